@@ -1,0 +1,1 @@
+"""The composition root: command line, settings, and (later) the bot itself."""

@@ -1,0 +1,161 @@
+"""`dialogs-bot` — the command line of the contract (DESIGN §3)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from db.demo import generate_dialogs
+from db.engine import Database, DatabaseUrlError
+from db.importer import ImportReport, Progress, import_file, store_records
+from db.migrate import upgrade
+
+SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
+
+
+class CommandError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _load_settings()
+        return int(args.handler(settings, args))
+    except CommandError as error:
+        print(f"dialogs-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dialogs-bot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dialogs-bot", description="The dialog list of a CRM in Telegram.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    load = commands.add_parser("import", help="load dialogs from JSON Lines (.jsonl) or CSV; idempotent by id")
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.set_defaults(handler=_import)
+
+    demo = commands.add_parser("demo-data", help="fill the database with realistic synthetic dialogs")
+    demo.add_argument("--dialogs", type=_positive, default=5000, metavar="N", help="how many (default 5000)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same data (default 1)")
+    demo.add_argument(
+        "--until",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the last day of the two years of dialogs (default: now)",
+    )
+    demo.add_argument("--no-transcripts", action="store_true", help="skip the conversations themselves")
+    demo.set_defaults(handler=_demo_data)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return number
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date like 2026-11-25") from None
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']).upper()}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise CommandError(f"bad setting: {problems}") from None
+
+
+def _open_database(settings: Settings) -> Database:
+    try:
+        database = Database(settings.database_url)
+    except DatabaseUrlError as error:
+        raise CommandError(str(error)) from None
+    try:
+        upgrade(database)
+    except Exception as error:  # a file that is not a database, a folder that does not exist, ...
+        raise CommandError(f"cannot open the database {settings.database_url}: {error}") from None
+    return database
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    _open_database(settings).sync_engine.dispose()
+    print("The database schema is up to date.")
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    database = _open_database(settings)
+    size = path.stat().st_size
+    started = time.monotonic()
+    report = import_file(
+        database.sync_engine.begin,
+        path,
+        region=settings.phone_region,
+        local_tz=settings.zone,
+        progress=_progress_printer(size) if sys.stderr.isatty() else None,
+    )
+    database.sync_engine.dispose()
+    _print_report(report, time.monotonic() - started)
+    return 1 if report.rejected else 0
+
+
+def _progress_printer(size: int) -> Progress:
+    def show(lines: int, position: int) -> None:
+        share = f" ({position * 100 // size}%)" if size else ""
+        print(f"\rImporting… {lines:,} lines{share}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _print_report(report: ImportReport, seconds: float) -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for rejection in report.rejected[:SHOWN_REJECTIONS]:
+        print(f"line {rejection.line}: {rejection.reason}", file=sys.stderr)
+    if len(report.rejected) > SHOWN_REJECTIONS:
+        print(f"… and {len(report.rejected) - SHOWN_REJECTIONS:,} more rejected lines", file=sys.stderr)
+    print(
+        f"Added {report.added:,}, updated {report.updated:,}, rejected {len(report.rejected):,}"
+        f" in {seconds:.1f} s."
+    )
+
+
+def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    anchor = args.until or datetime.now(UTC).replace(microsecond=0)
+    started = time.monotonic()
+    records = generate_dialogs(args.dialogs, args.seed, anchor=anchor, transcripts=not args.no_transcripts)
+    stored = store_records(database.sync_engine.begin, records)
+    database.sync_engine.dispose()
+    print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

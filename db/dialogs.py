@@ -1,0 +1,253 @@
+"""The query engine of the dialog list: one query in, one page out, as fast at page 50,000 as at page 1.
+
+Paging is by keyset `(sort column, id)`: a page starts after (or ends before) a dialog given by its id,
+whose sort value is looked up in the same statement, so a cursor is one integer whatever the column.
+SQLite bounds only the first column of a row-value comparison `(col, id) < (?, ?)`, which makes
+low-cardinality columns (channel, message count) slow; the bound is written as
+`col = v AND id < i` UNION ALL `col < v` instead, each branch an exact index range.
+
+A search is answered in one of two ways, chosen by how many dialogs match (known exactly and cheaply from
+the names' and phones' counters, see `db.search`):
+- few matches: fetch them by name/phone id and sort them (cost grows with the matches);
+- many matches: walk the sort index and test each row (cost grows with total / matches).
+The switch sits where the two costs cross.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum, IntEnum
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, TextualSelect, bindparam, column, select, text
+
+from db.importer import DIALOG_TOTAL
+from db.models import Counter
+from db.search import Search, dense_filter, find_matches
+
+SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
+MAX_PAGE_SIZE = 100
+
+
+class SortColumn(IntEnum):
+    """The six columns of the dialog list, in the seed's order. Values are stable: they travel in buttons."""
+
+    CLIENT = 0
+    CHANNEL = 1
+    PHONE = 2
+    COMPLETED_BY = 3
+    COMPLETED_AT = 4
+    MESSAGES = 5
+
+
+SORT_COLUMNS: dict[SortColumn, str] = {
+    SortColumn.CLIENT: "client_sort",
+    SortColumn.CHANNEL: "channel",
+    SortColumn.PHONE: "client_phone",
+    SortColumn.COMPLETED_BY: "employee_sort",
+    SortColumn.COMPLETED_AT: "completed_at",
+    SortColumn.MESSAGES: "message_count",
+}
+
+
+class PagePosition(Enum):
+    FIRST = "first"
+    LAST = "last"
+    AFTER = "after"  # the page that follows the anchor dialog
+    BEFORE = "before"  # the page that precedes it
+
+
+@dataclass(frozen=True, slots=True)
+class DialogQuery:
+    search: Search | None = None
+    sort: SortColumn = SortColumn.COMPLETED_AT
+    descending: bool = True
+    position: PagePosition = PagePosition.FIRST
+    anchor_id: int | None = None  # required for AFTER and BEFORE
+    page_size: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DialogRow:
+    id: int
+    source_id: str
+    client_name: str | None
+    client_phone: str | None  # E.164
+    channel: str
+    completed_by: str | None
+    started_at: datetime | None  # UTC, aware
+    completed_at: datetime  # UTC, aware
+    message_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DialogPage:
+    rows: list[DialogRow]
+    total: int
+    has_previous: bool
+    has_next: bool
+
+
+def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
+    size = max(1, min(query.page_size, MAX_PAGE_SIZE))
+    plan = _plan(connection, query.search)
+    if plan.total == 0:
+        return DialogPage([], 0, False, False)
+
+    if query.position in (PagePosition.AFTER, PagePosition.BEFORE) and query.anchor_id is not None:
+        forward = query.position is PagePosition.AFTER
+        rows = _fetch(connection, query, plan, forward=forward, limit=size + 1, anchor=query.anchor_id)
+        if rows or _exists(connection, query.anchor_id):
+            more = len(rows) > size
+            rows = rows[:size]
+            if forward:
+                return DialogPage(rows, plan.total, has_previous=True, has_next=more)
+            return DialogPage(rows[::-1], plan.total, has_previous=more, has_next=True)
+        # an anchor that no longer exists (or never did): start over from the first page
+
+    if query.position is PagePosition.LAST:
+        last_size = plan.total - (plan.total - 1) // size * size
+        rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
+        return DialogPage(rows[::-1], plan.total, has_previous=plan.total > last_size, has_next=False)
+
+    rows = _fetch(connection, query, plan, forward=True, limit=size + 1, anchor=None)
+    return DialogPage(rows[:size], plan.total, has_previous=False, has_next=len(rows) > size)
+
+
+def fetch_total(connection: Connection, search: Search | None = None) -> int:
+    return _plan(connection, search).total
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    total: int
+    kind: str  # "all", "sparse" or "dense"
+    condition: str = ""
+    params: dict[str, Any] | None = None
+
+
+def _plan(connection: Connection, search: Search | None) -> _Plan:
+    if search is None:
+        total = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
+        return _Plan(total, "all")
+    matches = find_matches(connection, search)
+    if matches.dialog_total <= SPARSE_LIMIT:
+        condition = f"d.{matches.column} IN :ids"
+        return _Plan(matches.dialog_total, "sparse", condition, {"ids": matches.ids})
+    condition, params = dense_filter(search)
+    return _Plan(matches.dialog_total, "dense", condition, params)
+
+
+_COLUMNS = (
+    "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
+    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"
+)
+
+
+def _fetch(
+    connection: Connection, query: DialogQuery, plan: _Plan, *, forward: bool, limit: int, anchor: int | None
+) -> list[DialogRow]:
+    # walking "forward" in a descending list means going down the index
+    descending = query.descending == forward
+    statement = _statement(query.sort, descending, plan.kind, plan.condition, anchor is not None)
+    params: dict[str, Any] = {"limit": limit, **(plan.params or {})}
+    if anchor is not None:
+        params["anchor"] = anchor
+    result = connection.execute(statement, params)
+    return [_row(row) for row in result]
+
+
+_statements: dict[tuple[Any, ...], TextualSelect] = {}
+
+
+def _statement(
+    sort: SortColumn, descending: bool, kind: str, condition: str, anchored: bool
+) -> TextualSelect:
+    """The SQL of one page, built once per shape and then reused (SQLAlchemy caches its compilation)."""
+    key = (sort, descending, kind, condition, anchored)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _build(SORT_COLUMNS[sort], descending, kind, condition, anchored)
+        _statements[key] = statement
+    return statement
+
+
+def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> TextualSelect:
+    order = "DESC" if descending else "ASC"
+    beyond = "<" if descending else ">"
+    where = f" AND {condition}" if condition else ""
+    anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
+    if kind == "sparse":
+        # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
+        keyset = (
+            f" AND (+d.{sort_column} {beyond} {anchor_value}"
+            f" OR (+d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor))"
+            if anchored
+            else ""
+        )
+        inner = (
+            f"SELECT {_COLUMNS} FROM dialogs d WHERE 1 = 1{where}{keyset}"
+            f" ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit"
+        )
+    elif anchored:
+        inner = (
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
+            f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+            f" UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
+            f" WHERE d.{sort_column} {beyond} {anchor_value}{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+        )
+    else:
+        inner = (
+            f"SELECT {_COLUMNS} FROM dialogs d WHERE 1 = 1{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit"
+        )
+    sql = (
+        f"SELECT {_OUTER_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
+        f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
+    )
+    clause = text(sql)
+    if kind == "sparse":
+        clause = clause.bindparams(bindparam("ids", expanding=True))
+    return clause.columns(*_RESULT_TYPES)
+
+
+_OUTER_COLUMNS = (
+    "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
+    " p.started_at, p.completed_at, p.message_count"
+)
+# Textual SQL returns SQLite's stored strings; typing the time columns makes them datetimes again.
+_RESULT_TYPES = (
+    column("id"),
+    column("source_id"),
+    column("client_name"),
+    column("client_phone"),
+    column("channel"),
+    column("name"),
+    column("started_at", DateTime()),
+    column("completed_at", DateTime()),
+    column("message_count"),
+)
+
+
+def _row(row: Any) -> DialogRow:
+    return DialogRow(
+        id=row[0],
+        source_id=row[1],
+        client_name=row[2],
+        client_phone=row[3] or None,
+        channel=row[4],
+        completed_by=row[5],
+        started_at=row[6].replace(tzinfo=UTC) if row[6] is not None else None,
+        completed_at=row[7].replace(tzinfo=UTC),
+        message_count=row[8],
+    )
+
+
+def _exists(connection: Connection, dialog_id: int) -> bool:
+    return connection.execute(_EXISTS, {"id": dialog_id}).first() is not None
+
+
+_EXISTS = text("SELECT 1 FROM dialogs WHERE id = :id")

@@ -1,0 +1,313 @@
+"""Loading dialogs from JSON Lines or CSV: streaming, in batches, idempotent by the source `id`.
+
+Memory stays flat whatever the file's size: lines are read one at a time and stored a batch at a time,
+each batch in its own transaction, so an interrupted import keeps what it stored and can simply be re-run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from db.models import ClientName, ClientPhone, Counter, Dialog, Employee, Message
+from db.records import DialogRecord, RecordError, parse_record
+from db.text import fold
+
+BATCH_SIZE = 5000
+DIALOG_TOTAL = "dialogs"  # the name of the counter of all dialogs
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        return self.added + self.updated + len(self.rejected)
+
+
+# Called after each batch with (lines read, bytes read) so a terminal can show progress.
+Progress = Callable[[int, int], None]
+
+
+def import_file(
+    connection_factory: Callable[[], Any],
+    path: Path,
+    *,
+    region: str,
+    local_tz: tzinfo,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Imports `path` (.jsonl or .csv; other names are recognised by their first character).
+
+    `connection_factory` gives a context manager of a `Connection` in a transaction (`engine.begin`):
+    one per batch.
+    """
+    report = ImportReport()
+    with path.open("rb") as raw:
+        lines = _read_objects(raw, _is_csv(path, raw))
+        batch: list[tuple[int, DialogRecord]] = []
+        for number, obj in lines:
+            try:
+                if isinstance(obj, RecordError):
+                    raise obj
+                batch.append((number, parse_record(obj, region=region, local_tz=local_tz)))
+            except RecordError as error:
+                report.rejected.append(Rejection(number, str(error)))
+            if len(batch) >= BATCH_SIZE:
+                _store_and_report(connection_factory, batch, report)
+                batch = []
+                if progress:
+                    progress(report.lines, raw.tell())
+        _store_and_report(connection_factory, batch, report)
+        with connection_factory() as connection:
+            refresh_dialog_total(connection)
+        if progress:
+            progress(report.lines, raw.tell())
+    return report
+
+
+def store_records(connection_factory: Callable[[], Any], records: Iterable[DialogRecord]) -> int:
+    """Stores already valid records (demo data) in batches; returns how many were stored."""
+    report = ImportReport()
+    batch: list[tuple[int, DialogRecord]] = []
+    for number, record in enumerate(records, start=1):
+        batch.append((number, record))
+        if len(batch) >= BATCH_SIZE:
+            _store_and_report(connection_factory, batch, report)
+            batch = []
+    _store_and_report(connection_factory, batch, report)
+    with connection_factory() as connection:
+        refresh_dialog_total(connection)
+    return report.added + report.updated
+
+
+def refresh_dialog_total(connection: Connection) -> None:
+    total = connection.scalar(select(func.count()).select_from(Dialog))
+    upsert = sqlite_insert(Counter).values(name=DIALOG_TOTAL, value=total)
+    connection.execute(upsert.on_conflict_do_update(index_elements=["name"], set_={"value": total}))
+
+
+def _store_and_report(
+    connection_factory: Callable[[], Any], batch: list[tuple[int, DialogRecord]], report: ImportReport
+) -> None:
+    if not batch:
+        return
+    with connection_factory() as connection:
+        added, updated = _store_batch(connection, [record for _, record in batch])
+    report.added += added
+    report.updated += updated
+
+
+def _is_csv(path: Path, raw: IO[bytes]) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return False
+    if suffix == ".csv":
+        return True
+    start = raw.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    raw.seek(0)
+    return not start.startswith(b"{")
+
+
+def _read_objects(raw: IO[bytes], is_csv: bool) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
+    """(line number, object or the reason it is not one) for every non-blank line."""
+    if is_csv:
+        yield from _read_csv(raw)
+        return
+    for number, line in enumerate(raw, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            yield number, RecordError(f"not valid JSON ({error})")
+            continue
+        yield number, obj if isinstance(obj, dict) else RecordError("not a JSON object")
+
+
+def _read_csv(raw: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
+    # utf-8-sig: Excel starts its UTF-8 files with a byte order mark
+    stream = _TextLines(raw)
+    reader = csv.DictReader(stream)
+    for row in reader:
+        if None in row:
+            yield reader.line_num, RecordError("more cells than there are columns in the header")
+        elif any(value for value in row.values()):
+            yield reader.line_num, row
+
+
+class _TextLines:
+    """Decodes a binary file line by line for `csv` while keeping `tell()` of the underlying file usable."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._first = True
+
+    def __iter__(self) -> _TextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._raw.readline()
+        if not line:
+            raise StopIteration
+        encoding = "utf-8-sig" if self._first else "utf-8"
+        self._first = False
+        return line.decode(encoding, errors="replace")
+
+
+def _store_batch(connection: Connection, records: list[DialogRecord]) -> tuple[int, int]:
+    """Upserts one batch; returns (added, updated)."""
+    latest = {record.source_id: record for record in records}  # a repeated id: the later line wins
+    employee_ids = _ensure_ids(
+        connection, Employee, Employee.name, {r.completed_by for r in records if r.completed_by}
+    )
+    name_ids = _ensure_ids(
+        connection, ClientName, ClientName.name, {r.client_name for r in records if r.client_name}
+    )
+    phone_ids = _ensure_ids(
+        connection, ClientPhone, ClientPhone.e164, {r.client_phone for r in records if r.client_phone}
+    )
+    existing = {
+        row.source_id: row
+        for row in connection.execute(
+            select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id).where(
+                Dialog.source_id.in_(list(latest))
+            )
+        )
+    }
+    touched_names = {row.name_id for row in existing.values() if row.name_id is not None}
+    touched_phones = {row.phone_id for row in existing.values() if row.phone_id is not None}
+    touched_names.update(name_ids.values())
+    touched_phones.update(phone_ids.values())
+
+    new_rows, changed_rows = [], []
+    for source_id, record in latest.items():
+        row = _dialog_row(record, employee_ids, name_ids, phone_ids)
+        if source_id in existing:
+            changed_rows.append({"dialog_id": existing[source_id].id, **row})
+        else:
+            new_rows.append(row)
+    if new_rows:
+        connection.execute(insert(Dialog), new_rows)
+    if changed_rows:
+        connection.execute(
+            update(Dialog).where(Dialog.id == bindparam("dialog_id")),
+            changed_rows,
+        )
+    _store_transcripts(connection, [r for r in latest.values() if r.messages is not None])
+    _refresh_counts(connection, ClientName, "name_id", touched_names)
+    _refresh_counts(connection, ClientPhone, "phone_id", touched_phones)
+
+    # count lines, not ids: a line that repeats an id earlier in the file updates it
+    seen: set[str] = set()
+    added = 0
+    for record in records:
+        if record.source_id not in existing and record.source_id not in seen:
+            added += 1
+        seen.add(record.source_id)
+    return added, len(records) - added
+
+
+def _dialog_row(
+    record: DialogRecord,
+    employee_ids: dict[str, int],
+    name_ids: dict[str, int],
+    phone_ids: dict[str, int],
+) -> dict[str, Any]:
+    name, phone, employee = record.client_name, record.client_phone, record.completed_by
+    return {
+        "source_id": record.source_id,
+        "client_name": name,
+        "client_phone": phone or "",
+        "client_sort": fold(name) if name else (phone or ""),
+        "name_id": name_ids[name] if name else None,
+        "phone_id": phone_ids[phone] if phone else None,
+        "channel": record.channel,
+        "employee_id": employee_ids[employee] if employee else None,
+        "employee_sort": fold(employee) if employee else "",
+        "started_at": _naive_utc(record.started_at),
+        "completed_at": _naive_utc(record.completed_at),
+        "message_count": record.message_count,
+    }
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=None) if moment is not None else None
+
+
+def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) -> dict[str, int]:
+    """Ids of the rows whose `key` is in `values`, inserting the missing ones."""
+    if not values:
+        return {}
+    ids: dict[str, int] = {
+        value: id_ for value, id_ in connection.execute(select(key, model.id).where(key.in_(values)))
+    }
+    missing = sorted(values - ids.keys())
+    if missing:
+        rows = [_new_row(model, value) for value in missing]
+        connection.execute(insert(model), rows)
+        ids.update(connection.execute(select(key, model.id).where(key.in_(missing))).tuples().all())
+    return ids
+
+
+def _new_row(model: Any, value: str) -> dict[str, Any]:
+    if model is ClientPhone:
+        return {"e164": value, "dialog_count": 0}
+    if model is ClientName:
+        return {"name": value, "name_fold": fold(value), "dialog_count": 0}
+    return {"name": value, "name_fold": fold(value)}
+
+
+def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> None:
+    if not records:
+        return
+    dialog_ids = dict(
+        connection.execute(
+            select(Dialog.source_id, Dialog.id).where(Dialog.source_id.in_([r.source_id for r in records]))
+        )
+        .tuples()
+        .all()
+    )
+    connection.execute(delete(Message).where(Message.dialog_id.in_(list(dialog_ids.values()))))
+    rows = [
+        {
+            "dialog_id": dialog_ids[record.source_id],
+            "position": position,
+            "sent_at": _naive_utc(message.at),
+            "sender": message.sender,
+            "author": message.author,
+            "text": message.text,
+        }
+        for record in records
+        for position, message in enumerate(record.messages or (), start=1)
+    ]
+    if rows:
+        connection.execute(insert(Message), rows)
+
+
+def _refresh_counts(connection: Connection, model: Any, column: str, ids: set[int]) -> None:
+    if not ids:
+        return
+    table = model.__tablename__
+    statement = text(
+        f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) FROM dialogs WHERE {column} = {table}.id)"
+        f" WHERE id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    connection.execute(statement, {"ids": sorted(ids)})

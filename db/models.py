@@ -1,0 +1,129 @@
+"""The dialog archive as SQLAlchemy 2 typed models. Dialect-neutral: the search indexes that differ between
+SQLite and PostgreSQL are created by the migrations, behind `db.search`.
+
+Every column the dialog list sorts by is NOT NULL and indexed together with `id`, so any sort pages by
+keyset `(column, id)`. Values that may be missing are stored as '' in the sort columns and as NULL in the
+display columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Employee(Base):
+    """Someone who completes dialogs (the "Кто завершил" column)."""
+
+    __tablename__ = "employees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_fold: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class ClientName(Base):
+    """A distinct client name. Name search runs over these (a few percent of the dialogs' count) and
+    `dialog_count` gives the number of matching dialogs without counting them."""
+
+    __tablename__ = "client_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_fold: Mapped[str] = mapped_column(String(200))
+    dialog_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClientPhone(Base):
+    """A distinct client phone number in E.164; digit search runs over these."""
+
+    __tablename__ = "client_phones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    e164: Mapped[str] = mapped_column(String(20), unique=True)
+    dialog_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Dialog(Base):
+    """A completed conversation with a client: the six columns of the seed's table and where it came from."""
+
+    __tablename__ = "dialogs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(100), unique=True)
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    client_phone: Mapped[str] = mapped_column(String(20))  # E.164, '' when unknown
+    # folded name, or the phone for a client without a name: what "Клиент" sorts by
+    client_sort: Mapped[str] = mapped_column(String(200))
+    name_id: Mapped[int | None] = mapped_column(ForeignKey("client_names.id"), index=True)
+    phone_id: Mapped[int | None] = mapped_column(ForeignKey("client_phones.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    employee_sort: Mapped[str] = mapped_column(String(200))  # folded employee name, '' when unknown
+    started_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
+    completed_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+    message_count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_dialogs_client_sort", "client_sort", "id"),
+        Index("ix_dialogs_channel", "channel", "id"),
+        Index("ix_dialogs_client_phone", "client_phone", "id"),
+        Index("ix_dialogs_employee_sort", "employee_sort", "id"),
+        Index("ix_dialogs_completed_at", "completed_at", "id"),
+        Index("ix_dialogs_message_count", "message_count", "id"),
+    )
+
+
+class Message(Base):
+    """One line of a dialog's transcript."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialog_id: Mapped[int] = mapped_column(ForeignKey("dialogs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+    sender: Mapped[str] = mapped_column(String(10))  # client | employee | bot
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("dialog_id", "position", name="uq_messages_dialog_position"),)
+
+
+class Counter(Base):
+    """Totals kept up to date by the import, so that showing "N dialogs" never counts a million rows."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class BotUser(Base):
+    """A Telegram user allowed to use the bot."""
+
+    __tablename__ = "bot_users"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(10))  # admin | head | manager
+    name: Mapped[str | None] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+
+
+class AuditEntry(Base):
+    """Who opened or exported what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(), index=True)  # UTC
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,29 @@
+"""Phone numbers: one canonical form (E.164) for storing and comparing, whatever way they were typed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import phonenumbers
+
+
+@lru_cache(maxsize=65536)  # imports repeat a client's number across many dialogs; parsing is ~20 µs
+def normalize_phone(raw: str, region: str) -> str | None:
+    """`8 (916) 123-45-67`, `+7 916 1234567` and `9161234567` (region RU) all give `+79161234567`.
+
+    Returns None for text that is not a possible phone number.
+    """
+    text = raw.strip()
+    if not any(ch.isdigit() for ch in text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def digits_of(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())

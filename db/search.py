@@ -1,0 +1,165 @@
+"""Search: what a person typed, understood, and the dialect-specific indexes that answer it.
+
+Typed text becomes one of three searches:
+- a full phone number in any format (`8 (916) 123-45-67`) → the dialogs with exactly that number;
+- three or more digits and no letters (`4567`, `916 12`) → numbers that contain those digits;
+- anything else → names that contain every word, ignoring case, with ё = е. Text is only ever text:
+  it is bound as a parameter or quoted as an FTS phrase, never spliced into SQL.
+
+Names and phones are searched in the small tables of distinct names and numbers (`client_names`,
+`client_phones`) through SQLite FTS5 trigram indexes; each match carries its dialog count, so the total is
+a sum, not a count over the dialogs. This module is the one place that knows the index is FTS5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import phonenumbers
+from sqlalchemy import Connection, text
+
+from db.phones import digits_of
+from db.text import fold
+
+TRIGRAM = 3  # FTS5's trigram tokenizer finds substrings of three characters or more
+MIN_DIGITS = 3
+SEARCH_INDEXES = ("client_names_fts", "client_phones_fts")
+
+
+class SearchKind(Enum):
+    NAME = "name"
+    PHONE = "phone"  # a whole number, compared exactly
+    DIGITS = "digits"  # part of a number
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    kind: SearchKind
+    terms: tuple[str, ...]  # folded words (NAME), one E.164 number (PHONE) or one digit string (DIGITS)
+
+
+def parse_search(typed: str, region: str) -> Search | None:
+    """None for blank text. Never fails: whatever was typed is some search."""
+    folded = fold(typed)
+    if not folded:
+        return None
+    if not any(ch.isalpha() for ch in folded):
+        digits = digits_of(folded)
+        if len(digits) >= MIN_DIGITS:
+            number = _full_number(typed, region)
+            if number is not None:
+                return Search(SearchKind.PHONE, (number,))
+            return Search(SearchKind.DIGITS, (digits,))
+    return Search(SearchKind.NAME, tuple(dict.fromkeys(folded.split())))
+
+
+def _full_number(typed: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Which names or phones a search matched, and how many dialogs they have between them."""
+
+    column: str  # dialogs.name_id or dialogs.phone_id
+    ids: list[int]
+    dialog_total: int
+
+
+def find_matches(connection: Connection, search: Search) -> Matches:
+    if search.kind is SearchKind.NAME:
+        rows = _match_names(connection, search.terms)
+        column = "name_id"
+    elif search.kind is SearchKind.DIGITS:
+        rows = connection.execute(_PHONE_DIGITS, {"q": _phrase(search.terms[0])}).all()
+        column = "phone_id"
+    else:
+        rows = connection.execute(_PHONE_EXACT, {"e164": search.terms[0]}).all()
+        column = "phone_id"
+    return Matches(column, [row[0] for row in rows], sum(row[1] for row in rows))
+
+
+def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
+    """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
+    walking a sort index: used when matches are so common that the walk finds a page in a few steps."""
+    if search.kind is SearchKind.NAME:
+        params = {f"w{i}": word for i, word in enumerate(search.terms)}
+        # client_sort holds the folded name; dialogs without a name have none to match
+        conditions = ["d.name_id IS NOT NULL", *(f"instr(d.client_sort, :{key}) > 0" for key in params)]
+        return " AND ".join(conditions), params
+    if search.kind is SearchKind.DIGITS:
+        return "instr(d.client_phone, :digits) > 0", {"digits": search.terms[0]}
+    return "d.client_phone = :e164", {"e164": search.terms[0]}
+
+
+def _match_names(connection: Connection, words: Sequence[str]) -> Sequence[tuple[int, int]]:
+    indexed = [word for word in words if len(word) >= TRIGRAM]
+    short = [word for word in words if len(word) < TRIGRAM]
+    params: dict[str, str] = {f"s{i}": word for i, word in enumerate(short)}
+    short_conditions = "".join(f" AND instr(n.name_fold, :{key}) > 0" for key in params)
+    if indexed:
+        params["q"] = " AND ".join(_phrase(word) for word in indexed)
+        sql = (
+            "SELECT n.id, n.dialog_count FROM client_names_fts f JOIN client_names n ON n.id = f.rowid"
+            f" WHERE client_names_fts MATCH :q{short_conditions}"
+        )
+    else:
+        # one- and two-letter words only: too short for trigrams, so scan the (small) table of names
+        sql = f"SELECT n.id, n.dialog_count FROM client_names n WHERE 1 = 1{short_conditions}"
+    return connection.execute(text(sql), params).tuples().all()
+
+
+def _phrase(term: str) -> str:
+    """An FTS5 string literal: whatever the term holds, it is matched as plain text."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+_PHONE_DIGITS = text(
+    "SELECT p.id, p.dialog_count FROM client_phones_fts f JOIN client_phones p ON p.id = f.rowid"
+    " WHERE client_phones_fts MATCH :q"
+)
+_PHONE_EXACT = text("SELECT id, dialog_count FROM client_phones WHERE e164 = :e164")
+
+
+def is_search_index(table_name: str) -> bool:
+    """FTS5 tables and their shadow tables, which the models do not describe."""
+    return table_name.startswith(SEARCH_INDEXES)
+
+
+# Created by the migrations. External-content FTS5 tables kept in step with their tables by triggers.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE client_names_fts USING fts5("
+    "name_fold, content='client_names', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER client_names_fts_insert AFTER INSERT ON client_names BEGIN"
+    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
+    "CREATE TRIGGER client_names_fts_delete AFTER DELETE ON client_names BEGIN"
+    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
+    " VALUES ('delete', old.id, old.name_fold); END",
+    "CREATE TRIGGER client_names_fts_update AFTER UPDATE OF name_fold ON client_names BEGIN"
+    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
+    " VALUES ('delete', old.id, old.name_fold);"
+    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
+    "CREATE VIRTUAL TABLE client_phones_fts USING fts5("
+    "e164, content='client_phones', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER client_phones_fts_insert AFTER INSERT ON client_phones BEGIN"
+    " INSERT INTO client_phones_fts(rowid, e164) VALUES (new.id, new.e164); END",
+    "CREATE TRIGGER client_phones_fts_delete AFTER DELETE ON client_phones BEGIN"
+    " INSERT INTO client_phones_fts(client_phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164); END",
+)
+SQLITE_SEARCH_DROP = (
+    "DROP TRIGGER client_phones_fts_delete",
+    "DROP TRIGGER client_phones_fts_insert",
+    "DROP TABLE client_phones_fts",
+    "DROP TRIGGER client_names_fts_update",
+    "DROP TRIGGER client_names_fts_delete",
+    "DROP TRIGGER client_names_fts_insert",
+    "DROP TABLE client_names_fts",
+)

@@ -1,0 +1,1 @@
+"""Callback data factories and pure functions from view state to inline keyboards."""
