@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
 
-    load = commands.add_parser("import", help="load dialogs from JSON Lines (.jsonl) or CSV; idempotent by id")
+    load = commands.add_parser(
+        "import", help="load dialogs from JSON Lines (.jsonl) or CSV; idempotent by id"
+    )
     load.add_argument("file", type=Path, metavar="FILE")
     load.set_defaults(handler=_import)
 

@@ -1,4 +1,4 @@
-"""The settings of the contract (DESIGN §3), from the environment and a `.env` file in the working directory."""
+"""The settings of the contract (DESIGN §3): the environment, and a `.env` file in the working directory."""
 
 from __future__ import annotations
 

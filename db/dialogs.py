@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from enum import Enum, IntEnum
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, TextualSelect, bindparam, column, select, text
+from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, bindparam, column, select, text
 
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
@@ -219,7 +219,7 @@ _OUTER_COLUMNS = (
     " p.started_at, p.completed_at, p.message_count"
 )
 # Textual SQL returns SQLite's stored strings; typing the time columns makes them datetimes again.
-_RESULT_TYPES = (
+_RESULT_TYPES: tuple[ColumnClause[Any], ...] = (
     column("id"),
     column("source_id"),
     column("client_name"),

@@ -263,7 +263,7 @@ def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) 
     if missing:
         rows = [_new_row(model, value) for value in missing]
         connection.execute(insert(model), rows)
-        ids.update(connection.execute(select(key, model.id).where(key.in_(missing))).tuples().all())
+        ids.update(connection.execute(select(key, model.id).where(key.in_(missing))).all())
     return ids
 
 
@@ -281,9 +281,7 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
     dialog_ids = dict(
         connection.execute(
             select(Dialog.source_id, Dialog.id).where(Dialog.source_id.in_([r.source_id for r in records]))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     connection.execute(delete(Message).where(Message.dialog_id.in_(list(dialog_ids.values()))))
     rows = [

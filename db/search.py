@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import phonenumbers
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, CursorResult, text
 
 from db.phones import digits_of
 from db.text import fold
@@ -76,15 +77,17 @@ class Matches:
 
 def find_matches(connection: Connection, search: Search) -> Matches:
     if search.kind is SearchKind.NAME:
-        rows = _match_names(connection, search.terms)
-        column = "name_id"
+        result = _match_names(connection, search.terms)
     elif search.kind is SearchKind.DIGITS:
-        rows = connection.execute(_PHONE_DIGITS, {"q": _phrase(search.terms[0])}).all()
-        column = "phone_id"
+        result = connection.execute(_PHONE_DIGITS, {"q": _phrase(search.terms[0])})
     else:
-        rows = connection.execute(_PHONE_EXACT, {"e164": search.terms[0]}).all()
-        column = "phone_id"
-    return Matches(column, [row[0] for row in rows], sum(row[1] for row in rows))
+        result = connection.execute(_PHONE_EXACT, {"e164": search.terms[0]})
+    ids: list[int] = []
+    total = 0
+    for row in result:
+        ids.append(row[0])
+        total += row[1]
+    return Matches("name_id" if search.kind is SearchKind.NAME else "phone_id", ids, total)
 
 
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
@@ -100,7 +103,7 @@ def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     return "d.client_phone = :e164", {"e164": search.terms[0]}
 
 
-def _match_names(connection: Connection, words: Sequence[str]) -> Sequence[tuple[int, int]]:
+def _match_names(connection: Connection, words: Sequence[str]) -> CursorResult[Any]:
     indexed = [word for word in words if len(word) >= TRIGRAM]
     short = [word for word in words if len(word) < TRIGRAM]
     params: dict[str, str] = {f"s{i}": word for i, word in enumerate(short)}
@@ -114,7 +117,7 @@ def _match_names(connection: Connection, words: Sequence[str]) -> Sequence[tuple
     else:
         # one- and two-letter words only: too short for trigrams, so scan the (small) table of names
         sql = f"SELECT n.id, n.dialog_count FROM client_names n WHERE 1 = 1{short_conditions}"
-    return connection.execute(text(sql), params).tuples().all()
+    return connection.execute(text(sql), params)
 
 
 def _phrase(term: str) -> str:

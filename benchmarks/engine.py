@@ -1,0 +1,223 @@
+"""Benchmark of the dialog archive at a million dialogs: import, then every kind of page and search.
+
+    python -m benchmarks.engine [--dialogs 1000000] [--runs 300] [--folder .bench]
+
+Builds the data once (demo data written as JSON Lines, then loaded with `dialogs-bot import` in a child
+process, whose time and peak memory are the import's figures) and keeps it in --folder for later runs.
+Each operation then runs --runs times through the engine (`Database.run(fetch_page, …)`, as the bot calls
+it) and the SQL statements the engine sent are replayed through the `sqlite3` module on a connection with
+the same pragmas: the ratio is what the engine adds to SQLite itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from db.demo import generate_dialogs
+from db.dialogs import SORT_COLUMNS, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
+from db.engine import SQLITE_PRAGMAS, Database
+from db.search import parse_search
+
+ANCHOR = datetime(2026, 11, 25, tzinfo=UTC)
+DEPTH_PAGE = 50_000
+PAGE_SIZE = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dialogs", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--folder", type=Path, default=Path(".bench"))
+    args = parser.parse_args()
+
+    args.folder.mkdir(exist_ok=True)
+    db_path = args.folder / f"dialogs-{args.dialogs}.db"
+    if not db_path.exists():
+        build(args.folder, db_path, args.dialogs)
+    database = Database(f"sqlite+aiosqlite:///{db_path.resolve()}")
+    raw = sqlite3.connect(db_path)
+    for pragma in SQLITE_PRAGMAS:
+        raw.execute(pragma)
+
+    rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]
+    print()
+    print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, engine_times, raw_times in rows:
+        e50, e99 = percentiles(engine_times)
+        r50, r99 = percentiles(raw_times)
+        print(f"| {name} | {ms(e50)} | {ms(e99)} | {ms(r50)} | {ms(r99)} | {e50 / r50:.1f}× |")
+
+
+def build(folder: Path, db_path: Path, count: int) -> None:
+    source = folder / f"dialogs-{count}.jsonl"
+    started = time.monotonic()
+    with source.open("w", encoding="utf-8") as out:
+        for record in generate_dialogs(count, seed=1, anchor=ANCHOR, transcripts=False):
+            line = {
+                "id": record.source_id,
+                "client_name": record.client_name,
+                "client_phone": record.client_phone,
+                "channel": record.channel,
+                "completed_by": record.completed_by,
+                "started_at": record.started_at.isoformat() if record.started_at else None,
+                "completed_at": record.completed_at.isoformat(),
+                "message_count": record.message_count,
+            }
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    size = source.stat().st_size / 2**20
+    print(f"wrote {count:,} lines of JSON ({size:.0f} MiB) in {time.monotonic() - started:.0f} s")
+
+    environment = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db_path.resolve()}"}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "bot", "import", str(source)], env=environment, check=True)
+    seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"import of {count:,} dialogs without transcripts: {seconds:.0f} s, peak memory {peak:.0f} MiB")
+    source.unlink()
+
+
+QueryMaker = Callable[[int], DialogQuery]
+
+
+def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMaker]]:
+    """(name, run number → query): varied inputs per run, so no run just repeats the one before."""
+    rng = random.Random(5)
+    result: list[tuple[str, QueryMaker]] = []
+    for sort in SortColumn:
+        for descending in (False, True):
+            arrow = "↓" if descending else "↑"
+            result.append(
+                (f"first page, {sort.name.lower()} {arrow}", fixed(DialogQuery(None, sort, descending)))
+            )
+    depth = min(DEPTH_PAGE * PAGE_SIZE, count - 2 * PAGE_SIZE)
+    for sort in SortColumn:
+        anchors = deep_anchors(raw, sort, depth, rng)
+        result.append(
+            (
+                f"page {depth // PAGE_SIZE:,}, {sort.name.lower()} ↓",
+                lambda run, s=sort, a=anchors: DialogQuery(
+                    None, s, True, PagePosition.AFTER, a[run % len(a)]
+                ),
+            )
+        )
+    for sort in (SortColumn.COMPLETED_AT, SortColumn.CHANNEL):
+        result.append(
+            (f"last page, {sort.name.lower()} ↓", fixed(DialogQuery(None, sort, True, PagePosition.LAST)))
+        )
+
+    common = ["иван", "петров", "анна", "ова", "smith"]
+    rare = [
+        name
+        for (name,) in raw.execute(
+            "SELECT name FROM client_names WHERE dialog_count BETWEEN 1 AND 3 ORDER BY id LIMIT 200"
+        )
+    ]
+    phones = [
+        e164
+        for (e164,) in raw.execute(
+            "SELECT e164 FROM client_phones WHERE e164 LIKE '+79%' ORDER BY id LIMIT 200"
+        )
+    ]
+    result.append(("name search, common word", searching(lambda run: common[run % len(common)])))
+    result.append(
+        ("name search, two words", searching(lambda run: "семен иван" if run % 2 else "алена король"))
+    )
+    result.append(("name search, rare full name", searching(lambda run: rare[run % len(rare)].lower())))
+    result.append(
+        ("phone search, full number typed 8 (9xx) …", searching(lambda run: typed(phones[run % len(phones)])))
+    )
+    result.append(("phone search, last 4 digits", searching(lambda run: phones[run % len(phones)][-4:])))
+    result.append(("total of all dialogs", fixed(DialogQuery())))
+    return result
+
+
+def fixed(query: DialogQuery) -> QueryMaker:
+    return lambda _run: query
+
+
+def searching(text: Callable[[int], str]) -> QueryMaker:
+    return lambda run: DialogQuery(parse_search(text(run), "RU"))
+
+
+def typed(e164: str) -> str:
+    """+79161234567 as a person in Russia types it: 8 (916) 123-45-67."""
+    d = e164[2:]
+    return f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
+
+
+def deep_anchors(raw: sqlite3.Connection, sort: SortColumn, depth: int, rng: random.Random) -> list[int]:
+    column = SORT_COLUMNS[sort]
+    offsets = [depth + rng.randrange(-PAGE_SIZE * 50, PAGE_SIZE * 50) for _ in range(20)]
+    return [
+        raw.execute(
+            f"SELECT id FROM dialogs ORDER BY {column} DESC, id DESC LIMIT 1 OFFSET ?", (o,)
+        ).fetchone()[0]
+        for o in offsets
+    ]
+
+
+def measure(
+    database: Database, raw: sqlite3.Connection, name: str, make: QueryMaker, runs: int
+) -> tuple[str, list[float], list[float]]:
+    total_only = name.startswith("total")
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    engine_times: list[float] = []
+    raw_times: list[float] = []
+    for run in range(-10, runs):  # ten warm-up runs
+        query = make(max(run, 0))
+        sent.clear()
+        event.listen(database.sync_engine, "before_cursor_execute", record)
+        started = time.perf_counter()
+        if total_only:
+            database.run(fetch_total, query.search)
+        else:
+            database.run(fetch_page, query)
+        elapsed = time.perf_counter() - started
+        event.remove(database.sync_engine, "before_cursor_execute", record)
+        statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT"))]
+
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            raw.execute(statement, parameters).fetchall()
+        raw_elapsed = time.perf_counter() - started
+        if run >= 0:
+            engine_times.append(elapsed)
+            raw_times.append(raw_elapsed)
+    e50, e99 = percentiles(engine_times)
+    print(f"{name:45s} engine p50 {ms(e50):>9} p99 {ms(e99):>9}", flush=True)
+    return name, engine_times, raw_times
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+if __name__ == "__main__":
+    main()

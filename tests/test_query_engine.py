@@ -1,0 +1,269 @@
+"""The query engine against a real SQLite file: every sort, both directions, any page size, with and
+without search, on both search plans — paging visits every matching dialog exactly once and in order."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import db.dialogs
+from db.dialogs import DialogPage, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
+from db.engine import Database
+from db.importer import store_records
+from db.records import DialogRecord
+from db.search import parse_search
+from db.text import fold
+from tests.conftest import migrated_database
+
+NAMES = [
+    "Семён Иванов",
+    "Семен Иванова",
+    "Иван Петров",
+    "Пётр Сидоров",
+    "Алёна Королёва",
+    "John Smith",
+    "Анна Смирнова",
+    "100% <b>Иван</b> & Co",
+    'O\'Brien "Jack"',
+    "Мария_Ким",
+]
+PHONES = ["+79161234567", "+79031234567", "+79995554567", "+442079460958", "+12125550187", "+77012345678"]
+CHANNELS = ["whatsapp", "telegram", "instagram", "vk", "viber", "avito", "email", "webchat"]
+EMPLOYEES = ["Анна Смирнова", "Фёдор Орлов", "Борис Ким", None]
+BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+DIALOGS = 300
+
+
+def make_records(count: int, seed: int = 7) -> list[DialogRecord]:
+    """Few distinct values per column, so sorting leans on the id tiebreak everywhere."""
+    rng = random.Random(seed)
+    records = []
+    for number in range(1, count + 1):
+        name = rng.choice([*NAMES, None])
+        phone = rng.choice([*PHONES, None]) if name else rng.choice(PHONES)
+        completed = BASE + timedelta(hours=rng.randrange(40))
+        records.append(
+            DialogRecord(
+                source_id=f"t-{number}",
+                client_name=name,
+                client_phone=phone,
+                channel=rng.choice(CHANNELS),
+                completed_by=rng.choice(EMPLOYEES),
+                started_at=completed - timedelta(minutes=rng.randrange(1, 90)),
+                completed_at=completed,
+                message_count=rng.randrange(1, 6),
+                messages=None,
+            )
+        )
+    return records
+
+
+RECORDS = make_records(DIALOGS)
+
+
+def sort_key(record: DialogRecord, sort: SortColumn) -> object:
+    if sort is SortColumn.CLIENT:
+        return fold(record.client_name) if record.client_name else record.client_phone or ""
+    if sort is SortColumn.CHANNEL:
+        return record.channel
+    if sort is SortColumn.PHONE:
+        return record.client_phone or ""
+    if sort is SortColumn.COMPLETED_BY:
+        return fold(record.completed_by) if record.completed_by else ""
+    if sort is SortColumn.COMPLETED_AT:
+        return record.completed_at
+    return record.message_count
+
+
+def expected_ids(sort: SortColumn, descending: bool, matches: Callable[[DialogRecord], bool]) -> list[str]:
+    # ids in the database follow the records' order (store_records inserts them in order)
+    numbered = [(record, index) for index, record in enumerate(RECORDS, start=1) if matches(record)]
+    numbered.sort(key=lambda pair: (sort_key(pair[0], sort), pair[1]), reverse=descending)
+    return [record.source_id for record, _ in numbered]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = migrated_database(tmp_path_factory.mktemp("archive"))
+    store_records(database.sync_engine.begin, RECORDS)
+    yield database
+    database.sync_engine.dispose()
+
+
+@pytest.fixture(params=["sparse", "dense"])
+def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once on each search plan by moving the threshold between them."""
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 10**9 if request.param == "sparse" else -1)
+    return str(request.param)
+
+
+def walk_forward(database: Database, query: DialogQuery) -> tuple[list[str], list[DialogPage]]:
+    pages = [database.run(fetch_page, query)]
+    while pages[-1].has_next:
+        anchor = pages[-1].rows[-1].id
+        next_query = DialogQuery(
+            query.search, query.sort, query.descending, PagePosition.AFTER, anchor, query.page_size
+        )
+        pages.append(database.run(fetch_page, next_query))
+        assert len(pages) <= DIALOGS + 1, "paging does not end"
+    return [row.source_id for page in pages for row in page.rows], pages
+
+
+def walk_backward(database: Database, query: DialogQuery) -> list[str]:
+    last = DialogQuery(query.search, query.sort, query.descending, PagePosition.LAST, None, query.page_size)
+    pages = [database.run(fetch_page, last)]
+    while pages[-1].has_previous:
+        anchor = pages[-1].rows[0].id
+        previous = DialogQuery(
+            query.search, query.sort, query.descending, PagePosition.BEFORE, anchor, query.page_size
+        )
+        pages.append(database.run(fetch_page, previous))
+        assert len(pages) <= DIALOGS + 1, "paging does not end"
+    return [row.source_id for page in reversed(pages) for row in page.rows]
+
+
+ids_to_names = {r.source_id: r.client_name for r in RECORDS}
+phones_by_id = {r.source_id: r.client_phone for r in RECORDS}
+
+
+def search_query(typed: str) -> DialogQuery:
+    return DialogQuery(parse_search(typed, "RU"), page_size=25)
+
+
+SEARCHES: dict[str, Callable[[DialogRecord], bool]] = {
+    "": lambda r: True,
+    "семен иван": lambda r: r.client_name in ("Семён Иванов", "Семен Иванова"),
+    "иван": lambda r: r.client_name is not None and "иван" in fold(r.client_name),
+    "4567": lambda r: r.client_phone is not None and "4567" in r.client_phone,
+    "8 (916) 123-45-67": lambda r: r.client_phone == "+79161234567",
+    "%": lambda r: r.client_name == "100% <b>Иван</b> & Co",
+    "_": lambda r: r.client_name == "Мария_Ким",
+    "o'brien": lambda r: r.client_name == 'O\'Brien "Jack"',
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sort=st.sampled_from(list(SortColumn)),
+    descending=st.booleans(),
+    page_size=st.integers(min_value=1, max_value=40),
+    typed=st.sampled_from(list(SEARCHES)),
+)
+def test_paging_visits_every_match_once_in_order(
+    archive: Database, plan: str, sort: SortColumn, descending: bool, page_size: int, typed: str
+) -> None:
+    query = DialogQuery(parse_search(typed, "RU"), sort, descending, PagePosition.FIRST, None, page_size)
+    expected = expected_ids(sort, descending, SEARCHES[typed])
+
+    forward, pages = walk_forward(archive, query)
+    assert forward == expected
+    assert all(page.total == len(expected) for page in pages)
+    assert all(len(page.rows) == page_size for page in pages[:-1])
+    assert walk_backward(archive, query) == expected
+
+
+def test_last_page_lines_up_with_the_pages_counted_from_the_first(archive: Database) -> None:
+    query = DialogQuery(page_size=7)
+    _, pages = walk_forward(archive, query)
+    last = archive.run(fetch_page, DialogQuery(position=PagePosition.LAST, page_size=7))
+    assert [row.id for row in last.rows] == [row.id for row in pages[-1].rows]
+    assert last.has_previous and not last.has_next
+
+
+def test_default_order_is_newest_first(archive: Database) -> None:
+    page = archive.run(fetch_page, DialogQuery(page_size=50))
+    times = [row.completed_at for row in page.rows]
+    assert times == sorted(times, reverse=True)
+    assert page.total == DIALOGS and not page.has_previous and page.has_next
+
+
+def test_a_missing_anchor_starts_from_the_first_page(archive: Database) -> None:
+    first = archive.run(fetch_page, DialogQuery())
+    forged = archive.run(fetch_page, DialogQuery(position=PagePosition.AFTER, anchor_id=10**9))
+    assert [row.id for row in forged.rows] == [row.id for row in first.rows]
+
+
+def test_rows_carry_what_the_list_shows(archive: Database) -> None:
+    page = archive.run(fetch_page, DialogQuery(parse_search("+1 212 555 0187", "RU"), page_size=100))
+    record_by_id = {r.source_id: r for r in RECORDS}
+    assert page.rows
+    for row in page.rows:
+        record = record_by_id[row.source_id]
+        assert row.client_phone == "+12125550187"
+        assert row.client_name == record.client_name
+        assert row.channel == record.channel
+        assert row.completed_by == record.completed_by
+        assert row.completed_at == record.completed_at and row.completed_at.tzinfo is UTC
+        assert row.started_at == record.started_at
+        assert row.message_count == record.message_count
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Семён Иванов", {"Семён Иванов", "Семен Иванова"}),
+        ("семен иванов ", {"Семён Иванов", "Семен Иванова"}),
+        ("Иван Петров", {"Иван Петров"}),
+        ("СЕМЁН", {"Семён Иванов", "Семен Иванова"}),
+        ("иванова семен", {"Семен Иванова"}),
+        ("алена королева", {"Алёна Королёва"}),
+        ("лёна", {"Алёна Королёва"}),
+        ("smith", {"John Smith"}),
+        ("ко", {"Алёна Королёва"}),
+        ("co", {"100% <b>Иван</b> & Co"}),
+        ("<b>", {"100% <b>Иван</b> & Co"}),
+        ('"jack"', {'O\'Brien "Jack"'}),
+        ("'; DROP TABLE dialogs; --", set()),
+        ("zzz", set()),
+    ],
+)
+def test_name_search(archive: Database, typed: str, found: set[str]) -> None:
+    names = {ids_to_names[source_id] for source_id in walk_forward(archive, search_query(typed))[0]}
+    assert names == found
+
+
+@pytest.mark.parametrize(
+    "typed", ["8 (916) 123-45-67", "+7 916 1234567", "9161234567", "+79161234567", "8-916-123-45-67"]
+)
+def test_a_full_number_in_any_format_finds_the_same_dialogs(archive: Database, typed: str) -> None:
+    expected = {r.source_id for r in RECORDS if r.client_phone == "+79161234567"}
+    assert expected and set(walk_forward(archive, search_query(typed))[0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "phones"),
+    [
+        ("4567", {"+79161234567", "+79031234567", "+79995554567", "+77012345678"}),
+        ("1234567", {"+79161234567", "+79031234567", "+77012345678"}),
+        ("34567", {"+79161234567", "+79031234567", "+77012345678"}),
+        ("555", {"+79995554567", "+12125550187"}),
+        ("916 123", {"+79161234567"}),
+        ("00000", set()),
+    ],
+)
+def test_partial_digits_find_numbers_that_contain_them(
+    archive: Database, typed: str, phones: set[str]
+) -> None:
+    found, pages = walk_forward(archive, search_query(typed))
+    assert {phones_by_id[source_id] for source_id in found} == phones
+    assert pages[0].total == len(found) == sum(1 for r in RECORDS if r.client_phone in phones)
+
+
+def test_totals_match_the_pages(archive: Database) -> None:
+    assert archive.run(fetch_total) == DIALOGS
+    assert archive.run(fetch_total, parse_search("иван", "RU")) == len(
+        expected_ids(SortColumn.CLIENT, False, SEARCHES["иван"])
+    )
+
+
+def test_an_empty_archive(tmp_path: Path) -> None:
+    database = migrated_database(tmp_path)
+    page = database.run(fetch_page, DialogQuery(position=PagePosition.LAST))
+    assert page == DialogPage([], 0, False, False)
+    database.sync_engine.dispose()
