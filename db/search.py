@@ -84,9 +84,10 @@ def find_matches(connection: Connection, search: Search) -> Matches:
         result = connection.execute(_PHONE_EXACT, {"e164": search.terms[0]})
     ids: list[int] = []
     total = 0
-    for row in result:
-        ids.append(row[0])
-        total += row[1]
+    rows: list[Any] = list(result)  # (id, dialog_count)
+    for id_, dialog_count in rows:
+        ids.append(id_)
+        total += dialog_count
     return Matches("name_id" if search.kind is SearchKind.NAME else "phone_id", ids, total)
 
 
