@@ -110,14 +110,7 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
     depth = min(DEPTH_PAGE * PAGE_SIZE, count - 2 * PAGE_SIZE)
     for sort in SortColumn:
         anchors = deep_anchors(raw, sort, depth, rng)
-        result.append(
-            (
-                f"page {depth // PAGE_SIZE:,}, {sort.name.lower()} ↓",
-                lambda run, s=sort, a=anchors: DialogQuery(
-                    None, s, True, PagePosition.AFTER, a[run % len(a)]
-                ),
-            )
-        )
+        result.append((f"page {depth // PAGE_SIZE:,}, {sort.name.lower()} ↓", after(sort, anchors)))
     for sort in (SortColumn.COMPLETED_AT, SortColumn.CHANNEL):
         result.append(
             (f"last page, {sort.name.lower()} ↓", fixed(DialogQuery(None, sort, True, PagePosition.LAST)))
@@ -151,6 +144,10 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
 
 def fixed(query: DialogQuery) -> QueryMaker:
     return lambda _run: query
+
+
+def after(sort: SortColumn, anchors: list[int]) -> QueryMaker:
+    return lambda run: DialogQuery(None, sort, True, PagePosition.AFTER, anchors[run % len(anchors)])
 
 
 def searching(text: Callable[[int], str]) -> QueryMaker:

@@ -96,7 +96,7 @@ def test_reimport_updates_and_never_duplicates(database: Database, tmp_path: Pat
     counts = database.run(lambda c: dict(c.execute(select(ClientName.name, ClientName.dialog_count)).all()))
     assert counts == {"Иван Петров": 2, "Пётр Иванов": 1}
     assert database.run(fetch_total) == 3
-    assert database.run(fetch_total, parse_search("петр", "RU")) == 1
+    assert database.run(fetch_total, parse_search("пётр иванов", "RU")) == 1
 
 
 def test_message_count_is_derived_from_the_transcript(database: Database, tmp_path: Path) -> None:
