@@ -30,7 +30,7 @@ from sqlalchemy import event
 
 from db.demo import generate_dialogs
 from db.dialogs import SORT_COLUMNS, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
-from db.engine import SQLITE_PRAGMAS, Database
+from db.engine import READ_PRAGMAS, SQLITE_PRAGMAS, Database
 from db.search import parse_search
 
 ANCHOR = datetime(2026, 11, 25, tzinfo=UTC)
@@ -53,7 +53,7 @@ def main() -> None:
         build(args.folder, db_path, args.dialogs)
     database = Database(f"sqlite+aiosqlite:///{db_path.resolve()}")
     raw = sqlite3.connect(db_path)
-    for pragma in SQLITE_PRAGMAS:
+    for pragma in SQLITE_PRAGMAS + READ_PRAGMAS:
         raw.execute(pragma)
 
     rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]

@@ -90,9 +90,9 @@ def _load_settings() -> Settings:
         raise CommandError(f"bad setting: {problems}") from None
 
 
-def _open_database(settings: Settings) -> Database:
+def _open_database(settings: Settings, *, bulk: bool = False) -> Database:
     try:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, bulk=bulk)
     except DatabaseUrlError as error:
         raise CommandError(str(error)) from None
     try:
@@ -112,11 +112,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
-    database = _open_database(settings)
+    database = _open_database(settings, bulk=True)
     size = path.stat().st_size
     started = time.monotonic()
     report = import_file(
-        database.sync_engine.begin,
+        database.sync_engine,
         path,
         region=settings.phone_region,
         local_tz=settings.zone,
@@ -149,11 +149,11 @@ def _print_report(report: ImportReport, seconds: float) -> None:
 
 
 def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
-    database = _open_database(settings)
+    database = _open_database(settings, bulk=True)
     anchor = args.until or datetime.now(UTC).replace(microsecond=0)
     started = time.monotonic()
     records = generate_dialogs(args.dialogs, args.seed, anchor=anchor, transcripts=not args.no_transcripts)
-    stored = store_records(database.sync_engine.begin, records)
+    stored = store_records(database.sync_engine, records, expected=args.dialogs)
     database.sync_engine.dispose()
     print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
     return 0

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, bindpa
 
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
-from db.search import Search, dense_filter, find_matches
+from db.search import Search, dense_filter, matching_ids, matching_total
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
@@ -131,12 +131,12 @@ def _plan(connection: Connection, search: Search | None) -> _Plan:
     if search is None:
         total = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
         return _Plan(total, "all")
-    matches = find_matches(connection, search)
-    if matches.dialog_total <= SPARSE_LIMIT:
-        condition = f"d.{matches.column} IN :ids"
-        return _Plan(matches.dialog_total, "sparse", condition, {"ids": matches.ids})
+    total = matching_total(connection, search)
+    if total <= SPARSE_LIMIT:
+        column, ids = matching_ids(connection, search)
+        return _Plan(total, "sparse", f"d.{column} IN :ids", {"ids": ids})
     condition, params = dense_filter(search)
-    return _Plan(matches.dialog_total, "dense", condition, params)
+    return _Plan(total, "dense", condition, params)
 
 
 _COLUMNS = (

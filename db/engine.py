@@ -10,6 +10,7 @@ wait for a lock, so running them inline stalls the event loop no longer than the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -26,10 +27,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
-    "PRAGMA cache_size=-65536",  # 64 MiB of page cache per connection
-    "PRAGMA mmap_size=1073741824",
-    "PRAGMA temp_store=MEMORY",
 )
+# Reading: the whole file mapped into memory saves a system call per page read.
+READ_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824", "PRAGMA temp_store=MEMORY")
+# Bulk writing (import) touches every page once: mapping them would only grow the process by the file's
+# size, and index builds sort in temporary files rather than in memory.
+BULK_PRAGMAS = ("PRAGMA cache_size=-16384", "PRAGMA mmap_size=0", "PRAGMA temp_store=FILE")
 
 
 class DatabaseUrlError(ValueError):
@@ -52,27 +55,51 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
-def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    for pragma in SQLITE_PRAGMAS:
-        cursor.execute(pragma)
-    cursor.close()
+def _pragma_setter(pragmas: tuple[str, ...]) -> Callable[[Any, Any], None]:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        # The sqlite3 module opens transactions only before INSERT/UPDATE/DELETE, so DDL and reads would
+        # run outside them; SQLAlchemy's "begin" below opens every transaction explicitly instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    return apply
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 class Database:
     """One database: an async engine (migrations, the bot's writes) and the runner for `db` functions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, bulk: bool = False) -> None:
+        """`bulk`: for a process that mostly writes (the import), tuned for memory rather than reads."""
         self.url = parse_database_url(url)
+        pragmas = _pragma_setter(SQLITE_PRAGMAS + (BULK_PRAGMAS if bulk else READ_PRAGMAS))
         self.async_engine: AsyncEngine = create_async_engine(self.url, poolclass=NullPool)
-        event.listen(self.async_engine.sync_engine, "connect", _apply_sqlite_pragmas)
-        self.sync_engine: Engine = create_engine(self.url.set(drivername="sqlite+pysqlite"))
-        event.listen(self.sync_engine, "connect", _apply_sqlite_pragmas)
+        event.listen(self.async_engine.sync_engine, "connect", pragmas)
+        event.listen(self.async_engine.sync_engine, "begin", _begin)
+        self.sync_engine: Engine = create_engine(
+            self.url.set(drivername="sqlite+pysqlite"),
+            connect_args={"check_same_thread": False},  # `write` runs in worker threads; the pool serialises
+        )
+        event.listen(self.sync_engine, "connect", pragmas)
+        event.listen(self.sync_engine, "begin", _begin)
 
     def run(self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Runs read-only or short work in one transaction, committed when `work` returns."""
         with self.sync_engine.begin() as connection:
             return work(connection, *args, **kwargs)
+
+    async def write(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Runs writing work in a worker thread: waiting for another writer's lock (an import) must not
+        stall the event loop."""
+        return await asyncio.to_thread(self.run, work, *args, **kwargs)
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()

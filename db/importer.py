@@ -14,10 +14,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from db.models import ClientName, ClientPhone, Counter, Dialog, Employee, Message
+from db.models import Base, ClientName, ClientPhone, Counter, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
 from db.text import fold
 
@@ -45,74 +45,128 @@ class ImportReport:
 # Called after each batch with (lines read, bytes read) so a terminal can show progress.
 Progress = Callable[[int, int], None]
 
+# A load at least this large, into an archive less than half its size, takes the bulk path.
+BULK_MIN_DIALOGS = 50_000
+
 
 def import_file(
-    connection_factory: Callable[[], Any],
+    engine: Engine,
     path: Path,
     *,
     region: str,
     local_tz: tzinfo,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Imports `path` (.jsonl or .csv; other names are recognised by their first character).
-
-    `connection_factory` gives a context manager of a `Connection` in a transaction (`engine.begin`):
-    one per batch.
-    """
+    """Imports `path` (.jsonl or .csv; other names are recognised by their first character)."""
     report = ImportReport()
-    with path.open("rb") as raw:
-        lines = _read_objects(raw, _is_csv(path, raw))
-        batch: list[tuple[int, DialogRecord]] = []
-        for number, obj in lines:
+    with path.open("rb") as raw, _Loader(engine, _estimate_lines(path, raw), report) as loader:
+        for number, obj in _read_objects(raw, _is_csv(path, raw)):
             try:
                 if isinstance(obj, RecordError):
                     raise obj
-                batch.append((number, parse_record(obj, region=region, local_tz=local_tz)))
+                record = parse_record(obj, region=region, local_tz=local_tz)
             except RecordError as error:
                 report.rejected.append(Rejection(number, str(error)))
-            if len(batch) >= BATCH_SIZE:
-                _store_and_report(connection_factory, batch, report)
-                batch = []
-                if progress:
-                    progress(report.lines, raw.tell())
-        _store_and_report(connection_factory, batch, report)
-        with connection_factory() as connection:
-            refresh_dialog_total(connection)
-        if progress:
-            progress(report.lines, raw.tell())
+                continue
+            if loader.add(record) and progress:
+                progress(report.lines, raw.tell())
+    if progress:
+        progress(report.lines, path.stat().st_size)
     return report
 
 
-def store_records(connection_factory: Callable[[], Any], records: Iterable[DialogRecord]) -> int:
-    """Stores already valid records (demo data) in batches; returns how many were stored."""
+def store_records(engine: Engine, records: Iterable[DialogRecord], *, expected: int = 0) -> int:
+    """Stores already valid records (demo data); returns how many were stored."""
     report = ImportReport()
-    batch: list[tuple[int, DialogRecord]] = []
-    for number, record in enumerate(records, start=1):
-        batch.append((number, record))
-        if len(batch) >= BATCH_SIZE:
-            _store_and_report(connection_factory, batch, report)
-            batch = []
-    _store_and_report(connection_factory, batch, report)
-    with connection_factory() as connection:
-        refresh_dialog_total(connection)
+    with _Loader(engine, expected, report) as loader:
+        for record in records:
+            loader.add(record)
     return report.added + report.updated
+
+
+_DIALOG_INDEXES = Base.metadata.tables[Dialog.__tablename__].indexes
+
+
+class _Loader:
+    """Stores records a batch at a time, in one of two ways:
+
+    - incremental: a transaction per batch, indexes and counters kept up to date as it goes; the bot
+      can read and write in between, and an interrupted import keeps the batches it stored;
+    - bulk, for a large load into a small archive (the first import, demo data): one transaction that
+      drops the dialogs' indexes, inserts, and builds the indexes and counters once at the end — sorting
+      once is several times faster than a million random index insertions. Readers keep seeing the
+      archive as it was until the commit; an interrupted bulk load stores nothing.
+    """
+
+    def __init__(self, engine: Engine, expected: int, report: ImportReport) -> None:
+        self._engine = engine
+        self._expected = expected
+        self._report = report
+        self._batch: list[DialogRecord] = []
+        self._bulk: Connection | None = None
+        self._transaction: Any = None
+
+    def __enter__(self) -> _Loader:
+        with self._engine.connect() as connection:
+            current = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
+        if self._expected >= BULK_MIN_DIALOGS and current * 2 < self._expected:
+            self._bulk = self._engine.connect()
+            self._transaction = self._bulk.begin()
+            for index in _DIALOG_INDEXES:
+                index.drop(self._bulk)
+        return self
+
+    def add(self, record: DialogRecord) -> bool:
+        """Queues a record; True when that stored a batch."""
+        self._batch.append(record)
+        if len(self._batch) < BATCH_SIZE:
+            return False
+        self._flush()
+        return True
+
+    def __exit__(self, error_type: object, *_: object) -> None:
+        if self._bulk is None:
+            if error_type is None:
+                self._flush()
+            with self._engine.begin() as connection:
+                refresh_dialog_total(connection)
+            return
+        try:
+            if error_type is None:
+                self._flush()
+                for index in _DIALOG_INDEXES:
+                    index.create(self._bulk)
+                _refresh_all_counts(self._bulk)
+                refresh_dialog_total(self._bulk)
+                self._transaction.commit()
+        finally:
+            self._bulk.close()  # rolls back unless committed
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        if self._bulk is not None:
+            added, updated = _store_batch(self._bulk, self._batch, count=False)
+        else:
+            with self._engine.begin() as connection:
+                added, updated = _store_batch(connection, self._batch, count=True)
+        self._report.added += added
+        self._report.updated += updated
+        self._batch = []
+
+
+def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
+    """The file's size over the average length of its first lines."""
+    sample = raw.read(1 << 20)
+    raw.seek(0)
+    lines = sample.count(b"\n")
+    return path.stat().st_size * lines // len(sample) if lines else 0
 
 
 def refresh_dialog_total(connection: Connection) -> None:
     total = connection.scalar(select(func.count()).select_from(Dialog))
     upsert = sqlite_insert(Counter).values(name=DIALOG_TOTAL, value=total)
     connection.execute(upsert.on_conflict_do_update(index_elements=["name"], set_={"value": total}))
-
-
-def _store_and_report(
-    connection_factory: Callable[[], Any], batch: list[tuple[int, DialogRecord]], report: ImportReport
-) -> None:
-    if not batch:
-        return
-    with connection_factory() as connection:
-        added, updated = _store_batch(connection, [record for _, record in batch])
-    report.added += added
-    report.updated += updated
 
 
 def _is_csv(path: Path, raw: IO[bytes]) -> bool:
@@ -172,8 +226,9 @@ class _TextLines:
         return line.decode(encoding, errors="replace")
 
 
-def _store_batch(connection: Connection, records: list[DialogRecord]) -> tuple[int, int]:
-    """Upserts one batch; returns (added, updated)."""
+def _store_batch(connection: Connection, records: list[DialogRecord], *, count: bool) -> tuple[int, int]:
+    """Upserts one batch; returns (added, updated). `count`: bring the names' and phones' counters up to
+    date now (otherwise the caller refreshes them all at the end)."""
     latest = {record.source_id: record for record in records}  # a repeated id: the later line wins
     employee_ids = _ensure_ids(
         connection, Employee, Employee.name, {r.completed_by for r in records if r.completed_by}
@@ -212,8 +267,9 @@ def _store_batch(connection: Connection, records: list[DialogRecord]) -> tuple[i
             changed_rows,
         )
     _store_transcripts(connection, [r for r in latest.values() if r.messages is not None])
-    _refresh_counts(connection, ClientName, "name_id", touched_names)
-    _refresh_counts(connection, ClientPhone, "phone_id", touched_phones)
+    if count:
+        _refresh_counts(connection, ClientName, "name_id", touched_names)
+        _refresh_counts(connection, ClientPhone, "phone_id", touched_phones)
 
     # count lines, not ids: a line that repeats an id earlier in the file updates it
     seen: set[str] = set()
@@ -303,9 +359,17 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
 def _refresh_counts(connection: Connection, model: Any, column: str, ids: set[int]) -> None:
     if not ids:
         return
-    table = model.__tablename__
-    statement = text(
-        f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) FROM dialogs WHERE {column} = {table}.id)"
-        f" WHERE id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
+    statement = text(f"{_recount(model, column)} WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
     connection.execute(statement, {"ids": sorted(ids)})
+
+
+def _refresh_all_counts(connection: Connection) -> None:
+    connection.execute(text(_recount(ClientName, "name_id")))
+    connection.execute(text(_recount(ClientPhone, "phone_id")))
+
+
+def _recount(model: Any, column: str) -> str:
+    table = model.__tablename__
+    return f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) FROM dialogs WHERE {column} = {table}.id)"

@@ -116,6 +116,16 @@ class BotUser(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
 
 
+class SavedSearch(Base):
+    """Text somebody searched for. Buttons carry its id: the text itself would not fit in callback data."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+
+
 class AuditEntry(Base):
     """Who opened or exported what, and when."""
 

@@ -13,13 +13,11 @@ a sum, not a count over the dialogs. This module is the one place that knows the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 import phonenumbers
-from sqlalchemy import Connection, CursorResult, text
+from sqlalchemy import Connection, text
 
 from db.phones import digits_of
 from db.text import fold
@@ -66,29 +64,17 @@ def _full_number(typed: str, region: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-@dataclass(frozen=True, slots=True)
-class Matches:
-    """Which names or phones a search matched, and how many dialogs they have between them."""
-
-    column: str  # dialogs.name_id or dialogs.phone_id
-    ids: list[int]
-    dialog_total: int
+def matching_total(connection: Connection, search: Search) -> int:
+    """How many dialogs the search finds: a sum over the matching names or phones, computed in SQL."""
+    sql, params = _matching(search, "COALESCE(SUM(m.dialog_count), 0)")
+    return int(connection.execute(text(sql), params).scalar_one())
 
 
-def find_matches(connection: Connection, search: Search) -> Matches:
-    if search.kind is SearchKind.NAME:
-        result = _match_names(connection, search.terms)
-    elif search.kind is SearchKind.DIGITS:
-        result = connection.execute(_PHONE_DIGITS, {"q": _phrase(search.terms[0])})
-    else:
-        result = connection.execute(_PHONE_EXACT, {"e164": search.terms[0]})
-    ids: list[int] = []
-    total = 0
-    rows: list[Any] = list(result)  # (id, dialog_count)
-    for id_, dialog_count in rows:
-        ids.append(id_)
-        total += dialog_count
-    return Matches("name_id" if search.kind is SearchKind.NAME else "phone_id", ids, total)
+def matching_ids(connection: Connection, search: Search) -> tuple[str, list[int]]:
+    """The `dialogs` column a search matches on, and the matching ids (only ever asked when they are few)."""
+    sql, params = _matching(search, "m.id")
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+    return column, list(connection.execute(text(sql), params).scalars())
 
 
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
@@ -104,33 +90,34 @@ def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     return "d.client_phone = :e164", {"e164": search.terms[0]}
 
 
-def _match_names(connection: Connection, words: Sequence[str]) -> CursorResult[Any]:
-    indexed = [word for word in words if len(word) >= TRIGRAM]
-    short = [word for word in words if len(word) < TRIGRAM]
-    params: dict[str, str] = {f"s{i}": word for i, word in enumerate(short)}
-    short_conditions = "".join(f" AND instr(n.name_fold, :{key}) > 0" for key in params)
-    if indexed:
-        params["q"] = " AND ".join(_phrase(word) for word in indexed)
-        sql = (
-            "SELECT n.id, n.dialog_count FROM client_names_fts f JOIN client_names n ON n.id = f.rowid"
-            f" WHERE client_names_fts MATCH :q{short_conditions}"
+def _matching(search: Search, select: str) -> tuple[str, dict[str, str]]:
+    """SQL selecting `select` over the names or phones (`m`) that match the search."""
+    if search.kind is SearchKind.PHONE:
+        return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
+    if search.kind is SearchKind.DIGITS:
+        return (
+            f"SELECT {select} FROM client_phones_fts f JOIN client_phones m ON m.id = f.rowid"
+            " WHERE client_phones_fts MATCH :q",
+            {"q": _phrase(search.terms[0])},
         )
-    else:
-        # one- and two-letter words only: too short for trigrams, so scan the (small) table of names
-        sql = f"SELECT n.id, n.dialog_count FROM client_names n WHERE 1 = 1{short_conditions}"
-    return connection.execute(text(sql), params)
+    indexed = [word for word in search.terms if len(word) >= TRIGRAM]
+    short = [word for word in search.terms if len(word) < TRIGRAM]
+    params: dict[str, str] = {f"s{i}": word for i, word in enumerate(short)}
+    short_conditions = "".join(f" AND instr(m.name_fold, :{key}) > 0" for key in params)
+    if not indexed:
+        # one- and two-letter words only: too short for trigrams, so scan the table of distinct names
+        return f"SELECT {select} FROM client_names m WHERE 1 = 1{short_conditions}", params
+    params["q"] = " AND ".join(_phrase(word) for word in indexed)
+    return (
+        f"SELECT {select} FROM client_names_fts f JOIN client_names m ON m.id = f.rowid"
+        f" WHERE client_names_fts MATCH :q{short_conditions}",
+        params,
+    )
 
 
 def _phrase(term: str) -> str:
     """An FTS5 string literal: whatever the term holds, it is matched as plain text."""
     return '"' + term.replace('"', '""') + '"'
-
-
-_PHONE_DIGITS = text(
-    "SELECT p.id, p.dialog_count FROM client_phones_fts f JOIN client_phones p ON p.id = f.rowid"
-    " WHERE client_phones_fts MATCH :q"
-)
-_PHONE_EXACT = text("SELECT id, dialog_count FROM client_phones WHERE e164 = :e164")
 
 
 def is_search_index(table_name: str) -> bool:

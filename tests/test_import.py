@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,11 +13,14 @@ import pytest
 from sqlalchemy import Connection, select, text
 
 from bot.cli import main
+from db import importer
 from db.dialogs import DialogQuery, fetch_page, fetch_total
 from db.engine import Database
-from db.importer import import_file
+from db.importer import import_file, store_records
 from db.models import ClientName, Dialog, Message
+from db.records import DialogRecord, parse_record
 from db.search import parse_search
+from tests.conftest import schema_differences
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -50,7 +55,7 @@ def write_jsonl(path: Path, lines: list[object]) -> Path:
 
 
 def run_import(database: Database, path: Path) -> tuple[int, int, list[tuple[int, str]]]:
-    report = import_file(database.sync_engine.begin, path, region="RU", local_tz=MOSCOW)
+    report = import_file(database.sync_engine, path, region="RU", local_tz=MOSCOW)
     return report.added, report.updated, [(r.line, r.reason) for r in report.rejected]
 
 
@@ -193,3 +198,39 @@ def test_imported_dialogs_are_found(database: Database, tmp_path: Path) -> None:
     page = database.run(fetch_page, DialogQuery(parse_search("8 916 123 45 67", "RU")))
     assert [row.source_id for row in page.rows] == ["crm-1842"]
     assert page.rows[0].completed_at == datetime(2026, 11, 20, 7, 42, tzinfo=UTC)
+
+
+def test_a_large_load_into_an_empty_archive_takes_the_bulk_path(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BULK_MIN_DIALOGS", 2)
+    lines: list[object] = [{**GOOD, "id": f"b{n}", "messages": None} for n in range(5)]
+    lines.append({**GOOD, "id": "b5", "client_name": "Семён Иванов", "client_phone": "+7 903 555 12 34"})
+    assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (6, 0, [])
+
+    assert database.run(schema_differences) == []  # the indexes are back
+    assert database.run(fetch_total) == 6
+    assert database.run(fetch_total, parse_search("семен", "RU")) == 1
+    assert database.run(fetch_total, parse_search("4567", "RU")) == 5
+    # a second load of the same size into what is now a full archive goes batch by batch
+    assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (0, 6, [])
+    assert database.run(fetch_total, parse_search("иван петров", "RU")) == 5
+
+
+def test_an_interrupted_bulk_load_stores_nothing_and_keeps_the_indexes(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BULK_MIN_DIALOGS", 2)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    good = parse_record(GOOD, region="RU", local_tz=MOSCOW)
+
+    def records() -> Iterator[DialogRecord]:
+        for number in range(5):
+            yield replace(good, source_id=f"i{number}")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store_records(database.sync_engine, records(), expected=10)
+    assert database.run(fetch_total) == 0
+    assert database.run(lambda c: c.scalar(text("SELECT COUNT(*) FROM dialogs"))) == 0
+    assert database.run(schema_differences) == []

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import inspect
 
 from db.engine import Database
 from db.migrate import alembic_config, is_up_to_date, upgrade
-from db.models import Base
-from db.search import is_search_index
-
-
-def schema_differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(
-        connection,
-        opts={
-            "include_name": lambda name, type_, _parent: (
-                not (type_ == "table" and is_search_index(name or ""))
-            ),
-            "compare_type": True,
-        },
-    )
-    return list(compare_metadata(context, Base.metadata))
+from tests.conftest import schema_differences
 
 
 def test_models_match_migrations(database: Database) -> None:

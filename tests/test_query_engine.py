@@ -91,7 +91,7 @@ def expected_ids(sort: SortColumn, descending: bool, matches: Callable[[DialogRe
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = migrated_database(tmp_path_factory.mktemp("archive"))
-    store_records(database.sync_engine.begin, RECORDS)
+    store_records(database.sync_engine, RECORDS)
     yield database
     database.sync_engine.dispose()
 

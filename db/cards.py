@@ -1,0 +1,69 @@
+"""One dialog in full: its columns and its transcript, a page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, select
+
+from db.dialogs import DialogRow
+from db.models import Dialog, Employee, Message
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    sent_at: datetime  # UTC, aware
+    sender: str  # client | employee | bot
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptPage:
+    lines: list[TranscriptLine]
+    total: int  # messages stored for the dialog (may differ from its message_count)
+
+
+def fetch_dialog(connection: Connection, dialog_id: int) -> DialogRow | None:
+    row = connection.execute(
+        select(
+            Dialog.id,
+            Dialog.source_id,
+            Dialog.client_name,
+            Dialog.client_phone,
+            Dialog.channel,
+            Employee.name,
+            Dialog.started_at,
+            Dialog.completed_at,
+            Dialog.message_count,
+        )
+        .outerjoin(Employee, Employee.id == Dialog.employee_id)
+        .where(Dialog.id == dialog_id)
+    ).first()
+    if row is None:
+        return None
+    return DialogRow(
+        id=row[0],
+        source_id=row[1],
+        client_name=row[2],
+        client_phone=row[3] or None,
+        channel=row[4],
+        completed_by=row[5],
+        started_at=row[6].replace(tzinfo=UTC) if row[6] else None,
+        completed_at=row[7].replace(tzinfo=UTC),
+        message_count=row[8],
+    )
+
+
+def fetch_transcript(connection: Connection, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
+    total = connection.execute(select(func.count()).where(Message.dialog_id == dialog_id)).scalar_one()
+    rows = connection.execute(
+        select(Message.sent_at, Message.sender, Message.author, Message.text)
+        .where(Message.dialog_id == dialog_id)
+        .order_by(Message.position)
+        .offset(offset)
+        .limit(limit)
+    )
+    lines = [TranscriptLine(at.replace(tzinfo=UTC), who, author, text) for at, who, author, text in rows]
+    return TranscriptPage(lines, total)

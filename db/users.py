@@ -1,0 +1,56 @@
+"""Who may use the bot, and as what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from db.models import BotUser
+
+
+class Role(Enum):
+    ADMIN = "admin"  # manages access, sees everything
+    HEAD = "head"  # sees everything, full phone numbers included
+    MANAGER = "manager"  # sees the list and transcripts with phone numbers masked
+
+    @property
+    def sees_full_phones(self) -> bool:
+        return self is not Role.MANAGER
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    telegram_id: int
+    role: Role
+    name: str | None
+    added_at: datetime  # UTC, aware
+
+
+def find_role(connection: Connection, telegram_id: int) -> Role | None:
+    role = connection.execute(select(BotUser.role).where(BotUser.telegram_id == telegram_id)).scalar()
+    return Role(role) if role else None
+
+
+def add_user(connection: Connection, telegram_id: int, role: Role, name: str | None) -> bool:
+    """Adds the user or changes their role and name; True when they were new."""
+    existed = find_role(connection, telegram_id) is not None
+    values = {"role": role.value, "name": name}
+    connection.execute(
+        insert(BotUser)
+        .values(telegram_id=telegram_id, added_at=datetime.now(UTC).replace(tzinfo=None), **values)
+        .on_conflict_do_update(index_elements=["telegram_id"], set_=values)
+    )
+    return not existed
+
+
+def remove_user(connection: Connection, telegram_id: int) -> bool:
+    return bool(connection.execute(delete(BotUser).where(BotUser.telegram_id == telegram_id)).rowcount)
+
+
+def list_users(connection: Connection) -> list[User]:
+    rows = connection.execute(select(BotUser).order_by(BotUser.role, BotUser.telegram_id)).scalars()
+    return [User(u.telegram_id, Role(u.role), u.name, u.added_at.replace(tzinfo=UTC)) for u in rows]
