@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -99,7 +100,7 @@ class Database:
     ) -> T:
         """Runs writing work in a worker thread: waiting for another writer's lock (an import) must not
         stall the event loop."""
-        return await asyncio.to_thread(self.run, work, *args, **kwargs)
+        return await asyncio.to_thread(partial(self.run, work, *args, **kwargs))
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()
