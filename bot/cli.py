@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.utils.token import TokenValidationError, validate_token
 from pydantic import ValidationError
 
+from bot.app import run_polling
+from bot.logs import configure_logging
 from bot.settings import Settings
 from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
 from db.importer import ImportReport, Progress, import_file, store_records
 from db.migrate import upgrade
+from db.users import Role, add_user, list_users, remove_user
 
 SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
 
@@ -62,6 +68,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-transcripts", action="store_true", help="skip the conversations themselves")
     demo.set_defaults(handler=_demo_data)
+
+    run = commands.add_parser("run", help="start the bot (long polling); applies pending migrations first")
+    run.set_defaults(handler=_run)
+
+    users = commands.add_parser("users", help="who may use the bot").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION"
+    )
+    add = users.add_parser("add", help="allow a Telegram user, or change their role")
+    add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--name", default=None, help="a note for the list, e.g. the person's name")
+    add.set_defaults(handler=_users_add)
+    listing = users.add_parser("list", help="everyone allowed, with their roles")
+    listing.set_defaults(handler=_users_list)
+    remove = users.add_parser("remove", help="take access away")
+    remove.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    remove.set_defaults(handler=_users_remove)
     return parser
 
 
@@ -156,6 +179,56 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     stored = store_records(database.sync_engine, records, expected=args.dialogs)
     database.sync_engine.dispose()
     print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
+    return 0
+
+
+def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        raise CommandError(
+            "BOT_TOKEN is not set; get a token from @BotFather and put it in the environment or .env"
+        )
+    token = settings.bot_token.get_secret_value().strip()
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        raise CommandError("BOT_TOKEN is not a bot token (it looks like 123456:ABC-DEF…)") from None
+    configure_logging(token)
+    database = _open_database(settings)
+    try:
+        asyncio.run(run_polling(settings, database, token))
+    except TelegramUnauthorizedError:
+        raise CommandError("Telegram does not accept BOT_TOKEN (Unauthorized): check it with @BotFather") from None
+    except TelegramNetworkError as error:
+        raise CommandError(f"cannot reach the Bot API at {settings.telegram_api_url}: {error.message}") from None
+    return 0
+
+
+def _users_add(settings: Settings, args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    new = database.run(add_user, args.telegram_id, Role(args.role), args.name)
+    print(f"{'Added' if new else 'Updated'} {args.telegram_id} as {args.role}.")
+    return 0
+
+
+def _users_list(settings: Settings, _args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    users = database.run(list_users)
+    admins = sorted(settings.admin_ids)
+    if not users and not admins:
+        print("Nobody may use the bot yet: dialogs-bot users add TELEGRAM_ID --role admin|head|manager")
+    for telegram_id in admins:
+        print(f"{telegram_id:>12}  admin    (ADMIN_IDS)")
+    for user in users:
+        print(f"{user.telegram_id:>12}  {user.role.value:<8} {user.name or ''}".rstrip())
+    return 0
+
+
+def _users_remove(settings: Settings, args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    if not database.run(remove_user, args.telegram_id):
+        raise CommandError(f"{args.telegram_id} is not among the users")
+    note = " (still an admin through ADMIN_IDS)" if args.telegram_id in settings.admin_ids else ""
+    print(f"Removed {args.telegram_id}{note}.")
     return 0
 
 

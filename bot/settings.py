@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Europe/Moscow"
     phone_region: str = "RU"
+    page_size: int = Field(default=10, ge=1, le=20)  # dialogs a page: ten fit a phone screen
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -29,6 +30,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("timezone")
     @classmethod

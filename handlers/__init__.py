@@ -1,1 +1,37 @@
-"""aiogram routers, one per screen."""
+"""aiogram routers, one per screen, under one parent router."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+
+from bot.i18n import texts_for
+from handlers import card, dialog_list, fallback, menu, search
+
+log = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    """All screens; the access check sits in front of them (`bot.middlewares`), the fallback last."""
+    root = Router(name="root")
+    root.include_routers(menu.router, dialog_list.router, card.router, search.router, fallback.router)
+    root.errors.register(_on_error)
+    return root
+
+
+async def _on_error(event: ErrorEvent) -> None:
+    """A failure is logged for us and told politely to the person; never a traceback in the chat."""
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            t = texts_for(update.callback_query.from_user.language_code)
+            await update.callback_query.answer(t("error-generic"), show_alert=True)
+        elif update.message is not None and update.message.from_user is not None:
+            t = texts_for(update.message.from_user.language_code)
+            await update.message.answer(t("error-generic"))
+    except TelegramAPIError:  # the button was answered already, or Telegram is unreachable
+        log.warning("could not tell the person about the failure")

@@ -1,0 +1,43 @@
+"""The text catalogues (Fluent, one file per language in `bot/locales`) and choosing one per person."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "ru"
+LANGUAGES = ("ru", "en")
+
+
+class Texts:
+    """One language's catalogue: `texts("list-found", count=3)`. Arguments are not escaped here: the
+    rendering escapes data before it reaches a catalogue."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        # use_isolating=False: Unicode isolation marks would show up in Telegram clients
+        self._bundle = FluentBundle([language], use_isolating=False)
+        self._bundle.add_resource(FluentResource((LOCALES / f"{language}.ftl").read_text(encoding="utf-8")))
+
+    def __call__(self, key: str, /, **arguments: Any) -> str:
+        message = self._bundle.get_message(key)
+        if message.value is None:
+            raise KeyError(key)
+        text, errors = self._bundle.format_pattern(message.value, arguments)
+        if errors:
+            raise ValueError(f"{self.language}/{key}: {errors}")
+        return str(text)
+
+    def has(self, key: str) -> bool:
+        return self._bundle.has_message(key)
+
+
+@cache
+def texts_for(language_code: str | None) -> Texts:
+    """English for people whose Telegram speaks English, Russian for everyone else."""
+    language = (language_code or "").split("-")[0].lower()
+    return Texts(language if language in LANGUAGES else DEFAULT_LANGUAGE)

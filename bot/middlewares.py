@@ -1,0 +1,55 @@
+"""Who may go on: private chats only, authorized people only; everyone else learns their id and nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import BaseMiddleware
+from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+
+from bot.i18n import texts_for
+from bot.viewer import Viewer
+from db.archive import Archive
+from db.users import Role
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class AccessMiddleware(BaseMiddleware):
+    """Outer middleware: runs before any filter, so a stranger is refused whatever they send or press,
+    and a forged button never reaches a handler."""
+
+    def __init__(
+        self, archive: Archive, admin_ids: Collection[int], zone: ZoneInfo, page_size: int, phone_region: str
+    ) -> None:
+        self._archive = archive
+        self._admin_ids = frozenset(admin_ids)
+        self._zone = zone
+        self._page_size = page_size
+        self._phone_region = phone_region
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        if user is None or chat is None or chat.type != ChatType.PRIVATE:
+            if isinstance(event, CallbackQuery):
+                await event.answer()
+            return None  # groups and channels: the bot is not there to talk
+        texts = texts_for(user.language_code)
+        role = Role.ADMIN if user.id in self._admin_ids else await self._archive.role_of(user.id)
+        if role is None:
+            log.info("refused telegram user %s", user.id)
+            if isinstance(event, CallbackQuery):
+                await event.answer(texts("access-denied-alert", id=user.id), show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(texts("access-denied", id=user.id))
+            return None
+        data["viewer"] = Viewer(user.id, role, texts, self._zone, self._page_size, self._phone_region)
+        data["archive"] = self._archive
+        return await handler(event, data)

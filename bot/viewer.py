@@ -1,0 +1,23 @@
+"""The person behind an update, as the handlers need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Texts
+from db.users import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    telegram_id: int
+    role: Role
+    texts: Texts
+    zone: ZoneInfo
+    page_size: int
+    phone_region: str
+
+    @property
+    def full_phones(self) -> bool:
+        return self.role.sees_full_phones

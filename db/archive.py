@@ -1,0 +1,39 @@
+"""The archive as the bot sees it: one object with async methods, so handlers never touch SQL.
+
+Reads run inline (see `db.engine`); writes go through a worker thread.
+"""
+
+from __future__ import annotations
+
+from db import audit
+from db.cards import TranscriptPage, fetch_dialog, fetch_transcript
+from db.dialogs import DialogPage, DialogQuery, DialogRow, fetch_page
+from db.engine import Database
+from db.saved_searches import load_search, save_search
+from db.users import Role, find_role
+
+
+class Archive:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def page(self, query: DialogQuery) -> DialogPage:
+        return self._db.run(fetch_page, query)
+
+    async def dialog(self, dialog_id: int) -> DialogRow | None:
+        return self._db.run(fetch_dialog, dialog_id)
+
+    async def transcript(self, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
+        return self._db.run(fetch_transcript, dialog_id, offset, limit)
+
+    async def role_of(self, telegram_id: int) -> Role | None:
+        return self._db.run(find_role, telegram_id)
+
+    async def save_search(self, typed: str) -> int:
+        return await self._db.write(save_search, typed)
+
+    async def search_text(self, search_id: int) -> str | None:
+        return self._db.run(load_search, search_id)
+
+    async def record_opening(self, telegram_id: int, dialog_id: int) -> None:
+        await self._db.write(audit.record, telegram_id, audit.OPEN_DIALOG, dialog_id=dialog_id)

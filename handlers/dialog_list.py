@@ -1,0 +1,89 @@
+"""The dialog list: /dialogs, and every sort, page and search button of the list."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.rendering import render_list
+from bot.viewer import Viewer
+from db.archive import Archive
+from db.dialogs import DialogQuery, PagePosition, SortColumn
+from db.search import parse_search
+from handlers.screens import show
+from keyboards.callbacks import ListCallback, Position
+from keyboards.dialogs import ListPage, list_keyboard
+
+router = Router(name="dialog_list")
+
+POSITIONS = {
+    Position.FIRST: PagePosition.FIRST,
+    Position.LAST: PagePosition.LAST,
+    Position.AFTER: PagePosition.AFTER,
+    Position.BEFORE: PagePosition.BEFORE,
+}
+
+
+@router.message(Command("dialogs"))
+async def dialogs_command(message: Message, viewer: Viewer, archive: Archive) -> None:
+    text, markup, _ = await list_screen(ListCallback(), viewer, archive)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ListCallback.filter())
+async def list_button(
+    callback: CallbackQuery, callback_data: ListCallback, viewer: Viewer, archive: Archive
+) -> None:
+    text, markup, notice = await list_screen(callback_data, viewer, archive)
+    await show(callback, text, markup, notice)
+
+
+async def list_screen(
+    view: ListCallback, viewer: Viewer, archive: Archive
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    """The list page a view describes, and a notice when the view had to be corrected (a stored search
+    that is gone sends the person back to the whole list)."""
+    notice = None
+    search_text = await archive.search_text(view.search) if view.search else None
+    if view.search and search_text is None:
+        view = ListCallback(sort=view.sort, desc=view.desc)
+        notice = viewer.texts("list-outdated")
+    size = viewer.page_size
+    query = DialogQuery(
+        search=parse_search(search_text, viewer.phone_region) if search_text else None,
+        sort=SortColumn(view.sort),
+        descending=view.desc,
+        position=POSITIONS[view.pos],
+        anchor_id=view.anchor or None,
+        page_size=size,
+    )
+    page = await archive.page(query)
+    pages = max(1, -(-page.total // size))
+    number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page
+    if not page.has_previous:
+        number = 1  # whatever the button said, this is the first page
+    number = min(max(number, 1), pages)
+    first_number = (number - 1) * size + 1
+    text = render_list(
+        page,
+        t=viewer.texts,
+        zone=viewer.zone,
+        full_phones=viewer.full_phones,
+        sort=view.sort,
+        descending=view.desc,
+        page_number=number,
+        pages=pages,
+        first_number=first_number,
+        search_text=search_text,
+    )
+    shown = view.model_copy(update={"page": number})
+    keyboard = ListPage(
+        view=shown,
+        dialog_ids=[row.id for row in page.rows],
+        first_number=first_number,
+        pages=pages,
+        has_previous=page.has_previous,
+        has_next=page.has_next,
+    )
+    return text, list_keyboard(keyboard, viewer.texts), notice

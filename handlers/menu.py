@@ -1,0 +1,41 @@
+"""/start, /help and the menu path: Отдел продаж → Для руководителя → Записи → Список диалогов."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+
+from bot.rendering import h, render_menu
+from bot.viewer import Viewer
+from handlers.screens import show
+from keyboards.callbacks import MenuCallback, Screen
+from keyboards.menu import menu_keyboard
+
+router = Router(name="menu")
+
+PATHS: dict[Screen, tuple[str, ...]] = {
+    Screen.HOME: (),
+    Screen.SALES: ("menu-sales",),
+    Screen.HEAD: ("menu-sales", "menu-head"),
+    Screen.RECORDS: ("menu-sales", "menu-head", "menu-records"),
+}
+
+
+@router.message(CommandStart())
+async def start(message: Message, viewer: Viewer) -> None:
+    t = viewer.texts
+    name = message.from_user.first_name if message.from_user else ""
+    await message.answer(t("menu-welcome", name=h(name)))
+    await message.answer(render_menu(t), reply_markup=menu_keyboard(Screen.HOME, t))
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, viewer: Viewer) -> None:
+    await message.answer(viewer.texts("help"))
+
+
+@router.callback_query(MenuCallback.filter())
+async def menu_button(callback: CallbackQuery, callback_data: MenuCallback, viewer: Viewer) -> None:
+    t = viewer.texts
+    await show(callback, render_menu(t, *PATHS[callback_data.screen]), menu_keyboard(callback_data.screen, t))

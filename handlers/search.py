@@ -1,0 +1,37 @@
+"""Search: the 🔎 button asks for text, and any plain text sent at any time is a search."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.rendering import LIST_PATH, breadcrumb
+from bot.viewer import Viewer
+from db.archive import Archive
+from handlers.dialog_list import list_screen
+from handlers.screens import show
+from keyboards.callbacks import ListCallback, SearchCallback
+from keyboards.dialogs import search_prompt_keyboard
+
+router = Router(name="search")
+
+
+@router.callback_query(SearchCallback.filter())
+async def ask_for_text(callback: CallbackQuery, callback_data: SearchCallback, viewer: Viewer) -> None:
+    t = viewer.texts
+    text = f"{breadcrumb(t, *LIST_PATH)}\n\n{t('search-prompt')}"
+    await show(callback, text, search_prompt_keyboard(callback_data, t))
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, viewer: Viewer, archive: Archive) -> None:
+    text, markup, _ = await list_screen(ListCallback(), viewer, archive)
+    await message.answer(f"{viewer.texts('search-cancelled')}\n\n{text}", reply_markup=markup)
+
+
+@router.message(F.text, ~F.text.startswith("/"))
+async def search(message: Message, viewer: Viewer, archive: Archive) -> None:
+    search_id = await archive.save_search(message.text or "")
+    text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive)
+    await message.answer(text, reply_markup=markup)

@@ -1,0 +1,85 @@
+"""Callback data: the whole view state travels in the button, so any button works after a restart.
+
+Compact by design (Telegram allows 64 bytes): one-letter prefixes, small integers, no text. A search
+travels as the id of a stored search. `tests/test_keyboards.py` packs the worst case.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+MAX_ID = 2**31 - 1  # dialog and search ids; anything larger is forged
+MAX_PAGE = 99_999_999
+COLUMNS = 6  # the dialog list's columns, numbered as `db.dialogs.SortColumn`
+DEFAULT_SORT = 4  # completion time
+DEFAULT_DESCENDING = True
+
+
+class Screen(IntEnum):
+    """The menu path of the seed: Отдел продаж → Для руководителя → Записи → Список диалогов."""
+
+    HOME = 0
+    SALES = 1
+    HEAD = 2
+    RECORDS = 3
+
+
+class Position(IntEnum):
+    """Where a page of the list starts (see `db.dialogs.PagePosition`)."""
+
+    FIRST = 0
+    LAST = 1
+    AFTER = 2  # after the dialog `anchor`
+    BEFORE = 3  # before the dialog `anchor`
+
+
+class MenuCallback(CallbackData, prefix="m"):
+    screen: Screen
+
+
+class ListCallback(CallbackData, prefix="l"):
+    """One page of the dialog list: sort, direction, where the page starts, its number, the search."""
+
+    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    desc: bool = DEFAULT_DESCENDING
+    pos: Position = Position.FIRST
+    anchor: int = Field(default=0, ge=0, le=MAX_ID)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    search: int = Field(default=0, ge=0, le=MAX_ID)  # 0: no search
+
+
+class SearchCallback(CallbackData, prefix="s"):
+    """Asks for search text; remembers the sort to come back to."""
+
+    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    desc: bool = DEFAULT_DESCENDING
+
+
+class CardCallback(CallbackData, prefix="c"):
+    """A dialog's card at one page of its transcript, and the list page to return to."""
+
+    dialog: int = Field(ge=1, le=MAX_ID)
+    part: int = Field(default=0, ge=0, le=99_999)  # transcript page, from 0
+    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    desc: bool = DEFAULT_DESCENDING
+    pos: Position = Position.FIRST
+    anchor: int = Field(default=0, ge=0, le=MAX_ID)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    search: int = Field(default=0, ge=0, le=MAX_ID)
+
+    @classmethod
+    def of(cls, dialog: int, view: ListCallback, part: int = 0) -> CardCallback:
+        return cls(dialog=dialog, part=part, **view.model_dump())
+
+    def list_view(self) -> ListCallback:
+        return ListCallback(
+            sort=self.sort,
+            desc=self.desc,
+            pos=self.pos,
+            anchor=self.anchor,
+            page=self.page,
+            search=self.search,
+        )

@@ -1,0 +1,112 @@
+"""Keyboards of the dialog list, the search prompt and the dialog card: pure functions of view state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from keyboards.callbacks import CardCallback, ListCallback, MenuCallback, Position, Screen, SearchCallback
+from keyboards.menu import back_button
+from keyboards.texts import Translate
+
+# Button labels of the six columns, in `db.dialogs.SortColumn` order.
+COLUMN_BUTTONS = (
+    "button-client",
+    "button-channel",
+    "button-phone",
+    "button-completed-by",
+    "button-completed-at",
+    "button-messages",
+)
+# A column chosen anew starts the way people read it: names A→Z, the newest and the longest first.
+FIRST_DIRECTION_DESCENDING = (False, False, False, False, True, True)
+NUMBERS_PER_ROW = 5
+SORTS_PER_ROW = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """What the list keyboard needs to know about the page on screen."""
+
+    view: ListCallback
+    dialog_ids: list[int]  # in the order shown
+    first_number: int  # the entry number of the first dialog (11 on the second page of ten)
+    pages: int
+    has_previous: bool
+    has_next: bool
+
+
+def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
+    view = page.view
+    rows: list[list[InlineKeyboardButton]] = []
+    numbers = [
+        _button(str(page.first_number + index), CardCallback.of(dialog_id, view))
+        for index, dialog_id in enumerate(page.dialog_ids)
+    ]
+    rows += [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]
+    if page.dialog_ids:
+        sorts = [_sort_button(column, view, t) for column in range(len(COLUMN_BUTTONS))]
+        rows += [sorts[i : i + SORTS_PER_ROW] for i in range(0, len(sorts), SORTS_PER_ROW)]
+    paging = _paging(page)
+    if paging:
+        rows.append(paging)
+    rows += _search_rows(view, t)
+    rows.append([back_button(MenuCallback(screen=Screen.RECORDS), t)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboardMarkup:
+    back = ListCallback(sort=prompt.sort, desc=prompt.desc)
+    return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
+
+
+def card_keyboard(card: CardCallback, parts: int, t: Translate) -> InlineKeyboardMarkup:
+    """`parts`: how many pages the transcript has."""
+    rows: list[list[InlineKeyboardButton]] = []
+    turns = []
+    if card.part > 0:
+        turns.append(_button(t("button-earlier"), card.model_copy(update={"part": card.part - 1})))
+    if card.part + 1 < parts:
+        turns.append(_button(t("button-later"), card.model_copy(update={"part": card.part + 1})))
+    if turns:
+        rows.append(turns)
+    rows.append([_button(t("button-to-list"), card.list_view())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _sort_button(column: int, view: ListCallback, t: Translate) -> InlineKeyboardButton:
+    label = t(COLUMN_BUTTONS[column])
+    if column == view.sort:
+        label += " ↓" if view.desc else " ↑"
+        descending = not view.desc  # a second tap flips the direction
+    else:
+        descending = FIRST_DIRECTION_DESCENDING[column]
+    return _button(label, ListCallback(sort=column, desc=descending, search=view.search))
+
+
+def _paging(page: ListPage) -> list[InlineKeyboardButton]:
+    view = page.view
+    buttons = []
+    if page.has_previous and page.dialog_ids:
+        buttons.append(_button("⏮", view.model_copy(update={"pos": Position.FIRST, "anchor": 0, "page": 1})))
+        earlier = {"pos": Position.BEFORE, "anchor": page.dialog_ids[0], "page": max(1, view.page - 1)}
+        buttons.append(_button("◀", view.model_copy(update=earlier)))
+    if page.has_next and page.dialog_ids:
+        later = {"pos": Position.AFTER, "anchor": page.dialog_ids[-1], "page": view.page + 1}
+        buttons.append(_button("▶", view.model_copy(update=later)))
+        buttons.append(
+            _button("⏭", view.model_copy(update={"pos": Position.LAST, "anchor": 0, "page": page.pages}))
+        )
+    return buttons
+
+
+def _search_rows(view: ListCallback, t: Translate) -> list[list[InlineKeyboardButton]]:
+    row = [_button(t("button-search"), SearchCallback(sort=view.sort, desc=view.desc))]
+    if view.search:
+        row.append(_button(t("button-reset"), ListCallback(sort=view.sort, desc=view.desc)))
+    return [row]
+
+
+def _button(text: str, callback: ListCallback | CardCallback | SearchCallback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())
