@@ -197,9 +197,10 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         asyncio.run(run_polling(settings, database, token))
     except TelegramUnauthorizedError:
-        raise CommandError("Telegram does not accept BOT_TOKEN (Unauthorized): check it with @BotFather") from None
+        raise CommandError("Telegram does not accept BOT_TOKEN: check it with @BotFather") from None
     except TelegramNetworkError as error:
-        raise CommandError(f"cannot reach the Bot API at {settings.telegram_api_url}: {error.message}") from None
+        url = settings.telegram_api_url
+        raise CommandError(f"cannot reach the Bot API at {url}: {error.message}") from None
     return 0
 
 
