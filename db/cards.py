@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from db.dialogs import DialogRow
+from db.dialogs import DialogRow, dialog_row
 from db.models import Dialog, Employee, Message
 
 
@@ -41,19 +41,7 @@ def fetch_dialog(connection: Connection, dialog_id: int) -> DialogRow | None:
         .outerjoin(Employee, Employee.id == Dialog.employee_id)
         .where(Dialog.id == dialog_id)
     ).first()
-    if row is None:
-        return None
-    return DialogRow(
-        id=row[0],
-        source_id=row[1],
-        client_name=row[2],
-        client_phone=row[3] or None,
-        channel=row[4],
-        completed_by=row[5],
-        started_at=row[6].replace(tzinfo=UTC) if row[6] else None,
-        completed_at=row[7].replace(tzinfo=UTC),
-        message_count=row[8],
-    )
+    return dialog_row(row) if row is not None else None
 
 
 def fetch_transcript(connection: Connection, dialog_id: int, offset: int, limit: int) -> TranscriptPage:

@@ -155,7 +155,7 @@ def _fetch(
     if anchor is not None:
         params["anchor"] = anchor
     result = connection.execute(statement, params)
-    return [_row(row) for row in result]
+    return [dialog_row(row) for row in result]
 
 
 _statements: dict[tuple[Any, ...], TextualSelect] = {}
@@ -232,7 +232,8 @@ _RESULT_TYPES: tuple[ColumnClause[Any], ...] = (
 )
 
 
-def _row(row: Any) -> DialogRow:
+def dialog_row(row: Any) -> DialogRow:
+    """A result row with the columns of `_OUTER_COLUMNS`, in that order, as a `DialogRow`."""
     return DialogRow(
         id=row[0],
         source_id=row[1],

@@ -8,10 +8,11 @@ import phonenumbers
 
 
 @lru_cache(maxsize=65536)  # imports repeat a client's number across many dialogs; parsing is ~20 µs
-def normalize_phone(raw: str, region: str) -> str | None:
+def normalize_phone(raw: str, region: str, *, strict: bool = False) -> str | None:
     """`8 (916) 123-45-67`, `+7 916 1234567` and `9161234567` (region RU) all give `+79161234567`.
 
-    Returns None for text that is not a possible phone number.
+    Returns None for text that is not a possible phone number, or with `strict` not a valid one (a number
+    some operator could really have, not just one of a plausible length).
     """
     text = raw.strip()
     if not any(ch.isdigit() for ch in text):
@@ -20,7 +21,8 @@ def normalize_phone(raw: str, region: str) -> str | None:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    valid = phonenumbers.is_valid_number if strict else phonenumbers.is_possible_number
+    if not valid(number):
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 

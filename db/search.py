@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-import phonenumbers
 from sqlalchemy import Connection, text
 
-from db.phones import digits_of
+from db.phones import digits_of, normalize_phone
 from db.text import fold
 
 TRIGRAM = 3  # FTS5's trigram tokenizer finds substrings of three characters or more
@@ -47,21 +46,11 @@ def parse_search(typed: str, region: str) -> Search | None:
     if not any(ch.isalpha() for ch in folded):
         digits = digits_of(folded)
         if len(digits) >= MIN_DIGITS:
-            number = _full_number(typed, region)
+            number = normalize_phone(typed, region, strict=True)
             if number is not None:
                 return Search(SearchKind.PHONE, (number,))
             return Search(SearchKind.DIGITS, (digits,))
     return Search(SearchKind.NAME, tuple(dict.fromkeys(folded.split())))
-
-
-def _full_number(typed: str, region: str) -> str | None:
-    try:
-        number = phonenumbers.parse(typed, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def matching_total(connection: Connection, search: Search) -> int:
