@@ -10,7 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, LinkPreviewOptions
 
 from bot.i18n import LANGUAGES, texts_for
 from bot.middlewares import AccessMiddleware
@@ -26,7 +26,9 @@ COMMANDS = ("start", "dialogs", "help", "cancel")
 
 def build_bot(token: str, api_url: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-    properties = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    properties = DefaultBotProperties(
+        parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
+    )
     return Bot(token, session=session, default=properties)
 
 

@@ -37,7 +37,9 @@ COLUMN_NAMES = (
     "column-messages",
 )
 TRANSCRIPT_PAGE = 8  # messages per card page
-MAX_MESSAGE_LENGTH = 350  # characters of one message shown in the card; 8 × 350 stays well under 4096
+MAX_MESSAGE_LENGTH = 320  # characters of one message shown in the card: 8 of them stay under 4096
+MAX_NAME_LENGTH = 60  # characters of a name shown in the list and the card
+MAX_SEARCH_SHOWN = 100
 SEPARATOR = " → "
 
 
@@ -48,28 +50,45 @@ def h(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def format_phone(e164: str, *, masked: bool) -> str:
-    """`+79161234567` → `+7 916 123-45-67`, masked: `+7 916 ***-**-67` (country and area code, last two
-    digits). Numbers phonenumbers cannot format keep their E.164 form, masked the same way."""
+    """`+79161234567` → `+7 916 123-45-67`; masked `+7 916 ***-**-67`: the country and area codes and the
+    last two digits stay, the rest is hidden."""
     try:
-        formatted = phonenumbers.format_number(
-            phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+        number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
-        formatted = e164
+        return _mask_digits(e164, keep_first=1, keep_last=2) if masked else e164
+    formatted = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
     if not masked:
-        return str(formatted)
-    parts = str(formatted).split(" ")
-    kept = parts[:2] if len(parts) > 2 else parts[:1]  # the country code, and the area code when grouped
-    rest = " ".join(parts[len(kept) :])
-    hidden = sum(ch.isdigit() for ch in rest) - 2
-    masked_rest = []
-    for ch in rest:
-        if ch.isdigit() and hidden > 0:
-            masked_rest.append("*")
-            hidden -= 1
+        return formatted
+    country_digits = len(str(number.country_code))
+    area_digits = phonenumbers.length_of_national_destination_code(number)
+    return _mask_digits(formatted, keep_first=country_digits + area_digits, keep_last=2)
+
+
+def _mask_digits(text: str, *, keep_first: int, keep_last: int) -> str:
+    total = sum(ch.isdigit() for ch in text)
+    result, seen = [], 0
+    for ch in text:
+        if ch.isdigit():
+            hidden = keep_first <= seen < total - keep_last
+            result.append("*" if hidden else ch)
+            seen += 1
         else:
-            masked_rest.append(ch)
-    return " ".join([*kept, "".join(masked_rest)])
+            result.append(ch)
+    return "".join(result)
+
+
+def mask_numbers_in(text: str, region: str) -> str:
+    """Phone numbers a client typed into the conversation, masked like the Номер column."""
+    matches = list(phonenumbers.PhoneNumberMatcher(text, region))
+    for match in reversed(matches):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        text = text[: match.start] + format_phone(str(e164), masked=True) + text[match.end :]
+    return text
+
+
+def short(text: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """Names are up to 200 characters in the archive; on a phone, and within 4096, they get a line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_time(moment: datetime, zone: tzinfo) -> str:
@@ -84,7 +103,7 @@ def channel_label(channel: str, t: Texts) -> str:
 
 def client_label(row: DialogRow, t: Texts) -> str:
     if row.client_name:
-        return h(row.client_name)
+        return h(short(row.client_name))
     if row.client_phone:
         return format_phone(row.client_phone, masked=True)  # no name: the seed shows a masked number
     return t("list-no-name")
@@ -112,10 +131,14 @@ def render_list(
 ) -> str:
     lines = [breadcrumb(t, *LIST_PATH)]
     if search_text:
-        lines.append(t("list-search", text=h(search_text)))
+        lines.append(t("list-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
     if page.total == 0:
         lines.append("")
-        lines.append(t("list-nothing-found", text=h(search_text)) if search_text else t("list-empty"))
+        lines.append(
+            t("list-nothing-found", text=h(short(search_text, MAX_SEARCH_SHOWN)))
+            if search_text
+            else t("list-empty")
+        )
         return "\n".join(lines)
     arrow = "↓" if descending else "↑"
     lines.append(
@@ -133,7 +156,7 @@ def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, full_phones: boo
     first = f"<b>{number}. {client_label(row, t)}</b> · {channel_label(row.channel, t)}"
     phone = format_phone(row.client_phone, masked=not full_phones) if row.client_phone else "—"
     second = f"{phone} · {t('list-messages', count=row.message_count)}"
-    who = h(row.completed_by) if row.completed_by else t("list-auto-closed")
+    who = h(short(row.completed_by)) if row.completed_by else t("list-auto-closed")
     third = f"{format_time(row.completed_at, zone)} · {who}"
     return f"{first}\n{second}\n{third}"
 
@@ -145,6 +168,7 @@ def render_card(
     t: Texts,
     zone: tzinfo,
     full_phones: bool,
+    phone_region: str,
     first_index: int,
     transcript_total: int,
 ) -> str:
@@ -152,7 +176,7 @@ def render_card(
     lines.append(f"{t('card-channel')}: {channel_label(dialog.channel, t)}")
     if dialog.client_phone:
         lines.append(f"{t('card-phone')}: {format_phone(dialog.client_phone, masked=not full_phones)}")
-    who = h(dialog.completed_by) if dialog.completed_by else t("list-auto-closed")
+    who = h(short(dialog.completed_by)) if dialog.completed_by else t("list-auto-closed")
     lines.append(f"{t('card-completed-by')}: {who}")
     if dialog.started_at:
         lines.append(f"{t('card-started')}: {format_time(dialog.started_at, zone)}")
@@ -170,13 +194,14 @@ def render_card(
     last_index = first_index + len(transcript) - 1
     lines.append(f"<b>{t('card-transcript', first=first_index, last=last_index, total=transcript_total)}</b>")
     for line in transcript:
-        lines.append(_transcript_line(line, t, zone))
+        lines.append(_transcript_line(line, t, zone, None if full_phones else phone_region))
     return "\n".join(lines)
 
 
-def _transcript_line(line: TranscriptLine, t: Texts, zone: tzinfo) -> str:
-    author = h(line.author) if line.author else t(f"sender-{line.sender}")
-    text = line.text if len(line.text) <= MAX_MESSAGE_LENGTH else line.text[: MAX_MESSAGE_LENGTH - 1] + "…"
+def _transcript_line(line: TranscriptLine, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
+    author = h(short(line.author)) if line.author else t(f"sender-{line.sender}")
+    # masked before shortening, so that no cut-off number escapes the matcher
+    text = short(mask_numbers_in(line.text, mask_region) if mask_region else line.text, MAX_MESSAGE_LENGTH)
     when = line.sent_at.astimezone(zone).strftime("%H:%M")
     marker = {"client": "👤", "employee": "💼", "bot": "🤖"}.get(line.sender, "•")
     return f"{marker} <b>{author}</b> <i>{when}</i>\n{h(text)}"

@@ -52,5 +52,12 @@ def remove_user(connection: Connection, telegram_id: int) -> bool:
 
 
 def list_users(connection: Connection) -> list[User]:
-    rows = connection.execute(select(BotUser).order_by(BotUser.role, BotUser.telegram_id)).scalars()
-    return [User(u.telegram_id, Role(u.role), u.name, u.added_at.replace(tzinfo=UTC)) for u in rows]
+    rows = connection.execute(
+        select(BotUser.telegram_id, BotUser.role, BotUser.name, BotUser.added_at).order_by(
+            BotUser.role, BotUser.telegram_id
+        )
+    )
+    return [
+        User(telegram_id, Role(role), name, added.replace(tzinfo=UTC))
+        for telegram_id, role, name, added in rows
+    ]

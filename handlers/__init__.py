@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 def build_router() -> Router:
     """All screens; the access check sits in front of them (`bot.middlewares`), the fallback last."""
     root = Router(name="root")
-    root.include_routers(menu.router, dialog_list.router, card.router, search.router, fallback.router)
+    for screen in (menu, dialog_list, card, search, fallback):
+        root.include_router(screen.router())
     root.errors.register(_on_error)
     return root
 

@@ -17,10 +17,15 @@ from keyboards.callbacks import CardCallback
 from keyboards.dialogs import card_keyboard
 
 log = logging.getLogger(__name__)
-router = Router(name="card")
 
 
-@router.callback_query(CardCallback.filter())
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="card")
+    screen.callback_query.register(open_card, CardCallback.filter())
+    return screen
+
+
 async def open_card(
     callback: CallbackQuery, callback_data: CardCallback, viewer: Viewer, archive: Archive
 ) -> None:
@@ -30,7 +35,7 @@ async def open_card(
         text, markup, _ = await list_screen(callback_data.list_view(), viewer, archive)
         await show(callback, text, markup, t("card-not-found"))
         return
-    if callback_data.part == 0:
+    if not callback_data.turn:
         try:  # every opening is audited; a card that cannot be audited is not shown
             await archive.record_opening(viewer.telegram_id, dialog.id)
         except OperationalError as error:  # the database is locked by a long import
@@ -48,6 +53,7 @@ async def open_card(
         t=t,
         zone=viewer.zone,
         full_phones=viewer.full_phones,
+        phone_region=viewer.phone_region,
         first_index=callback_data.part * TRANSCRIPT_PAGE + 1,
         transcript_total=transcript.total,
     )

@@ -15,8 +15,6 @@ from handlers.screens import show
 from keyboards.callbacks import ListCallback, Position
 from keyboards.dialogs import ListPage, list_keyboard
 
-router = Router(name="dialog_list")
-
 POSITIONS = {
     Position.FIRST: PagePosition.FIRST,
     Position.LAST: PagePosition.LAST,
@@ -25,13 +23,19 @@ POSITIONS = {
 }
 
 
-@router.message(Command("dialogs"))
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="dialog_list")
+    screen.message.register(dialogs_command, Command("dialogs"))
+    screen.callback_query.register(list_button, ListCallback.filter())
+    return screen
+
+
 async def dialogs_command(message: Message, viewer: Viewer, archive: Archive) -> None:
     text, markup, _ = await list_screen(ListCallback(), viewer, archive)
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(ListCallback.filter())
 async def list_button(
     callback: CallbackQuery, callback_data: ListCallback, viewer: Viewer, archive: Archive
 ) -> None:

@@ -7,14 +7,18 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.viewer import Viewer
 
-router = Router(name="fallback")
+
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="fallback")
+    screen.callback_query.register(unknown_button)
+    screen.message.register(unknown_message)
+    return screen
 
 
-@router.callback_query()
 async def unknown_button(callback: CallbackQuery, viewer: Viewer) -> None:
     await callback.answer(viewer.texts("button-outdated"), show_alert=True)
 
 
-@router.message()
 async def unknown_message(message: Message, viewer: Viewer) -> None:
     await message.answer(viewer.texts("help"))

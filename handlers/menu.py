@@ -12,8 +12,6 @@ from handlers.screens import show
 from keyboards.callbacks import MenuCallback, Screen
 from keyboards.menu import menu_keyboard
 
-router = Router(name="menu")
-
 PATHS: dict[Screen, tuple[str, ...]] = {
     Screen.HOME: (),
     Screen.SALES: ("menu-sales",),
@@ -22,7 +20,15 @@ PATHS: dict[Screen, tuple[str, ...]] = {
 }
 
 
-@router.message(CommandStart())
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="menu")
+    screen.message.register(start, CommandStart())
+    screen.message.register(help_command, Command("help"))
+    screen.callback_query.register(menu_button, MenuCallback.filter())
+    return screen
+
+
 async def start(message: Message, viewer: Viewer) -> None:
     t = viewer.texts
     name = message.from_user.first_name if message.from_user else ""
@@ -30,12 +36,10 @@ async def start(message: Message, viewer: Viewer) -> None:
     await message.answer(render_menu(t), reply_markup=menu_keyboard(Screen.HOME, t))
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, viewer: Viewer) -> None:
     await message.answer(viewer.texts("help"))
 
 
-@router.callback_query(MenuCallback.filter())
 async def menu_button(callback: CallbackQuery, callback_data: MenuCallback, viewer: Viewer) -> None:
     t = viewer.texts
     await show(callback, render_menu(t, *PATHS[callback_data.screen]), menu_keyboard(callback_data.screen, t))

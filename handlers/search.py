@@ -14,23 +14,27 @@ from handlers.screens import show
 from keyboards.callbacks import ListCallback, SearchCallback
 from keyboards.dialogs import search_prompt_keyboard
 
-router = Router(name="search")
+
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="search")
+    screen.callback_query.register(ask_for_text, SearchCallback.filter())
+    screen.message.register(cancel, Command("cancel"))
+    screen.message.register(search, F.text, ~F.text.startswith("/"))
+    return screen
 
 
-@router.callback_query(SearchCallback.filter())
 async def ask_for_text(callback: CallbackQuery, callback_data: SearchCallback, viewer: Viewer) -> None:
     t = viewer.texts
     text = f"{breadcrumb(t, *LIST_PATH)}\n\n{t('search-prompt')}"
     await show(callback, text, search_prompt_keyboard(callback_data, t))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, viewer: Viewer, archive: Archive) -> None:
     text, markup, _ = await list_screen(ListCallback(), viewer, archive)
     await message.answer(f"{viewer.texts('search-cancelled')}\n\n{text}", reply_markup=markup)
 
 
-@router.message(F.text, ~F.text.startswith("/"))
 async def search(message: Message, viewer: Viewer, archive: Archive) -> None:
     search_id = await archive.save_search(message.text or "")
     text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive)

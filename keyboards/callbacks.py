@@ -63,6 +63,7 @@ class CardCallback(CallbackData, prefix="c"):
 
     dialog: int = Field(ge=1, le=MAX_ID)
     part: int = Field(default=0, ge=0, le=99_999)  # transcript page, from 0
+    turn: bool = False  # a page turn inside the card, not an opening from the list
     sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
     desc: bool = DEFAULT_DESCENDING
     pos: Position = Position.FIRST

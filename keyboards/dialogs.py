@@ -66,9 +66,13 @@ def card_keyboard(card: CardCallback, parts: int, t: Translate) -> InlineKeyboar
     rows: list[list[InlineKeyboardButton]] = []
     turns = []
     if card.part > 0:
-        turns.append(_button(t("button-earlier"), card.model_copy(update={"part": card.part - 1})))
+        turns.append(
+            _button(t("button-earlier"), card.model_copy(update={"part": card.part - 1, "turn": True}))
+        )
     if card.part + 1 < parts:
-        turns.append(_button(t("button-later"), card.model_copy(update={"part": card.part + 1})))
+        turns.append(
+            _button(t("button-later"), card.model_copy(update={"part": card.part + 1, "turn": True}))
+        )
     if turns:
         rows.append(turns)
     rows.append([_button(t("button-to-list"), card.list_view())])

@@ -15,8 +15,8 @@ back = ⬅ Back
 ## Access
 access-denied =
     This bot is private.
-    Your Telegram ID is <code>{ $id }</code> — send it to an administrator to be let in.
-access-denied-alert = Access denied. Your Telegram ID: { $id }
+    Your Telegram ID is <code>{ NUMBER($id, useGrouping: 0) }</code> — send it to an administrator to be let in.
+access-denied-alert = Access denied. Your Telegram ID: { NUMBER($id, useGrouping: 0) }
 
 ## Help
 help =

@@ -15,8 +15,8 @@ back = ⬅ Назад
 ## Access
 access-denied =
     Доступ к боту закрыт.
-    Ваш Telegram ID: <code>{ $id }</code> — передайте его администратору, чтобы он открыл доступ.
-access-denied-alert = Доступ закрыт. Ваш Telegram ID: { $id }
+    Ваш Telegram ID: <code>{ NUMBER($id, useGrouping: 0) }</code> — передайте его администратору, чтобы он открыл доступ.
+access-denied-alert = Доступ закрыт. Ваш Telegram ID: { NUMBER($id, useGrouping: 0) }
 
 ## Help
 help =

@@ -1,0 +1,405 @@
+"""What the end-to-end tests of the bot share: a small archive with known dialogs, what a person should
+read about each of them, a parser of the dialog list as it appears on the phone, and running the bot
+against the Bot API emulator.
+
+The expected texts here are written out by hand (channel labels, formatted numbers, plurals), not taken
+from the bot's own rendering, so that a change in what the person reads makes a test fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+
+from bot.app import build_dispatcher
+from bot.settings import Settings
+from db.engine import Database
+from db.records import DialogRecord, MessageRecord
+from db.text import fold
+from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
+
+ZONE_NAME = "Asia/Novosibirsk"  # UTC+7 all year: not Moscow, so the TIMEZONE setting must be applied
+ZONE = ZoneInfo(ZONE_NAME)
+PAGE_SIZE = 5
+BASE = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+
+ADMIN_ID = 1001  # through ADMIN_IDS
+ENGLISH_ADMIN_ID = 1002  # through ADMIN_IDS, Telegram in English
+HEAD_ID = 2001
+MANAGER_ID = 3001
+STRANGER_ID = 5555
+
+BREADCRUMB = "Отдел продаж → Для руководителя → Записи → Список диалогов"
+
+# The channel as the person reads it, with its emoji.
+CHANNELS_RU = {
+    "whatsapp": "🟢 WhatsApp",
+    "telegram": "✈️ Telegram",
+    "instagram": "📸 Instagram",
+    "vk": "🔵 ВКонтакте",
+    "viber": "🟣 Viber",
+    "avito": "🏷 Авито",
+    "email": "✉️ Почта",
+    "webchat": "💬 Чат на сайте",
+}
+CHANNELS_EN = {
+    **CHANNELS_RU,
+    "vk": "🔵 VK",
+    "avito": "🏷 Avito",
+    "email": "✉️ E-mail",
+    "webchat": "💬 Web chat",
+}
+
+SEMYON_PHONE = "+79161234567"
+# E.164 → (as heads and admins read it, as managers read it)
+PHONES: dict[str, tuple[str, str]] = {
+    SEMYON_PHONE: ("+7 916 123-45-67", "+7 916 ***-**-67"),
+    "+79031234567": ("+7 903 123-45-67", "+7 903 ***-**-67"),
+    "+79995554567": ("+7 999 555-45-67", "+7 999 ***-**-67"),
+    "+12125550187": ("+1 212-555-0187", "+1 212-***-**87"),
+    "+442079460958": ("+44 20 7946 0958", "+44 20 **** **58"),
+    "+77011112233": ("+7 701 111 2233", "+7 701 *** **33"),
+}
+# Fifteen more clients, all on +7 916 700-00-NN: a search for "916" finds seventeen dialogs.
+GENERATED_NAMES = (
+    "Пётр Сидоров",
+    "Мария Ким",
+    "Дмитрий Волков",
+    "Ольга Белова",
+    "Игорь Лебедев",
+    "Наталья Орлова",
+    "Сергей Морозов",
+    "Елена Зайцева",
+    "Андрей Соколов",
+    "Татьяна Павлова",
+    "Виктор Андреев",
+    "Юлия Ершова",
+    "Павел Громов",
+    "Ксения Жукова",
+    "Пётр Сидоров",
+)
+for _number in range(1, len(GENERATED_NAMES) + 1):
+    PHONES[f"+7916700{_number:04d}"] = (f"+7 916 700-00-{_number:02d}", "+7 916 ***-**-" + f"{_number:02d}")
+
+EMPLOYEES = ("Анна Смирнова", "Фёдор Орлов", "Борис Ким", "Олег <Старший> & Co", None)
+CHANNEL_CYCLE = ("whatsapp", "telegram", "viber", "vk", "instagram", "avito", "email", "webchat")
+COUNT_CYCLE = (5, 9, 12, 5, 3, 40, 9)
+HTML_NAME = "Кафе <b>Уют</b> & Co"
+
+
+def _transcript(
+    client: str, employee: str, start: datetime, count: int, *, text: Callable[[int], str] | None = None
+) -> tuple[MessageRecord, ...]:
+    lines = []
+    for index in range(count):
+        from_client = index % 2 == 0
+        lines.append(
+            MessageRecord(
+                at=start + timedelta(minutes=3 * index),
+                sender="client" if from_client else "employee",
+                author=client if from_client else employee,
+                text=text(index) if text else f"Реплика {index + 1}",
+            )
+        )
+    return tuple(lines)
+
+
+def _record(
+    source_id: str,
+    name: str | None,
+    phone: str | None,
+    channel: str,
+    employee: str | None,
+    completed: datetime,
+    count: int,
+    *,
+    minutes: int | None = 30,
+    messages: tuple[MessageRecord, ...] | None = None,
+) -> DialogRecord:
+    return DialogRecord(
+        source_id=source_id,
+        client_name=name,
+        client_phone=phone,
+        channel=channel,
+        completed_by=employee,
+        started_at=None if minutes is None else completed - timedelta(minutes=minutes),
+        completed_at=completed,
+        message_count=count,
+        messages=messages,
+    )
+
+
+def make_dataset() -> list[DialogRecord]:
+    """23 dialogs; ids in the database follow this order. Ties in every sort column."""
+    semyon_start = BASE + timedelta(hours=19, minutes=48)
+    records = [
+        # completed at 03:30 on the 21st in Novosibirsk, still the 20th in UTC and in Moscow
+        _record(
+            "crm-01",
+            "Семён Иванов",
+            SEMYON_PHONE,
+            "whatsapp",
+            "Анна Смирнова",
+            BASE + timedelta(hours=20, minutes=30),
+            11,
+            minutes=42,
+            messages=_transcript("Семён Иванов", "Анна Смирнова", semyon_start, 11),
+        ),
+        _record(
+            "crm-02",
+            "Семён Иванов",
+            SEMYON_PHONE,
+            "telegram",
+            "Фёдор Орлов",
+            BASE + timedelta(hours=2),
+            3,
+            messages=_transcript("Семён Иванов", "Фёдор Орлов", BASE + timedelta(hours=1, minutes=30), 3),
+        ),
+        _record(
+            "crm-03",
+            HTML_NAME,
+            "+79031234567",
+            "email",
+            "Олег <Старший> & Co",
+            BASE + timedelta(hours=3),
+            5,
+            messages=_transcript(
+                HTML_NAME,
+                "Олег <Старший> & Co",
+                BASE + timedelta(hours=2, minutes=40),
+                5,
+                text=lambda i: f"<script>alert({i})</script> & &amp; <b>не жирный</b>",
+            ),
+        ),
+        _record("crm-04", None, "+79995554567", "avito", "Борис Ким", BASE + timedelta(hours=4), 5),
+        _record("crm-05", "John Smith", "+12125550187", "webchat", None, BASE + timedelta(hours=5), 2),
+        _record(
+            "crm-06",
+            "Oliver Brown",
+            "+442079460958",
+            "instagram",
+            "Анна Смирнова",
+            BASE + timedelta(hours=6),
+            7,
+        ),
+        _record(
+            "crm-07",
+            "Айгерим Нурланова",
+            "+77011112233",
+            "whatsapp",
+            "Борис Ким",
+            BASE + timedelta(hours=6),  # the same moment as crm-06
+            5,
+        ),
+        _record(
+            "crm-08", "Алёна Королёва", None, "vk", "Фёдор Орлов", BASE + timedelta(hours=8), 1, minutes=None
+        ),
+    ]
+    for number, name in enumerate(GENERATED_NAMES, start=1):
+        hours = 24 + (number if number != 11 else 10)  # 10 and 11 completed at the same moment
+        records.append(
+            _record(
+                f"crm-{number + 8:02d}",
+                name,
+                f"+7916700{number:04d}",
+                CHANNEL_CYCLE[number % len(CHANNEL_CYCLE)],
+                EMPLOYEES[number % len(EMPLOYEES)],
+                BASE + timedelta(hours=hours, minutes=7),
+                COUNT_CYCLE[number % len(COUNT_CYCLE)],
+            )
+        )
+    return records
+
+
+DATASET = make_dataset()
+RECORDS = {record.source_id: record for record in DATASET}
+
+
+# --- What the person should read ---------------------------------------------------------------------
+
+
+def plural_ru(count: int, one: str, few: str, many: str) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return few
+    return many
+
+
+def messages_ru(count: int) -> str:
+    return f"{count} {plural_ru(count, 'сообщение', 'сообщения', 'сообщений')}"
+
+
+def dialogs_ru(count: int) -> str:
+    return f"{count} {plural_ru(count, 'диалог', 'диалога', 'диалогов')}"
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(ZONE).strftime("%d.%m.%Y %H:%M")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dialog of the list as it reads on the phone."""
+
+    number: int
+    client: str
+    channel: str
+    phone: str
+    messages: str
+    completed_at: str
+    completed_by: str
+
+
+def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, english: bool = False) -> Entry:
+    phone = "—"
+    if record.client_phone:
+        full, masked = PHONES[record.client_phone]
+        phone = full if full_phones else masked
+    client = record.client_name or PHONES[record.client_phone or ""][1]
+    if english:
+        messages = f"{record.message_count} {'message' if record.message_count == 1 else 'messages'}"
+        who = record.completed_by or "closed automatically"
+        channel = CHANNELS_EN[record.channel]
+    else:
+        messages = messages_ru(record.message_count)
+        who = record.completed_by or "закрыт автоматически"
+        channel = CHANNELS_RU[record.channel]
+    return Entry(number, client, channel, phone, messages, local_time(record.completed_at), who)
+
+
+SORT_BUTTONS = ("Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ.")
+SORT_NAMES = ("Клиент", "Канал", "Номер", "Кто завершил", "Дата завершения", "Сообщений")
+
+
+def sort_key(record: DialogRecord, column: int) -> Any:
+    """The order of each column: names folded (case, ё = е), a client without a name by the number."""
+    keys: tuple[Callable[[DialogRecord], Any], ...] = (
+        lambda r: fold(r.client_name) if r.client_name else r.client_phone or "",
+        lambda r: r.channel,
+        lambda r: r.client_phone or "",
+        lambda r: fold(r.completed_by) if r.completed_by else "",
+        lambda r: r.completed_at,
+        lambda r: r.message_count,
+    )
+    return keys[column](record)
+
+
+def expected_order(
+    column: int, descending: bool, records: list[DialogRecord] | None = None
+) -> list[DialogRecord]:
+    """Ties are broken by the dialog's id, in the same direction (keyset paging by `(column, id)`)."""
+    chosen = DATASET if records is None else records
+    position = {record.source_id: index for index, record in enumerate(DATASET)}
+    return sorted(chosen, key=lambda r: (sort_key(r, column), position[r.source_id]), reverse=descending)
+
+
+# --- Reading the list off the screen ---------------------------------------------------------------
+
+_PAGE_RE = re.compile(r"(?:стр\.|page) (\d+) (?:из|of) (\d+)")
+_FOUND_RE = re.compile(r"(?:Найдено|Found): (\d+) ")
+_ENTRY_RE = re.compile(r"^(\d+)\. ")
+
+
+@dataclass(frozen=True)
+class ListScreen:
+    header: list[str]
+    entries: list[Entry]
+    found: int | None
+    page: int | None
+    pages: int | None
+    tail: str  # what follows the header when there are no entries
+
+
+def parse_list(text: str) -> ListScreen:
+    chunks = text.split("\n\n")
+    header = chunks[0].split("\n")
+    entries = []
+    tail = []
+    for chunk in chunks[1:]:
+        lines = chunk.split("\n")
+        match = _ENTRY_RE.match(lines[0])
+        if match is None:
+            tail.append(chunk)
+            continue
+        assert len(lines) == 3, f"an entry takes three lines, not {len(lines)}: {chunk!r}"
+        client, channel = lines[0][match.end() :].rsplit(" · ", 1)
+        phone, messages = lines[1].rsplit(" · ", 1)
+        completed_at, completed_by = lines[2].split(" · ", 1)
+        entries.append(Entry(int(match[1]), client, channel, phone, messages, completed_at, completed_by))
+    joined = "\n".join(header)
+    found = _FOUND_RE.search(joined)
+    page = _PAGE_RE.search(joined)
+    return ListScreen(
+        header=header,
+        entries=entries,
+        found=int(found[1]) if found else None,
+        page=int(page[1]) if page else None,
+        pages=int(page[2]) if page else None,
+        tail="\n\n".join(tail),
+    )
+
+
+def sort_button(message: ChatMessage, column: int) -> str:
+    """The label of a column's sort button as it is now (with ↑/↓ when it is the active one)."""
+    label = SORT_BUTTONS[column]
+    for text in message.button_texts():
+        if text in (label, f"{label} ↑", f"{label} ↓"):
+            return text
+    raise AssertionError(f"no sort button {label!r} among {message.button_rows()!r}")
+
+
+def every_text(api: BotAPIEmulator, user: SimulatedUser) -> list[str]:
+    """Everything the bot ever showed this person: every version of every message (text and the HTML
+    it was sent as), every button label and every callback answer."""
+    texts: list[str] = []
+    for message in api.messages(user.chat_id, include_deleted=True):
+        if not message.from_bot:
+            continue
+        texts += [message.content, message.source or ""]
+        texts += message.button_texts()
+        for version in message.history:
+            texts += [version.text or "", version.caption or ""]
+            markup = version.reply_markup or {}
+            texts += [str(button.get("text")) for row in markup.get("inline_keyboard", []) for button in row]
+    texts += [answer.text or "" for answer in user.callback_answers]
+    return texts
+
+
+# --- Running the bot ------------------------------------------------------------------------------
+
+
+def make_settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        admin_ids=[ADMIN_ID, ENGLISH_ADMIN_ID],
+        page_size=PAGE_SIZE,
+        timezone=ZONE_NAME,
+        phone_region="RU",
+    )
+
+
+def database_url(database: Database) -> str:
+    return database.url.render_as_string(hide_password=False)
+
+
+def emulator_bot(api: BotAPIEmulator) -> Bot:
+    return api.create_bot(default=DefaultBotProperties(parse_mode="HTML"))
+
+
+@contextlib.asynccontextmanager
+async def running_bot(database: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
+    """The emulator with the bot polling it; leaving fails the test if the bot made a bad request."""
+    async with (
+        BotAPIEmulator() as api,
+        api.run_polling(build_dispatcher(database, settings), emulator_bot(api)),
+    ):
+        yield api

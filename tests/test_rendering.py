@@ -1,0 +1,333 @@
+"""What the person reads, rendered without a bot: phone numbers, the list page, the dialog card, plurals.
+
+Texts are checked the way Telegram takes them: parsed as HTML by the emulator's strict parser (every `<`,
+`>`, `&` of data must be escaped) and measured after parsing (at most 4096 characters)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import texts_for
+from bot.rendering import format_phone, h, render_card, render_list
+from db.cards import TranscriptLine
+from db.dialogs import DialogPage, DialogRow
+from tests.emulator import parse_html
+
+RU = texts_for("ru")
+EN = texts_for("en")
+MOSCOW = ZoneInfo("Europe/Moscow")
+COMPLETED = datetime(2026, 11, 20, 20, 30, tzinfo=UTC)
+TEXT_MAX = 4096
+NASTY = "<b>&amp;</b> & <i>x</i> > <"
+
+
+def row(
+    number: int = 1,
+    *,
+    name: str | None = "Семён Иванов",
+    phone: str | None = "+79161234567",
+    channel: str = "whatsapp",
+    employee: str | None = "Анна Смирнова",
+    completed: datetime = COMPLETED,
+    messages: int = 12,
+) -> DialogRow:
+    return DialogRow(
+        id=number,
+        source_id=f"crm-{number}",
+        client_name=name,
+        client_phone=phone,
+        channel=channel,
+        completed_by=employee,
+        started_at=completed - timedelta(minutes=42),
+        completed_at=completed,
+        message_count=messages,
+    )
+
+
+def list_text(
+    rows: list[DialogRow],
+    *,
+    full_phones: bool = True,
+    zone: ZoneInfo = MOSCOW,
+    search: str | None = None,
+    total: int | None = None,
+    t_language: str = "ru",
+) -> str:
+    total = len(rows) if total is None else total
+    return render_list(
+        DialogPage(rows, total, has_previous=False, has_next=total > len(rows)),
+        t=texts_for(t_language),
+        zone=zone,
+        full_phones=full_phones,
+        sort=4,
+        descending=True,
+        page_number=1,
+        pages=max(1, -(-total // 10)),
+        first_number=1,
+        search_text=search,
+    )
+
+
+def visible(source: str) -> str:
+    """What Telegram shows: fails on any HTML Telegram (or the strict emulator) would reject."""
+    return parse_html(source, strict=True).text.strip()
+
+
+def entries(text: str) -> list[list[str]]:
+    """The numbered entries of a visible list text, each as its lines."""
+    return [chunk.split("\n") for chunk in text.split("\n\n") if re.match(r"\d+\. ", chunk)]
+
+
+# --- Phone numbers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("e164", "full", "masked"),
+    [
+        ("+79161234567", "+7 916 123-45-67", "+7 916 ***-**-67"),  # Russia
+        ("+442079460958", "+44 20 7946 0958", "+44 20 **** **58"),  # United Kingdom
+        ("+12125550187", "+1 212-555-0187", "+1 212-***-**87"),  # United States
+        ("+77011112233", "+7 701 111 2233", "+7 701 *** **33"),  # Kazakhstan
+    ],
+)
+def test_a_number_in_full_and_masked(e164: str, full: str, masked: str) -> None:
+    """Masked: the country and the area code stay, then only the last two digits (docstring of
+    `format_phone` and DESIGN §3: `+7 916 ***-**-67`)."""
+    assert format_phone(e164, masked=False) == full
+    assert format_phone(e164, masked=True) == masked
+
+
+@pytest.mark.parametrize("e164", ["+79161234567", "+442079460958", "+12125550187", "+77011112233"])
+def test_a_masked_number_hides_the_subscriber(e164: str) -> None:
+    masked = format_phone(e164, masked=True)
+    digits = "".join(ch for ch in masked if ch.isdigit())
+    assert masked.count("*") >= 5
+    assert e164[-2:] == digits[-2:]
+    assert e164[-7:-2] not in digits
+
+
+# --- The list -----------------------------------------------------------------------------------------
+
+
+def test_the_list_escapes_names_and_employees() -> None:
+    rows = [
+        row(1, name="Кафе <b>Уют</b> & Co", employee="Олег <Старший> & Co"),
+        row(2, name=NASTY, employee=NASTY),
+    ]
+    text = visible(list_text(rows, search="<i>уют</i> & co"))
+    assert "🔎 «<i>уют</i> & co»" in text
+    first, second = entries(text)
+    assert first[0] == "1. Кафе <b>Уют</b> & Co · 🟢 WhatsApp"
+    assert first[2].endswith(" · Олег <Старший> & Co")
+    assert second[0].startswith(f"2. {NASTY} · ")
+    assert second[2].endswith(f" · {NASTY}")
+
+
+def test_the_list_shows_the_six_columns() -> None:
+    rows = [
+        row(1),
+        row(2, name=None, phone="+79995554567", channel="avito", employee=None, messages=1),
+        row(3, name="Алёна Королёва", phone=None, channel="vk", messages=3),
+    ]
+    text = visible(list_text(rows))
+    assert entries(text) == [
+        [
+            "1. Семён Иванов · 🟢 WhatsApp",
+            "+7 916 123-45-67 · 12 сообщений",
+            "20.11.2026 23:30 · Анна Смирнова",
+        ],
+        [
+            "2. +7 999 ***-**-67 · 🏷 Авито",
+            "+7 999 555-45-67 · 1 сообщение",
+            "20.11.2026 23:30 · закрыт автоматически",
+        ],
+        ["3. Алёна Королёва · 🔵 ВКонтакте", "— · 3 сообщения", "20.11.2026 23:30 · Анна Смирнова"],
+    ]
+    assert "Найдено: 3 диалога · стр. 1 из 1" in text
+
+
+def test_a_manager_reads_masked_numbers_only() -> None:
+    text = visible(list_text([row(1), row(2, phone="+442079460958")], full_phones=False))
+    assert "+7 916 ***-**-67" in text and "+44 20 **** **58" in text
+    assert "123-45-67" not in text and "7946 0958" not in text
+
+
+def test_a_page_of_ten_with_the_longest_names_fits_a_message() -> None:
+    """Names and employees may be 200 characters (the import's limit); full of characters to escape."""
+    longest = ("Ж&<>" * 50)[:200]
+    rows = [
+        row(n, name=longest, employee=longest, channel="webchat", messages=10_000, phone="+442079460958")
+        for n in range(1, 11)
+    ]
+    text = visible(list_text(rows, search=longest, total=1_000_000))
+    assert len(text) <= TEXT_MAX
+    assert len(entries(text)) == 10
+
+
+def test_each_entry_takes_at_most_three_lines() -> None:
+    rows = [row(n, name=f"Клиент {n}" * 3, employee=None if n % 2 else "Борис Ким") for n in range(1, 11)]
+    text = visible(list_text(rows, total=57))
+    found = entries(text)
+    assert len(found) == 10
+    assert all(len(lines) <= 3 for lines in found)
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Europe/Moscow", "20.11.2026 23:30"),
+        ("Asia/Novosibirsk", "21.11.2026 03:30"),
+        ("Europe/London", "20.11.2026 20:30"),
+        ("America/New_York", "20.11.2026 15:30"),
+    ],
+)
+def test_dates_are_in_the_configured_time_zone(zone: str, shown: str) -> None:
+    [entry] = entries(visible(list_text([row()], zone=ZoneInfo(zone))))
+    assert entry[2] == f"{shown} · Анна Смирнова"
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [
+        (0, "0 сообщений"),
+        (1, "1 сообщение"),
+        (2, "2 сообщения"),
+        (4, "4 сообщения"),
+        (5, "5 сообщений"),
+        (11, "11 сообщений"),
+        (12, "12 сообщений"),
+        (14, "14 сообщений"),
+        (21, "21 сообщение"),
+        (22, "22 сообщения"),
+        (25, "25 сообщений"),
+        (101, "101 сообщение"),
+        (111, "111 сообщений"),
+    ],
+)
+def test_russian_plurals_of_messages(count: int, words: str) -> None:
+    [entry] = entries(visible(list_text([row(messages=count)])))
+    assert entry[1] == f"+7 916 123-45-67 · {words}"
+
+
+@pytest.mark.parametrize(
+    ("total", "words"), [(1, "1 диалог"), (3, "3 диалога"), (11, "11 диалогов"), (21, "21 диалог")]
+)
+def test_russian_plurals_of_the_total(total: int, words: str) -> None:
+    assert f"Найдено: {words} · " in visible(list_text([row()], total=total))
+
+
+def test_english_plurals() -> None:
+    one = visible(list_text([row(messages=1)], total=1, t_language="en"))
+    assert "Found: 1 dialog · page 1 of 1" in one and "· 1 message\n" in one
+    many = visible(list_text([row(messages=21)], total=21, t_language="en"))
+    assert "Found: 21 dialogs · page 1 of 3" in many and "· 21 messages\n" in many
+
+
+def test_nothing_found_and_an_empty_archive() -> None:
+    nothing = visible(list_text([], total=0, search="<zzz>"))
+    assert nothing.endswith(
+        "По запросу «<zzz>» ничего не нашлось.\nПопробуйте часть имени или последние 4 цифры номера."
+    )
+    assert "Найдено" not in nothing
+    empty = visible(list_text([], total=0))
+    assert "В архиве пока нет диалогов." in empty
+
+
+# --- The card -----------------------------------------------------------------------------------------
+
+
+def transcript(count: int, *, text: str, author: str | None, start: datetime) -> list[TranscriptLine]:
+    return [
+        TranscriptLine(
+            sent_at=start + timedelta(minutes=index),
+            sender="client" if index % 2 == 0 else "employee",
+            author=author,
+            text=text,
+        )
+        for index in range(count)
+    ]
+
+
+def card_text(
+    dialog: DialogRow, lines: list[TranscriptLine], *, total: int, full_phones: bool = True, first: int = 1
+) -> str:
+    return render_card(
+        dialog,
+        lines,
+        t=RU,
+        zone=MOSCOW,
+        full_phones=full_phones,
+        phone_region="RU",
+        first_index=first,
+        transcript_total=total,
+    )
+
+
+def test_the_card_escapes_the_transcript() -> None:
+    dialog = row(name="Кафе <b>Уют</b> & Co", employee="Олег <Старший>")
+    lines = transcript(2, text="<script>alert(1)</script> & &amp; <b>", author="A & <B>", start=COMPLETED)
+    text = visible(card_text(dialog, lines, total=2))
+    assert "Кафе <b>Уют</b> & Co" in text and "Завершил: Олег <Старший>" in text
+    assert text.count("<script>alert(1)</script> & &amp; <b>") == 2
+    assert "A & <B>" in text
+
+
+def test_the_card_shows_the_columns_in_full() -> None:
+    text = visible(card_text(row(), [], total=0)).split("\n")
+    for line in [
+        "Семён Иванов",
+        "Канал: 🟢 WhatsApp",
+        "Номер: +7 916 123-45-67",
+        "Завершил: Анна Смирнова",
+        "Начало: 20.11.2026 22:48",
+        "Завершён: 20.11.2026 23:30 (42 мин)",
+    ]:
+        assert line in text
+    masked = visible(card_text(row(), [], total=0, full_phones=False))
+    assert "Номер: +7 916 ***-**-67" in masked and "123-45-67" not in masked
+
+
+def test_eight_messages_of_the_longest_text_fit_a_message() -> None:
+    lines = transcript(8, text="Ж<&>" * 2000, author="Семён Иванов", start=COMPLETED)
+    text = visible(card_text(row(), lines, total=40))
+    assert len(text) <= TEXT_MAX
+    assert "Переписка: 1–8 из 40" in text
+
+
+def test_a_card_with_the_longest_names_everywhere_fits_a_message() -> None:
+    """Client, employee and authors of 200 characters (the import's limit for names)."""
+    longest = ("Ю&<" * 70)[:200]
+    dialog = row(name=longest, employee=longest)
+    lines = transcript(8, text="Ж<&>" * 2000, author=longest, start=COMPLETED)
+    text = visible(card_text(dialog, lines, total=8))
+    assert len(text) <= TEXT_MAX
+
+
+def test_h_escapes_what_html_needs() -> None:
+    assert h("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
+    assert visible(h(NASTY)) == NASTY
+
+
+# --- The refusal --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_refusal_shows_the_telegram_id_as_it_is_typed(language: str) -> None:
+    """The id is for `dialogs-bot users add ID`: digits only, no thousands separators."""
+    t = texts_for(language)
+    assert "123456789" in visible(t("access-denied", id=123456789))
+    assert "123456789" in t("access-denied-alert", id=123456789)
+
+
+def test_a_manager_reads_numbers_inside_the_conversation_masked() -> None:
+    dialog = row(name="Иван")
+    lines = transcript(1, text="Мой номер 8 (916) 123-45-67, звоните", author="Иван", start=COMPLETED)
+    manager = visible(card_text(dialog, lines, total=1, full_phones=False))
+    assert "Мой номер +7 916 ***-**-67, звоните" in manager
+    assert "123-45-67" not in manager
+    head = visible(card_text(dialog, lines, total=1, full_phones=True))
+    assert "Мой номер 8 (916) 123-45-67, звоните" in head
