@@ -101,12 +101,17 @@ def channel_label(channel: str, t: Texts) -> str:
     return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {h(name)}"
 
 
-def client_label(row: DialogRow, t: Texts) -> str:
+def client_label_plain(row: DialogRow, t: Texts) -> str:
+    """The "Клиент" column: the name, or the masked number when there is no name (as the seed has it)."""
     if row.client_name:
-        return h(short(row.client_name))
+        return short(row.client_name)
     if row.client_phone:
-        return format_phone(row.client_phone, masked=True)  # no name: the seed shows a masked number
+        return format_phone(row.client_phone, masked=True)
     return t("list-no-name")
+
+
+def client_label(row: DialogRow, t: Texts) -> str:
+    return h(client_label_plain(row, t))
 
 
 def breadcrumb(t: Texts, *keys: str) -> str:

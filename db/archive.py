@@ -5,12 +5,18 @@ Reads run inline (see `db.engine`); writes go through a worker thread.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
 from db import audit
 from db.cards import TranscriptPage, fetch_dialog, fetch_transcript
-from db.dialogs import DialogPage, DialogQuery, DialogRow, fetch_page
+from db.dialogs import DialogPage, DialogQuery, DialogRow, fetch_page, iter_dialogs
 from db.engine import Database
 from db.saved_searches import load_search, save_search
 from db.users import Role, find_role
+
+T = TypeVar("T")
 
 
 class Archive:
@@ -37,3 +43,17 @@ class Archive:
 
     async def record_opening(self, telegram_id: int, dialog_id: int) -> None:
         await self._db.write(audit.record, telegram_id, audit.OPEN_DIALOG, dialog_id=dialog_id)
+
+    async def record_export(
+        self, telegram_id: int, action: str, detail: str, dialog_id: int | None = None
+    ) -> None:
+        await self._db.write(audit.record, telegram_id, action, dialog_id=dialog_id, detail=detail)
+
+    async def export(
+        self, query: DialogQuery, consume: Callable[[Iterator[tuple[int, list[DialogRow]]]], T]
+    ) -> T:
+        """Walks the whole view in a worker thread and hands the batches to `consume` (which writes a file
+        there too): an export of any size never stalls the bot."""
+        return await asyncio.to_thread(
+            self._db.run, lambda connection: consume(iter_dialogs(connection, query))
+        )

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, insert
 from db.models import AuditEntry
 
 OPEN_DIALOG = "open_dialog"
+EXPORT_LIST = "export_list"
+EXPORT_TRANSCRIPT = "export_transcript"
 
 
 def record(

@@ -15,6 +15,7 @@ The switch sits where the two costs cross.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, IntEnum
@@ -113,6 +114,24 @@ def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
 
     rows = _fetch(connection, query, plan, forward=True, limit=size + 1, anchor=None)
     return DialogPage(rows[:size], plan.total, has_previous=False, has_next=len(rows) > size)
+
+
+EXPORT_BATCH = 1000
+
+
+def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[int, list[DialogRow]]]:
+    """Every dialog of the query's search and sort, a batch at a time, with the total: for exports.
+
+    One plan for the whole walk; each batch is a keyset step after the last dialog of the one before,
+    so memory stays at one batch whatever the size."""
+    plan = _plan(connection, query.search)
+    anchor: int | None = None
+    while plan.total:
+        rows = _fetch(connection, query, plan, forward=True, limit=EXPORT_BATCH, anchor=anchor)
+        if not rows:
+            return
+        yield plan.total, rows
+        anchor = rows[-1].id
 
 
 def fetch_total(connection: Connection, search: Search | None = None) -> int:

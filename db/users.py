@@ -21,6 +21,10 @@ class Role(Enum):
     def sees_full_phones(self) -> bool:
         return self is not Role.MANAGER
 
+    @property
+    def may_export(self) -> bool:
+        return self is not Role.MANAGER
+
 
 @dataclass(frozen=True, slots=True)
 class User:

@@ -57,4 +57,5 @@ async def open_card(
         first_index=callback_data.part * TRANSCRIPT_PAGE + 1,
         transcript_total=transcript.total,
     )
-    await show(callback, text, card_keyboard(callback_data, parts, t))
+    file = viewer.role.may_export and transcript.total > 0
+    await show(callback, text, card_keyboard(callback_data, parts, t, transcript_file=file))

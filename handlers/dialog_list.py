@@ -89,5 +89,6 @@ async def list_screen(
         pages=pages,
         has_previous=page.has_previous,
         has_next=page.has_next,
+        can_export=viewer.role.may_export,
     )
     return text, list_keyboard(keyboard, viewer.texts), notice

@@ -58,6 +58,26 @@ class SearchCallback(CallbackData, prefix="s"):
     desc: bool = DEFAULT_DESCENDING
 
 
+class ExportFormat(IntEnum):
+    CSV = 0
+    XLSX = 1
+
+
+class ExportCallback(CallbackData, prefix="x"):
+    """The whole list view — its search and sort — as a file."""
+
+    format: ExportFormat
+    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    desc: bool = DEFAULT_DESCENDING
+    search: int = Field(default=0, ge=0, le=MAX_ID)
+
+
+class TranscriptCallback(CallbackData, prefix="t"):
+    """One dialog's whole conversation as a file."""
+
+    dialog: int = Field(ge=1, le=MAX_ID)
+
+
 class CardCallback(CallbackData, prefix="c"):
     """A dialog's card at one page of its transcript, and the list page to return to."""
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from keyboards.callbacks import CardCallback, ListCallback, MenuCallback, Position, Screen, SearchCallback
+from keyboards.callbacks import (
+    CardCallback,
+    ExportCallback,
+    ExportFormat,
+    ListCallback,
+    MenuCallback,
+    Position,
+    Screen,
+    SearchCallback,
+    TranscriptCallback,
+)
 from keyboards.menu import back_button
 from keyboards.texts import Translate
 
@@ -35,6 +46,7 @@ class ListPage:
     pages: int
     has_previous: bool
     has_next: bool
+    can_export: bool = False  # heads and admins may take the list away as a file
 
 
 def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
@@ -51,6 +63,10 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
     paging = _paging(page)
     if paging:
         rows.append(paging)
+    if page.can_export and page.dialog_ids:
+        rows.append(
+            [_button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
+        )
     rows += _search_rows(view, t)
     rows.append([back_button(MenuCallback(screen=Screen.RECORDS), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -61,8 +77,10 @@ def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboa
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
 
 
-def card_keyboard(card: CardCallback, parts: int, t: Translate) -> InlineKeyboardMarkup:
-    """`parts`: how many pages the transcript has."""
+def card_keyboard(
+    card: CardCallback, parts: int, t: Translate, *, transcript_file: bool = False
+) -> InlineKeyboardMarkup:
+    """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file."""
     rows: list[list[InlineKeyboardButton]] = []
     turns = []
     if card.part > 0:
@@ -75,6 +93,8 @@ def card_keyboard(card: CardCallback, parts: int, t: Translate) -> InlineKeyboar
         )
     if turns:
         rows.append(turns)
+    if transcript_file:
+        rows.append([_button(t("button-transcript-file"), TranscriptCallback(dialog=card.dialog))])
     rows.append([_button(t("button-to-list"), card.list_view())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -112,5 +132,9 @@ def _search_rows(view: ListCallback, t: Translate) -> list[list[InlineKeyboardBu
     return [row]
 
 
-def _button(text: str, callback: ListCallback | CardCallback | SearchCallback) -> InlineKeyboardButton:
+def _export(view: ListCallback, kind: ExportFormat) -> ExportCallback:
+    return ExportCallback(format=kind, sort=view.sort, desc=view.desc, search=view.search)
+
+
+def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=callback.pack())

@@ -100,6 +100,23 @@ button-earlier = ◀ Earlier
 button-later = Later ▶
 button-to-list = ⬅ To the list
 
+## Exports
+button-export-csv = ⬇ CSV
+button-export-xlsx = ⬇ Excel
+button-transcript-file = 📄 Conversation as a file
+export-heads-only = Exports are for heads and administrators.
+export-started = ⏳ Preparing the file…
+export-progress = ⏳ Preparing the file: { $done } of { $total }…
+export-done = Dialog list: { $count } { $count ->
+    [one] row
+   *[other] rows
+}
+export-search = search “{ $text }”
+export-sorted = sorted by: { $column } { $arrow }
+export-capped = The first { $count } are exported — narrow the search to get the rest.
+export-failed = The file could not be prepared. Please try again.
+transcript-file-caption = Conversation: { $client }, { $date }
+
 ## Channels
 channel-whatsapp = WhatsApp
 channel-telegram = Telegram

@@ -102,6 +102,24 @@ button-earlier = ◀ Раньше
 button-later = Дальше ▶
 button-to-list = ⬅ К списку
 
+## Exports
+button-export-csv = ⬇ CSV
+button-export-xlsx = ⬇ Excel
+button-transcript-file = 📄 Переписка файлом
+export-heads-only = Выгрузка доступна руководителям и администраторам.
+export-started = ⏳ Готовлю файл…
+export-progress = ⏳ Готовлю файл: { $done } из { $total }…
+export-done = Список диалогов: { $count } { $count ->
+    [one] строка
+    [few] строки
+   *[many] строк
+}
+export-search = поиск «{ $text }»
+export-sorted = сортировка: { $column } { $arrow }
+export-capped = Выгружены первые { $count } — уточните поиск, чтобы получить остальные.
+export-failed = Не получилось подготовить файл. Попробуйте ещё раз.
+transcript-file-caption = Переписка: { $client }, { $date }
+
 ## Channels
 channel-whatsapp = WhatsApp
 channel-telegram = Telegram

@@ -1,0 +1,130 @@
+"""Files for heads of sales: the list view as CSV or Excel, a conversation as text.
+
+Written a batch at a time (Excel in xlsxwriter's constant-memory mode), so memory stays flat for any
+number of rows. Data in files is not HTML: nothing is escaped, numbers are in full (only heads and
+admins export).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+import xlsxwriter
+
+from bot.i18n import Texts
+from bot.rendering import format_phone
+from db.cards import TranscriptLine
+from db.dialogs import DialogRow
+from keyboards.callbacks import ExportFormat
+
+HEADER_KEYS = (
+    "card-source",
+    "column-client",
+    "column-channel",
+    "column-phone",
+    "column-completed-by",
+    "card-started",
+    "column-completed-at",
+    "column-messages",
+)
+WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11)
+EXCEL_TIME = "dd.mm.yyyy hh:mm"
+
+
+def channel_name(channel: str, t: Texts) -> str:
+    key = f"channel-{channel}"
+    return t(key) if t.has(key) else channel
+
+
+def _cells(
+    row: DialogRow, t: Texts, zone: tzinfo
+) -> tuple[str, str, str, str, str, datetime | None, datetime, int]:
+    return (
+        row.source_id,
+        row.client_name or "",
+        channel_name(row.channel, t),
+        format_phone(row.client_phone, masked=False) if row.client_phone else "",
+        row.completed_by or "",
+        _local(row.started_at, zone) if row.started_at else None,
+        _local(row.completed_at, zone),
+        row.message_count,
+    )
+
+
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    """Naive local time: what Excel and a person reading the CSV expect."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def write_list(
+    path: Path, kind: ExportFormat, batches: Iterable[Sequence[DialogRow]], t: Texts, zone: tzinfo
+) -> int:
+    """Writes every row of `batches`; returns how many."""
+    header = [t(key) for key in HEADER_KEYS]
+    rows = (_cells(row, t, zone) for batch in batches for row in batch)
+    return _write_xlsx(path, header, rows) if kind is ExportFormat.XLSX else _write_csv(path, header, rows)
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]) -> int:
+    # UTF-8 with a byte order mark and ";" between cells: how Excel in a Russian locale opens a CSV
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        for cells in rows:
+            writer.writerow(
+                [
+                    value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else value
+                    for value in cells
+                ]
+            )
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]) -> int:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        sheet = workbook.add_worksheet()
+        bold = workbook.add_format({"bold": True})
+        time = workbook.add_format({"num_format": EXCEL_TIME})
+        for column, width in enumerate(WIDTHS):
+            sheet.set_column(column, column, width, time if column in (5, 6) else None)
+        sheet.write_row(0, 0, header, bold)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for count, cells in enumerate(rows, start=1):
+            for column, value in enumerate(cells):
+                if isinstance(value, datetime):
+                    sheet.write_datetime(count, column, value, time)
+                elif value is not None and value != "":
+                    sheet.write(count, column, value)
+        sheet.autofilter(0, 0, count, len(header) - 1)
+    finally:
+        workbook.close()
+    return count
+
+
+def write_transcript(
+    path: Path,
+    dialog: DialogRow,
+    lines: Sequence[TranscriptLine],
+    t: Texts,
+    zone: tzinfo,
+    title: str,
+) -> None:
+    """A plain-text conversation: a title, the columns, then who wrote what, when."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"{title}\n")
+        for key, value in zip(HEADER_KEYS, _cells(dialog, t, zone), strict=True):
+            shown = value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else value
+            if shown not in (None, ""):
+                out.write(f"{t(key)}: {shown}\n")
+        out.write("\n")
+        for line in lines:
+            author = line.author or t(f"sender-{line.sender}")
+            when = _local(line.sent_at, zone).strftime("%d.%m.%Y %H:%M:%S")
+            out.write(f"[{when}] {author}:\n{line.text}\n\n")

@@ -1,0 +1,156 @@
+"""Exports for heads and admins: the list view (its search and sort) as CSV or Excel, a conversation as
+a text file. Built in a worker thread with progress shown in the chat; every export is audited."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.types import CallbackQuery, FSInputFile, Message
+
+from bot.exports import write_list, write_transcript
+from bot.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, h, short
+from bot.viewer import Viewer
+from db import audit
+from db.archive import Archive
+from db.dialogs import DialogQuery, DialogRow, SortColumn
+from db.search import parse_search
+from keyboards.callbacks import ExportCallback, ExportFormat, TranscriptCallback
+
+log = logging.getLogger(__name__)
+
+EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is more use than a bigger file
+PROGRESS_SECONDS = 2.0  # Telegram allows about one edit a second per chat
+TRANSCRIPT_LIMIT = 100_000
+SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
+
+
+def router() -> Router:
+    """A new router of this screen: one per dispatcher, so a process may build several."""
+    screen = Router(name="exports")
+    screen.callback_query.register(export_list, ExportCallback.filter())
+    screen.callback_query.register(export_transcript, TranscriptCallback.filter())
+    return screen
+
+
+@dataclass
+class _Progress:
+    """Written by the export thread, read by the task that shows it (plain ints: safe under the GIL)."""
+
+    done: int = 0
+    total: int = 0
+
+
+async def export_list(
+    callback: CallbackQuery, callback_data: ExportCallback, viewer: Viewer, archive: Archive, bot: Bot
+) -> None:
+    t = viewer.texts
+    if not viewer.role.may_export:
+        await callback.answer(t("export-heads-only"), show_alert=True)
+        return
+    search_text = await archive.search_text(callback_data.search) if callback_data.search else None
+    if callback_data.search and search_text is None:
+        await callback.answer(t("button-outdated"), show_alert=True)
+        return
+    query = DialogQuery(
+        search=parse_search(search_text, viewer.phone_region) if search_text else None,
+        sort=SortColumn(callback_data.sort),
+        descending=callback_data.desc,
+    )
+    await callback.answer()
+    chat_id = viewer.telegram_id
+    status = await bot.send_message(chat_id, t("export-started"))
+    progress = _Progress()
+    stamp = datetime.now(viewer.zone).strftime("%Y-%m-%d-%H%M")
+    filename = f"dialogs-{stamp}.{SUFFIX[callback_data.format]}"
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / filename
+
+        def capped(batches: Iterator[tuple[int, list[DialogRow]]]) -> Iterator[list[DialogRow]]:
+            for total, rows in batches:
+                progress.total = min(total, EXPORT_LIMIT)
+                room = EXPORT_LIMIT - progress.done
+                if room <= 0:
+                    return
+                progress.done += min(room, len(rows))
+                yield rows[:room]
+
+        reporter = asyncio.create_task(_report(status, progress, viewer))
+        try:
+            count = await archive.export(
+                query, lambda batches: write_list(path, callback_data.format, capped(batches), t, viewer.zone)
+            )
+        finally:
+            reporter.cancel()
+        caption = _caption(viewer, count, progress.total, callback_data, search_text)
+        await bot.send_document(chat_id, FSInputFile(path, filename=filename), caption=caption)
+    with contextlib.suppress(TelegramAPIError):
+        await status.delete()
+    detail = f"{filename}; rows={count}; sort={SortColumn(callback_data.sort).name.lower()}"
+    detail += f"{' desc' if callback_data.desc else ' asc'}; search={search_text or ''}"
+    await archive.record_export(viewer.telegram_id, audit.EXPORT_LIST, detail)
+
+
+async def export_transcript(
+    callback: CallbackQuery, callback_data: TranscriptCallback, viewer: Viewer, archive: Archive, bot: Bot
+) -> None:
+    t = viewer.texts
+    if not viewer.role.may_export:
+        await callback.answer(t("export-heads-only"), show_alert=True)
+        return
+    dialog = await archive.dialog(callback_data.dialog)
+    if dialog is None:
+        await callback.answer(t("card-not-found"), show_alert=True)
+        return
+    await callback.answer()
+    transcript = await archive.transcript(dialog.id, 0, TRANSCRIPT_LIMIT)
+    when = dialog.completed_at.astimezone(viewer.zone).strftime("%d.%m.%Y")
+    title = t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
+    filename = f"dialog-{_safe(dialog.source_id)}.txt"
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / filename
+        write_transcript(path, dialog, transcript.lines, t, viewer.zone, title)
+        document = FSInputFile(path, filename=filename)
+        await bot.send_document(viewer.telegram_id, document, caption=h(short(title, 1000)))
+    await archive.record_export(viewer.telegram_id, audit.EXPORT_TRANSCRIPT, filename, dialog_id=dialog.id)
+
+
+async def _report(status: Message, progress: _Progress, viewer: Viewer) -> None:
+    """Edits the status message while the export runs, no more often than Telegram likes."""
+    shown = -1
+    while True:
+        await asyncio.sleep(PROGRESS_SECONDS)
+        if progress.total and progress.done != shown:
+            shown = progress.done
+            text = viewer.texts("export-progress", done=progress.done, total=progress.total)
+            try:
+                await status.edit_text(text)
+            except TelegramRetryAfter as error:
+                await asyncio.sleep(error.retry_after)
+            except TelegramAPIError as error:
+                log.info("export progress not shown: %s", error)
+
+
+def _caption(viewer: Viewer, count: int, total: int, view: ExportCallback, search_text: str | None) -> str:
+    t = viewer.texts
+    parts = [t("export-done", count=count)]
+    if search_text:
+        parts.append(t("export-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
+    parts.append(t("export-sorted", column=t(COLUMN_NAMES[view.sort]), arrow="↓" if view.desc else "↑"))
+    caption = " · ".join(parts)
+    if count >= EXPORT_LIMIT:
+        caption += "\n" + t("export-capped", count=count)
+    return caption
+
+
+def _safe(source_id: str) -> str:
+    """A CRM id as part of a file name."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in source_id)[:80]

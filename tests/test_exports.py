@@ -1,0 +1,155 @@
+"""Exports end to end: a head presses ⬇ Excel / ⬇ CSV / 📄 on a list view or a card and receives a document
+whose rows are exactly the view's rows, in its order; managers are refused; every export is audited."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator, Iterator
+
+import openpyxl
+import pytest
+from sqlalchemy import Connection, select
+
+from bot.rendering import format_phone
+from bot.settings import Settings
+from db.engine import Database
+from db.importer import store_records
+from db.models import AuditEntry
+from db.users import Role, add_user
+from keyboards.callbacks import ExportCallback, ExportFormat
+from tests.bot_harness import (
+    ADMIN_ID,
+    DATASET,
+    HEAD_ID,
+    MANAGER_ID,
+    RECORDS,
+    database_url,
+    expected_order,
+    local_time,
+    make_settings,
+    running_bot,
+)
+from tests.conftest import migrated_database
+from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
+
+HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
+BY_DATE, BY_MESSAGES = 4, 5
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = migrated_database(tmp_path_factory.mktemp("exports"))
+    store_records(database.sync_engine, DATASET)
+    database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
+    database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
+    yield database
+    database.sync_engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def settings(archive: Database) -> Settings:
+    return make_settings(database_url(archive))
+
+
+@pytest.fixture
+async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
+    async with running_bot(archive, settings) as emulator:
+        yield emulator
+
+
+async def list_of(user: SimulatedUser, text: str) -> ChatMessage:
+    await user.send_text(text)
+    return (await user.wait_answer()).message
+
+
+async def export(user: SimulatedUser, message: ChatMessage, label: str) -> SentFile:
+    before = len(user.documents)
+    await user.press(message, label)
+    await user.wait_answer()
+    for _ in range(200):  # the handler sends the file before it returns; this only guards a slow machine
+        if len(user.documents) > before:
+            return user.documents[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError("no document arrived")
+
+
+def audit_actions(connection: Connection) -> list[tuple[int, str, str | None]]:
+    rows = connection.execute(select(AuditEntry.telegram_id, AuditEntry.action, AuditEntry.detail))
+    return [(telegram_id, action, detail) for telegram_id, action, detail in rows]
+
+
+def expected_rows(column: int, descending: bool, phone_part: str | None = None) -> list[str]:
+    found = [r for r in DATASET if phone_part is None or (r.client_phone and phone_part in r.client_phone)]
+    return [r.source_id for r in expected_order(column, descending, found)]
+
+
+async def test_the_list_as_excel_has_the_views_rows_in_its_order(
+    api: BotAPIEmulator, archive: Database
+) -> None:
+    user = api.user(HEAD_ID)
+    message = await list_of(user, "916")
+    sent = await export(user, message, "⬇ Excel")
+
+    assert sent.filename is not None and sent.filename.endswith(".xlsx")
+    assert sent.caption is not None and "«916»" in sent.caption and "Дата завершения ↓" in sent.caption
+    sheet = openpyxl.load_workbook(io.BytesIO(sent.data), read_only=True).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == HEADER
+    assert len(rows) > 2
+    assert [row[0] for row in rows[1:]] == expected_rows(BY_DATE, True, "916")
+    for row in rows[1:]:
+        record = RECORDS[str(row[0])]
+        assert row[1] == (record.client_name or None)
+        assert row[3] == (format_phone(record.client_phone, masked=False) if record.client_phone else None)
+        assert row[4] == (record.completed_by or None)
+        assert row[7] == record.message_count
+        assert row[6] is not None and row[6].strftime("%d.%m.%Y %H:%M") == local_time(record.completed_at)
+    exports = [(who, action) for who, action, _ in archive.run(audit_actions) if action == "export_list"]
+    assert exports == [(HEAD_ID, "export_list")]
+
+
+async def test_the_list_as_csv_opens_in_excel_with_cyrillic(api: BotAPIEmulator) -> None:
+    user = api.user(ADMIN_ID)
+    message = await list_of(user, "/dialogs")
+    await user.press(message, "Сообщ.")
+    await user.wait_answer()
+    await user.press(message, "Сообщ. ↓")  # flipped: the fewest messages first
+    await user.wait_answer()
+    sent = await export(user, message, "⬇ CSV")
+
+    assert sent.data.startswith(b"\xef\xbb\xbf"), "a byte order mark tells Excel it is UTF-8"
+    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == HEADER
+    assert [row[0] for row in rows[1:]] == expected_rows(BY_MESSAGES, False)
+    names = {row[1] for row in rows[1:]}
+    assert "Семён Иванов" in names
+
+
+async def test_a_conversation_as_a_file(api: BotAPIEmulator, archive: Database) -> None:
+    user = api.user(HEAD_ID)
+    message = await list_of(user, "семен иван")
+    await user.press(message, "1")
+    await user.wait_answer()
+    sent = await export(user, message, "📄 Переписка файлом")
+
+    assert sent.filename == "dialog-crm-01.txt"
+    text = sent.data.decode("utf-8")
+    assert text.startswith("Переписка: Семён Иванов, 21.11.2026")
+    assert "Номер: +7 916 123-45-67" in text
+    assert "Реплика 1" in text and "Реплика 11" in text  # the whole conversation, not one page
+    assert any(action == "export_transcript" for _, action, _ in archive.run(audit_actions))
+
+
+async def test_managers_get_no_export_and_a_forged_one_is_refused(api: BotAPIEmulator) -> None:
+    user = api.user(MANAGER_ID)
+    message = await list_of(user, "/dialogs")
+    labels = [label for row in message.button_rows() for label in row]
+    assert "⬇ Excel" not in labels and "⬇ CSV" not in labels
+
+    await user.press_data(message, ExportCallback(format=ExportFormat.XLSX).pack())
+    reaction = await user.wait_answer()
+    assert reaction.callback_answer is not None
+    assert reaction.callback_answer.text == "Выгрузка доступна руководителям и администраторам."
+    assert user.documents == []
