@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from aiogram.utils.token import TokenValidationError, validate_token
 from pydantic import ValidationError
 
-from bot.app import run_polling
 from bot.logs import configure_logging
 from bot.settings import Settings
 from db.demo import generate_dialogs
@@ -183,6 +180,12 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    # aiogram is imported here, not at the top: it costs the other commands ~3 s and ~70 MB for nothing
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.utils.token import TokenValidationError, validate_token
+
+    from bot.app import run_polling
+
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise CommandError(
             "BOT_TOKEN is not set; get a token from @BotFather and put it in the environment or .env"
