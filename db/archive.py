@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from db import audit
-from db.cards import TranscriptPage, fetch_dialog, fetch_transcript
+from db.cards import TranscriptPage, fetch_card, fetch_transcript
 from db.dialogs import DialogPage, DialogQuery, DialogRow, fetch_page, iter_dialogs
 from db.engine import Database
-from db.saved_searches import load_search, save_search
+from db.saved_searches import find_search, load_search, save_search
 from db.users import Role, find_role
 
 T = TypeVar("T")
@@ -26,8 +26,9 @@ class Archive:
     async def page(self, query: DialogQuery) -> DialogPage:
         return self._db.run(fetch_page, query)
 
-    async def dialog(self, dialog_id: int) -> DialogRow | None:
-        return self._db.run(fetch_dialog, dialog_id)
+    async def card(self, dialog_id: int, offset: int, limit: int) -> tuple[DialogRow | None, TranscriptPage]:
+        """A dialog and one page of its conversation, read together."""
+        return self._db.run(fetch_card, dialog_id, offset, limit)
 
     async def transcript(self, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
         return self._db.run(fetch_transcript, dialog_id, offset, limit)
@@ -36,7 +37,9 @@ class Archive:
         return self._db.run(find_role, telegram_id)
 
     async def save_search(self, typed: str) -> int:
-        return await self._db.write(save_search, typed)
+        """A search seen before is only read; a new one is written (through a worker thread)."""
+        found = self._db.run(find_search, typed)
+        return found if found is not None else await self._db.write(save_search, typed)
 
     async def search_text(self, search_id: int) -> str | None:
         return self._db.run(load_search, search_id)

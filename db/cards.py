@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, DateTime, column, text
 
 from db.dialogs import DialogRow, dialog_row
-from db.models import Dialog, Employee, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,33 +24,45 @@ class TranscriptPage:
     total: int  # messages stored for the dialog (may differ from its message_count)
 
 
+# Prebuilt: opening a card is on the hot path, and building these statements costs more than running them.
+_DIALOG = text(
+    "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
+    " d.started_at, d.completed_at, d.message_count"
+    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id WHERE d.id = :id"
+).columns(
+    column("id"),
+    column("source_id"),
+    column("client_name"),
+    column("client_phone"),
+    column("channel"),
+    column("name"),
+    column("started_at", DateTime()),
+    column("completed_at", DateTime()),
+    column("message_count"),
+)
+_COUNT = text("SELECT COUNT(*) FROM messages WHERE dialog_id = :id")
+_LINES = text(
+    "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
+    " ORDER BY position LIMIT :limit OFFSET :offset"
+).columns(column("sent_at", DateTime()), column("sender"), column("author"), column("text"))
+
+
 def fetch_dialog(connection: Connection, dialog_id: int) -> DialogRow | None:
-    row = connection.execute(
-        select(
-            Dialog.id,
-            Dialog.source_id,
-            Dialog.client_name,
-            Dialog.client_phone,
-            Dialog.channel,
-            Employee.name,
-            Dialog.started_at,
-            Dialog.completed_at,
-            Dialog.message_count,
-        )
-        .outerjoin(Employee, Employee.id == Dialog.employee_id)
-        .where(Dialog.id == dialog_id)
-    ).first()
+    row = connection.execute(_DIALOG, {"id": dialog_id}).first()
     return dialog_row(row) if row is not None else None
 
 
 def fetch_transcript(connection: Connection, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
-    total = connection.execute(select(func.count()).where(Message.dialog_id == dialog_id)).scalar_one()
-    rows = connection.execute(
-        select(Message.sent_at, Message.sender, Message.author, Message.text)
-        .where(Message.dialog_id == dialog_id)
-        .order_by(Message.position)
-        .offset(offset)
-        .limit(limit)
-    )
+    total = connection.execute(_COUNT, {"id": dialog_id}).scalar_one()
+    rows = connection.execute(_LINES, {"id": dialog_id, "limit": limit, "offset": offset})
     lines = [TranscriptLine(at.replace(tzinfo=UTC), who, author, text) for at, who, author, text in rows]
     return TranscriptPage(lines, total)
+
+
+def fetch_card(
+    connection: Connection, dialog_id: int, offset: int, limit: int
+) -> tuple[DialogRow | None, TranscriptPage]:
+    dialog = fetch_dialog(connection, dialog_id)
+    if dialog is None:
+        return None, TranscriptPage([], 0)
+    return dialog, fetch_transcript(connection, dialog_id, offset, limit)

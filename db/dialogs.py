@@ -148,7 +148,7 @@ class _Plan:
 
 def _plan(connection: Connection, search: Search | None) -> _Plan:
     if search is None:
-        total = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
+        total = connection.execute(_DIALOG_TOTAL).scalar() or 0
         return _Plan(total, "all")
     total = matching_total(connection, search)
     if total <= SPARSE_LIMIT:
@@ -158,6 +158,7 @@ def _plan(connection: Connection, search: Search | None) -> _Plan:
     return _Plan(total, "dense", condition, params)
 
 
+_DIALOG_TOTAL = select(Counter.value).where(Counter.name == DIALOG_TOTAL)
 _COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
     " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.dialects.sqlite import insert
 
 from db.models import BotUser
@@ -34,8 +34,11 @@ class User:
     added_at: datetime  # UTC, aware
 
 
+_ROLE = text("SELECT role FROM bot_users WHERE telegram_id = :id")  # prebuilt: asked on every update
+
+
 def find_role(connection: Connection, telegram_id: int) -> Role | None:
-    role = connection.execute(select(BotUser.role).where(BotUser.telegram_id == telegram_id)).scalar()
+    role = connection.execute(_ROLE, {"id": telegram_id}).scalar()
     return Role(role) if role else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Router
@@ -30,19 +31,20 @@ async def open_card(
     callback: CallbackQuery, callback_data: CardCallback, viewer: Viewer, archive: Archive
 ) -> None:
     t = viewer.texts
-    dialog = await archive.dialog(callback_data.dialog)
+    dialog, transcript = await archive.card(
+        callback_data.dialog, callback_data.part * TRANSCRIPT_PAGE, TRANSCRIPT_PAGE
+    )
     if dialog is None:  # a forged button, or a dialog removed since: back to the list
         text, markup, _ = await list_screen(callback_data.list_view(), viewer, archive)
         await show(callback, text, markup, t("card-not-found"))
         return
-    if not callback_data.turn:
-        try:  # every opening is audited; a card that cannot be audited is not shown
-            await archive.record_opening(viewer.telegram_id, dialog.id)
-        except OperationalError as error:  # the database is locked by a long import
-            log.warning("audit log unavailable: %s", error)
-            await callback.answer(t("card-unavailable"), show_alert=True)
-            return
-    transcript = await archive.transcript(dialog.id, callback_data.part * TRANSCRIPT_PAGE, TRANSCRIPT_PAGE)
+    # every opening is audited, and a card is not shown before its audit row is written; the write
+    # runs in a worker thread while the card is rendered
+    audited = (
+        None
+        if callback_data.turn
+        else asyncio.create_task(archive.record_opening(viewer.telegram_id, dialog.id))
+    )
     parts = max(1, -(-transcript.total // TRANSCRIPT_PAGE))
     if transcript.total and not transcript.lines:  # a part beyond the end: show the last one
         callback_data = callback_data.model_copy(update={"part": parts - 1})
@@ -57,5 +59,12 @@ async def open_card(
         first_index=callback_data.part * TRANSCRIPT_PAGE + 1,
         transcript_total=transcript.total,
     )
+    if audited is not None:
+        try:
+            await audited
+        except OperationalError as error:  # the database is locked by a long import
+            log.warning("audit log unavailable: %s", error)
+            await callback.answer(t("card-unavailable"), show_alert=True)
+            return
     file = viewer.role.may_export and transcript.total > 0
     await show(callback, text, card_keyboard(callback_data, parts, t, transcript_file=file))

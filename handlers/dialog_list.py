@@ -44,12 +44,14 @@ async def list_button(
 
 
 async def list_screen(
-    view: ListCallback, viewer: Viewer, archive: Archive
+    view: ListCallback, viewer: Viewer, archive: Archive, search_text: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
     """The list page a view describes, and a notice when the view had to be corrected (a stored search
-    that is gone sends the person back to the whole list)."""
+    that is gone sends the person back to the whole list). `search_text`: the text of `view.search`,
+    when the caller has it at hand."""
     notice = None
-    search_text = await archive.search_text(view.search) if view.search else None
+    if view.search and search_text is None:
+        search_text = await archive.search_text(view.search)
     if view.search and search_text is None:
         view = ListCallback(sort=view.sort, desc=view.desc)
         notice = viewer.texts("list-outdated")

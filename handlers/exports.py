@@ -106,12 +106,11 @@ async def export_transcript(
     if not viewer.role.may_export:
         await callback.answer(t("export-heads-only"), show_alert=True)
         return
-    dialog = await archive.dialog(callback_data.dialog)
+    dialog, transcript = await archive.card(callback_data.dialog, 0, TRANSCRIPT_LIMIT)
     if dialog is None:
         await callback.answer(t("card-not-found"), show_alert=True)
         return
     await callback.answer()
-    transcript = await archive.transcript(dialog.id, 0, TRANSCRIPT_LIMIT)
     when = dialog.completed_at.astimezone(viewer.zone).strftime("%d.%m.%Y")
     title = t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
     filename = f"dialog-{_safe(dialog.source_id)}.txt"

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.rendering import LIST_PATH, breadcrumb
 from bot.viewer import Viewer
 from db.archive import Archive
+from db.saved_searches import search_text_of
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import ListCallback, SearchCallback
@@ -36,6 +37,7 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive) -> None:
 
 
 async def search(message: Message, viewer: Viewer, archive: Archive) -> None:
-    search_id = await archive.save_search(message.text or "")
-    text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive)
+    typed = search_text_of(message.text or "")
+    search_id = await archive.save_search(typed)
+    text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive, typed)
     await message.answer(text, reply_markup=markup)
