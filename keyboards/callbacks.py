@@ -6,6 +6,7 @@ travels as the id of a stored search. `tests/test_keyboards.py` packs the worst 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from aiogram.filters.callback_data import CallbackData
@@ -94,6 +95,13 @@ class CardCallback(CallbackData, prefix="c"):
     @classmethod
     def of(cls, dialog: int, view: ListCallback, part: int = 0) -> CardCallback:
         return cls(dialog=dialog, part=part, **view.model_dump())
+
+    @staticmethod
+    def openings(view: ListCallback) -> Callable[[int], str]:
+        """Packs the number buttons of a list page: the same bytes as `CardCallback.of(dialog, view).pack()`
+        (a test holds them equal) without validating a model per button, ten times a page."""
+        rest = view.pack().split(":", 1)[1]
+        return lambda dialog: f"c:{dialog}:0:0:{rest}"
 
     def list_view(self) -> ListCallback:
         return ListCallback(

@@ -52,8 +52,9 @@ class ListPage:
 def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
     view = page.view
     rows: list[list[InlineKeyboardButton]] = []
+    opening = CardCallback.openings(view)
     numbers = [
-        _button(str(page.first_number + index), CardCallback.of(dialog_id, view))
+        InlineKeyboardButton(text=str(page.first_number + index), callback_data=opening(dialog_id))
         for index, dialog_id in enumerate(page.dialog_ids)
     ]
     rows += [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]

@@ -272,3 +272,16 @@ def test_each_menu_level_leads_on_and_back(screen: Screen, onward: str) -> None:
         assert MenuCallback.unpack(data(markup, "⬅ Назад")).screen == Screen(screen - 1)
     if screen is Screen.RECORDS:
         assert ListCallback.unpack(data(markup, onward)) == ListCallback()
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        ListCallback(),
+        ListCallback(sort=0, desc=False, pos=Position.BEFORE, anchor=77, page=12, search=5),
+        ListCallback(sort=5, desc=True, pos=Position.LAST, anchor=0, page=99_999_999, search=2**31 - 1),
+    ],
+)
+def test_number_buttons_pack_as_the_card_callback_does(view: ListCallback) -> None:
+    for dialog in (1, 4242, 2**31 - 1):
+        assert CardCallback.openings(view)(dialog) == CardCallback.of(dialog, view).pack()

@@ -5,6 +5,7 @@ Texts are checked the way Telegram takes them: parsed as HTML by the emulator's 
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import texts_for
-from bot.rendering import format_phone, h, render_card, render_list
+from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from tests.emulator import parse_html
@@ -331,3 +332,11 @@ def test_a_manager_reads_numbers_inside_the_conversation_masked() -> None:
     assert "123-45-67" not in manager
     head = visible(card_text(dialog, lines, total=1, full_phones=True))
     assert "Мой номер 8 (916) 123-45-67, звоните" in head
+
+
+def test_the_fast_path_for_russian_mobiles_agrees_with_phonenumbers() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        e164 = "+79" + "".join(rng.choice("0123456789") for _ in range(9))
+        for masked in (False, True):
+            assert format_phone(e164, masked=masked) == _format_other_phone(e164, masked)
