@@ -107,7 +107,7 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
             result.append(
                 (f"first page, {sort.name.lower()} {arrow}", fixed(DialogQuery(None, sort, descending)))
             )
-    depth = min(DEPTH_PAGE * PAGE_SIZE, count - 2 * PAGE_SIZE)
+    depth = min(DEPTH_PAGE * PAGE_SIZE, count // 2)  # page 50,000 of a million, the middle of less
     for sort in SortColumn:
         anchors = deep_anchors(raw, sort, depth, rng)
         result.append((f"page {depth // PAGE_SIZE:,}, {sort.name.lower()} ↓", after(sort, anchors)))
@@ -162,7 +162,8 @@ def typed(e164: str) -> str:
 
 def deep_anchors(raw: sqlite3.Connection, sort: SortColumn, depth: int, rng: random.Random) -> list[int]:
     column = SORT_COLUMNS[sort]
-    offsets = [depth + rng.randrange(-PAGE_SIZE * 50, PAGE_SIZE * 50) for _ in range(20)]
+    spread = min(PAGE_SIZE * 50, depth // 2)
+    offsets = [depth + rng.randrange(-spread, spread + 1) for _ in range(20)]
     return [
         raw.execute(
             f"SELECT id FROM dialogs ORDER BY {column} DESC, id DESC LIMIT 1 OFFSET ?", (o,)

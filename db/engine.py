@@ -17,17 +17,19 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
+BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
 )
 # Reading: the whole file mapped into memory saves a system call per page read.
 READ_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824", "PRAGMA temp_store=MEMORY")
@@ -98,9 +100,28 @@ class Database:
     async def write(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Runs writing work in a worker thread: waiting for another writer's lock (an import) must not
-        stall the event loop."""
+        """Runs short writing work. When no one else is writing it runs at once (~0.2 ms under WAL); when
+        another writer holds the lock (an import), it waits for it in a worker thread, so that the event
+        loop never stalls. The work runs in one transaction either way, rolled back if it cannot finish."""
+        try:
+            return self._write_or_fail(work, *args, **kwargs)
+        except OperationalError as error:
+            if "database is locked" not in str(error.orig):
+                raise
         return await asyncio.to_thread(partial(self.run, work, *args, **kwargs))
+
+    def _write_or_fail(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        with self.sync_engine.connect() as connection:
+            driver = connection.connection.driver_connection  # a pragma outside any transaction
+            assert driver is not None
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                with connection.begin():
+                    return work(connection, *args, **kwargs)
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()
