@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from enum import Enum, IntEnum
 from typing import Any
 
-from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, bindparam, column, select, text
+from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, column, select, text
 
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
-from db.search import Search, dense_filter, matching_ids, matching_total
+from db.search import Search, dense_filter, matching_total, sparse_filter
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
@@ -152,8 +152,8 @@ def _plan(connection: Connection, search: Search | None) -> _Plan:
         return _Plan(total, "all")
     total = matching_total(connection, search)
     if total <= SPARSE_LIMIT:
-        column, ids = matching_ids(connection, search)
-        return _Plan(total, "sparse", f"d.{column} IN :ids", {"ids": ids})
+        condition, params = sparse_filter(search)
+        return _Plan(total, "sparse", condition, params)
     condition, params = dense_filter(search)
     return _Plan(total, "dense", condition, params)
 
@@ -228,10 +228,7 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
         f"SELECT {_OUTER_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
     )
-    clause = text(sql)
-    if kind == "sparse":
-        clause = clause.bindparams(bindparam("ids", expanding=True))
-    return clause.columns(*_RESULT_TYPES)
+    return text(sql).columns(*_RESULT_TYPES)
 
 
 _OUTER_COLUMNS = (

@@ -59,11 +59,12 @@ def matching_total(connection: Connection, search: Search) -> int:
     return int(connection.execute(text(sql), params).scalar_one())
 
 
-def matching_ids(connection: Connection, search: Search) -> tuple[str, list[int]]:
-    """The `dialogs` column a search matches on, and the matching ids (only ever asked when they are few)."""
+def sparse_filter(search: Search) -> tuple[str, dict[str, str]]:
+    """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
+    index: the matching names or phones are found again inside the page's own statement."""
     sql, params = _matching(search, "m.id")
     column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
-    return column, list(connection.execute(text(sql), params).scalars())
+    return f"d.{column} IN ({sql})", params
 
 
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
