@@ -206,11 +206,15 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
             if anchored
             else ""
         )
-        inner = (
-            f"SELECT {_COLUMNS} FROM dialogs d WHERE 1 = 1{where}{keyset}"
-            f" ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit"
-        )
-    elif anchored:
+        # only ids and sort keys are sorted (for completion time straight from the name or phone index);
+        # the page's own rows are read afterwards
+        return text(
+            f"SELECT {_OUTER_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
+            f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
+            " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
+            f" ORDER BY s.k {order}, s.id {order}"
+        ).columns(*_RESULT_TYPES)
+    if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
             f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"

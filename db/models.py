@@ -61,8 +61,8 @@ class Dialog(Base):
     client_phone: Mapped[str] = mapped_column(String(20))  # E.164, '' when unknown
     # folded name, or the phone for a client without a name: what "Клиент" sorts by
     client_sort: Mapped[str] = mapped_column(String(200))
-    name_id: Mapped[int | None] = mapped_column(ForeignKey("client_names.id"), index=True)
-    phone_id: Mapped[int | None] = mapped_column(ForeignKey("client_phones.id"), index=True)
+    name_id: Mapped[int | None] = mapped_column(ForeignKey("client_names.id"))
+    phone_id: Mapped[int | None] = mapped_column(ForeignKey("client_phones.id"))
     channel: Mapped[str] = mapped_column(String(32))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     employee_sort: Mapped[str] = mapped_column(String(200))  # folded employee name, '' when unknown
@@ -77,6 +77,9 @@ class Dialog(Base):
         Index("ix_dialogs_employee_sort", "employee_sort", "id"),
         Index("ix_dialogs_completed_at", "completed_at", "id"),
         Index("ix_dialogs_message_count", "message_count", "id"),
+        # a search's few dialogs, found by name or phone, sorted by time without reading their rows
+        Index("ix_dialogs_name_id", "name_id", "completed_at"),
+        Index("ix_dialogs_phone_id", "phone_id", "completed_at"),
     )
 
 
