@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, DateTime, column, text
 
-from db.dialogs import DialogRow, dialog_row
+from db.dialogs import DIALOG_ROW_TYPES, DialogRow, dialog_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +29,7 @@ _DIALOG = text(
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
     " d.started_at, d.completed_at, d.message_count"
     " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id WHERE d.id = :id"
-).columns(
-    column("id"),
-    column("source_id"),
-    column("client_name"),
-    column("client_phone"),
-    column("channel"),
-    column("name"),
-    column("started_at", DateTime()),
-    column("completed_at", DateTime()),
-    column("message_count"),
-)
+).columns(*DIALOG_ROW_TYPES)
 _COUNT = text("SELECT COUNT(*) FROM messages WHERE dialog_id = :id")
 _LINES = text(
     "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"

@@ -213,7 +213,7 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
             f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
             " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
             f" ORDER BY s.k {order}, s.id {order}"
-        ).columns(*_RESULT_TYPES)
+        ).columns(*DIALOG_ROW_TYPES)
     if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
@@ -232,15 +232,16 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
         f"SELECT {_OUTER_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
     )
-    return text(sql).columns(*_RESULT_TYPES)
+    return text(sql).columns(*DIALOG_ROW_TYPES)
 
 
 _OUTER_COLUMNS = (
     "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
     " p.started_at, p.completed_at, p.message_count"
 )
-# Textual SQL returns SQLite's stored strings; typing the time columns makes them datetimes again.
-_RESULT_TYPES: tuple[ColumnClause[Any], ...] = (
+# The columns `dialog_row` reads. Textual SQL returns SQLite's stored strings; typing the time columns
+# makes them datetimes again.
+DIALOG_ROW_TYPES: tuple[ColumnClause[Any], ...] = (
     column("id"),
     column("source_id"),
     column("client_name"),

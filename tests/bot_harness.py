@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,11 @@ from aiogram.client.default import DefaultBotProperties
 from bot.app import build_dispatcher
 from bot.settings import Settings
 from db.engine import Database
+from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from db.text import fold
+from db.users import Role, add_user
+from tests.conftest import migrated_database
 from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 ZONE_NAME = "Asia/Novosibirsk"  # UTC+7 all year: not Moscow, so the TIMEZONE setting must be applied
@@ -403,3 +407,12 @@ async def running_bot(database: Database, settings: Settings) -> AsyncIterator[B
         api.run_polling(build_dispatcher(database, settings), emulator_bot(api)),
     ):
         yield api
+
+
+def seeded_archive(folder: Path) -> Database:
+    """A migrated archive of DATASET with a head and a manager besides the admins of `make_settings`."""
+    database = migrated_database(folder)
+    store_records(database.sync_engine, DATASET)
+    database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
+    database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
+    return database

@@ -14,10 +14,8 @@ from sqlalchemy import Connection, select
 from bot.app import build_bot, build_dispatcher, set_commands
 from bot.settings import Settings
 from db.engine import Database
-from db.importer import store_records
 from db.models import AuditEntry, Dialog
 from db.records import DialogRecord
-from db.users import Role, add_user
 from keyboards.callbacks import CardCallback, ListCallback
 from tests.bot_harness import (
     ADMIN_ID,
@@ -46,6 +44,7 @@ from tests.bot_harness import (
     make_settings,
     parse_list,
     running_bot,
+    seeded_archive,
     sort_button,
     sort_key,
 )
@@ -62,10 +61,7 @@ SEMYON = [RECORDS["crm-01"], RECORDS["crm-02"]]  # newest first
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """One archive for the module: the tests only read it (opening cards adds audit rows, which the
     audit test counts as a difference)."""
-    database = migrated_database(tmp_path_factory.mktemp("bot"))
-    store_records(database.sync_engine, DATASET)
-    database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
-    database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
+    database = seeded_archive(tmp_path_factory.mktemp("bot"))
     yield database
     database.sync_engine.dispose()
 

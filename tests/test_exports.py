@@ -15,9 +15,7 @@ from sqlalchemy import Connection, select
 from bot.rendering import format_phone
 from bot.settings import Settings
 from db.engine import Database
-from db.importer import store_records
 from db.models import AuditEntry
-from db.users import Role, add_user
 from keyboards.callbacks import ExportCallback, ExportFormat
 from tests.bot_harness import (
     ADMIN_ID,
@@ -30,8 +28,8 @@ from tests.bot_harness import (
     local_time,
     make_settings,
     running_bot,
+    seeded_archive,
 )
-from tests.conftest import migrated_database
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
@@ -40,10 +38,7 @@ BY_DATE, BY_MESSAGES = 4, 5
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = migrated_database(tmp_path_factory.mktemp("exports"))
-    store_records(database.sync_engine, DATASET)
-    database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
-    database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
+    database = seeded_archive(tmp_path_factory.mktemp("exports"))
     yield database
     database.sync_engine.dispose()
 
