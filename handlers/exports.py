@@ -88,6 +88,11 @@ async def export_list(
             count = await archive.export(
                 query, lambda batches: write_list(path, callback_data.format, capped(batches), t, viewer.zone)
             )
+        except Exception:  # the person is told on the status message; we get the traceback in the log
+            log.exception("export failed")
+            with contextlib.suppress(TelegramAPIError):
+                await status.edit_text(t("export-failed"))
+            return
         finally:
             reporter.cancel()
         caption = _caption(viewer, count, progress.total, callback_data, search_text)

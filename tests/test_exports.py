@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Connection, select
 
+import handlers.exports
 from bot.rendering import format_phone
 from bot.settings import Settings
 from db.engine import Database
@@ -147,4 +148,21 @@ async def test_managers_get_no_export_and_a_forged_one_is_refused(api: BotAPIEmu
     reaction = await user.wait_answer()
     assert reaction.callback_answer is not None
     assert reaction.callback_answer.text == "Выгрузка доступна руководителям и администраторам."
+    assert user.documents == []
+
+
+async def test_a_failed_export_says_so(api: BotAPIEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(handlers.exports, "write_list", broken)
+    user = api.user(HEAD_ID)
+    message = await list_of(user, "/dialogs")
+    await user.press(message, "⬇ CSV")
+    await user.wait_answer()
+    for _ in range(100):
+        if user.last_message.text == "Не получилось подготовить файл. Попробуйте ещё раз.":
+            break
+        await asyncio.sleep(0.05)
+    assert user.last_message.text == "Не получилось подготовить файл. Попробуйте ещё раз."
     assert user.documents == []
