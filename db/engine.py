@@ -29,7 +29,6 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
 )
 # Reading: the whole file mapped into memory saves a system call per page read.
 READ_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824", "PRAGMA temp_store=MEMORY")
@@ -78,10 +77,13 @@ def _begin(connection: Connection) -> None:
 class Database:
     """One database: an async engine (migrations, the bot's writes) and the runner for `db` functions."""
 
-    def __init__(self, url: str, *, bulk: bool = False) -> None:
-        """`bulk`: for a process that mostly writes (the import), tuned for memory rather than reads."""
+    def __init__(self, url: str, *, bulk: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        """`bulk`: for a process that mostly writes (the import), tuned for memory rather than reads.
+        `busy_timeout_ms`: how long a write waits for another writer before it gives up."""
+        self._busy_timeout_ms = busy_timeout_ms
         self.url = parse_database_url(url)
-        pragmas = _pragma_setter(SQLITE_PRAGMAS + (BULK_PRAGMAS if bulk else READ_PRAGMAS))
+        busy = (f"PRAGMA busy_timeout={busy_timeout_ms}",)
+        pragmas = _pragma_setter(SQLITE_PRAGMAS + busy + (BULK_PRAGMAS if bulk else READ_PRAGMAS))
         self.async_engine: AsyncEngine = create_async_engine(self.url, poolclass=NullPool)
         event.listen(self.async_engine.sync_engine, "connect", pragmas)
         event.listen(self.async_engine.sync_engine, "begin", _begin)
@@ -121,7 +123,7 @@ class Database:
                 with connection.begin():
                     return work(connection, *args, **kwargs)
             finally:
-                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                driver.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()

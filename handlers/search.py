@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.exc import OperationalError
 
 from bot.rendering import LIST_PATH, breadcrumb
 from bot.viewer import Viewer
@@ -14,6 +17,8 @@ from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import ListCallback, SearchCallback
 from keyboards.dialogs import search_prompt_keyboard
+
+log = logging.getLogger(__name__)
 
 
 def router() -> Router:
@@ -38,6 +43,11 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive) -> None:
 
 async def search(message: Message, viewer: Viewer, archive: Archive) -> None:
     typed = search_text_of(message.text or "")
-    search_id = await archive.save_search(typed)
+    try:
+        search_id = await archive.save_search(typed)
+    except OperationalError as error:  # a long import holds the database: the search cannot be stored
+        log.warning("search not stored: %s", error)
+        await message.answer(viewer.texts("search-unavailable"))
+        return
     text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive, typed)
     await message.answer(text, reply_markup=markup)

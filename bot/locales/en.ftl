@@ -77,6 +77,8 @@ search-prompt =
     /cancel — back to the list
 search-cancelled = Search cancelled.
 
+search-unavailable = The archive is being updated; search again in a minute.
+
 ## Dialog card
 card-channel = Channel
 card-phone = Number

@@ -79,6 +79,8 @@ search-prompt =
     /cancel — вернуться к списку
 search-cancelled = Поиск отменён.
 
+search-unavailable = Архив сейчас обновляется, повторите поиск через минуту.
+
 ## Dialog card
 card-channel = Канал
 card-phone = Номер
