@@ -46,11 +46,11 @@ async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, tmp_path: P
         reaction = await user.wait_answer()
         assert reaction.callback_answer is not None
         assert reaction.callback_answer.text == "Архив сейчас обновляется, откройте диалог через минуту."
-        assert "Диалог" not in listing.text.split("\n")[0], "an unaudited card was shown"
+        assert "Диалог" not in listing.content.split("\n")[0], "an unaudited card was shown"
 
         await user.press(listing, "▶")  # reading goes on as usual
         reaction = await user.wait_answer()
-        assert "стр. 2 из" in listing.text
+        assert "стр. 2 из" in listing.content
     finally:
         importer.execute("ROLLBACK")
         importer.close()
