@@ -15,7 +15,7 @@ from pathlib import Path
 import xlsxwriter
 
 from bot.i18n import Texts
-from bot.rendering import format_phone
+from bot.rendering import channel_name, format_phone
 from db.cards import TranscriptLine
 from db.dialogs import DialogRow
 from keyboards.callbacks import ExportFormat
@@ -32,11 +32,6 @@ HEADER_KEYS = (
 )
 WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11)
 EXCEL_TIME = "dd.mm.yyyy hh:mm"
-
-
-def channel_name(channel: str, t: Texts) -> str:
-    key = f"channel-{channel}"
-    return t(key) if t.has(key) else channel
 
 
 def _cells(

@@ -102,10 +102,14 @@ def format_time(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
 
 
-def channel_label(channel: str, t: Texts) -> str:
+def channel_name(channel: str, t: Texts) -> str:
+    """The catalogue's name of a channel; a channel the catalogue does not know keeps its own."""
     key = f"channel-{channel}"
-    name = t(key) if t.has(key) else channel.capitalize()
-    return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {h(name)}"
+    return t(key) if t.has(key) else channel.capitalize()
+
+
+def channel_label(channel: str, t: Texts) -> str:
+    return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {h(channel_name(channel, t))}"
 
 
 def client_label_plain(row: DialogRow, t: Texts) -> str:

@@ -1,6 +1,7 @@
 """The archive as the bot sees it: one object with async methods, so handlers never touch SQL.
 
-Reads run inline (see `db.engine`); writes go through a worker thread.
+Reads run inline; writes too when the database is free, and in a worker thread behind another writer
+(see `db.engine`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Archive:
         return self._db.run(find_role, telegram_id)
 
     async def save_search(self, typed: str) -> int:
-        """A search seen before is only read; a new one is written (through a worker thread)."""
+        """A search seen before is only read; a new one is written."""
         found = self._db.run(find_search, typed)
         return found if found is not None else await self._db.write(save_search, typed)
 

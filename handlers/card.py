@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiogram import Router
@@ -38,13 +37,13 @@ async def open_card(
         text, markup, _ = await list_screen(callback_data.list_view(), viewer, archive)
         await show(callback, text, markup, t("card-not-found"))
         return
-    # every opening is audited, and a card is not shown before its audit row is written; the write
-    # runs in a worker thread while the card is rendered
-    audited = (
-        None
-        if callback_data.turn
-        else asyncio.create_task(archive.record_opening(viewer.telegram_id, dialog.id))
-    )
+    if not callback_data.turn:
+        try:  # every opening is audited; a card that cannot be audited is not shown
+            await archive.record_opening(viewer.telegram_id, dialog.id)
+        except OperationalError as error:  # the database is locked by a long import
+            log.warning("audit log unavailable: %s", error)
+            await callback.answer(t("card-unavailable"), show_alert=True)
+            return
     parts = max(1, -(-transcript.total // TRANSCRIPT_PAGE))
     if transcript.total and not transcript.lines:  # a part beyond the end: show the last one
         callback_data = callback_data.model_copy(update={"part": parts - 1})
@@ -59,12 +58,5 @@ async def open_card(
         first_index=callback_data.part * TRANSCRIPT_PAGE + 1,
         transcript_total=transcript.total,
     )
-    if audited is not None:
-        try:
-            await audited
-        except OperationalError as error:  # the database is locked by a long import
-            log.warning("audit log unavailable: %s", error)
-            await callback.answer(t("card-unavailable"), show_alert=True)
-            return
     file = viewer.role.may_export and transcript.total > 0
     await show(callback, text, card_keyboard(callback_data, parts, t, transcript_file=file))
