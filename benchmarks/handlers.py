@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -58,11 +59,14 @@ from db.demo import generate_dialogs
 from db.dialogs import SortColumn
 from db.engine import Database
 from db.importer import store_records
+from db.migrate import upgrade
+from db.stats import ensure_stats
 from db.users import Role, add_user
 from keyboards.callbacks import CardCallback, ListCallback, Position
 from keyboards.dialogs import FIRST_DIRECTION_DESCENDING
 
 TOKEN = "7000000001:AAbenchmarkbenchmarkbenchmarkbench01"
+ZONE = ZoneInfo(Settings.model_fields["timezone"].default)  # the zone the benchmark's bot runs in
 BOT_ID = 7000000001
 ADMIN_ID = 100_001  # in ADMIN_IDS: no role lookup
 HEAD_ID = 100_002  # a head added with `users add`: one role lookup per update
@@ -438,7 +442,7 @@ def ensure_transcripts(database: Database, raw: sqlite3.Connection, count: int) 
         return
     started = time.monotonic()
     records = itertools.islice(generate_dialogs(count, seed=1, anchor=ANCHOR, transcripts=True), wanted)
-    store_records(database.sync_engine, records)
+    store_records(database.sync_engine, records, zone=ZONE)
     print(f"stored the transcripts of {wanted} dialogs in {time.monotonic() - started:.1f} s")
 
 
@@ -491,6 +495,8 @@ def main() -> None:
         build(args.folder, db_path, args.dialogs)
     database = Database(f"sqlite+aiosqlite:///{db_path.resolve()}")
     raw = sqlite3.connect(db_path)
+    upgrade(database)  # a database built by an earlier version
+    database.run(ensure_stats, ZONE)
     ensure_transcripts(database, raw, args.dialogs)
     with open(os.devnull, "w") as devnull:
         configure_logging(TOKEN)  # the bot's own logging, INFO and all, written to /dev/null

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
 from db.importer import ImportReport, Progress, import_file, store_records
 from db.migrate import upgrade
+from db.stats import ensure_stats
 from db.users import Role, add_user, list_users, remove_user
 
 SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
@@ -123,8 +125,13 @@ def _open_database(settings: Settings, *, bulk: bool = False) -> Database:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    _open_database(settings).sync_engine.dispose()
+    database = _open_database(settings)
+    started = time.monotonic()
+    counted = database.run(ensure_stats, settings.zone)
+    database.sync_engine.dispose()
     print("The database schema is up to date.")
+    if counted:
+        print(f"Counted the statistics in {settings.timezone} in {time.monotonic() - started:.1f} s.")
     return 0
 
 
@@ -173,7 +180,7 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     anchor = args.until or datetime.now(UTC).replace(microsecond=0)
     started = time.monotonic()
     records = generate_dialogs(args.dialogs, args.seed, anchor=anchor, transcripts=not args.no_transcripts)
-    stored = store_records(database.sync_engine, records, expected=args.dialogs)
+    stored = store_records(database.sync_engine, records, zone=settings.zone, expected=args.dialogs)
     database.sync_engine.dispose()
     print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
     return 0
@@ -197,6 +204,9 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         raise CommandError("BOT_TOKEN is not a bot token (it looks like 123456:ABC-DEF…)") from None
     configure_logging(token)
     database = _open_database(settings)
+    # a new archive, the first start after an upgrade, another TIMEZONE: seconds at a million dialogs
+    if database.run(ensure_stats, settings.zone):
+        logging.getLogger(__name__).info("counted the statistics in %s", settings.timezone)
     try:
         asyncio.run(run_polling(settings, database, token))
     except TelegramUnauthorizedError:

@@ -7,7 +7,7 @@ each channel has its emoji, times are in the configured time zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from html import escape
 
@@ -16,6 +16,8 @@ import phonenumbers
 from bot.i18n import Texts
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
+from db.periods import Period, PeriodKind
+from db.views import SavedView
 
 CHANNEL_EMOJI = {
     "whatsapp": "🟢",
@@ -109,7 +111,12 @@ def channel_name(channel: str, t: Texts) -> str:
 
 
 def channel_label(channel: str, t: Texts) -> str:
-    return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {h(channel_name(channel, t))}"
+    return h(channel_button_label(channel, t))
+
+
+def channel_button_label(channel: str, t: Texts) -> str:
+    """The channel with its emoji, as plain text (button labels are not HTML)."""
+    return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {channel_name(channel, t)}"
 
 
 def client_label_plain(row: DialogRow, t: Texts) -> str:
@@ -143,18 +150,21 @@ def render_list(
     page_number: int,
     pages: int,
     first_number: int,
-    search_text: str | None,
+    view: SavedView | None,
+    today: date | None = None,
 ) -> str:
     lines = [breadcrumb(t, *LIST_PATH)]
+    search_text = view.search_text if view else ""
     if search_text:
         lines.append(t("list-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
+    if view and view.has_filters:
+        lines.append(filters_line(view, t, today))
     if page.total == 0:
         lines.append("")
-        lines.append(
-            t("list-nothing-found", text=h(short(search_text, MAX_SEARCH_SHOWN)))
-            if search_text
-            else t("list-empty")
-        )
+        if search_text:
+            lines.append(t("list-nothing-found", text=h(short(search_text, MAX_SEARCH_SHOWN))))
+        else:
+            lines.append(t("list-nothing-filtered") if view and view.has_filters else t("list-empty"))
         return "\n".join(lines)
     arrow = "↓" if descending else "↑"
     lines.append(
@@ -165,6 +175,42 @@ def render_list(
         lines.append("")
         lines.append(_entry(number, row, t, zone, full_phones))
     return "\n".join(lines)
+
+
+def filters_line(view: SavedView, t: Texts, today: date | None = None) -> str:
+    """The active filters in one line: `📡 WhatsApp · 👤 Анна Смирнова · 📅 7 дней (19.11–25.11)`."""
+    parts = []
+    if view.channel:
+        parts.append(channel_label(view.channel, t))
+    if view.employee_id:
+        parts.append(f"👤 {h(short(view.employee_name or t('filter-unknown-employee')))}")
+    period = view.period_value()
+    if period is not None:
+        parts.append(f"📅 {period_label(period, t, today)}")
+    return " · ".join(parts)
+
+
+def period_label(period: Period | None, t: Texts, today: date | None = None) -> str:
+    """`за всё время`, `сегодня`, `7 дней (19.11–25.11)`, `01.11–15.11.2026`. With `today`, a named period
+    of several days shows its dates too."""
+    if period is None:
+        return t("period-all")
+    if period.kind is PeriodKind.RANGE:
+        assert period.first is not None and period.last is not None
+        return days_label(period.first, period.last)
+    label = t(f"period-{period.kind.value}")
+    if today is not None and period.kind not in (PeriodKind.TODAY, PeriodKind.YESTERDAY):
+        first, last = period.days(today)
+        label += f" ({first:%d.%m}–{last:%d.%m})"
+    return label
+
+
+def days_label(first: date, last: date) -> str:
+    if first == last:
+        return f"{first:%d.%m.%Y}"
+    if first.year == last.year:
+        return f"{first:%d.%m}–{last:%d.%m.%Y}"
+    return f"{first:%d.%m.%Y}–{last:%d.%m.%Y}"
 
 
 def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, full_phones: bool) -> str:

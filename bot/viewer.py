@@ -21,3 +21,8 @@ class Viewer:
     @property
     def full_phones(self) -> bool:
         return self.role.sees_full_phones
+
+    @property
+    def analytics(self) -> bool:
+        """Analytics compare colleagues and show clients' full numbers: heads and admins only."""
+        return self.role.may_export

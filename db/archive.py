@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import date, tzinfo
 from typing import TypeVar
 
-from db import audit
+from db import analytics, audit
+from db.analytics import ChannelStats, ClientStats, EmployeeStats
 from db.cards import TranscriptPage, fetch_card, fetch_transcript
-from db.dialogs import DialogPage, DialogQuery, DialogRow, fetch_page, iter_dialogs
+from db.dialogs import (
+    DialogPage,
+    DialogQuery,
+    DialogRow,
+    fetch_page,
+    iter_dialogs,
+    list_channels,
+    list_employees,
+)
 from db.engine import Database
-from db.saved_searches import find_search, load_search, save_search
 from db.users import Role, find_role
+from db.views import SavedView, find_view, load_view, save_view
 
 T = TypeVar("T")
 
@@ -37,13 +47,41 @@ class Archive:
     async def role_of(self, telegram_id: int) -> Role | None:
         return self._db.run(find_role, telegram_id)
 
-    async def save_search(self, typed: str) -> int:
-        """A search seen before is only read; a new one is written."""
-        found = self._db.run(find_search, typed)
-        return found if found is not None else await self._db.write(save_search, typed)
+    async def save_view(self, view: SavedView) -> int:
+        """A view seen before is only read; a new one is written."""
+        found = self._db.run(find_view, view)
+        return found if found is not None else await self._db.write(save_view, view)
 
-    async def search_text(self, search_id: int) -> str | None:
-        return self._db.run(load_search, search_id)
+    async def save_views(self, views: list[SavedView]) -> list[int]:
+        """The ids of several views (the choices of a filter), writing the new ones in one transaction."""
+        found = [self._db.run(find_view, view) for view in views]
+        if all(view_id is not None for view_id in found):
+            return [view_id for view_id in found if view_id is not None]
+        return await self._db.write(lambda connection: [save_view(connection, view) for view in views])
+
+    async def view(self, view_id: int) -> SavedView | None:
+        return self._db.run(load_view, view_id)
+
+    async def channels(self) -> list[str]:
+        return self._db.run(list_channels)
+
+    async def employees(self) -> list[tuple[int, str]]:
+        return self._db.run(list_employees)
+
+    async def employee_stats(self, first: date, last: date) -> list[EmployeeStats]:
+        return self._db.run(analytics.employee_stats, first, last)
+
+    async def channel_stats(self, first: date, last: date) -> list[ChannelStats]:
+        return self._db.run(analytics.channel_stats, first, last)
+
+    async def daily_counts(self, first: date, last: date) -> list[tuple[date, int]]:
+        return self._db.run(analytics.daily_counts, first, last)
+
+    async def hourly_counts(self, first: date, last: date) -> list[int]:
+        return self._db.run(analytics.hourly_counts, first, last)
+
+    async def top_clients(self, first: date, last: date, zone: tzinfo) -> list[ClientStats]:
+        return self._db.run(analytics.top_clients, first, last, zone)
 
     async def record_opening(self, telegram_id: int, dialog_id: int) -> None:
         await self._db.write(audit.record, telegram_id, audit.OPEN_DIALOG, dialog_id=dialog_id)

@@ -6,18 +6,21 @@ SQLite bounds only the first column of a row-value comparison `(col, id) < (?, ?
 low-cardinality columns (channel, message count) slow; the bound is written as
 `col = v AND id < i` UNION ALL `col < v` instead, each branch an exact index range.
 
-A search is answered in one of two ways, chosen by how many dialogs match (known exactly and cheaply from
-the names' and phones' counters, see `db.search`):
-- few matches: fetch them by name/phone id and sort them (cost grows with the matches);
+A search or a filter is answered in one of two ways, chosen by how many dialogs match (known cheaply: a
+search's from the names' and phones' counters, see `db.search`; the filters' from the daily statistics,
+see `db.stats`):
+- few matches: fetch them through the most selective index (name, phone, time, channel or employee) and
+  sort them (cost grows with the matches);
 - many matches: walk the sort index and test each row (cost grows with total / matches).
-The switch sits where the two costs cross.
+The switch sits where the two costs cross. SQLite is told which index to use: a `+` before a column in a
+condition keeps it from using that column's index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from typing import Any
 
@@ -26,6 +29,7 @@ from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, column
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
 from db.search import Search, dense_filter, matching_total, sparse_filter
+from db.stats import count_dialogs
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
@@ -60,6 +64,19 @@ class PagePosition(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Filters:
+    """The list's filters; None: not filtered by that."""
+
+    channel: str | None = None
+    employee_id: int | None = None
+    days: tuple[date, date] | None = None  # local days, inclusive (what the statistics count in)
+    bounds: tuple[datetime, datetime] | None = None  # the same days as naive UTC [start, end)
+
+    def __bool__(self) -> bool:
+        return self.channel is not None or self.employee_id is not None or self.days is not None
+
+
+@dataclass(frozen=True, slots=True)
 class DialogQuery:
     search: Search | None = None
     sort: SortColumn = SortColumn.COMPLETED_AT
@@ -67,6 +84,7 @@ class DialogQuery:
     position: PagePosition = PagePosition.FIRST
     anchor_id: int | None = None  # required for AFTER and BEFORE
     page_size: int = 10
+    filters: Filters = Filters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +110,7 @@ class DialogPage:
 
 def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
-    plan = _plan(connection, query.search)
+    plan = _plan(connection, query)
     if plan.total == 0:
         return DialogPage([], 0, False, False)
 
@@ -124,7 +142,7 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
 
     One plan for the whole walk; each batch is a keyset step after the last dialog of the one before,
     so memory stays at one batch whatever the size."""
-    plan = _plan(connection, query.search)
+    plan = _plan(connection, query)
     anchor: int | None = None
     while plan.total:
         rows = _fetch(connection, query, plan, forward=True, limit=EXPORT_BATCH, anchor=anchor)
@@ -134,8 +152,8 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
         anchor = rows[-1].id
 
 
-def fetch_total(connection: Connection, search: Search | None = None) -> int:
-    return _plan(connection, search).total
+def fetch_total(connection: Connection, search: Search | None = None, filters: Filters = Filters()) -> int:
+    return _plan(connection, DialogQuery(search=search, filters=filters)).total
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,16 +164,93 @@ class _Plan:
     params: dict[str, Any] | None = None
 
 
-def _plan(connection: Connection, search: Search | None) -> _Plan:
-    if search is None:
+def _plan(connection: Connection, query: DialogQuery) -> _Plan:
+    search, filters = query.search, query.filters
+    if search is None and not filters:
         total = connection.execute(_DIALOG_TOTAL).scalar() or 0
         return _Plan(total, "all")
-    total = matching_total(connection, search)
-    if total <= SPARSE_LIMIT:
-        condition, params = sparse_filter(search)
+    if not filters:
+        assert search is not None
+        total = matching_total(connection, search)
+        kind = "sparse" if total <= SPARSE_LIMIT else "dense"
+        condition, params = sparse_filter(search) if kind == "sparse" else dense_filter(search)
+        return _Plan(total, kind, condition, params)
+
+    filtered = _filtered_total(connection, filters)
+    sort_column = SORT_COLUMNS[query.sort]
+    if search is None:
+        if filtered <= SPARSE_LIMIT:  # through the most selective filter's index
+            conditions, params = _filter_conditions(filters, indexed={_driving_filter(connection, filters)})
+            return _Plan(filtered, "sparse", conditions, params)
+        conditions, params = _filter_conditions(filters, indexed={_FILTER_OF_SORT.get(sort_column, "")})
+        return _Plan(filtered, "dense", conditions, params)
+
+    # a search with filters: the smaller side leads, and the total is counted over its matches
+    searched = matching_total(connection, search)
+    if searched <= filtered:
+        search_condition, search_params = sparse_filter(search)
+        conditions, params = _filter_conditions(filters, indexed=set())
+    else:
+        search_condition, search_params = dense_filter(search)
+        conditions, params = _filter_conditions(filters, indexed={_driving_filter(connection, filters)})
+    condition = f"{search_condition} AND {conditions}"
+    params = {**search_params, **params}
+    total = int(
+        connection.execute(text(f"SELECT count(*) FROM dialogs d WHERE {condition}"), params).scalar_one()
+    )
+    if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params)
-    condition, params = dense_filter(search)
-    return _Plan(total, "dense", condition, params)
+    # many on both sides: walk the sort index, testing each row
+    search_condition, search_params = dense_filter(search)
+    conditions, params = _filter_conditions(filters, indexed={_FILTER_OF_SORT.get(sort_column, "")})
+    return _Plan(total, "dense", f"{search_condition} AND {conditions}", {**search_params, **params})
+
+
+def _filtered_total(connection: Connection, filters: Filters) -> int:
+    return count_dialogs(
+        connection, days=filters.days, channel=filters.channel, employee_id=filters.employee_id
+    )
+
+
+# The filter that a sort column's index serves too: walking that index, the filter bounds the walk.
+_FILTER_OF_SORT = {"completed_at": "period", "channel": "channel", "employee_sort": "employee"}
+
+
+def _driving_filter(connection: Connection, filters: Filters) -> str:
+    """The filter whose index reaches the fewest dialogs."""
+    counts = {}
+    if filters.days is not None:
+        counts["period"] = count_dialogs(connection, days=filters.days, channel=None, employee_id=None)
+    if filters.channel is not None:
+        counts["channel"] = count_dialogs(connection, days=None, channel=filters.channel, employee_id=None)
+    if filters.employee_id is not None:
+        counts["employee"] = count_dialogs(
+            connection, days=None, channel=None, employee_id=filters.employee_id
+        )
+    return min(counts, key=lambda name: counts[name]) if len(counts) > 1 else next(iter(counts))
+
+
+def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dict[str, Any]]:
+    """The filters as a condition on a `dialogs d` row; only the filters in `indexed` may use an index."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.bounds is not None:
+        plus = "" if "period" in indexed else "+"
+        conditions.append(f"{plus}d.completed_at >= :since AND {plus}d.completed_at < :until")
+        params["since"], params["until"] = filters.bounds
+    if filters.channel is not None:
+        conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
+        params["channel"] = filters.channel
+    if filters.employee_id is not None:
+        if "employee" in indexed:  # the employee_sort index, narrowed to the one employee
+            conditions.append(
+                "d.employee_sort = (SELECT name_fold FROM employees WHERE id = :employee)"
+                " AND +d.employee_id = :employee"
+            )
+        else:
+            conditions.append("+d.employee_id = :employee")
+        params["employee"] = filters.employee_id
+    return " AND ".join(conditions), params
 
 
 _DIALOG_TOTAL = select(Counter.value).where(Counter.name == DIALOG_TOTAL)
@@ -274,3 +369,23 @@ def _exists(connection: Connection, dialog_id: int) -> bool:
 
 
 _EXISTS = text("SELECT 1 FROM dialogs WHERE id = :id")
+
+
+def list_channels(connection: Connection) -> list[str]:
+    """The channels the archive has, A→Z: one index seek per channel, not a scan of the dialogs."""
+    return list(connection.execute(_CHANNELS).scalars())
+
+
+_CHANNELS = text(
+    "WITH RECURSIVE c(channel) AS (SELECT min(channel) FROM dialogs"
+    " UNION ALL SELECT (SELECT min(channel) FROM dialogs WHERE channel > c.channel) FROM c"
+    " WHERE c.channel IS NOT NULL) SELECT channel FROM c WHERE channel IS NOT NULL"
+)
+
+
+def list_employees(connection: Connection) -> list[tuple[int, str]]:
+    """Everyone who has completed a dialog, by name."""
+    return [(row[0], row[1]) for row in connection.execute(_EMPLOYEES)]
+
+
+_EMPLOYEES = text("SELECT id, name FROM employees ORDER BY name_fold, id")

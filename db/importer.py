@@ -2,6 +2,7 @@
 
 Memory stays flat whatever the file's size: lines are read one at a time and stored a batch at a time,
 each batch in its own transaction, so an interrupted import keeps what it stored and can simply be re-run.
+The statistics (`db.stats`) follow the dialogs: the local days a batch changed are counted again.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from db.models import Base, ClientName, ClientPhone, Counter, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
+from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
 from db.text import fold
 
 BATCH_SIZE = 5000
 DIALOG_TOTAL = "dialogs"  # the name of the counter of all dialogs
+REVISION = "revision"  # the counter an import that stored anything adds one to: caches see the change
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,10 @@ Progress = Callable[[int, int], None]
 
 # A load at least this large, into an archive less than half its size, takes the bulk path.
 BULK_MIN_DIALOGS = 50_000
+# A batch that changed dialogs of up to this many local days counts them again in its own transaction
+# (~7 ms a day at 1M dialogs); one that changed more (a re-import of old dialogs) leaves them for the end
+# of the import, where each day is counted once whatever the number of batches that changed it.
+REFRESH_NOW_DAYS = 31
 
 
 def import_file(
@@ -54,12 +62,13 @@ def import_file(
     path: Path,
     *,
     region: str,
-    local_tz: tzinfo,
+    local_tz: ZoneInfo,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Imports `path` (.jsonl or .csv; other names are recognised by their first character)."""
+    """Imports `path` (.jsonl or .csv; other names are recognised by their first character). `local_tz`:
+    the zone of times given without an offset, and of the statistics' days."""
     report = ImportReport()
-    with path.open("rb") as raw, _Loader(engine, _estimate_lines(path, raw), report) as loader:
+    with path.open("rb") as raw, _Loader(engine, _estimate_lines(path, raw), report, local_tz) as loader:
         for number, obj in _read_objects(raw, _is_csv(path, raw)):
             try:
                 if isinstance(obj, RecordError):
@@ -75,10 +84,13 @@ def import_file(
     return report
 
 
-def store_records(engine: Engine, records: Iterable[DialogRecord], *, expected: int = 0) -> int:
-    """Stores already valid records (demo data); returns how many were stored."""
+def store_records(
+    engine: Engine, records: Iterable[DialogRecord], *, zone: ZoneInfo, expected: int = 0
+) -> int:
+    """Stores already valid records (demo data); returns how many were stored. `zone`: the time zone of
+    the statistics' days (the TIMEZONE setting)."""
     report = ImportReport()
-    with _Loader(engine, expected, report) as loader:
+    with _Loader(engine, expected, report, zone) as loader:
         for record in records:
             loader.add(record)
     return report.added + report.updated
@@ -91,25 +103,34 @@ class _Loader:
     """Stores records a batch at a time, in one of two ways:
 
     - incremental: a transaction per batch, indexes and counters kept up to date as it goes; the bot
-      can read and write in between, and an interrupted import keeps the batches it stored;
+      can read and write in between, and an interrupted import keeps the batches it stored. The
+      statistics of the days a batch changed are counted again with it, or, when it changed many days,
+      at the end of the import (until then they are marked stale, so that should the process be killed
+      first, `db.stats.ensure_stats` counts them all again at the next start);
     - bulk, for a large load into a small archive (the first import, demo data): one transaction that
-      drops the dialogs' indexes, inserts, and builds the indexes and counters once at the end — sorting
-      once is several times faster than a million random index insertions. Readers keep seeing the
-      archive as it was until the commit; an interrupted bulk load stores nothing.
+      drops the dialogs' indexes, inserts, and builds the indexes, counters and statistics once at the
+      end — sorting once is several times faster than a million random index insertions. Readers keep
+      seeing the archive as it was until the commit; an interrupted bulk load stores nothing.
     """
 
-    def __init__(self, engine: Engine, expected: int, report: ImportReport) -> None:
+    def __init__(self, engine: Engine, expected: int, report: ImportReport, zone: ZoneInfo) -> None:
         self._engine = engine
         self._expected = expected
         self._report = report
+        self._zone = zone
         self._batch: list[DialogRecord] = []
         self._bulk: Connection | None = None
         self._transaction: Any = None
+        self._stored = 0
+        self._stale_days: set[date] = set()  # changed by batches that left them for the end
 
     def __enter__(self) -> _Loader:
-        with self._engine.connect() as connection:
+        with self._engine.begin() as connection:
             current = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
-        if self._expected >= BULK_MIN_DIALOGS and current * 2 < self._expected:
+            bulk = self._expected >= BULK_MIN_DIALOGS and current * 2 < self._expected
+            if not bulk:  # days are refreshed in the zone the rest was counted in
+                ensure_stats(connection, self._zone)
+        if bulk:
             self._bulk = self._engine.connect()
             self._transaction = self._bulk.begin()
             for index in _DIALOG_INDEXES:
@@ -128,8 +149,8 @@ class _Loader:
         if self._bulk is None:
             if error_type is None:
                 self._flush()
-            with self._engine.begin() as connection:
-                refresh_dialog_total(connection)
+            with self._engine.begin() as connection:  # after an error too: the stored batches are kept
+                self._finish(connection)
             return
         try:
             if error_type is None:
@@ -137,7 +158,8 @@ class _Loader:
                 for index in _DIALOG_INDEXES:
                     index.create(self._bulk)
                 _refresh_all_counts(self._bulk)
-                refresh_dialog_total(self._bulk)
+                rebuild_stats(self._bulk, self._zone)
+                self._finish(self._bulk)
                 self._transaction.commit()
         finally:
             self._bulk.close()  # rolls back unless committed
@@ -146,13 +168,37 @@ class _Loader:
         if not self._batch:
             return
         if self._bulk is not None:
-            added, updated = _store_batch(self._bulk, self._batch, count=False)
+            added, updated, _ = _store_batch(self._bulk, self._batch, count=False)
         else:
             with self._engine.begin() as connection:
-                added, updated = _store_batch(connection, self._batch, count=True)
+                added, updated, replaced = _store_batch(connection, self._batch, count=True)
+                self._refresh_stats(connection, replaced)
         self._report.added += added
         self._report.updated += updated
+        self._stored += added + updated
         self._batch = []
+
+    def _refresh_stats(self, connection: Connection, replaced: list[datetime]) -> None:
+        """`replaced`: the completion times the batch's updated dialogs had before."""
+        moments = replaced + [_naive_utc(record.completed_at) for record in self._batch]
+        days = {local_day(moment, self._zone) for moment in moments if moment is not None}
+        if len(days) <= REFRESH_NOW_DAYS:
+            refresh_days(connection, self._zone, days)
+        else:
+            mark_stale(connection)
+            self._stale_days |= days
+
+    def _finish(self, connection: Connection) -> None:
+        if self._stale_days:
+            refresh_days(connection, self._zone, self._stale_days)
+            mark_fresh(connection, self._zone)
+            self._stale_days.clear()
+        refresh_dialog_total(connection)
+        if self._stored:
+            upsert = sqlite_insert(Counter).values(name=REVISION, value=1)
+            connection.execute(
+                upsert.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+            )
 
 
 def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
@@ -226,9 +272,12 @@ class _TextLines:
         return line.decode(encoding, errors="replace")
 
 
-def _store_batch(connection: Connection, records: list[DialogRecord], *, count: bool) -> tuple[int, int]:
-    """Upserts one batch; returns (added, updated). `count`: bring the names' and phones' counters up to
-    date now (otherwise the caller refreshes them all at the end)."""
+def _store_batch(
+    connection: Connection, records: list[DialogRecord], *, count: bool
+) -> tuple[int, int, list[datetime]]:
+    """Upserts one batch; returns (added, updated, the completion times the updated dialogs had before).
+    `count`: bring the names' and phones' counters up to date now (otherwise the caller refreshes them
+    all at the end)."""
     latest = {record.source_id: record for record in records}  # a repeated id: the later line wins
     employee_ids = _ensure_ids(
         connection, Employee, Employee.name, {r.completed_by for r in records if r.completed_by}
@@ -242,7 +291,7 @@ def _store_batch(connection: Connection, records: list[DialogRecord], *, count: 
     existing = {
         row.source_id: row
         for row in connection.execute(
-            select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id).where(
+            select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id, Dialog.completed_at).where(
                 Dialog.source_id.in_(list(latest))
             )
         )
@@ -278,7 +327,7 @@ def _store_batch(connection: Connection, records: list[DialogRecord], *, count: 
         if record.source_id not in existing and record.source_id not in seen:
             added += 1
         seen.add(record.source_id)
-    return added, len(records) - added
+    return added, len(records) - added, [row.completed_at for row in existing.values()]
 
 
 def _dialog_row(

@@ -8,9 +8,19 @@ display columns.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -47,7 +57,8 @@ class ClientPhone(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     e164: Mapped[str] = mapped_column(String(20), unique=True)
-    dialog_count: Mapped[int] = mapped_column(Integer, default=0)
+    # indexed: the most active clients of a period are looked for among the most active of all time
+    dialog_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
 
 class Dialog(Base):
@@ -119,14 +130,22 @@ class BotUser(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
 
 
-class SavedSearch(Base):
-    """Text somebody searched for. Buttons carry its id: the text itself would not fit in callback data."""
+class ListView(Base):
+    """A search and filters of the dialog list, stored once. Buttons carry its id: the text and the filters
+    would not fit in callback data. Empty text, channel and period and employee 0 mean "not filtered"."""
 
-    __tablename__ = "saved_searches"
+    __tablename__ = "list_views"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(String(200), unique=True)
+    search_text: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    employee_id: Mapped[int] = mapped_column(Integer, default=0)
+    period: Mapped[str] = mapped_column(String(32), default="")  # see `db.periods.Period.code`
     created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+
+    __table_args__ = (
+        UniqueConstraint("search_text", "channel", "employee_id", "period", name="uq_list_views"),
+    )
 
 
 class AuditEntry(Base):
@@ -140,3 +159,54 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class DailyStats(Base):
+    """Dialogs completed per local day (in the zone of `StatsZone`), channel and employee: what the filters'
+    totals and the analytics add up instead of counting dialogs. Kept by the import."""
+
+    __tablename__ = "daily_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: nobody recorded
+    dialogs: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(BigInteger)
+    duration_s: Mapped[int] = mapped_column(BigInteger)  # the sum over the dialogs with a start time
+    timed: Mapped[int] = mapped_column(Integer)  # how many dialogs have a start time
+
+    __table_args__ = (
+        Index("ix_daily_stats_channel", "channel", "day"),
+        Index("ix_daily_stats_employee", "employee_id", "day"),
+    )
+
+
+class HourlyStats(Base):
+    """Dialogs completed per local day and hour of the day: the busiest hours."""
+
+    __tablename__ = "hourly_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dialogs: Mapped[int] = mapped_column(Integer)
+
+
+class DurationStats(Base):
+    """How many dialogs of an employee lasted how long (in buckets, see `db.stats`), per local day: the
+    median duration of any period without reading its dialogs."""
+
+    __tablename__ = "duration_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dialogs: Mapped[int] = mapped_column(Integer)
+
+
+class StatsZone(Base):
+    """The time zone the statistics' days and hours are counted in (one row); another zone in the settings
+    means counting them again."""
+
+    __tablename__ = "stats_zone"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
 from bot.i18n import texts_for
-from handlers import card, dialog_list, exports, fallback, menu, search
+from handlers import analytics, card, dialog_list, exports, fallback, filters, menu, search
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 def build_router() -> Router:
     """All screens; the access check sits in front of them (`bot.middlewares`), the fallback last."""
     root = Router(name="root")
-    for screen in (menu, dialog_list, card, exports, search, fallback):
+    for screen in (menu, dialog_list, card, exports, filters, analytics, search, fallback):
         root.include_router(screen.router())
     root.errors.register(_on_error)
     return root

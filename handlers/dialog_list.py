@@ -1,6 +1,8 @@
-"""The dialog list: /dialogs, and every sort, page and search button of the list."""
+"""The dialog list: /dialogs, and every sort, page, search and filter button of the list."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -9,8 +11,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.rendering import render_list
 from bot.viewer import Viewer
 from db.archive import Archive
-from db.dialogs import DialogQuery, PagePosition, SortColumn
+from db.dialogs import DialogQuery, Filters, PagePosition, SortColumn
+from db.periods import local_today
 from db.search import parse_search
+from db.views import SavedView
 from handlers.screens import show
 from keyboards.callbacks import ListCallback, Position
 from keyboards.dialogs import ListPage, list_keyboard
@@ -44,20 +48,22 @@ async def list_button(
 
 
 async def list_screen(
-    view: ListCallback, viewer: Viewer, archive: Archive, search_text: str | None = None
+    view: ListCallback, viewer: Viewer, archive: Archive, saved: SavedView | None = None
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
-    """The list page a view describes, and a notice when the view had to be corrected (a stored search
-    that is gone sends the person back to the whole list). `search_text`: the text of `view.search`,
-    when the caller has it at hand."""
+    """The list page a view describes, and a notice when the view had to be corrected (a stored view that
+    is gone sends the person back to the whole list). `saved`: the stored view `view.saved`, when the
+    caller has it at hand."""
     notice = None
-    if view.search and search_text is None:
-        search_text = await archive.search_text(view.search)
-    if view.search and search_text is None:
-        view = ListCallback(sort=view.sort, desc=view.desc)
-        notice = viewer.texts("list-outdated")
+    if view.saved and saved is None:
+        saved = await archive.view(view.saved)
+        if saved is None:
+            view = ListCallback(sort=view.sort, desc=view.desc)
+            notice = viewer.texts("list-outdated")
+    today = local_today(viewer.zone)
     size = viewer.page_size
     query = DialogQuery(
-        search=parse_search(search_text, viewer.phone_region) if search_text else None,
+        search=parse_search(saved.search_text, viewer.phone_region) if saved and saved.search_text else None,
+        filters=saved.filters(viewer.zone, today) if saved else Filters(),
         sort=SortColumn(view.sort),
         descending=view.desc,
         position=POSITIONS[view.pos],
@@ -81,9 +87,11 @@ async def list_screen(
         page_number=number,
         pages=pages,
         first_number=first_number,
-        search_text=search_text,
+        view=saved,
+        today=today,
     )
     shown = view.model_copy(update={"page": number})
+    without_search, without_filters = await _resets(saved, archive)
     keyboard = ListPage(
         view=shown,
         dialog_ids=[row.id for row in page.rows],
@@ -92,5 +100,21 @@ async def list_screen(
         has_previous=page.has_previous,
         has_next=page.has_next,
         can_export=viewer.role.may_export,
+        without_search=without_search,
+        without_filters=without_filters,
     )
     return text, list_keyboard(keyboard, viewer.texts), notice
+
+
+async def _resets(saved: SavedView | None, archive: Archive) -> tuple[int | None, int | None]:
+    """The views the two reset buttons lead to: the filters alone and the search alone."""
+    if saved is None:
+        return None, None
+    if not saved.has_filters:
+        return (0 if saved.search_text else None), None
+    if not saved.search_text:
+        return None, 0
+    alone = await archive.save_views(
+        [replace(saved, search_text=""), SavedView(search_text=saved.search_text)]
+    )
+    return alone[0], alone[1]

@@ -1,5 +1,6 @@
-"""Exports for heads and admins: the list view (its search and sort) as CSV or Excel, a conversation as
-a text file. Built in a worker thread with progress shown in the chat; every export is audited."""
+"""Exports for heads and admins: the list view (its search, filters and sort) as CSV or Excel, a
+conversation as a text file. Built in a worker thread with progress shown in the chat; every export is
+audited."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -17,12 +18,14 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import CallbackQuery, FSInputFile, Message
 
 from bot.exports import write_list, write_transcript
-from bot.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, h, short
+from bot.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, filters_line, h, short
 from bot.viewer import Viewer
 from db import audit
 from db.archive import Archive
 from db.dialogs import DialogQuery, DialogRow, SortColumn
+from db.periods import local_today
 from db.search import parse_search
+from db.views import SavedView
 from keyboards.callbacks import ExportCallback, ExportFormat, TranscriptCallback
 
 log = logging.getLogger(__name__)
@@ -56,12 +59,15 @@ async def export_list(
     if not viewer.role.may_export:
         await callback.answer(t("export-heads-only"), show_alert=True)
         return
-    search_text = await archive.search_text(callback_data.search) if callback_data.search else None
-    if callback_data.search and search_text is None:
+    saved = await archive.view(callback_data.saved) if callback_data.saved else SavedView()
+    if saved is None:
         await callback.answer(t("button-outdated"), show_alert=True)
         return
+    search_text = saved.search_text
+    today = local_today(viewer.zone)
     query = DialogQuery(
         search=parse_search(search_text, viewer.phone_region) if search_text else None,
+        filters=saved.filters(viewer.zone, today),
         sort=SortColumn(callback_data.sort),
         descending=callback_data.desc,
     )
@@ -95,12 +101,14 @@ async def export_list(
             return
         finally:
             reporter.cancel()
-        caption = _caption(viewer, count, progress.total, callback_data, search_text)
+        caption = _caption(viewer, count, callback_data, saved, today)
         await bot.send_document(chat_id, FSInputFile(path, filename=filename), caption=caption)
     with contextlib.suppress(TelegramAPIError):
         await status.delete()
     detail = f"{filename}; rows={count}; sort={SortColumn(callback_data.sort).name.lower()}"
-    detail += f"{' desc' if callback_data.desc else ' asc'}; search={search_text or ''}"
+    detail += f"{' desc' if callback_data.desc else ' asc'}; search={search_text}"
+    if saved.has_filters:
+        detail += f"; channel={saved.channel}; employee={saved.employee_id or ''}; period={saved.period}"
     await archive.record_export(viewer.telegram_id, audit.EXPORT_LIST, detail)
 
 
@@ -143,11 +151,13 @@ async def _report(status: Message, progress: _Progress, viewer: Viewer) -> None:
                 log.info("export progress not shown: %s", error)
 
 
-def _caption(viewer: Viewer, count: int, total: int, view: ExportCallback, search_text: str | None) -> str:
+def _caption(viewer: Viewer, count: int, view: ExportCallback, saved: SavedView, today: date) -> str:
     t = viewer.texts
     parts = [t("export-done", count=count)]
-    if search_text:
-        parts.append(t("export-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
+    if saved.search_text:
+        parts.append(t("export-search", text=h(short(saved.search_text, MAX_SEARCH_SHOWN))))
+    if saved.has_filters:
+        parts.append(filters_line(saved, t, today))
     parts.append(t("export-sorted", column=t(COLUMN_NAMES[view.sort]), arrow="↓" if view.desc else "↑"))
     caption = " · ".join(parts)
     if count >= EXPORT_LIMIT:

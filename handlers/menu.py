@@ -33,7 +33,9 @@ async def start(message: Message, viewer: Viewer) -> None:
     t = viewer.texts
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(t("menu-welcome", name=h(name)))
-    await message.answer(render_menu(t), reply_markup=menu_keyboard(Screen.HOME, t))
+    await message.answer(
+        render_menu(t), reply_markup=menu_keyboard(Screen.HOME, t, analytics=viewer.analytics)
+    )
 
 
 async def help_command(message: Message, viewer: Viewer) -> None:
@@ -42,4 +44,5 @@ async def help_command(message: Message, viewer: Viewer) -> None:
 
 async def menu_button(callback: CallbackQuery, callback_data: MenuCallback, viewer: Viewer) -> None:
     t = viewer.texts
-    await show(callback, render_menu(t, *PATHS[callback_data.screen]), menu_keyboard(callback_data.screen, t))
+    screen = callback_data.screen
+    await show(callback, render_menu(t, *PATHS[screen]), menu_keyboard(screen, t, analytics=viewer.analytics))

@@ -1,21 +1,26 @@
-"""Search: the 🔎 button asks for text, and any plain text sent at any time is a search."""
+"""Search: the 🔎 button asks for text to search within the list's filters, and any plain text sent at any
+time is a search of the whole archive."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.exc import OperationalError
 
 from bot.rendering import LIST_PATH, breadcrumb
 from bot.viewer import Viewer
 from db.archive import Archive
-from db.saved_searches import search_text_of
+from db.views import SavedView, search_text_of
+from handlers.analytics import analytics_screen, period_of
+from handlers.asking import Asking
 from handlers.dialog_list import list_screen
 from handlers.screens import show
-from keyboards.callbacks import ListCallback, SearchCallback
+from keyboards.callbacks import AnalyticsCallback, ListCallback, SearchCallback, Section
 from keyboards.dialogs import search_prompt_keyboard
 
 log = logging.getLogger(__name__)
@@ -30,24 +35,54 @@ def router() -> Router:
     return screen
 
 
-async def ask_for_text(callback: CallbackQuery, callback_data: SearchCallback, viewer: Viewer) -> None:
+async def ask_for_text(
+    callback: CallbackQuery, callback_data: SearchCallback, viewer: Viewer, state: FSMContext
+) -> None:
     t = viewer.texts
+    await state.set_state(Asking.search)
+    await state.set_data(
+        {"sort": callback_data.sort, "desc": callback_data.desc, "saved": callback_data.saved}
+    )
     text = f"{breadcrumb(t, *LIST_PATH)}\n\n{t('search-prompt')}"
     await show(callback, text, search_prompt_keyboard(callback_data, t))
 
 
-async def cancel(message: Message, viewer: Viewer, archive: Archive) -> None:
-    text, markup, _ = await list_screen(ListCallback(), viewer, archive)
-    await message.answer(f"{viewer.texts('search-cancelled')}\n\n{text}", reply_markup=markup)
+async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMContext) -> None:
+    """Leaves a question (search text, dates) for the screen it was asked from."""
+    asked = await state.get_state()
+    data = await state.get_data()
+    await state.clear()
+    said = viewer.texts(
+        "search-cancelled" if asked in (None, Asking.search.state) else "filters-dates-cancelled"
+    )
+    if asked == Asking.analytics_dates.state and viewer.analytics:
+        shown = AnalyticsCallback(section=Section(data.get("section", Section.EMPLOYEES)))
+        period = period_of(shown)
+        assert period is not None
+        text, markup = await analytics_screen(shown, period, viewer, archive)
+    else:
+        back = ListCallback(**data) if asked in (Asking.search.state, Asking.dates.state) else ListCallback()
+        text, markup, _ = await list_screen(back, viewer, archive)
+    await message.answer(f"{said}\n\n{text}", reply_markup=markup)
 
 
-async def search(message: Message, viewer: Viewer, archive: Archive) -> None:
+async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMContext) -> None:
+    """Text after 🔎 searches within the list's filters; any other text, the whole archive."""
     typed = search_text_of(message.text or "")
+    back = ListCallback()
+    view = SavedView(search_text=typed)
+    if await state.get_state() == Asking.search.state:
+        back = ListCallback(**await state.get_data())
+        within = await archive.view(back.saved) if back.saved else None
+        if within is not None:
+            view = replace(within, search_text=typed)
+    await state.clear()
     try:
-        search_id = await archive.save_search(typed)
+        view_id = await archive.save_view(view)
     except OperationalError as error:  # a long import holds the database: the search cannot be stored
         log.warning("search not stored: %s", error)
         await message.answer(viewer.texts("search-unavailable"))
         return
-    text, markup, _ = await list_screen(ListCallback(search=search_id), viewer, archive, typed)
+    shown = ListCallback(sort=back.sort, desc=back.desc, saved=view_id)
+    text, markup, _ = await list_screen(shown, viewer, archive, view)
     await message.answer(text, reply_markup=markup)

@@ -1,7 +1,8 @@
 """Callback data: the whole view state travels in the button, so any button works after a restart.
 
-Compact by design (Telegram allows 64 bytes): one-letter prefixes, small integers, no text. A search
-travels as the id of a stored search. `tests/test_keyboards.py` packs the worst case.
+Compact by design (Telegram allows 64 bytes): one-letter prefixes, small integers, no text. A search and
+the filters travel as the id of a stored list view (`db.views`). `tests/test_keyboards.py` packs the
+worst case.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import IntEnum
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-MAX_ID = 2**31 - 1  # dialog and search ids; anything larger is forged
+MAX_ID = 2**31 - 1  # dialog and view ids; anything larger is forged
 MAX_PAGE = 99_999_999
 COLUMNS = 6  # the dialog list's columns, numbered as `db.dialogs.SortColumn`
 DEFAULT_SORT = 4  # completion time
@@ -20,7 +21,8 @@ DEFAULT_DESCENDING = True
 
 
 class Screen(IntEnum):
-    """The menu path of the seed: Отдел продаж → Для руководителя → Записи → Список диалогов."""
+    """The menu path of the seed: Отдел продаж → Для руководителя → Записи → Список диалогов (and
+    Аналитика beside Записи)."""
 
     HOME = 0
     SALES = 1
@@ -42,21 +44,41 @@ class MenuCallback(CallbackData, prefix="m"):
 
 
 class ListCallback(CallbackData, prefix="l"):
-    """One page of the dialog list: sort, direction, where the page starts, its number, the search."""
+    """One page of the dialog list: sort, direction, where the page starts, its number, the search and
+    filters."""
 
     sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
     desc: bool = DEFAULT_DESCENDING
     pos: Position = Position.FIRST
     anchor: int = Field(default=0, ge=0, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    search: int = Field(default=0, ge=0, le=MAX_ID)  # 0: no search
+    saved: int = Field(default=0, ge=0, le=MAX_ID)  # the stored view (search, filters); 0: none
 
 
 class SearchCallback(CallbackData, prefix="s"):
-    """Asks for search text; remembers the sort to come back to."""
+    """Asks for search text within a list view's filters; remembers the view to come back to."""
 
     sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
     desc: bool = DEFAULT_DESCENDING
+    saved: int = Field(default=0, ge=0, le=MAX_ID)
+
+
+class FilterKind(IntEnum):
+    NONE = 0  # the filters screen itself
+    CHANNEL = 1
+    EMPLOYEE = 2
+    PERIOD = 3
+    DATES = 4  # asks for a typed range
+
+
+class FilterCallback(CallbackData, prefix="f"):
+    """The filters of a list view, or the choices of one of them (employees come in pages)."""
+
+    kind: FilterKind = FilterKind.NONE
+    part: int = Field(default=0, ge=0, le=999)
+    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    desc: bool = DEFAULT_DESCENDING
+    saved: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 class ExportFormat(IntEnum):
@@ -65,12 +87,12 @@ class ExportFormat(IntEnum):
 
 
 class ExportCallback(CallbackData, prefix="x"):
-    """The whole list view — its search and sort — as a file."""
+    """The whole list view — its search, filters and sort — as a file."""
 
     format: ExportFormat
     sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
     desc: bool = DEFAULT_DESCENDING
-    search: int = Field(default=0, ge=0, le=MAX_ID)
+    saved: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 class TranscriptCallback(CallbackData, prefix="t"):
@@ -90,7 +112,7 @@ class CardCallback(CallbackData, prefix="c"):
     pos: Position = Position.FIRST
     anchor: int = Field(default=0, ge=0, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    search: int = Field(default=0, ge=0, le=MAX_ID)
+    saved: int = Field(default=0, ge=0, le=MAX_ID)
 
     @classmethod
     def of(cls, dialog: int, view: ListCallback, part: int = 0) -> CardCallback:
@@ -110,5 +132,36 @@ class CardCallback(CallbackData, prefix="c"):
             pos=self.pos,
             anchor=self.anchor,
             page=self.page,
-            search=self.search,
+            saved=self.saved,
         )
+
+
+class Section(IntEnum):
+    """The analytics screens."""
+
+    EMPLOYEES = 0
+    CHANNELS = 1
+    TIME = 2  # the busiest days and hours
+    CLIENTS = 3
+
+
+class AnalyticsAction(IntEnum):
+    SHOW = 0
+    CHART = 1  # send the period's chart as a photo
+    ASK_DATES = 2  # ask for a typed range
+
+
+# The periods of the analytics, as `db.periods` codes; the last one is the range `first`..`last`.
+ANALYTICS_PERIODS = ("today", "yesterday", "7d", "30d", "month", "r")
+RANGE_PERIOD = len(ANALYTICS_PERIODS) - 1
+DEFAULT_ANALYTICS_PERIOD = 2  # the last 7 days
+
+
+class AnalyticsCallback(CallbackData, prefix="a"):
+    """One analytics screen for one period; a typed range travels as two yyyymmdd numbers."""
+
+    section: Section = Section.EMPLOYEES
+    period: int = Field(default=DEFAULT_ANALYTICS_PERIOD, ge=0, le=RANGE_PERIOD)
+    first: int = Field(default=0, ge=0, le=99_991_231)
+    last: int = Field(default=0, ge=0, le=99_991_231)
+    action: AnalyticsAction = AnalyticsAction.SHOW

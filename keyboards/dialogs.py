@@ -11,6 +11,7 @@ from keyboards.callbacks import (
     CardCallback,
     ExportCallback,
     ExportFormat,
+    FilterCallback,
     ListCallback,
     MenuCallback,
     Position,
@@ -47,6 +48,10 @@ class ListPage:
     has_previous: bool
     has_next: bool
     can_export: bool = False  # heads and admins may take the list away as a file
+    # the views that reset buttons lead to: the same filters without the search, the same search without
+    # the filters; None when there is nothing to reset
+    without_search: int | None = None
+    without_filters: int | None = None
 
 
 def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
@@ -68,13 +73,13 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
         rows.append(
             [_button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
         )
-    rows += _search_rows(view, t)
+    rows += _search_rows(page, t)
     rows.append([back_button(MenuCallback(screen=Screen.RECORDS), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboardMarkup:
-    back = ListCallback(sort=prompt.sort, desc=prompt.desc)
+    back = ListCallback(sort=prompt.sort, desc=prompt.desc, saved=prompt.saved)
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
 
 
@@ -107,7 +112,7 @@ def _sort_button(column: int, view: ListCallback, t: Translate) -> InlineKeyboar
         descending = not view.desc  # a second tap flips the direction
     else:
         descending = FIRST_DIRECTION_DESCENDING[column]
-    return _button(label, ListCallback(sort=column, desc=descending, search=view.search))
+    return _button(label, ListCallback(sort=column, desc=descending, saved=view.saved))
 
 
 def _paging(page: ListPage) -> list[InlineKeyboardButton]:
@@ -126,15 +131,28 @@ def _paging(page: ListPage) -> list[InlineKeyboardButton]:
     return buttons
 
 
-def _search_rows(view: ListCallback, t: Translate) -> list[list[InlineKeyboardButton]]:
-    row = [_button(t("button-search"), SearchCallback(sort=view.sort, desc=view.desc))]
-    if view.search:
-        row.append(_button(t("button-reset"), ListCallback(sort=view.sort, desc=view.desc)))
-    return [row]
+def _search_rows(page: ListPage, t: Translate) -> list[list[InlineKeyboardButton]]:
+    view = page.view
+    rows = [
+        [
+            _button(t("button-search"), SearchCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
+            _button(t("button-filters"), FilterCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
+        ]
+    ]
+    resets = []
+    if page.without_search is not None:
+        target = ListCallback(sort=view.sort, desc=view.desc, saved=page.without_search)
+        resets.append(_button(t("button-reset"), target))
+    if page.without_filters is not None:
+        target = ListCallback(sort=view.sort, desc=view.desc, saved=page.without_filters)
+        resets.append(_button(t("button-reset-filters"), target))
+    if resets:
+        rows.append(resets)
+    return rows
 
 
 def _export(view: ListCallback, kind: ExportFormat) -> ExportCallback:
-    return ExportCallback(format=kind, sort=view.sort, desc=view.desc, search=view.search)
+    return ExportCallback(format=kind, sort=view.sort, desc=view.desc, saved=view.saved)
 
 
 def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:

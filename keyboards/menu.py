@@ -1,18 +1,22 @@
-"""The menu path's keyboards: one entry onwards and a way back on every level."""
+"""The menu path's keyboards: the entries onwards and a way back on every level."""
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from keyboards.callbacks import ListCallback, MenuCallback, Screen
+from keyboards.callbacks import AnalyticsCallback, ListCallback, MenuCallback, Screen
 from keyboards.texts import Translate
 
-# screen → (the entry it leads to, the text key of that entry's label), and the screen "back" returns to
-_ONWARD: dict[Screen, tuple[MenuCallback | ListCallback, str]] = {
-    Screen.HOME: (MenuCallback(screen=Screen.SALES), "menu-sales"),
-    Screen.SALES: (MenuCallback(screen=Screen.HEAD), "menu-head"),
-    Screen.HEAD: (MenuCallback(screen=Screen.RECORDS), "menu-records"),
-    Screen.RECORDS: (ListCallback(), "menu-dialogs"),
+# screen → the entries it leads to (target, text key of the label); analytics is for heads and admins
+_ENTRIES: dict[Screen, tuple[tuple[CallbackData, str], ...]] = {
+    Screen.HOME: ((MenuCallback(screen=Screen.SALES), "menu-sales"),),
+    Screen.SALES: ((MenuCallback(screen=Screen.HEAD), "menu-head"),),
+    Screen.HEAD: (
+        (MenuCallback(screen=Screen.RECORDS), "menu-records"),
+        (AnalyticsCallback(), "menu-analytics"),
+    ),
+    Screen.RECORDS: ((ListCallback(), "menu-dialogs"),),
 }
 PARENT: dict[Screen, Screen] = {
     Screen.SALES: Screen.HOME,
@@ -21,13 +25,17 @@ PARENT: dict[Screen, Screen] = {
 }
 
 
-def menu_keyboard(screen: Screen, t: Translate) -> InlineKeyboardMarkup:
-    target, label = _ONWARD[screen]
-    rows = [[InlineKeyboardButton(text=t(label), callback_data=target.pack())]]
+def menu_keyboard(screen: Screen, t: Translate, *, analytics: bool = False) -> InlineKeyboardMarkup:
+    """`analytics`: the person may see the analytics (heads and admins)."""
+    rows = [
+        [InlineKeyboardButton(text=t(label), callback_data=target.pack())]
+        for target, label in _ENTRIES[screen]
+        if analytics or not isinstance(target, AnalyticsCallback)
+    ]
     if screen in PARENT:
         rows.append([back_button(MenuCallback(screen=PARENT[screen]), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def back_button(target: MenuCallback | ListCallback, t: Translate) -> InlineKeyboardButton:
+def back_button(target: CallbackData, t: Translate) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=t("back"), callback_data=target.pack())

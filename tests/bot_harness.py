@@ -412,7 +412,7 @@ async def running_bot(database: Database, settings: Settings) -> AsyncIterator[B
 def seeded_archive(folder: Path) -> Database:
     """A migrated archive of DATASET with a head and a manager besides the admins of `make_settings`."""
     database = migrated_database(folder)
-    store_records(database.sync_engine, DATASET)
+    store_records(database.sync_engine, DATASET, zone=ZONE)
     database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
     database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
     return database

@@ -324,7 +324,7 @@ async def test_nothing_found_reads_well(api: BotAPIEmulator) -> None:
         "По запросу «Зиновий» ничего не нашлось.",
         "Попробуйте часть имени или последние 4 цифры номера.",
     ]
-    assert message.button_rows() == [["🔎 Поиск", "✖ Сбросить поиск"], ["⬅ Назад"]]
+    assert message.button_rows() == [["🔎 Поиск", "⚙️ Фильтры"], ["✖ Сбросить поиск"], ["⬅ Назад"]]
 
 
 async def test_data_and_typed_text_with_html_characters_are_shown_as_typed(api: BotAPIEmulator) -> None:
@@ -355,7 +355,7 @@ async def test_an_empty_archive_reads_well(tmp_path: Path) -> None:
                 "",
                 "В архиве пока нет диалогов. Их загружает администратор командой dialogs-bot import.",
             ]
-            assert message.button_rows() == [["🔎 Поиск"], ["⬅ Назад"]]
+            assert message.button_rows() == [["🔎 Поиск", "⚙️ Фильтры"], ["⬅ Назад"]]
             message = (await say(user, "4567")).message
             assert "По запросу «4567» ничего не нашлось." in message.content
     finally:
@@ -563,7 +563,7 @@ async def test_forged_or_outdated_buttons_get_a_polite_answer(api: BotAPIEmulato
     assert reaction.callback_answer.text == "Этот диалог больше не найден."
     assert parse_list(message.content).entries == parse_list(first_page).entries
 
-    await user.press_data(message, ListCallback(search=999_999).pack())
+    await user.press_data(message, ListCallback(saved=999_999).pack())
     reaction = await user.wait_answer()
     assert reaction.callback_answer is not None
     assert reaction.callback_answer.text == "Кнопка устарела — открываю список заново."
@@ -717,13 +717,13 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
             "Главное меню",
             "Список диалогов",
             "Как пользоваться ботом",
-            "Отменить поиск",
+            "Отменить поиск или ввод дат",
         ]
         assert [c["description"] for c in english] == [
             "Main menu",
             "Dialog list",
             "How to use the bot",
-            "Cancel a search",
+            "Cancel a search or dates",
         ]
 
 

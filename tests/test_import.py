@@ -230,7 +230,7 @@ def test_an_interrupted_bulk_load_stores_nothing_and_keeps_the_indexes(
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        store_records(database.sync_engine, records(), expected=10)
+        store_records(database.sync_engine, records(), zone=MOSCOW, expected=10)
     assert database.run(fetch_total) == 0
     assert database.run(lambda c: c.scalar(text("SELECT COUNT(*) FROM dialogs"))) == 0
     assert database.run(schema_differences) == []

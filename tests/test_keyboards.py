@@ -15,7 +15,10 @@ from bot.i18n import texts_for
 from keyboards.callbacks import (
     MAX_ID,
     MAX_PAGE,
+    AnalyticsCallback,
     CardCallback,
+    FilterCallback,
+    FilterKind,
     ListCallback,
     MenuCallback,
     Position,
@@ -26,7 +29,14 @@ from keyboards.dialogs import ListPage, card_keyboard, list_keyboard, search_pro
 from keyboards.menu import menu_keyboard
 
 RU = texts_for("ru")
-FACTORIES: list[type[CallbackData]] = [MenuCallback, ListCallback, SearchCallback, CardCallback]
+FACTORIES: list[type[CallbackData]] = [
+    MenuCallback,
+    ListCallback,
+    SearchCallback,
+    CardCallback,
+    FilterCallback,
+    AnalyticsCallback,
+]
 SORT_LABELS = ["Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ."]
 PAGING = ("⏮", "◀", "▶", "⏭")
 
@@ -94,7 +104,9 @@ def keyboard(
     pages: int = 5,
     previous: bool = False,
     following: bool = True,
+    without_filters: int | None = None,
 ) -> InlineKeyboardMarkup:
+    """A list keyboard; a view with a stored id is a search alone unless `without_filters` is given."""
     page = ListPage(
         view=view,
         dialog_ids=list(range(101, 111)) if ids is None else ids,
@@ -102,6 +114,8 @@ def keyboard(
         pages=pages,
         has_previous=previous,
         has_next=following,
+        without_search=(0 if view.saved and without_filters is None else None),
+        without_filters=without_filters,
     )
     return list_keyboard(page, RU)
 
@@ -125,7 +139,7 @@ def data(markup: InlineKeyboardMarkup, text: str) -> str:
 
 
 def test_number_buttons_open_each_dialog_and_remember_the_list() -> None:
-    view = ListCallback(sort=2, desc=False, pos=Position.AFTER, anchor=77, page=2, search=9)
+    view = ListCallback(sort=2, desc=False, pos=Position.AFTER, anchor=77, page=2, saved=9)
     markup = keyboard(view, first=11, previous=True)
     numbers = [text for text in texts(markup) if text.isdigit()]
     assert numbers == [str(n) for n in range(11, 21)]
@@ -139,7 +153,7 @@ def test_number_buttons_open_each_dialog_and_remember_the_list() -> None:
 def test_six_sort_buttons_and_the_active_one_shows_its_direction() -> None:
     for column in range(6):
         for descending in (False, True):
-            view = ListCallback(sort=column, desc=descending, search=4)
+            view = ListCallback(sort=column, desc=descending, saved=4)
             markup = keyboard(view)
             arrow = "↓" if descending else "↑"
             labels = [
@@ -147,12 +161,12 @@ def test_six_sort_buttons_and_the_active_one_shows_its_direction() -> None:
             ]
             assert [text for text in texts(markup) if text.split(" ")[0] in SORT_LABELS] == labels
             flipped = ListCallback.unpack(data(markup, labels[column]))
-            assert (flipped.sort, flipped.desc, flipped.search) == (column, not descending, 4)
+            assert (flipped.sort, flipped.desc, flipped.saved) == (column, not descending, 4)
             assert flipped.page == 1 and flipped.pos is Position.FIRST
             for other in range(6):
                 if other != column:
                     chosen = ListCallback.unpack(data(markup, SORT_LABELS[other]))
-                    assert (chosen.sort, chosen.search, chosen.page) == (other, 4, 1)
+                    assert (chosen.sort, chosen.saved, chosen.page) == (other, 4, 1)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +189,7 @@ def test_paging_buttons_only_where_there_is_somewhere_to_go(
 
 
 def test_paging_buttons_carry_the_next_view() -> None:
-    view = ListCallback(sort=5, desc=True, pos=Position.AFTER, anchor=90, page=3, search=12)
+    view = ListCallback(sort=5, desc=True, pos=Position.AFTER, anchor=90, page=3, saved=12)
     markup = keyboard(view, ids=[31, 32, 33], first=21, pages=7, previous=True, following=True)
     later = ListCallback.unpack(data(markup, "▶"))
     assert (later.pos, later.anchor, later.page) == (Position.AFTER, 33, 4)
@@ -186,13 +200,13 @@ def test_paging_buttons_carry_the_next_view() -> None:
     last = ListCallback.unpack(data(markup, "⏭"))
     assert (last.pos, last.page) == (Position.LAST, 7)
     for moved in (later, earlier, first, last):
-        assert (moved.sort, moved.desc, moved.search) == (5, True, 12)
+        assert (moved.sort, moved.desc, moved.saved) == (5, True, 12)
 
 
 def test_reset_only_with_a_search() -> None:
     plain = keyboard(ListCallback())
     assert "🔎 Поиск" in texts(plain) and "✖ Сбросить поиск" not in texts(plain)
-    searching = keyboard(ListCallback(sort=1, desc=False, search=3, page=2, pos=Position.AFTER, anchor=9))
+    searching = keyboard(ListCallback(sort=1, desc=False, saved=3, page=2, pos=Position.AFTER, anchor=9))
     reset = ListCallback.unpack(data(searching, "✖ Сбросить поиск"))
     assert reset == ListCallback(sort=1, desc=False)
     prompt = SearchCallback.unpack(data(searching, "🔎 Поиск"))
@@ -200,23 +214,34 @@ def test_reset_only_with_a_search() -> None:
 
 
 def test_an_empty_page_keeps_only_search_and_back() -> None:
-    markup = keyboard(ListCallback(search=3), ids=[], pages=1, following=False)
+    markup = keyboard(ListCallback(saved=3), ids=[], pages=1, following=False)
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
-        ["🔎 Поиск", "✖ Сбросить поиск"],
+        ["🔎 Поиск", "⚙️ Фильтры"],
+        ["✖ Сбросить поиск"],
         ["⬅ Назад"],
     ]
     assert MenuCallback.unpack(data(markup, "⬅ Назад")).screen is Screen.RECORDS
 
 
+def test_filters_keep_the_view_and_reset_leads_to_the_search_alone() -> None:
+    filtered = keyboard(ListCallback(sort=2, desc=True, saved=8), without_filters=5)
+    assert "✖ Сбросить поиск" not in texts(filtered)
+    reset = ListCallback.unpack(data(filtered, "✖ Сбросить фильтры"))
+    assert reset == ListCallback(sort=2, desc=True, saved=5)
+    opened = FilterCallback.unpack(data(filtered, "⚙️ Фильтры"))
+    assert (opened.kind, opened.sort, opened.desc, opened.saved) == (FilterKind.NONE, 2, True, 8)
+    assert SearchCallback.unpack(data(filtered, "🔎 Поиск")).saved == 8
+
+
 def test_the_search_prompt_leads_back_to_the_list() -> None:
-    markup = search_prompt_keyboard(SearchCallback(sort=3, desc=False), RU)
+    markup = search_prompt_keyboard(SearchCallback(sort=3, desc=False, saved=4), RU)
     assert texts(markup) == ["⬅ Назад"]
-    assert ListCallback.unpack(data(markup, "⬅ Назад")) == ListCallback(sort=3, desc=False)
+    assert ListCallback.unpack(data(markup, "⬅ Назад")) == ListCallback(sort=3, desc=False, saved=4)
 
 
 def test_every_button_of_a_worst_case_list_fits() -> None:
     view = ListCallback(
-        sort=5, desc=False, pos=Position.BEFORE, anchor=MAX_ID, page=MAX_PAGE - 1, search=MAX_ID
+        sort=5, desc=False, pos=Position.BEFORE, anchor=MAX_ID, page=MAX_PAGE - 1, saved=MAX_ID
     )
     markup = keyboard(
         view, ids=[MAX_ID - n for n in range(10)], first=MAX_PAGE, previous=True, pages=MAX_PAGE
@@ -240,7 +265,7 @@ def test_every_button_of_a_worst_case_list_fits() -> None:
 )
 def test_the_card_turns_only_where_there_is_another_part(part: int, parts: int, turns: list[str]) -> None:
     card = CardCallback(
-        dialog=42, part=part, sort=0, desc=False, pos=Position.AFTER, anchor=8, page=4, search=6
+        dialog=42, part=part, sort=0, desc=False, pos=Position.AFTER, anchor=8, page=4, saved=6
     )
     markup = card_keyboard(card, parts, RU)
     assert texts(markup) == [*turns, "⬅ К списку"]
@@ -278,8 +303,8 @@ def test_each_menu_level_leads_on_and_back(screen: Screen, onward: str) -> None:
     "view",
     [
         ListCallback(),
-        ListCallback(sort=0, desc=False, pos=Position.BEFORE, anchor=77, page=12, search=5),
-        ListCallback(sort=5, desc=True, pos=Position.LAST, anchor=0, page=99_999_999, search=2**31 - 1),
+        ListCallback(sort=0, desc=False, pos=Position.BEFORE, anchor=77, page=12, saved=5),
+        ListCallback(sort=5, desc=True, pos=Position.LAST, anchor=0, page=99_999_999, saved=2**31 - 1),
     ],
 )
 def test_number_buttons_pack_as_the_card_callback_does(view: ListCallback) -> None:

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -91,7 +92,7 @@ def expected_ids(sort: SortColumn, descending: bool, matches: Callable[[DialogRe
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = migrated_database(tmp_path_factory.mktemp("archive"))
-    store_records(database.sync_engine, RECORDS)
+    store_records(database.sync_engine, RECORDS, zone=ZoneInfo("Europe/Moscow"))
     yield database
     database.sync_engine.dispose()
 

@@ -16,6 +16,7 @@ from bot.i18n import texts_for
 from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
+from db.views import SavedView
 from tests.emulator import parse_html
 
 RU = texts_for("ru")
@@ -69,7 +70,7 @@ def list_text(
         page_number=1,
         pages=max(1, -(-total // 10)),
         first_number=1,
-        search_text=search,
+        view=SavedView(search_text=search) if search else None,
     )
 
 

@@ -24,15 +24,16 @@ help =
 
     /dialogs — open the list
     /start — main menu
-    /cancel — cancel a search
+    /cancel — cancel a search or dates
 
     <b>Search</b>: send the bot a client's name (or part of it) or a phone number in any format — whole or its last 4 digits.
     <b>Sorting</b>: tap a column's name; tap again for the reverse order.
+    <b>Filters</b>: ⚙️ under the list — channel, employee, period (or dates like 01.11–15.11).
     <b>A dialog</b>: tap its number in the list.
 command-start = Main menu
 command-dialogs = Dialog list
 command-help = How to use the bot
-command-cancel = Cancel a search
+command-cancel = Cancel a search or dates
 
 ## Dialog list
 list-found = Found: { $count } { $count ->
@@ -66,9 +67,43 @@ button-completed-at = Date
 button-messages = Msgs
 button-search = 🔎 Search
 button-reset = ✖ Clear search
+list-nothing-filtered =
+    No dialogs match these filters.
+    Change the period or clear the filters.
+button-filters = ⚙️ Filters
+button-reset-filters = ✖ Clear filters
 button-outdated = This button is outdated. Open the list again: /dialogs
 error-generic = Something went wrong. Try again or open /dialogs.
 list-outdated = This button is outdated — opening the list again.
+
+
+## Filters
+menu-filters = Filters
+filters-choose = Choose what to filter by. Filters work together with the search and the sort.
+filters-choose-channel = Choose a channel.
+filters-choose-employee = Choose the employee who completed the dialog.
+filters-choose-period = Choose a period or set your own dates.
+filters-type-dates =
+    📅 Send the dates with a dash: <code>01.11–15.11</code> or <code>01.11.2025–15.01.2026</code>, one day as <code>01.11</code>.
+
+    /cancel — back to the list
+filters-dates-not-understood =
+    Could not read the dates. Send them like <code>01.11–15.11</code> (or one day: <code>01.11</code>).
+    /cancel — back to the list
+filters-dates-cancelled = Dates cancelled.
+filter-channel = 📡 Channel: { $value }
+filter-employee = 👤 Employee: { $value }
+filter-period = 📅 Period: { $value }
+filter-all-channels = All channels
+filter-all-employees = All employees
+filter-unknown-employee = Employee removed
+button-typed-dates = ✏️ Own dates
+period-all = All time
+period-today = Today
+period-yesterday = Yesterday
+period-7d = 7 days
+period-30d = 30 days
+period-month = This month
 
 ## Search
 search-prompt =
@@ -101,6 +136,69 @@ sender-bot = Bot
 button-earlier = ◀ Earlier
 button-later = Later ▶
 button-to-list = ⬅ To the list
+
+
+## Analytics
+menu-analytics = Analytics
+analytics-heads-only = Analytics are for heads and admins.
+analytics-employees = Employees
+analytics-channels = Channels
+analytics-time = Days and hours
+analytics-clients = Most active clients
+analytics-total = Total: { $dialogs } { $dialogs ->
+    [one] dialog
+   *[other] dialogs
+} · { $messages } { $messages ->
+    [one] message
+   *[other] messages
+}
+analytics-employee-line = { $dialogs } { $dialogs ->
+    [one] dialog
+   *[other] dialogs
+} · { $messages } msgs (average { $average })
+analytics-nobody = Closed automatically
+analytics-channels-total = Total: { $dialogs } · change against { $previous }
+analytics-channel-line = { $dialogs } ({ $share }%)
+analytics-change-up = ▲ { $percent }% (was { $previous })
+analytics-change-down = ▼ { $percent }% (was { $previous })
+analytics-change-same = no change
+analytics-change-new = new channel
+analytics-busiest-days = Busiest days
+analytics-hours = By hour (dialogs completed)
+analytics-dialogs = { $count } { $count ->
+    [one] dialog
+   *[other] dialogs
+}
+analytics-empty = No dialogs in this period.
+analytics-drill-hint = Tap a number to open these dialogs as a list.
+analytics-drill-days = Tap a day's number to open its dialogs as a list.
+decimal-point = .
+duration-under-minute = under a minute
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+weekday-0 = Mon
+weekday-1 = Tue
+weekday-2 = Wed
+weekday-3 = Thu
+weekday-4 = Fri
+weekday-5 = Sat
+weekday-6 = Sun
+button-section-employees = 👤 Employees
+button-section-channels = 📡 Channels
+button-section-time = 🕒 Days and hours
+button-section-clients = 👥 Clients
+button-chart = 📈 Chart
+chart-preparing = Drawing the chart…
+chart-title = Dialogs: { $period }
+chart-employees = Dialogs per employee
+chart-channels = Channel shares
+chart-days = Dialogs per day
+chart-empty = No dialogs in this period
+chart-others = Others
+chart-caption = 📈 { $period }: { $dialogs } { $dialogs ->
+    [one] dialog
+   *[other] dialogs
+}
 
 ## Exports
 button-export-csv = ⬇ CSV

@@ -24,15 +24,16 @@ help =
 
     /dialogs — открыть список
     /start — главное меню
-    /cancel — отменить поиск
+    /cancel — отменить поиск или ввод дат
 
     <b>Поиск</b>: напишите боту имя клиента (можно часть: «семен иван») или номер телефона в любом виде — целиком или последние 4 цифры.
     <b>Сортировка</b>: нажмите на название колонки, ещё раз — обратный порядок.
+    <b>Фильтры</b>: ⚙️ под списком — канал, сотрудник, период (или даты вида 01.11–15.11).
     <b>Диалог</b>: нажмите на его номер в списке.
 command-start = Главное меню
 command-dialogs = Список диалогов
 command-help = Как пользоваться ботом
-command-cancel = Отменить поиск
+command-cancel = Отменить поиск или ввод дат
 
 ## Dialog list
 list-found = Найдено: { $count } { $count ->
@@ -68,9 +69,43 @@ button-completed-at = Дата
 button-messages = Сообщ.
 button-search = 🔎 Поиск
 button-reset = ✖ Сбросить поиск
+list-nothing-filtered =
+    С этими фильтрами диалогов нет.
+    Измените период или сбросьте фильтры.
+button-filters = ⚙️ Фильтры
+button-reset-filters = ✖ Сбросить фильтры
 button-outdated = Эта кнопка устарела. Откройте список заново: /dialogs
 error-generic = Что-то пошло не так. Попробуйте ещё раз или откройте /dialogs.
 list-outdated = Кнопка устарела — открываю список заново.
+
+
+## Filters
+menu-filters = Фильтры
+filters-choose = Выберите, что отфильтровать. Фильтры работают вместе с поиском и сортировкой.
+filters-choose-channel = Выберите канал.
+filters-choose-employee = Выберите сотрудника, который завершил диалог.
+filters-choose-period = Выберите период или задайте свои даты.
+filters-type-dates =
+    📅 Напишите даты через тире: <code>01.11–15.11</code> или <code>01.11.2025–15.01.2026</code>, один день — <code>01.11</code>.
+
+    /cancel — вернуться к списку
+filters-dates-not-understood =
+    Не получилось разобрать даты. Напишите так: <code>01.11–15.11</code> (или один день: <code>01.11</code>).
+    /cancel — вернуться к списку
+filters-dates-cancelled = Ввод дат отменён.
+filter-channel = 📡 Канал: { $value }
+filter-employee = 👤 Сотрудник: { $value }
+filter-period = 📅 Период: { $value }
+filter-all-channels = Все каналы
+filter-all-employees = Все сотрудники
+filter-unknown-employee = Сотрудник удалён
+button-typed-dates = ✏️ Свои даты
+period-all = Всё время
+period-today = Сегодня
+period-yesterday = Вчера
+period-7d = 7 дней
+period-30d = 30 дней
+period-month = Этот месяц
 
 ## Search
 search-prompt =
@@ -103,6 +138,74 @@ sender-bot = Бот
 button-earlier = ◀ Раньше
 button-later = Дальше ▶
 button-to-list = ⬅ К списку
+
+
+## Analytics
+menu-analytics = Аналитика
+analytics-heads-only = Аналитика доступна руководителям и администраторам.
+analytics-employees = Сотрудники
+analytics-channels = Каналы
+analytics-time = Дни и часы
+analytics-clients = Самые активные клиенты
+analytics-total = Всего: { $dialogs } { $dialogs ->
+    [one] диалог
+    [few] диалога
+   *[many] диалогов
+} · { $messages } { $messages ->
+    [one] сообщение
+    [few] сообщения
+   *[many] сообщений
+}
+analytics-employee-line = { $dialogs } { $dialogs ->
+    [one] диалог
+    [few] диалога
+   *[many] диалогов
+} · { $messages } сообщ. (в среднем { $average })
+analytics-nobody = Закрыты автоматически
+analytics-channels-total = Всего: { $dialogs } · изменение — к { $previous }
+analytics-channel-line = { $dialogs } ({ $share }%)
+analytics-change-up = ▲ { $percent }% (было { $previous })
+analytics-change-down = ▼ { $percent }% (было { $previous })
+analytics-change-same = без изменений
+analytics-change-new = новый канал
+analytics-busiest-days = Самые загруженные дни
+analytics-hours = По часам (диалогов завершено)
+analytics-dialogs = { $count } { $count ->
+    [one] диалог
+    [few] диалога
+   *[many] диалогов
+}
+analytics-empty = За этот период диалогов нет.
+analytics-drill-hint = Нажмите номер — откроется список этих диалогов.
+analytics-drill-days = Нажмите номер дня — откроется список его диалогов.
+decimal-point = ,
+duration-under-minute = меньше минуты
+duration-minutes = { $minutes } мин
+duration-hours = { $hours } ч { $minutes } мин
+weekday-0 = пн
+weekday-1 = вт
+weekday-2 = ср
+weekday-3 = чт
+weekday-4 = пт
+weekday-5 = сб
+weekday-6 = вс
+button-section-employees = 👤 Сотрудники
+button-section-channels = 📡 Каналы
+button-section-time = 🕒 Дни и часы
+button-section-clients = 👥 Клиенты
+button-chart = 📈 График
+chart-preparing = Рисую график…
+chart-title = Диалоги: { $period }
+chart-employees = Диалоги по сотрудникам
+chart-channels = Доля каналов
+chart-days = Диалоги по дням
+chart-empty = Нет диалогов за этот период
+chart-others = Остальные
+chart-caption = 📈 { $period }: { $dialogs } { $dialogs ->
+    [one] диалог
+    [few] диалога
+   *[many] диалогов
+}
 
 ## Exports
 button-export-csv = ⬇ CSV

@@ -1,0 +1,131 @@
+"""What the analytics screens say: short text tables for a phone, every name escaped.
+
+Each table's rows are numbered in the order of the buttons that open them as a filtered dialog list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.i18n import Texts
+from bot.rendering import breadcrumb, channel_label, days_label, format_phone, h, short
+from db.analytics import ChannelStats, ClientStats, EmployeeStats
+
+ANALYTICS_PATH = ("menu-sales", "menu-head", "menu-analytics")
+BUSIEST_DAYS = 5
+HOUR_BAR = 12  # characters of the longest hour's bar
+
+
+def header(t: Texts, period: str, section: str) -> str:
+    return f"{breadcrumb(t, *ANALYTICS_PATH)}\n<b>{t(section)}</b> · {h(period)}"
+
+
+def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats]) -> str:
+    """Everyone who completed dialogs, busiest first; the dialogs nobody completed come last, unnumbered."""
+    lines = [header(t, period, "analytics-employees")]
+    people = [row for row in rows if row.employee_id]
+    if not rows:
+        return "\n".join([*lines, "", t("analytics-empty")])
+    dialogs = sum(row.dialogs for row in rows)
+    messages = sum(row.messages for row in rows)
+    lines.append(t("analytics-total", dialogs=dialogs, messages=messages))
+    for number, row in enumerate(people, start=1):
+        lines.append("")
+        lines.append(f"<b>{number}. {h(short(row.name or t('filter-unknown-employee')))}</b>")
+        lines.append(_employee_figures(t, row))
+    for row in rows:
+        if not row.employee_id:
+            lines.append("")
+            lines.append(f"<b>{t('analytics-nobody')}</b>")
+            lines.append(_employee_figures(t, row))
+    lines.append("")
+    lines.append(t("analytics-drill-hint"))
+    return "\n".join(lines)
+
+
+def _employee_figures(t: Texts, row: EmployeeStats) -> str:
+    average = f"{row.messages / row.dialogs:.1f}".replace(".", t("decimal-point")) if row.dialogs else "0"
+    figures = t("analytics-employee-line", dialogs=row.dialogs, messages=row.messages, average=average)
+    if row.median_duration_s is not None:
+        figures += f" · ⏱ {duration(t, row.median_duration_s)}"
+    return figures
+
+
+def duration(t: Texts, seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes == 0:
+        return t("duration-under-minute")
+    hours, minutes = divmod(minutes, 60)
+    return (
+        t("duration-hours", hours=hours, minutes=minutes) if hours else t("duration-minutes", minutes=minutes)
+    )
+
+
+def channels_text(t: Texts, period: str, previous: tuple[date, date], rows: Sequence[ChannelStats]) -> str:
+    lines = [header(t, period, "analytics-channels")]
+    total = sum(row.dialogs for row in rows)
+    if total == 0:
+        return "\n".join([*lines, "", t("analytics-empty")])
+    lines.append(t("analytics-channels-total", dialogs=total, previous=days_label(*previous)))
+    for number, row in enumerate(rows, start=1):
+        share = round(100 * row.dialogs / total)
+        lines.append("")
+        lines.append(f"<b>{number}. {channel_label(row.channel, t)}</b>")
+        lines.append(f"{t('analytics-channel-line', dialogs=row.dialogs, share=share)} · {change(t, row)}")
+    lines.append("")
+    lines.append(t("analytics-drill-hint"))
+    return "\n".join(lines)
+
+
+def change(t: Texts, row: ChannelStats) -> str:
+    """Against the previous period of equal length."""
+    if row.previous == 0:
+        return t("analytics-change-new") if row.dialogs else t("analytics-change-same")
+    percent = round(100 * (row.dialogs - row.previous) / row.previous)
+    if percent > 0:
+        return t("analytics-change-up", percent=percent, previous=row.previous)
+    if percent < 0:
+        return t("analytics-change-down", percent=-percent, previous=row.previous)
+    return t("analytics-change-same")
+
+
+def busiest_days(days: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """The days with the most dialogs, most first (the earlier day first on a tie)."""
+    return sorted((day for day in days if day[1]), key=lambda day: (-day[1], day[0]))[:BUSIEST_DAYS]
+
+
+def time_text(t: Texts, period: str, days: Sequence[tuple[date, int]], hours: Sequence[int]) -> str:
+    lines = [header(t, period, "analytics-time")]
+    top = busiest_days(days)
+    if not top:
+        return "\n".join([*lines, "", t("analytics-empty")])
+    lines.append("")
+    lines.append(f"<b>{t('analytics-busiest-days')}</b>")
+    for number, (day, count) in enumerate(top, start=1):
+        weekday = t(f"weekday-{day.weekday()}")
+        lines.append(f"{number}. {weekday} {day:%d.%m.%Y} — {t('analytics-dialogs', count=count)}")
+    lines.append("")
+    lines.append(f"<b>{t('analytics-hours')}</b>")
+    peak = max(hours)
+    for hour, count in enumerate(hours):
+        if count:
+            bar = "█" * max(1, round(HOUR_BAR * count / peak))
+            lines.append(f"<code>{hour:02d}:00</code> {bar} {count}")
+    lines.append("")
+    lines.append(t("analytics-drill-days"))
+    return "\n".join(lines)
+
+
+def clients_text(t: Texts, period: str, rows: Sequence[ClientStats]) -> str:
+    lines = [header(t, period, "analytics-clients")]
+    if not rows:
+        return "\n".join([*lines, "", t("analytics-empty")])
+    for number, row in enumerate(rows, start=1):
+        name = h(short(row.name)) if row.name else t("list-no-name")
+        lines.append("")
+        lines.append(f"<b>{number}. {name}</b>")
+        lines.append(f"{format_phone(row.phone, masked=False)} · {t('analytics-dialogs', count=row.dialogs)}")
+    lines.append("")
+    lines.append(t("analytics-drill-hint"))
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""Keeping the statistics tables (`daily_stats`, `hourly_stats`, `duration_stats`) equal to the dialogs.
+
+The tables count dialogs per local day of one time zone. SQLite knows no time zones, so the days' and
+hours' UTC bounds are computed here with zoneinfo (DST included) and put in a temporary table, joined with
+`dialogs` by `completed_at` range: the completed_at index finds each hour's dialogs. A day is the one
+whose `db.periods.utc_bounds` hold the dialog, so the statistics agree with a list filtered by period.
+
+Measured on 1M dialogs (`benchmarks.analytics`): counting everything takes ~5 s, most of it reading the
+dialogs' rows in time order and sorting them for GROUP BY; counting one day again ~7 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
+
+from db.models import DailyStats, Dialog, DurationStats, HourlyStats, StatsZone
+
+# Duration buckets: (first second, bucket width in seconds) of each step, up to a day; the last bucket
+# holds every dialog of a day or more. Fine steps where most dialogs are, coarse ones for the long tail.
+_STEPS = ((0, 60), (60 * 60, 5 * 60), (180 * 60, 30 * 60))
+_STEPS_END = 24 * 60 * 60
+_ENDS = (*(start for start, _ in _STEPS[1:]), _STEPS_END)
+# the first bucket of each step: (0, 60, 84); the day-or-more bucket comes after the last step
+_FIRSTS = tuple(
+    sum((end - start) // width for (start, width), end in zip(_STEPS[:n], _ENDS[:n], strict=True))
+    for n in range(len(_STEPS))
+)
+DAY_BUCKET = _FIRSTS[-1] + (_STEPS_END - _STEPS[-1][0]) // _STEPS[-1][1]
+
+
+def bucket_of(seconds: int) -> int:
+    """The duration bucket of a dialog that lasted `seconds` (negative, i.e. bad data, counts as 0)."""
+    seconds = max(seconds, 0)
+    if seconds >= _STEPS_END:
+        return DAY_BUCKET
+    for (start, width), first in zip(reversed(_STEPS), reversed(_FIRSTS), strict=True):
+        if seconds >= start:
+            return first + (seconds - start) // width
+    raise AssertionError("unreachable: the first step starts at 0")
+
+
+def bucket_middle_s(bucket: int) -> int:
+    """The duration a bucket stands for: its middle, or a day for the day-or-more bucket."""
+    if bucket == DAY_BUCKET:
+        return _STEPS_END
+    for (start, width), first in zip(reversed(_STEPS), reversed(_FIRSTS), strict=True):
+        if first <= bucket < DAY_BUCKET:
+            return start + (bucket - first) * width + width // 2
+    raise ValueError(f"no such duration bucket: {bucket}")
+
+
+def _bucket_sql(seconds: str) -> str:
+    """`bucket_of` as SQL, of an expression of whole seconds, 0 or more."""
+    branches = " ".join(
+        f"WHEN {seconds} < {end} THEN {first} + ({seconds} - {start}) / {width}"
+        for (start, width), first, end in zip(_STEPS, _FIRSTS, _ENDS, strict=True)
+    )
+    return f"CASE {branches} ELSE {DAY_BUCKET} END"
+
+
+# The local day and hour of every dialog are looked up through this table of UTC bounds.
+_HOURS = Table(
+    "stats_hours",
+    MetaData(),
+    Column("day", Date, nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("utc_start", DateTime, nullable=False),
+    Column("utc_end", DateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+# Whole seconds; julianday is exact to the millisecond and cheaper than strftime('%s').
+_DURATION = "MAX(0, CAST(ROUND((julianday(d.completed_at) - julianday(d.started_at)) * 86400) AS INTEGER))"
+# What daily_stats and duration_stats need of each dialog, read once: finding the rows costs more than
+# sorting them twice.
+_CREATE_FACTS = text(f"""
+    CREATE TEMPORARY TABLE stats_facts AS
+    SELECT h.day AS day, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
+           d.message_count AS messages, {_DURATION} AS duration
+    FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
+""")
+_INSERT_DAILY = text("""
+    INSERT INTO daily_stats (day, channel, employee_id, dialogs, messages, duration_s, timed)
+    SELECT day, channel, employee_id, COUNT(*), SUM(messages), COALESCE(SUM(duration), 0), COUNT(duration)
+    FROM stats_facts GROUP BY day, channel, employee_id
+""")
+_INSERT_DURATION = text(f"""
+    INSERT INTO duration_stats (day, employee_id, bucket, dialogs)
+    SELECT day, employee_id, {_bucket_sql("duration")}, COUNT(*)
+    FROM stats_facts WHERE duration IS NOT NULL GROUP BY 1, 2, 3
+""")
+# Only the completed_at index is read: no dialog rows.
+_INSERT_HOURLY = text("""
+    INSERT INTO hourly_stats (day, hour, dialogs)
+    SELECT h.day, h.hour, COUNT(*)
+    FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
+    GROUP BY h.day, h.hour
+""")
+_STATS_TABLES = (DailyStats, HourlyStats, DurationStats)
+
+
+def refresh_days(connection: Connection, zone: ZoneInfo, days: Iterable[date]) -> None:
+    """Counts the statistics of exactly these local days again from `dialogs`."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    _fill_hours(connection, zone, wanted)
+    chosen = select(_HOURS.c.day).distinct().scalar_subquery()
+    for model in _STATS_TABLES:
+        connection.execute(delete(model).where(model.day.in_(chosen)))
+    _count(connection)
+
+
+def rebuild_stats(connection: Connection, zone: ZoneInfo) -> None:
+    """Counts all statistics again, in `zone`, and records that zone."""
+    for model in _STATS_TABLES:
+        connection.execute(delete(model))
+    # two statements: SQLite reads a min or a max off the index only when it is alone
+    first = connection.scalar(select(func.min(Dialog.completed_at)))
+    last = connection.scalar(select(func.max(Dialog.completed_at)))
+    if first is not None and last is not None:
+        first_day, last_day = local_day(first, zone), local_day(last, zone)
+        days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+        _fill_hours(connection, zone, days)
+        _count(connection)
+    mark_fresh(connection, zone)
+
+
+def ensure_stats(connection: Connection, zone: ZoneInfo) -> bool:
+    """Rebuilds the statistics unless they are counted in `zone` already (a new archive, the first start
+    after migration 0004, another TIMEZONE, an import that was killed); True when it rebuilt them."""
+    if connection.scalar(select(StatsZone.name)) == zone.key:
+        return False
+    rebuild_stats(connection, zone)
+    return True
+
+
+def mark_stale(connection: Connection) -> None:
+    """Until `ensure_stats` or `rebuild_stats` runs, the statistics count as wrong: for a writer that
+    defers refreshing days it changed, should it never get to it."""
+    connection.execute(delete(StatsZone))
+
+
+def mark_fresh(connection: Connection, zone: ZoneInfo) -> None:
+    """The statistics are right again (after `mark_stale` and refreshing the days that changed)."""
+    connection.execute(delete(StatsZone))
+    connection.execute(insert(StatsZone).values(name=zone.key))
+
+
+def count_dialogs(
+    connection: Connection,
+    *,
+    days: tuple[date, date] | None,
+    channel: str | None,
+    employee_id: int | None,
+) -> int:
+    """Dialogs of the local days `days` (inclusive), a channel, an employee (0: nobody recorded); None
+    means not filtered by that. Measured at 1M dialogs: under 5 ms whatever the filters."""
+    if channel is None and employee_id is None:
+        # 24 rows a day rather than ~200 (a day's channels × employees): a year in ~1 ms, not ~8
+        hourly = select(func.coalesce(func.sum(HourlyStats.dialogs), 0))
+        if days is not None:
+            hourly = hourly.where(HourlyStats.day.between(*days))
+        return int(connection.scalar(hourly) or 0)
+    statement = select(func.coalesce(func.sum(DailyStats.dialogs), 0))
+    if days is not None:
+        statement = statement.where(DailyStats.day.between(*days))
+    if channel is not None:
+        statement = statement.where(DailyStats.channel == channel)
+    if employee_id is not None:
+        statement = statement.where(DailyStats.employee_id == employee_id)
+    return int(connection.scalar(statement) or 0)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The local day of a naive UTC moment, as `db.periods.utc_bounds` draws days."""
+    day = moment.replace(tzinfo=UTC).astimezone(zone).date()
+    # astimezone and the bounds can disagree in the hour a clock turns back over midnight
+    if moment < _day_start(day, zone):
+        return day - timedelta(days=1)
+    if moment >= _day_start(day + timedelta(days=1), zone):
+        return day + timedelta(days=1)
+    return day
+
+
+@lru_cache(maxsize=4096)
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return _utc(datetime.combine(day, time(), zone))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _fill_hours(connection: Connection, zone: ZoneInfo, days: list[date]) -> None:
+    """The temporary table of the local hours of `days`: fold=0 maps a local hour that occurs twice to
+    its first start (the hour then lasts two) and one that does not exist to an empty range."""
+    _HOURS.drop(connection, checkfirst=True)
+    _HOURS.create(connection)
+    rows: list[dict[str, object]] = []
+    for day in days:
+        bounds = [_utc(datetime.combine(day, time(hour), zone)) for hour in range(24)]
+        bounds.append(_day_start(day + timedelta(days=1), zone))
+        rows.extend(
+            {"day": day, "hour": hour, "utc_start": bounds[hour], "utc_end": bounds[hour + 1]}
+            for hour in range(24)
+        )
+    connection.execute(insert(_HOURS), rows)
+
+
+def _count(connection: Connection) -> None:
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
+    for statement in (_CREATE_FACTS, _INSERT_DAILY, _INSERT_DURATION, _INSERT_HOURLY):
+        connection.execute(statement)
+    connection.exec_driver_sql("DROP TABLE temp.stats_facts")
+    _HOURS.drop(connection)

@@ -1,0 +1,78 @@
+"""Keyboards of the analytics: the numbered rows lead to the dialog list filtered to them, then the
+sections, the periods, the chart and the way back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from keyboards.callbacks import (
+    ANALYTICS_PERIODS,
+    RANGE_PERIOD,
+    AnalyticsAction,
+    AnalyticsCallback,
+    ListCallback,
+    MenuCallback,
+    Screen,
+    Section,
+)
+from keyboards.menu import back_button
+from keyboards.texts import Translate
+
+NUMBERS_PER_ROW = 5
+SECTIONS_PER_ROW = 2
+PERIODS_PER_ROW = 3
+SECTION_BUTTONS = {
+    Section.EMPLOYEES: "button-section-employees",
+    Section.CHANNELS: "button-section-channels",
+    Section.TIME: "button-section-time",
+    Section.CLIENTS: "button-section-clients",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsPage:
+    state: AnalyticsCallback
+    drill: list[int]  # the stored list views the numbered rows open, in the order shown
+    has_data: bool
+    range_label: str | None = None  # the typed range on screen, e.g. "01.11–15.11.2026"
+
+
+def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
+    state = page.state.model_copy(update={"action": AnalyticsAction.SHOW})
+    numbers = [
+        InlineKeyboardButton(text=str(number), callback_data=ListCallback(saved=view_id).pack())
+        for number, view_id in enumerate(page.drill, start=1)
+    ]
+    rows = [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]
+    sections = [
+        _button(
+            ("• " if section is state.section else "") + t(label),
+            state.model_copy(update={"section": section}),
+        )
+        for section, label in SECTION_BUTTONS.items()
+    ]
+    rows += [sections[i : i + SECTIONS_PER_ROW] for i in range(0, len(sections), SECTIONS_PER_ROW)]
+    periods = []
+    for index, code in enumerate(ANALYTICS_PERIODS[:RANGE_PERIOD]):
+        label = ("✓ " if index == state.period else "") + t(f"period-{code}")
+        periods.append(_button(label, state.model_copy(update={"period": index, "first": 0, "last": 0})))
+    dates = t("button-typed-dates")
+    if state.period == RANGE_PERIOD and page.range_label:
+        dates = f"✓ {page.range_label}"
+    periods.append(_button(dates, state.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
+    rows += [periods[i : i + PERIODS_PER_ROW] for i in range(0, len(periods), PERIODS_PER_ROW)]
+    if page.has_data:
+        rows.append([_button(t("button-chart"), state.model_copy(update={"action": AnalyticsAction.CHART}))])
+    rows.append([back_button(MenuCallback(screen=Screen.HEAD), t)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def dates_prompt_keyboard(state: AnalyticsCallback, t: Translate) -> InlineKeyboardMarkup:
+    back = state.model_copy(update={"action": AnalyticsAction.SHOW})
+    return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
+
+
+def _button(text: str, callback: AnalyticsCallback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())

@@ -1,0 +1,105 @@
+"""Keyboards of the list's filters: the filters screen and the choices of each filter.
+
+Every choice leads straight to the list, filtered: its button carries the id of the stored view it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from keyboards.callbacks import FilterCallback, FilterKind, ListCallback
+from keyboards.menu import back_button
+from keyboards.texts import Translate
+
+CHOICES_PER_ROW = 2
+EMPLOYEES_PER_PART = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    saved: int  # the view this choice makes
+    chosen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSummary:
+    """The filters screen's three lines, already worded, and where "reset" leads (None: nothing to reset)."""
+
+    channel: str
+    employee: str
+    period: str
+    reset: int | None
+
+
+def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
+    def opening(kind: FilterKind) -> str:
+        return state.model_copy(update={"kind": kind, "part": 0}).pack()
+
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=t("filter-channel", value=summary.channel), callback_data=opening(FilterKind.CHANNEL)
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                text=t("filter-employee", value=summary.employee), callback_data=opening(FilterKind.EMPLOYEE)
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                text=t("filter-period", value=summary.period), callback_data=opening(FilterKind.PERIOD)
+            )
+        ],
+    ]
+    if summary.reset is not None:
+        rows.append([_to_list(t("button-reset-filters"), state, summary.reset)])
+    rows.append([_to_list(t("button-to-list"), state, state.saved)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def choices_keyboard(
+    state: FilterCallback,
+    choices: Sequence[Choice],
+    t: Translate,
+    *,
+    parts: int = 1,
+    typed_dates: bool = False,
+) -> InlineKeyboardMarkup:
+    """The choices of one filter (one part of them, for employees), then paging, then "your own dates"
+    for the period, then back to the filters screen."""
+    buttons = [
+        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, state, choice.saved)
+        for choice in choices
+    ]
+    rows = [buttons[i : i + CHOICES_PER_ROW] for i in range(0, len(buttons), CHOICES_PER_ROW)]
+    paging = []
+    if state.part > 0:
+        paging.append(_filters(t("button-earlier"), state.model_copy(update={"part": state.part - 1})))
+    if state.part + 1 < parts:
+        paging.append(_filters(t("button-later"), state.model_copy(update={"part": state.part + 1})))
+    if paging:
+        rows.append(paging)
+    if typed_dates:
+        rows.append([_filters(t("button-typed-dates"), state.model_copy(update={"kind": FilterKind.DATES}))])
+    rows.append([back_button(state.model_copy(update={"kind": FilterKind.NONE, "part": 0}), t)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def dates_prompt_keyboard(state: FilterCallback, t: Translate) -> InlineKeyboardMarkup:
+    back = state.model_copy(update={"kind": FilterKind.PERIOD})
+    return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
+
+
+def _to_list(label: str, state: FilterCallback, saved: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=label, callback_data=ListCallback(sort=state.sort, desc=state.desc, saved=saved).pack()
+    )
+
+
+def _filters(label: str, state: FilterCallback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=state.pack())
