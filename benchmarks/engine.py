@@ -22,9 +22,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
@@ -32,6 +33,7 @@ from db.demo import generate_dialogs
 from db.dialogs import SORT_COLUMNS, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
 from db.engine import READ_PRAGMAS, SQLITE_PRAGMAS, Database
 from db.search import parse_search
+from db.views import SavedView
 
 ANCHOR = datetime(2026, 11, 25, tzinfo=UTC)
 DEPTH_PAGE = 50_000
@@ -139,7 +141,66 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
     )
     result.append(("phone search, last 4 digits", searching(lambda run: phones[run % len(phones)][-4:])))
     result.append(("total of all dialogs", fixed(DialogQuery())))
+    result += filter_operations(raw, phones)
     return result
+
+
+FILTER_ZONE = ZoneInfo("Europe/Moscow")
+FILTER_TODAY = date(2026, 11, 24)  # the last day of the demo archive
+
+
+def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[str, QueryMaker]]:
+    """The list's filters, alone and together with a search, on the default sort and on the client sort."""
+    channels = [channel for (channel,) in raw.execute("SELECT DISTINCT channel FROM dialogs")]
+    employees = [employee_id for (employee_id,) in raw.execute("SELECT id FROM employees")]
+
+    def filtered(
+        sort: SortColumn,
+        descending: bool,
+        view: Callable[[int], SavedView],
+        search: Callable[[int], str] | None,
+    ) -> QueryMaker:
+        def make(run: int) -> DialogQuery:
+            chosen = view(run)
+            found = parse_search(search(run), "RU") if search else None
+            filters = chosen.filters(FILTER_ZONE, FILTER_TODAY)
+            return DialogQuery(found, sort, descending, filters=filters)
+
+        return make
+
+    def channel(run: int) -> SavedView:
+        return SavedView(channel=channels[run % len(channels)])
+
+    def employee(run: int) -> SavedView:
+        return SavedView(employee_id=employees[run % len(employees)])
+
+    def week(_run: int) -> SavedView:
+        return SavedView(period="7d")
+
+    def today_and_employee(run: int) -> SavedView:
+        return SavedView(period="today", employee_id=employees[run % len(employees)])
+
+    def month_and_channel(run: int) -> SavedView:
+        return SavedView(period="30d", channel=channels[run % len(channels)])
+
+    by_date, by_client = SortColumn.COMPLETED_AT, SortColumn.CLIENT
+    return [
+        ("filter: channel, by date ↓", filtered(by_date, True, channel, None)),
+        ("filter: channel, by client ↑", filtered(by_client, False, channel, None)),
+        ("filter: employee, by date ↓", filtered(by_date, True, employee, None)),
+        ("filter: employee, by client ↑", filtered(by_client, False, employee, None)),
+        ("filter: 7 days, by client ↑", filtered(by_client, False, week, None)),
+        ("filter: today + employee, by client ↑", filtered(by_client, False, today_and_employee, None)),
+        ("filter: 30 days + channel, by date ↓", filtered(by_date, True, month_and_channel, None)),
+        (
+            "filter: 30 days + channel + common word",
+            filtered(by_date, True, month_and_channel, lambda run: ["иван", "ова", "анна"][run % 3]),
+        ),
+        (
+            "filter: channel + last 4 digits",
+            filtered(by_date, True, channel, lambda run: phones[run % len(phones)][-4:]),
+        ),
+    ]
 
 
 def fixed(query: DialogQuery) -> QueryMaker:
@@ -189,7 +250,7 @@ def measure(
         event.listen(database.sync_engine, "before_cursor_execute", record)
         started = time.perf_counter()
         if total_only:
-            database.run(fetch_total, query.search)
+            database.run(fetch_total, query.search, query.filters)
         else:
             database.run(fetch_page, query)
         elapsed = time.perf_counter() - started

@@ -8,10 +8,12 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import bot.i18n
 from bot.i18n import texts_for
 from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
 from db.cards import TranscriptLine
@@ -341,3 +343,13 @@ def test_the_fast_path_for_russian_mobiles_agrees_with_phonenumbers() -> None:
         e164 = "+79" + "".join(rng.choice("0123456789") for _ in range(9))
         for masked in (False, True):
             assert format_phone(e164, masked=masked) == _format_other_phone(e164, masked)
+
+
+def test_both_catalogues_have_the_same_texts() -> None:
+    """A text missing in one language would fail only when someone reaches it."""
+    ids: dict[str, set[str]] = {}
+    for language in ("ru", "en"):
+        source = (Path(bot.i18n.LOCALES) / f"{language}.ftl").read_text(encoding="utf-8")
+        ids[language] = set(re.findall(r"^([a-z][a-z0-9-]*) =", source, re.MULTILINE))
+    assert ids["ru"] == ids["en"]
+    assert len(ids["ru"]) > 100
