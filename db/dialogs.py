@@ -22,15 +22,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnClause, Connection, DateTime, TextualSelect, column, select, text
+from sqlalchemy import (
+    ColumnClause,
+    Connection,
+    DateTime,
+    TextClause,
+    TextualSelect,
+    bindparam,
+    column,
+    select,
+    text,
+)
 
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
-from db.search import Search, dense_filter, matching_total, sparse_filter
+from db.search import Search, dense_filter, few_matches, matching_total, sparse_filter
 from db.stats import count_dialogs
 
+_T = TypeVar("_T", TextClause, TextualSelect)
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
 
@@ -171,10 +183,11 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         return _Plan(total, "all")
     if not filters:
         assert search is not None
-        total = matching_total(connection, search)
-        kind = "sparse" if total <= SPARSE_LIMIT else "dense"
-        condition, params = sparse_filter(search) if kind == "sparse" else dense_filter(search)
-        return _Plan(total, kind, condition, params)
+        matches = few_matches(connection, search, SPARSE_LIMIT)
+        if matches is not None and matches.total <= SPARSE_LIMIT:
+            return _Plan(matches.total, "sparse", *sparse_filter(search, matches))
+        total = matches.total if matches is not None else matching_total(connection, search)
+        return _Plan(total, "dense", *dense_filter(search))
 
     filtered = _filtered_total(connection, filters)
     sort_column = SORT_COLUMNS[query.sort]
@@ -186,24 +199,33 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         return _Plan(filtered, "dense", conditions, params)
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
-    searched = matching_total(connection, search)
-    if searched <= filtered:
-        search_condition, search_params = sparse_filter(search)
+    matches = few_matches(connection, search, SPARSE_LIMIT)
+    searched = matches.total if matches is not None else matching_total(connection, search)
+    if matches is not None and searched <= filtered:
+        search_condition, search_params = sparse_filter(search, matches)
         conditions, params = _filter_conditions(filters, indexed=set())
     else:
         search_condition, search_params = dense_filter(search)
         conditions, params = _filter_conditions(filters, indexed={_driving_filter(connection, filters)})
     condition = f"{search_condition} AND {conditions}"
     params = {**search_params, **params}
-    total = int(
-        connection.execute(text(f"SELECT count(*) FROM dialogs d WHERE {condition}"), params).scalar_one()
-    )
+    total = int(connection.execute(_count(condition), params).scalar_one())
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params)
     # many on both sides: walk the sort index, testing each row
     search_condition, search_params = dense_filter(search)
     conditions, params = _filter_conditions(filters, indexed={_FILTER_OF_SORT.get(sort_column, "")})
     return _Plan(total, "dense", f"{search_condition} AND {conditions}", {**search_params, **params})
+
+
+@cache
+def _count(condition: str) -> TextClause:
+    return _expanding(text(f"SELECT count(*) FROM dialogs d WHERE {condition}"), condition)
+
+
+def _expanding(statement: _T, condition: str) -> _T:
+    """`:ids` (the few matches of a search) is a list, bound as `IN (?, ?, …)`."""
+    return statement.bindparams(bindparam("ids", expanding=True)) if ":ids" in condition else statement
 
 
 def _filtered_total(connection: Connection, filters: Filters) -> int:
@@ -283,7 +305,7 @@ def _statement(
     key = (sort, descending, kind, condition, anchored)
     statement = _statements.get(key)
     if statement is None:
-        statement = _build(SORT_COLUMNS[sort], descending, kind, condition, anchored)
+        statement = _expanding(_build(SORT_COLUMNS[sort], descending, kind, condition, anchored), condition)
         _statements[key] = statement
     return statement
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -59,12 +60,29 @@ def matching_total(connection: Connection, search: Search) -> int:
     return int(connection.execute(text(sql), params).scalar_one())
 
 
-def sparse_filter(search: Search) -> tuple[str, dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """The names or phones a search matched, when there are few of them, and their dialogs' total."""
+
+    ids: list[int]
+    total: int
+
+
+def few_matches(connection: Connection, search: Search, limit: int) -> Matches | None:
+    """The matching names or phones when there are at most `limit` of them (one index pass, its result
+    then reused by the page: the index is not searched twice); None when there are more."""
+    sql, params = _matching(search, "m.id, m.dialog_count")
+    rows = connection.execute(text(f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}"), params).all()
+    if len(rows) > limit:
+        return None
+    return Matches([row[0] for row in rows], sum(row[1] for row in rows))
+
+
+def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:
     """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
-    index: the matching names or phones are found again inside the page's own statement."""
-    sql, params = _matching(search, "m.id")
+    index. `:ids` is an expanding parameter."""
     column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
-    return f"d.{column} IN ({sql})", params
+    return f"d.{column} IN :ids", {"ids": matches.ids}
 
 
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db.dialogs
-from db.dialogs import DialogPage, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
+from db.dialogs import (
+    DialogPage,
+    DialogQuery,
+    Filters,
+    PagePosition,
+    SortColumn,
+    fetch_page,
+    fetch_total,
+    list_employees,
+)
+from db.periods import utc_bounds
 from db.engine import Database
 from db.importer import store_records
 from db.records import DialogRecord
@@ -89,10 +100,13 @@ def expected_ids(sort: SortColumn, descending: bool, matches: Callable[[DialogRe
     return [record.source_id for record, _ in numbered]
 
 
+ZONE = ZoneInfo("Europe/Moscow")
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = migrated_database(tmp_path_factory.mktemp("archive"))
-    store_records(database.sync_engine, RECORDS, zone=ZoneInfo("Europe/Moscow"))
+    store_records(database.sync_engine, RECORDS, zone=ZONE)
     yield database
     database.sync_engine.dispose()
 
@@ -108,22 +122,18 @@ def walk_forward(database: Database, query: DialogQuery) -> tuple[list[str], lis
     pages = [database.run(fetch_page, query)]
     while pages[-1].has_next:
         anchor = pages[-1].rows[-1].id
-        next_query = DialogQuery(
-            query.search, query.sort, query.descending, PagePosition.AFTER, anchor, query.page_size
-        )
+        next_query = replace(query, position=PagePosition.AFTER, anchor_id=anchor)
         pages.append(database.run(fetch_page, next_query))
         assert len(pages) <= DIALOGS + 1, "paging does not end"
     return [row.source_id for page in pages for row in page.rows], pages
 
 
 def walk_backward(database: Database, query: DialogQuery) -> list[str]:
-    last = DialogQuery(query.search, query.sort, query.descending, PagePosition.LAST, None, query.page_size)
+    last = replace(query, position=PagePosition.LAST, anchor_id=None)
     pages = [database.run(fetch_page, last)]
     while pages[-1].has_previous:
         anchor = pages[-1].rows[0].id
-        previous = DialogQuery(
-            query.search, query.sort, query.descending, PagePosition.BEFORE, anchor, query.page_size
-        )
+        previous = replace(query, position=PagePosition.BEFORE, anchor_id=anchor)
         pages.append(database.run(fetch_page, previous))
         assert len(pages) <= DIALOGS + 1, "paging does not end"
     return [row.source_id for page in reversed(pages) for row in page.rows]
@@ -166,6 +176,56 @@ def test_paging_visits_every_match_once_in_order(
     assert forward == expected
     assert all(page.total == len(expected) for page in pages)
     assert all(len(page.rows) == page_size for page in pages[:-1])
+    assert walk_backward(archive, query) == expected
+
+
+# the data spans 1–3 November in Moscow
+PERIODS = [None, (date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 2), date(2026, 11, 3))]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sort=st.sampled_from(list(SortColumn)),
+    descending=st.booleans(),
+    page_size=st.integers(min_value=1, max_value=40),
+    typed=st.sampled_from(list(SEARCHES)),
+    channel=st.sampled_from([None, "whatsapp", "viber", "nowhere"]),
+    employee=st.sampled_from([None, *EMPLOYEES[:3]]),
+    days=st.sampled_from(PERIODS),
+)
+def test_filters_with_search_and_sort_on_both_plans(
+    archive: Database,
+    plan: str,
+    sort: SortColumn,
+    descending: bool,
+    page_size: int,
+    typed: str,
+    channel: str | None,
+    employee: str | None,
+    days: tuple[date, date] | None,
+) -> None:
+    employee_ids = {name: employee_id for employee_id, name in archive.run(list_employees)}
+    filters = Filters(
+        channel=channel,
+        employee_id=employee_ids[employee] if employee else None,
+        days=days,
+        bounds=utc_bounds(*days, ZONE) if days else None,
+    )
+
+    def matches(record: DialogRecord) -> bool:
+        local_day = record.completed_at.astimezone(ZONE).date()
+        return (
+            SEARCHES[typed](record)
+            and (channel is None or record.channel == channel)
+            and (employee is None or record.completed_by == employee)
+            and (days is None or days[0] <= local_day <= days[1])
+        )
+
+    query = DialogQuery(parse_search(typed, "RU"), sort, descending, page_size=page_size, filters=filters)
+    expected = expected_ids(sort, descending, matches)
+    forward, pages = walk_forward(archive, query)
+    assert forward == expected
+    assert all(page.total == len(expected) for page in pages)
     assert walk_backward(archive, query) == expected
 
 
