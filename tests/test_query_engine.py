@@ -25,9 +25,9 @@ from db.dialogs import (
     fetch_total,
     list_employees,
 )
-from db.periods import utc_bounds
 from db.engine import Database
 from db.importer import store_records
+from db.periods import utc_bounds
 from db.records import DialogRecord
 from db.search import parse_search
 from db.text import fold
