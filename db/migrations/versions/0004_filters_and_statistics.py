@@ -44,8 +44,11 @@ def upgrade() -> None:
         sa.Column("duration_s", sa.BigInteger(), nullable=False),
         sa.Column("timed", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_daily_stats_channel", "daily_stats", ["channel", "day"])
-    op.create_index("ix_daily_stats_employee", "daily_stats", ["employee_id", "day"])
+    op.create_index("ix_daily_stats_channel", "daily_stats", ["channel", "day", "dialogs"])
+    op.create_index("ix_daily_stats_employee", "daily_stats", ["employee_id", "day", "dialogs"])
+    op.create_index(
+        "ix_daily_stats_channel_employee", "daily_stats", ["channel", "employee_id", "day", "dialogs"]
+    )
     op.create_table(
         "hourly_stats",
         sa.Column("day", sa.Date(), primary_key=True),
