@@ -197,6 +197,10 @@ def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[
             filtered(by_date, True, month_and_channel, lambda run: ["иван", "ова", "анна"][run % 3]),
         ),
         (
+            "filter: channel + common word (all time)",
+            filtered(by_date, True, channel, lambda run: ["иван", "ова", "анна"][run % 3]),
+        ),
+        (
             "filter: channel + last 4 digits",
             filtered(by_date, True, channel, lambda run: phones[run % len(phones)][-4:]),
         ),

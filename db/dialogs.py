@@ -39,7 +39,14 @@ from sqlalchemy import (
 
 from db.importer import DIALOG_TOTAL
 from db.models import Counter
-from db.search import Search, dense_filter, few_matches, matching_total, sparse_filter
+from db.search import (
+    Search,
+    dense_filter,
+    few_matches,
+    matching_filter,
+    matching_total,
+    sparse_filter,
+)
 from db.stats import count_dialogs
 
 _T = TypeVar("_T", TextClause, TextualSelect)
@@ -192,8 +199,16 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     filtered = _filtered_total(connection, filters)
     sort_column = SORT_COLUMNS[query.sort]
     if search is None:
-        if filtered <= SPARSE_LIMIT:  # through the most selective filter's index
-            conditions, params = _filter_conditions(filters, indexed={_driving_filter(connection, filters)})
+        alone = _counts_alone(connection, filters, filtered)
+        driving = min(alone, key=lambda name: alone[name])
+        # rows read for a page: by the most selective filter's index, all of its dialogs (then sorted);
+        # walking the sort index, as many as it takes to meet a page of matches
+        walked = alone.get(_FILTER_OF_SORT.get(sort_column, ""))
+        if walked is None:
+            walked = connection.execute(_DIALOG_TOTAL).scalar() or 0
+        per_page = walked / max(filtered, 1) * query.page_size
+        if filtered <= SPARSE_LIMIT and alone[driving] <= per_page:
+            conditions, params = _filter_conditions(filters, indexed={driving})
             return _Plan(filtered, "sparse", conditions, params)
         conditions, params = _filter_conditions(filters, indexed={_FILTER_OF_SORT.get(sort_column, "")})
         return _Plan(filtered, "dense", conditions, params)
@@ -201,8 +216,10 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     # a search with filters: the smaller side leads, and the total is counted over its matches
     matches = few_matches(connection, search, SPARSE_LIMIT)
     searched = matches.total if matches is not None else matching_total(connection, search)
-    if matches is not None and searched <= filtered:
-        search_condition, search_params = sparse_filter(search, matches)
+    if searched <= filtered:
+        search_condition, search_params = (
+            sparse_filter(search, matches) if matches is not None else matching_filter(search)
+        )
         conditions, params = _filter_conditions(filters, indexed=set())
     else:
         search_condition, search_params = dense_filter(search)
@@ -238,8 +255,19 @@ def _filtered_total(connection: Connection, filters: Filters) -> int:
 _FILTER_OF_SORT = {"completed_at": "period", "channel": "channel", "employee_sort": "employee"}
 
 
-def _driving_filter(connection: Connection, filters: Filters) -> str:
-    """The filter whose index reaches the fewest dialogs."""
+def _counts_alone(connection: Connection, filters: Filters, together: int) -> dict[str, int]:
+    """How many dialogs each filter finds on its own (what its index would read)."""
+    present = [
+        name
+        for name, value in (
+            ("period", filters.days),
+            ("channel", filters.channel),
+            ("employee", filters.employee_id),
+        )
+        if value is not None
+    ]
+    if len(present) == 1:
+        return {present[0]: together}
     counts = {}
     if filters.days is not None:
         counts["period"] = count_dialogs(connection, days=filters.days, channel=None, employee_id=None)
@@ -249,7 +277,13 @@ def _driving_filter(connection: Connection, filters: Filters) -> str:
         counts["employee"] = count_dialogs(
             connection, days=None, channel=None, employee_id=filters.employee_id
         )
-    return min(counts, key=lambda name: counts[name]) if len(counts) > 1 else next(iter(counts))
+    return counts
+
+
+def _driving_filter(connection: Connection, filters: Filters) -> str:
+    """The filter whose index reaches the fewest dialogs."""
+    alone = _counts_alone(connection, filters, together=-1)
+    return min(alone, key=lambda name: alone[name])
 
 
 def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dict[str, Any]]:

@@ -85,6 +85,14 @@ def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]
     return f"d.{column} IN :ids", {"ids": matches.ids}
 
 
+def matching_filter(search: Search) -> tuple[str, dict[str, str]]:
+    """A condition on a `dialogs d` row that reaches the matching dialogs through the name or phone index,
+    the matching names or phones found inside the statement: for counting many matches."""
+    sql, params = _matching(search, "m.id")
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+    return f"d.{column} IN ({sql})", params
+
+
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
     walking a sort index: used when matches are so common that the walk finds a page in a few steps."""

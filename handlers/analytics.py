@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import reports
-from bot.charts import ChartTexts, render_chart
+from bot.charts import DAY_BARS_UP_TO, ChartTexts, render_chart
 from bot.rendering import channel_name, days_label, period_label, short
 from bot.viewer import Viewer
 from db.archive import Archive
@@ -158,7 +158,8 @@ async def send_chart(callback: CallbackQuery, period: Period, viewer: Viewer, ar
         title=t("chart-title", period=title),
         employees_title=t("chart-employees"),
         channels_title=t("chart-channels"),
-        days_title=t("chart-days"),
+        # a long period is drawn as a line with its 7-day mean in bold
+        days_title=t("chart-days" if len(days) <= DAY_BARS_UP_TO else "chart-days-mean"),
         empty=t("chart-empty"),
         others_label=t("chart-others"),
     )

@@ -193,6 +193,7 @@ chart-title = Dialogs: { $period }
 chart-employees = Dialogs per employee
 chart-channels = Channel shares
 chart-days = Dialogs per day
+chart-days-mean = Dialogs per day (bold line: 7-day mean)
 chart-empty = No dialogs in this period
 chart-others = Others
 chart-caption = 📈 { $period }: { $dialogs } { $dialogs ->

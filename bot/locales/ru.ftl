@@ -199,6 +199,7 @@ chart-title = Диалоги: { $period }
 chart-employees = Диалоги по сотрудникам
 chart-channels = Доля каналов
 chart-days = Диалоги по дням
+chart-days-mean = Диалоги по дням (жирная линия — среднее за 7 дней)
 chart-empty = Нет диалогов за этот период
 chart-others = Остальные
 chart-caption = 📈 { $period }: { $dialogs } { $dialogs ->
