@@ -456,6 +456,8 @@ async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connect
     chats = Chats(bot, session, build_dispatcher(database, settings))
 
     chosen = operations(raw, args.dialogs)
+    if args.only:
+        chosen = [operation for operation in chosen if args.only in operation.name]
     if args.profile:
         chosen = [operation for operation in chosen if args.profile in operation.name]
         profiler = cProfile.Profile()
@@ -486,6 +488,7 @@ def main() -> None:
     parser.add_argument("--dialogs", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--folder", type=Path, default=Path(".bench"))
+    parser.add_argument("--only", metavar="NAME", help="measure only the operations whose name contains NAME")
     parser.add_argument("--profile", metavar="NAME", help="profile the operations whose name contains NAME")
     args = parser.parse_args()
 
