@@ -7,9 +7,12 @@ Reads run inline; writes too when the database is free, and in a worker thread b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date, tzinfo
 from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
 
 from db import analytics, audit
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
@@ -25,7 +28,7 @@ from db.dialogs import (
 )
 from db.engine import Database
 from db.users import Role, find_role
-from db.views import SavedView, find_view, load_view, save_view
+from db.views import SavedView, find_view, load_view, remember_total, save_view
 
 T = TypeVar("T")
 
@@ -47,17 +50,26 @@ class Archive:
     async def role_of(self, telegram_id: int) -> Role | None:
         return self._db.run(find_role, telegram_id)
 
-    async def save_view(self, view: SavedView) -> int:
-        """A view seen before is only read; a new one is written."""
+    async def stored(self, view: SavedView) -> SavedView:
+        """The stored view (its id, its known total): a view seen before is only read, a new one written."""
         found = self._db.run(find_view, view)
         return found if found is not None else await self._db.write(save_view, view)
+
+    async def save_view(self, view: SavedView) -> int:
+        return (await self.stored(view)).id
 
     async def save_views(self, views: list[SavedView]) -> list[int]:
         """The ids of several views (the choices of a filter), writing the new ones in one transaction."""
         found = [self._db.run(find_view, view) for view in views]
-        if all(view_id is not None for view_id in found):
-            return [view_id for view_id in found if view_id is not None]
-        return await self._db.write(lambda connection: [save_view(connection, view) for view in views])
+        if all(view is not None for view in found):
+            return [view.id for view in found if view is not None]
+        return await self._db.write(lambda connection: [save_view(connection, view).id for view in views])
+
+    async def remember_total(self, view_id: int, total: int, key: str) -> None:
+        """Keeps what a view found, so that its next pages need not count again; a busy archive (an
+        import) only means counting again next time."""
+        with contextlib.suppress(OperationalError):
+            await self._db.write(remember_total, view_id, total, key)
 
     async def view(self, view_id: int) -> SavedView | None:
         return self._db.run(load_view, view_id)

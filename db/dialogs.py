@@ -104,6 +104,7 @@ class DialogQuery:
     anchor_id: int | None = None  # required for AFTER and BEFORE
     page_size: int = 10
     filters: Filters = Filters()
+    known_total: int | None = None  # what this search and these filters found before: not counted again
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,8 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         return _Plan(total, "all")
     if not filters:
         assert search is not None
+        if query.known_total is not None and query.known_total > SPARSE_LIMIT:
+            return _Plan(query.known_total, "dense", *dense_filter(search))
         matches = few_matches(connection, search, SPARSE_LIMIT)
         if matches is not None and matches.total <= SPARSE_LIMIT:
             return _Plan(matches.total, "sparse", *sparse_filter(search, matches))
@@ -215,6 +218,8 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
     matches = few_matches(connection, search, SPARSE_LIMIT)
+    if query.known_total is not None and matches is None and filtered > SPARSE_LIMIT:
+        return _dense_plan(query.known_total, search, filters, sort_column)
     searched = matches.total if matches is not None else matching_total(connection, search)
     if searched <= filtered:
         search_condition, search_params = (
@@ -229,7 +234,11 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     total = int(connection.execute(_count(condition), params).scalar_one())
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params)
-    # many on both sides: walk the sort index, testing each row
+    return _dense_plan(total, search, filters, sort_column)
+
+
+def _dense_plan(total: int, search: Search, filters: Filters, sort_column: str) -> _Plan:
+    """Many matches on both sides: walk the sort index, testing each row."""
     search_condition, search_params = dense_filter(search)
     conditions, params = _filter_conditions(filters, indexed={_FILTER_OF_SORT.get(sort_column, "")})
     return _Plan(total, "dense", f"{search_condition} AND {conditions}", {**search_params, **params})

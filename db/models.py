@@ -142,6 +142,9 @@ class ListView(Base):
     employee_id: Mapped[int] = mapped_column(Integer, default=0)
     period: Mapped[str] = mapped_column(String(32), default="")  # see `db.periods.Period.code`
     created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+    # how many dialogs the view found, and for which archive revision and days: paging on reads it
+    total: Mapped[int | None] = mapped_column(Integer)
+    total_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     __table_args__ = (
         UniqueConstraint("search_text", "channel", "employee_id", "period", name="uq_list_views"),

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
 from db.phones import digits_of, normalize_phone
 from db.text import fold
@@ -57,7 +58,7 @@ def parse_search(typed: str, region: str) -> Search | None:
 def matching_total(connection: Connection, search: Search) -> int:
     """How many dialogs the search finds: a sum over the matching names or phones, computed in SQL."""
     sql, params = _matching(search, "COALESCE(SUM(m.dialog_count), 0)")
-    return int(connection.execute(text(sql), params).scalar_one())
+    return int(connection.execute(_text(sql), params).scalar_one())
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def few_matches(connection: Connection, search: Search, limit: int) -> Matches |
     """The matching names or phones when there are at most `limit` of them (one index pass, its result
     then reused by the page: the index is not searched twice); None when there are more."""
     sql, params = _matching(search, "m.id, m.dialog_count")
-    rows = connection.execute(text(f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}"), params).all()
+    rows = connection.execute(_text(f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}"), params).all()
     if len(rows) > limit:
         return None
     return Matches([row[0] for row in rows], sum(row[1] for row in rows))
@@ -129,6 +130,12 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, str]]:
         f" WHERE client_names_fts MATCH :q{short_conditions}",
         params,
     )
+
+
+@cache
+def _text(sql: str) -> TextClause:
+    """Statements are built once per shape (the words go in parameters), so SQLAlchemy compiles each once."""
+    return text(sql)
 
 
 def _phrase(term: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -20,7 +21,22 @@ class SavedView:
     channel: str = ""  # "" : every channel
     employee_id: int = 0  # 0 : every employee
     period: str = ""  # "" : all time; otherwise a `Period.code`
-    employee_name: str | None = None  # read with the view, for its header; not part of its identity
+    # read with a stored view, not part of its identity: its id, the employee's name for its header, and
+    # the total it found last time with the key that total is valid for (see `total_key`)
+    id: int = 0
+    employee_name: str | None = None
+    total: int | None = None
+    counted_for: str = ""
+    revision: int = 0  # the archive's revision when the view was read
+
+    def total_key(self, filters: Filters) -> str:
+        """What a stored total depends on: the archive (its revision goes up with every import) and, for
+        a relative period like "7 days", the days it stands for today."""
+        days = f"{filters.days[0]}:{filters.days[1]}" if filters.days else ""
+        return f"{self.revision}:{days}"
+
+    def known_total(self, filters: Filters) -> int | None:
+        return self.total if self.total is not None and self.counted_for == self.total_key(filters) else None
 
     @property
     def is_empty(self) -> bool:
@@ -55,14 +71,17 @@ _INSERT = text(
     " VALUES (:search_text, :channel, :employee_id, :period, :now)"
     " ON CONFLICT (search_text, channel, employee_id, period) DO NOTHING"
 )
+_COLUMNS = (
+    "SELECT v.id, v.search_text, v.channel, v.employee_id, v.period, e.name, v.total, v.total_key,"
+    " (SELECT value FROM counters WHERE name = 'revision') FROM list_views v"
+    " LEFT JOIN employees e ON e.id = v.employee_id"
+)
 _FIND = text(
-    "SELECT id FROM list_views WHERE search_text = :search_text AND channel = :channel"
-    " AND employee_id = :employee_id AND period = :period"
+    f"{_COLUMNS} WHERE v.search_text = :search_text AND v.channel = :channel"
+    " AND v.employee_id = :employee_id AND v.period = :period"
 )
-_LOAD = text(
-    "SELECT v.search_text, v.channel, v.employee_id, v.period, e.name FROM list_views v"
-    " LEFT JOIN employees e ON e.id = v.employee_id WHERE v.id = :id"
-)
+_LOAD = text(f"{_COLUMNS} WHERE v.id = :id")
+_REMEMBER = text("UPDATE list_views SET total = :total, total_key = :key WHERE id = :id")
 
 
 def _key(view: SavedView) -> dict[str, object]:
@@ -74,20 +93,39 @@ def _key(view: SavedView) -> dict[str, object]:
     }
 
 
-def find_view(connection: Connection, view: SavedView) -> int | None:
-    found = connection.execute(_FIND, _key(view)).scalar()
-    return int(found) if found is not None else None
+def find_view(connection: Connection, view: SavedView) -> SavedView | None:
+    """The stored view with this search and these filters, if any."""
+    return _view(connection.execute(_FIND, _key(view)).first())
 
 
-def save_view(connection: Connection, view: SavedView) -> int:
-    """The id of this view, stored once however often it is asked for."""
+def save_view(connection: Connection, view: SavedView) -> SavedView:
+    """The stored view, stored once however often it is asked for."""
     key = _key(view)
     connection.execute(_INSERT, {**key, "now": datetime.now(UTC).replace(tzinfo=None)})
-    return int(connection.execute(_FIND, key).scalar_one())
+    found = _view(connection.execute(_FIND, key).first())
+    assert found is not None
+    return found
 
 
 def load_view(connection: Connection, view_id: int) -> SavedView | None:
-    row = connection.execute(_LOAD, {"id": view_id}).first()
+    return _view(connection.execute(_LOAD, {"id": view_id}).first())
+
+
+def remember_total(connection: Connection, view_id: int, total: int, key: str) -> None:
+    connection.execute(_REMEMBER, {"id": view_id, "total": total, "key": key})
+
+
+def _view(row: Any) -> SavedView | None:
     if row is None:
         return None
-    return SavedView(row[0], row[1], row[2], row[3], employee_name=row[4])
+    return SavedView(
+        search_text=row[1],
+        channel=row[2],
+        employee_id=row[3],
+        period=row[4],
+        id=row[0],
+        employee_name=row[5],
+        total=row[6],
+        counted_for=row[7],
+        revision=row[8] or 0,
+    )

@@ -61,16 +61,23 @@ async def list_screen(
             notice = viewer.texts("list-outdated")
     today = local_today(viewer.zone)
     size = viewer.page_size
+    filters = saved.filters(viewer.zone, today) if saved else Filters()
+    # a search's total is counted once, then kept with its stored view (filters alone are cheap to count)
+    counted = saved is not None and saved.id > 0 and bool(saved.search_text)
+    known = saved.known_total(filters) if saved is not None and counted else None
     query = DialogQuery(
         search=parse_search(saved.search_text, viewer.phone_region) if saved and saved.search_text else None,
-        filters=saved.filters(viewer.zone, today) if saved else Filters(),
+        filters=filters,
         sort=SortColumn(view.sort),
         descending=view.desc,
         position=POSITIONS[view.pos],
         anchor_id=view.anchor or None,
         page_size=size,
+        known_total=known,
     )
     page = await archive.page(query)
+    if saved is not None and counted and known is None:
+        await archive.remember_total(saved.id, page.total, saved.total_key(filters))
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page
     if not page.has_previous:

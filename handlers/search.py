@@ -78,11 +78,11 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
             view = replace(within, search_text=typed)
     await state.clear()
     try:
-        view_id = await archive.save_view(view)
+        stored = await archive.stored(view)
     except OperationalError as error:  # a long import holds the database: the search cannot be stored
         log.warning("search not stored: %s", error)
         await message.answer(viewer.texts("search-unavailable"))
         return
-    shown = ListCallback(sort=back.sort, desc=back.desc, saved=view_id)
-    text, markup, _ = await list_screen(shown, viewer, archive, view)
+    shown = ListCallback(sort=back.sort, desc=back.desc, saved=stored.id)
+    text, markup, _ = await list_screen(shown, viewer, archive, stored)
     await message.answer(text, reply_markup=markup)

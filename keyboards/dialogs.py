@@ -18,6 +18,7 @@ from keyboards.callbacks import (
     Screen,
     SearchCallback,
     TranscriptCallback,
+    list_data,
 )
 from keyboards.menu import back_button
 from keyboards.texts import Translate
@@ -74,8 +75,11 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
             [_button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
         )
     rows += _search_rows(page, t)
-    rows.append([back_button(MenuCallback(screen=Screen.RECORDS), t)])
+    rows.append([InlineKeyboardButton(text=t("back"), callback_data=_BACK_TO_RECORDS)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+_BACK_TO_RECORDS = MenuCallback(screen=Screen.RECORDS).pack()
 
 
 def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboardMarkup:
@@ -112,22 +116,23 @@ def _sort_button(column: int, view: ListCallback, t: Translate) -> InlineKeyboar
         descending = not view.desc  # a second tap flips the direction
     else:
         descending = FIRST_DIRECTION_DESCENDING[column]
-    return _button(label, ListCallback(sort=column, desc=descending, saved=view.saved))
+    return InlineKeyboardButton(text=label, callback_data=list_data(column, descending, saved=view.saved))
 
 
 def _paging(page: ListPage) -> list[InlineKeyboardButton]:
     view = page.view
     buttons = []
+
+    def to(label: str, pos: Position, anchor: int, number: int) -> InlineKeyboardButton:
+        data = list_data(view.sort, view.desc, pos, anchor, number, view.saved)
+        return InlineKeyboardButton(text=label, callback_data=data)
+
     if page.has_previous and page.dialog_ids:
-        buttons.append(_button("⏮", view.model_copy(update={"pos": Position.FIRST, "anchor": 0, "page": 1})))
-        earlier = {"pos": Position.BEFORE, "anchor": page.dialog_ids[0], "page": max(1, view.page - 1)}
-        buttons.append(_button("◀", view.model_copy(update=earlier)))
+        buttons.append(to("⏮", Position.FIRST, 0, 1))
+        buttons.append(to("◀", Position.BEFORE, page.dialog_ids[0], max(1, view.page - 1)))
     if page.has_next and page.dialog_ids:
-        later = {"pos": Position.AFTER, "anchor": page.dialog_ids[-1], "page": view.page + 1}
-        buttons.append(_button("▶", view.model_copy(update=later)))
-        buttons.append(
-            _button("⏭", view.model_copy(update={"pos": Position.LAST, "anchor": 0, "page": page.pages}))
-        )
+        buttons.append(to("▶", Position.AFTER, page.dialog_ids[-1], view.page + 1))
+        buttons.append(to("⏭", Position.LAST, 0, page.pages))
     return buttons
 
 
@@ -141,11 +146,11 @@ def _search_rows(page: ListPage, t: Translate) -> list[list[InlineKeyboardButton
     ]
     resets = []
     if page.without_search is not None:
-        target = ListCallback(sort=view.sort, desc=view.desc, saved=page.without_search)
-        resets.append(_button(t("button-reset"), target))
+        target = list_data(view.sort, view.desc, saved=page.without_search)
+        resets.append(InlineKeyboardButton(text=t("button-reset"), callback_data=target))
     if page.without_filters is not None:
-        target = ListCallback(sort=view.sort, desc=view.desc, saved=page.without_filters)
-        resets.append(_button(t("button-reset-filters"), target))
+        target = list_data(view.sort, view.desc, saved=page.without_filters)
+        resets.append(InlineKeyboardButton(text=t("button-reset-filters"), callback_data=target))
     if resets:
         rows.append(resets)
     return rows

@@ -24,6 +24,7 @@ from keyboards.callbacks import (
     Position,
     Screen,
     SearchCallback,
+    list_data,
 )
 from keyboards.dialogs import ListPage, card_keyboard, list_keyboard, search_prompt_keyboard
 from keyboards.menu import menu_keyboard
@@ -310,3 +311,18 @@ def test_each_menu_level_leads_on_and_back(screen: Screen, onward: str) -> None:
 def test_number_buttons_pack_as_the_card_callback_does(view: ListCallback) -> None:
     for dialog in (1, 4242, 2**31 - 1):
         assert CardCallback.openings(view)(dialog) == CardCallback.of(dialog, view).pack()
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        ListCallback(),
+        ListCallback(sort=0, desc=False, pos=Position.BEFORE, anchor=77, page=12, saved=5),
+        ListCallback(sort=5, desc=True, pos=Position.LAST, anchor=0, page=99_999_999, saved=2**31 - 1),
+        ListCallback(sort=3, desc=True, pos=Position.AFTER, anchor=2**31 - 1, page=2, saved=0),
+    ],
+)
+def test_list_buttons_pack_as_the_list_callback_does(view: ListCallback) -> None:
+    fields = view.model_dump()
+    assert list_data(**fields) == view.pack()
+    assert ListCallback.unpack(list_data(**fields)) == view

@@ -227,6 +227,10 @@ def test_filters_with_search_and_sort_on_both_plans(
     assert forward == expected
     assert all(page.total == len(expected) for page in pages)
     assert walk_backward(archive, query) == expected
+    # the total kept from an earlier visit leads to the same pages without counting again
+    remembered = replace(query, known_total=len(expected))
+    assert walk_forward(archive, remembered)[0] == expected
+    assert walk_backward(archive, remembered) == expected
 
 
 def test_last_page_lines_up_with_the_pages_counted_from_the_first(archive: Database) -> None:

@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("employee_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("total_key", sa.String(64), nullable=False, server_default=""),
         sa.UniqueConstraint("search_text", "channel", "employee_id", "period", name="uq_list_views"),
     )
     op.execute(

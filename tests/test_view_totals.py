@@ -1,0 +1,69 @@
+"""A search's total is counted once and kept with its stored view; an import makes it count again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, select
+
+from db.engine import Database
+from db.importer import store_records
+from db.models import ListView
+from db.records import DialogRecord
+from tests.bot_harness import (
+    ADMIN_ID,
+    BASE,
+    DATASET,
+    ZONE,
+    database_url,
+    make_settings,
+    parse_list,
+    running_bot,
+    seeded_archive,
+)
+
+
+def kept_total(connection: Connection, typed: str) -> int | None:
+    statement = select(ListView.total).where(ListView.search_text == typed)
+    return connection.execute(statement).scalar_one()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Database]:
+    database = seeded_archive(tmp_path)
+    yield database
+    database.sync_engine.dispose()
+
+
+async def test_a_kept_total_is_counted_again_after_an_import(archive: Database) -> None:
+    with_916 = sum(1 for r in DATASET if r.client_phone and "916" in r.client_phone)
+    async with running_bot(archive, make_settings(database_url(archive))) as api:
+        user = api.user(ADMIN_ID)
+        await user.send_text("916")
+        message = (await user.wait_answer()).message
+        assert parse_list(message.content).found == with_916
+        await user.press(message, "▶")
+        await user.wait_answer()
+        assert parse_list(message.content).found == with_916
+        assert archive.run(kept_total, "916") == with_916
+
+        newcomer = DialogRecord(
+            source_id="crm-new",
+            client_name="Новый Клиент",
+            client_phone="+79169990000",
+            channel="whatsapp",
+            completed_by="Анна Смирнова",
+            started_at=None,
+            completed_at=BASE + timedelta(days=2),
+            message_count=4,
+            messages=None,
+        )
+        store_records(archive.sync_engine, [newcomer], zone=ZONE)
+        await user.press(message, "⏮")
+        await user.wait_answer()
+        screen = parse_list(message.content)
+        assert screen.found == with_916 + 1
+        assert screen.entries[0].client == "Новый Клиент"  # the newest first
