@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnClause,
@@ -31,7 +31,6 @@ from sqlalchemy import (
     DateTime,
     TextClause,
     TextualSelect,
-    bindparam,
     column,
     select,
     text,
@@ -49,7 +48,6 @@ from db.search import (
 )
 from db.stats import count_dialogs
 
-_T = TypeVar("_T", TextClause, TextualSelect)
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
 
@@ -246,12 +244,7 @@ def _dense_plan(total: int, search: Search, filters: Filters, sort_column: str) 
 
 @cache
 def _count(condition: str) -> TextClause:
-    return _expanding(text(f"SELECT count(*) FROM dialogs d WHERE {condition}"), condition)
-
-
-def _expanding(statement: _T, condition: str) -> _T:
-    """`:ids` (the few matches of a search) is a list, bound as `IN (?, ?, …)`."""
-    return statement.bindparams(bindparam("ids", expanding=True)) if ":ids" in condition else statement
+    return text(f"SELECT count(*) FROM dialogs d WHERE {condition}")
 
 
 def _filtered_total(connection: Connection, filters: Filters) -> int:
@@ -348,7 +341,7 @@ def _statement(
     key = (sort, descending, kind, condition, anchored)
     statement = _statements.get(key)
     if statement is None:
-        statement = _expanding(_build(SORT_COLUMNS[sort], descending, kind, condition, anchored), condition)
+        statement = _build(SORT_COLUMNS[sort], descending, kind, condition, anchored)
         _statements[key] = statement
     return statement
 

@@ -13,6 +13,7 @@ a sum, not a count over the dialogs. This module is the one place that knows the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -81,9 +82,10 @@ def few_matches(connection: Connection, search: Search, limit: int) -> Matches |
 
 def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:
     """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
-    index. `:ids` is an expanding parameter."""
+    index. The ids travel as one JSON array: one statement whatever their number (an `IN (?, ?, …)` list
+    would be a new statement, prepared anew, for every count of ids)."""
     column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
-    return f"d.{column} IN :ids", {"ids": matches.ids}
+    return f"d.{column} IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(matches.ids)}
 
 
 def matching_filter(search: Search) -> tuple[str, dict[str, str]]:

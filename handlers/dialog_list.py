@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.rendering import render_list
 from bot.viewer import Viewer
 from db.archive import Archive
-from db.dialogs import DialogQuery, Filters, PagePosition, SortColumn
+from db.dialogs import SPARSE_LIMIT, DialogQuery, Filters, PagePosition, SortColumn
 from db.periods import local_today
 from db.search import parse_search
 from db.views import SavedView
@@ -76,7 +76,9 @@ async def list_screen(
         known_total=known,
     )
     page = await archive.page(query)
-    if saved is not None and counted and known is None:
+    # worth keeping only when counting was costly: many matches, or a search within filters
+    costly = page.total > SPARSE_LIMIT or bool(filters)
+    if saved is not None and counted and known is None and costly:
         await archive.remember_total(saved.id, page.total, saved.total_key(filters))
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page
