@@ -116,7 +116,11 @@ def channel_label(channel: str, t: Texts) -> str:
 
 def channel_button_label(channel: str, t: Texts) -> str:
     """The channel with its emoji, as plain text (button labels are not HTML)."""
-    return f"{CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)} {channel_name(channel, t)}"
+    return f"{channel_emoji(channel)} {channel_name(channel, t)}"
+
+
+def channel_emoji(channel: str) -> str:
+    return CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)
 
 
 def client_label_plain(row: DialogRow, t: Texts) -> str:

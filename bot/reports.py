@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.i18n import Texts
-from bot.rendering import breadcrumb, channel_label, days_label, format_phone, h, short
+from bot.rendering import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
 
 ANALYTICS_PATH = ("menu-sales", "menu-head", "menu-analytics")
 BUSIEST_DAYS = 5
+CHANNELS_SHOWN = 5  # per employee, as emoji and count
+MAX_TEXT = 4000  # Telegram takes 4096 characters a message
 HOUR_BAR = 12  # characters of the longest hour's bar
 
 
@@ -21,27 +23,41 @@ def header(t: Texts, period: str, section: str) -> str:
     return f"{breadcrumb(t, *ANALYTICS_PATH)}\n<b>{t(section)}</b> · {h(period)}"
 
 
-def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats]) -> str:
-    """Everyone who completed dialogs, busiest first; the dialogs nobody completed come last, unnumbered."""
-    lines = [header(t, period, "analytics-employees")]
-    people = [row for row in rows if row.employee_id]
+def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats]) -> tuple[str, int]:
+    """Everyone who completed dialogs, busiest first, with the channels they worked in; the dialogs nobody
+    completed come last, unnumbered. Returns the text and how many numbered rows it holds (as many as fit
+    in one message)."""
+    head = [header(t, period, "analytics-employees")]
     if not rows:
-        return "\n".join([*lines, "", t("analytics-empty")])
+        return "\n".join([*head, "", t("analytics-empty")]), 0
     dialogs = sum(row.dialogs for row in rows)
     messages = sum(row.messages for row in rows)
-    lines.append(t("analytics-total", dialogs=dialogs, messages=messages))
-    for number, row in enumerate(people, start=1):
-        lines.append("")
-        lines.append(f"<b>{number}. {h(short(row.name or t('filter-unknown-employee')))}</b>")
-        lines.append(_employee_figures(t, row))
-    for row in rows:
-        if not row.employee_id:
-            lines.append("")
-            lines.append(f"<b>{t('analytics-nobody')}</b>")
-            lines.append(_employee_figures(t, row))
-    lines.append("")
-    lines.append(t("analytics-drill-hint"))
-    return "\n".join(lines)
+    head.append(t("analytics-total", dialogs=dialogs, messages=messages))
+    people = [row for row in rows if row.employee_id]
+    blocks = [
+        f"<b>{number}. {h(short(row.name or t('filter-unknown-employee')))}</b>\n{_employee_figures(t, row)}"
+        for number, row in enumerate(people, start=1)
+    ]
+    tail = [
+        f"<b>{t('analytics-nobody')}</b>\n{_employee_figures(t, row)}" for row in rows if not row.employee_id
+    ]
+    return fit(t, head, blocks, [*tail, t("analytics-drill-hint")])
+
+
+def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str]) -> tuple[str, int]:
+    """`head`, as many numbered `blocks` as one message holds, then `tail`, blank lines between; and how
+    many blocks made it (a note says how many did not)."""
+    room = MAX_TEXT - sum(len(part) + 2 for part in [*head, *tail]) - 80
+    shown = 0
+    for block in blocks:
+        room -= len(block) + 2
+        if room < 0:
+            break
+        shown += 1
+    parts = ["\n".join(head), *blocks[:shown]]
+    if shown < len(blocks):
+        parts.append(t("analytics-more", count=len(blocks) - shown))
+    return "\n\n".join([*parts, *tail]), shown
 
 
 def _employee_figures(t: Texts, row: EmployeeStats) -> str:
@@ -49,6 +65,11 @@ def _employee_figures(t: Texts, row: EmployeeStats) -> str:
     figures = t("analytics-employee-line", dialogs=row.dialogs, messages=row.messages, average=average)
     if row.median_duration_s is not None:
         figures += f" · ⏱ {duration(t, row.median_duration_s)}"
+    if row.channels:
+        shown = [f"{channel_emoji(channel)} {count}" for channel, count in row.channels[:CHANNELS_SHOWN]]
+        if len(row.channels) > CHANNELS_SHOWN:
+            shown.append("…")
+        figures += "\n" + " · ".join(shown)
     return figures
 
 

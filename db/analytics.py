@@ -33,6 +33,7 @@ class EmployeeStats:
     dialogs: int
     messages: int
     median_duration_s: int | None  # None when none of the dialogs has a start time
+    channels: tuple[tuple[str, int], ...] = ()  # (channel, dialogs), most first
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +69,33 @@ def period_summary(connection: Connection, first: date, last: date) -> PeriodSum
 
 def employee_stats(connection: Connection, first: date, last: date) -> list[EmployeeStats]:
     """Everyone with dialogs in the period, most dialogs first, then by name (nobody's after names)."""
-    totals = connection.execute(
-        select(DailyStats.employee_id, func.sum(DailyStats.dialogs), func.sum(DailyStats.messages))
+    totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+    channels: defaultdict[int, list[tuple[str, int]]] = defaultdict(list)
+    for employee_id, channel, dialogs, messages in connection.execute(
+        select(
+            DailyStats.employee_id,
+            DailyStats.channel,
+            func.sum(DailyStats.dialogs),
+            func.sum(DailyStats.messages),
+        )
         .where(DailyStats.day.between(first, last))
-        .group_by(DailyStats.employee_id)
-    ).all()
+        .group_by(DailyStats.employee_id, DailyStats.channel)
+    ):
+        totals[employee_id][0] += int(dialogs)
+        totals[employee_id][1] += int(messages)
+        channels[employee_id].append((channel, int(dialogs)))
     names: dict[int, str] = dict(connection.execute(select(Employee.id, Employee.name)).all())
     medians = _median_durations(connection, first, last)
     rows = [
         EmployeeStats(
-            employee_id, names.get(employee_id), int(dialogs), int(messages), medians.get(employee_id)
+            employee_id,
+            names.get(employee_id),
+            dialogs,
+            messages,
+            medians.get(employee_id),
+            tuple(sorted(channels[employee_id], key=lambda pair: (-pair[1], pair[0]))),
         )
-        for employee_id, dialogs, messages in totals
+        for employee_id, (dialogs, messages) in totals.items()
     ]
     rows.sort(key=lambda row: (-row.dialogs, row.name is None, row.name or "", row.employee_id))
     return rows

@@ -119,10 +119,9 @@ async def analytics_screen(
     views: list[SavedView]
     if state.section is Section.EMPLOYEES:
         employees = await archive.employee_stats(first, last)
-        text = reports.employees_text(t, title, employees)
-        views = [
-            SavedView(employee_id=row.employee_id, period=period.code) for row in employees if row.employee_id
-        ]
+        text, shown = reports.employees_text(t, title, employees)
+        people = [row for row in employees if row.employee_id][:shown]
+        views = [SavedView(employee_id=row.employee_id, period=period.code) for row in people]
         has_data = bool(employees)
     elif state.section is Section.CHANNELS:
         channels = await archive.channel_stats(first, last)

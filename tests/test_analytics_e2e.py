@@ -16,7 +16,7 @@ import pytest
 from bot.settings import Settings
 from db.engine import Database
 from db.records import DialogRecord
-from keyboards.callbacks import AnalyticsCallback
+from keyboards.callbacks import RANGE_PERIOD, AnalyticsCallback, FilterCallback
 from tests.bot_harness import (
     CHANNELS_RU,
     DATASET,
@@ -129,8 +129,15 @@ async def test_employees_table_and_drill_down(api: BotAPIEmulator) -> None:
     expected = sorted(dialogs, key=lambda name: (-dialogs[name], name))
     rows = numbered_rows(screen.content)
     assert [title for title, _ in rows] == expected
+    emoji = {code: name.split(" ")[0] for code, name in CHANNELS_RU.items()}
     for title, figures in rows:
         assert figures.startswith(f"{dialogs_ru(dialogs[title])} · {messages[title]} сообщ.")
+        # the line under the figures: the channels this employee worked in, busiest first
+        per_channel = Counter(r.channel for r in IN_PERIOD if r.completed_by == title)
+        ordered = sorted(per_channel.items(), key=lambda pair: (-pair[1], pair[0]))
+        expected_line = " · ".join(f"{emoji[code]} {count}" for code, count in ordered[:5])
+        lines = screen.content.split("\n")
+        assert lines[lines.index(figures) + 1].startswith(expected_line)
     assert f"Всего: {dialogs_ru(len(IN_PERIOD))}" in screen.content
     assert "Закрыты автоматически" in screen.content  # the dialogs without an employee, unnumbered
 
@@ -219,3 +226,19 @@ async def test_managers_see_no_analytics(api: BotAPIEmulator) -> None:
     assert reaction.callback_answer is not None
     assert reaction.callback_answer.text == "Аналитика доступна руководителям и администраторам."
     assert "Сотрудники" not in menu.content
+
+
+async def test_forged_analytics_and_filter_buttons_get_a_polite_answer(api: BotAPIEmulator) -> None:
+    user = api.user(HEAD_ID)
+    await say(user, "/start")
+    menu = user.last_message
+    forged = AnalyticsCallback(period=RANGE_PERIOD, first=20261301, last=1).pack()  # no such days
+    await user.press_data(menu, forged)
+    await user.wait_answer()
+    assert menu.content.startswith(PATH) and "Сотрудники · 7 дней" in menu.content
+
+    await user.press_data(menu, FilterCallback(saved=987_654).pack())  # a stored view that never was
+    reaction = await user.wait_answer()
+    assert reaction.callback_answer is not None
+    assert reaction.callback_answer.text == "Кнопка устарела — открываю список заново."
+    assert parse_list(menu.content).found == len(DATASET)

@@ -16,6 +16,8 @@ import pytest
 import bot.i18n
 from bot.i18n import texts_for
 from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
+from bot.reports import employees_text
+from db.analytics import EmployeeStats
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from db.views import SavedView
@@ -353,3 +355,32 @@ def test_both_catalogues_have_the_same_texts() -> None:
         ids[language] = set(re.findall(r"^([a-z][a-z0-9-]*) =", source, re.MULTILINE))
     assert ids["ru"] == ids["en"]
     assert len(ids["ru"]) > 100
+
+
+def test_the_employees_table_fits_one_message_however_many_there_are() -> None:
+    t = texts_for("ru")
+    rows = [
+        EmployeeStats(
+            n,
+            f"Сотрудник с очень длинным именем и фамилией номер {n}",
+            100 - n,
+            1000,
+            600,
+            (
+                ("whatsapp", 50),
+                ("telegram", 20),
+                ("vk", 10),
+                ("viber", 5),
+                ("email", 3),
+                ("avito", 1),
+            ),
+        )
+        for n in range(1, 61)
+    ]
+    text, shown = employees_text(t, "7 дней", rows)
+    assert 10 < shown < 60
+    shown_text = visible(text)
+    assert len(shown_text) <= 4096
+    assert f"{shown}. Сотрудник" in shown_text and f"{shown + 1}. Сотрудник" not in shown_text
+    assert f"…и ещё {60 - shown} —" in shown_text
+    assert "🟢 50 · ✈️ 20 · 🔵 10 · 🟣 5 · ✉️ 3 · …" in shown_text

@@ -493,9 +493,10 @@ def test_employee_stats_are_the_counts_and_medians_of_the_dialogs(
         own = [record for record in chosen if record.completed_by == name]
         durations = sorted(d for d in (duration_of(record) for record in own) if d is not None)
         median = bucket_middle_s(bucket_of(durations[(len(durations) - 1) // 2])) if durations else None
-        expected.append(
-            EmployeeStats(ids[name], name, len(own), sum(record.message_count for record in own), median)
-        )
+        per_channel = Counter(record.channel for record in own)
+        channels = tuple(sorted(per_channel.items(), key=lambda pair: (-pair[1], pair[0])))
+        messages = sum(record.message_count for record in own)
+        expected.append(EmployeeStats(ids[name], name, len(own), messages, median, channels))
     expected.sort(key=lambda row: (-row.dialogs, row.name is None, row.name or ""))
     assert archive.run(analytics.employee_stats, first, last) == expected
     summary = archive.run(analytics.period_summary, first, last)
