@@ -27,8 +27,8 @@ from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from db.text import fold
 from db.users import Role, add_user
-from tests.conftest import migrated_database
-from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
+from tests.databases import migrated_database
+from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
 
 ZONE_NAME = "Asia/Novosibirsk"  # UTC+7 all year: not Moscow, so the TIMEZONE setting must be applied
 ZONE = ZoneInfo(ZONE_NAME)
@@ -416,3 +416,16 @@ def seeded_archive(folder: Path) -> Database:
     database.run(add_user, HEAD_ID, Role.HEAD, "Ольга")
     database.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр")
     return database
+
+
+# --- Acting as the person -------------------------------------------------------------------------
+
+
+async def tap(user: SimulatedUser, message: ChatMessage, label: str) -> Reaction:
+    await user.press(message, label)
+    return await user.wait_answer()
+
+
+async def say(user: SimulatedUser, text: str) -> Reaction:
+    await user.send_text(text)
+    return await user.wait_answer()

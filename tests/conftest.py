@@ -1,8 +1,9 @@
-"""Shared fixtures: a real, migrated SQLite file per test (or per module), never a mock."""
+"""Shared fixtures: a real, migrated SQLite file per test (or per module), never a mock; and for the
+bot's end-to-end tests, the archive of `tests.bot_harness.DATASET` with the bot polling the emulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,16 +11,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
+from bot.settings import Settings
 from db.engine import Database
-from db.migrate import upgrade
 from db.models import Base
 from db.search import is_search_index
-
-
-def migrated_database(folder: Path) -> Database:
-    database = Database(f"sqlite+aiosqlite:///{folder / 'dialogs.db'}")
-    upgrade(database)
-    return database
+from tests.bot_harness import database_url, make_settings, running_bot, seeded_archive
+from tests.databases import migrated_database
+from tests.emulator import BotAPIEmulator
 
 
 @pytest.fixture
@@ -40,3 +38,23 @@ def schema_differences(connection: Connection) -> list[object]:
         },
     )
     return list(compare_metadata(context, Base.metadata))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One archive per module of bot tests: they read it (openings and exports add audit rows, searches
+    and filters add stored views, which no test counts across modules)."""
+    database = seeded_archive(tmp_path_factory.mktemp("bot"))
+    yield database
+    database.sync_engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def settings(archive: Database) -> Settings:
+    return make_settings(database_url(archive))
+
+
+@pytest.fixture
+async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
+    async with running_bot(archive, settings) as emulator:
+        yield emulator

@@ -8,13 +8,8 @@ import asyncio
 import re
 import struct
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 
-import pytest
-
-from bot.settings import Settings
-from db.engine import Database
 from db.records import DialogRecord
 from keyboards.callbacks import RANGE_PERIOD, AnalyticsCallback, FilterCallback
 from tests.bot_harness import (
@@ -24,38 +19,18 @@ from tests.bot_harness import (
     MANAGER_ID,
     SEMYON_PHONE,
     ZONE,
-    database_url,
     dialogs_ru,
     expected_entry,
     expected_order,
-    make_settings,
     parse_list,
-    running_bot,
-    seeded_archive,
+    say,
+    tap,
 )
-from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
+from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 BY_DATE = 4
 PERIOD = "20.11.2026–21.11.2026"
 PATH = "Отдел продаж → Для руководителя → Аналитика"
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = seeded_archive(tmp_path_factory.mktemp("analytics"))
-    yield database
-    database.sync_engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def settings(archive: Database) -> Settings:
-    return make_settings(database_url(archive))
-
-
-@pytest.fixture
-async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
-    async with running_bot(archive, settings) as emulator:
-        yield emulator
 
 
 def local_day(record: DialogRecord) -> date:
@@ -63,16 +38,6 @@ def local_day(record: DialogRecord) -> date:
 
 
 IN_PERIOD = [r for r in DATASET if date(2026, 11, 20) <= local_day(r) <= date(2026, 11, 21)]
-
-
-async def tap(user: SimulatedUser, message: ChatMessage, label: str) -> Reaction:
-    await user.press(message, label)
-    return await user.wait_answer()
-
-
-async def say(user: SimulatedUser, text: str) -> Reaction:
-    await user.send_text(text)
-    return await user.wait_answer()
 
 
 async def analytics_for_period(user: SimulatedUser) -> ChatMessage:

@@ -5,7 +5,6 @@ message texts, buttons, alerts — and, for the audit log, on the database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -44,12 +43,13 @@ from tests.bot_harness import (
     make_settings,
     parse_list,
     running_bot,
-    seeded_archive,
+    say,
     sort_button,
     sort_key,
+    tap,
 )
-from tests.conftest import migrated_database
-from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
+from tests.databases import migrated_database
+from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 TOTAL = len(DATASET)
 PAGES = -(-TOTAL // PAGE_SIZE)
@@ -57,41 +57,11 @@ BY_DATE = 4  # the default sort: completion time, newest first
 SEMYON = [RECORDS["crm-01"], RECORDS["crm-02"]]  # newest first
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """One archive for the module: the tests only read it (opening cards adds audit rows, which the
-    audit test counts as a difference)."""
-    database = seeded_archive(tmp_path_factory.mktemp("bot"))
-    yield database
-    database.sync_engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def settings(archive: Database) -> Settings:
-    return make_settings(database_url(archive))
-
-
-@pytest.fixture
-async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
-    async with running_bot(archive, settings) as emulator:
-        yield emulator
-
-
 def dialog_id(database: Database, source_id: str) -> int:
     def find(connection: Connection) -> int:
         return int(connection.execute(select(Dialog.id).where(Dialog.source_id == source_id)).scalar_one())
 
     return database.run(find)
-
-
-async def tap(user: SimulatedUser, message: ChatMessage, label: str) -> Reaction:
-    await user.press(message, label)
-    return await user.wait_answer()
-
-
-async def say(user: SimulatedUser, text: str) -> Reaction:
-    await user.send_text(text)
-    return await user.wait_answer()
 
 
 async def open_list(user: SimulatedUser) -> ChatMessage:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Iterator
 
 import openpyxl
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import Connection, select
 
 import handlers.exports
 from bot.rendering import format_phone
-from bot.settings import Settings
 from db.engine import Database
 from db.models import AuditEntry
 from keyboards.callbacks import ExportCallback, ExportFormat
@@ -24,35 +22,13 @@ from tests.bot_harness import (
     HEAD_ID,
     MANAGER_ID,
     RECORDS,
-    database_url,
     expected_order,
     local_time,
-    make_settings,
-    running_bot,
-    seeded_archive,
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
 BY_DATE, BY_MESSAGES = 4, 5
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = seeded_archive(tmp_path_factory.mktemp("exports"))
-    yield database
-    database.sync_engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def settings(archive: Database) -> Settings:
-    return make_settings(database_url(archive))
-
-
-@pytest.fixture
-async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
-    async with running_bot(archive, settings) as emulator:
-        yield emulator
 
 
 async def list_of(user: SimulatedUser, text: str) -> ChatMessage:

@@ -7,13 +7,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
-import pytest
-
 from bot.app import build_dispatcher
-from bot.settings import Settings
 from db.engine import Database
 from db.records import DialogRecord
 from tests.bot_harness import (
@@ -29,31 +26,13 @@ from tests.bot_harness import (
     expected_order,
     make_settings,
     parse_list,
-    running_bot,
-    seeded_archive,
+    say,
     sort_button,
+    tap,
 )
-from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
+from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 BY_CLIENT, BY_DATE = 0, 4
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = seeded_archive(tmp_path_factory.mktemp("filters"))
-    yield database
-    database.sync_engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def settings(archive: Database) -> Settings:
-    return make_settings(database_url(archive))
-
-
-@pytest.fixture
-async def api(archive: Database, settings: Settings) -> AsyncIterator[BotAPIEmulator]:
-    async with running_bot(archive, settings) as emulator:
-        yield emulator
 
 
 def local_day(record: DialogRecord) -> date:
@@ -83,16 +62,6 @@ def by_anna(record: DialogRecord) -> bool:
 def expected(column: int, descending: bool, records: list[DialogRecord]) -> list[Entry]:
     ordered = expected_order(column, descending, records)
     return [expected_entry(r, n, full_phones=True) for n, r in enumerate(ordered, start=1)]
-
-
-async def tap(user: SimulatedUser, message: ChatMessage, label: str) -> Reaction:
-    await user.press(message, label)
-    return await user.wait_answer()
-
-
-async def say(user: SimulatedUser, text: str) -> Reaction:
-    await user.send_text(text)
-    return await user.wait_answer()
 
 
 async def whole_list(user: SimulatedUser, message: ChatMessage) -> list[Entry]:

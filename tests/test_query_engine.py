@@ -31,7 +31,7 @@ from db.periods import utc_bounds
 from db.records import DialogRecord
 from db.search import parse_search
 from db.text import fold
-from tests.conftest import migrated_database
+from tests.databases import migrated_database
 
 NAMES = [
     "Семён Иванов",

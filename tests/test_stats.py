@@ -34,7 +34,7 @@ from db.stats import (
     rebuild_stats,
     refresh_days,
 )
-from tests.conftest import migrated_database
+from tests.databases import migrated_database
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")  # DST: 2026-03-29 02:00 → 03:00, 2026-10-25 03:00 → 02:00
