@@ -91,6 +91,9 @@ class Dialog(Base):
         # a search's few dialogs, found by name or phone, sorted by time without reading their rows
         Index("ix_dialogs_name_id", "name_id", "completed_at"),
         Index("ix_dialogs_phone_id", "phone_id", "completed_at"),
+        # a channel's or an employee's dialogs in time order: the list's filters, alone or with a period
+        Index("ix_dialogs_channel_time", "channel", "completed_at"),
+        Index("ix_dialogs_employee_time", "employee_id", "completed_at"),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select
 
 import db.dialogs
 import handlers.dialog_list
+from db.dialogs import Filters, fetch_total
 from db.engine import Database
 from db.importer import store_records
 from db.models import ListView
@@ -74,3 +75,23 @@ async def test_a_kept_total_is_counted_again_after_an_import(
         screen = parse_list(message.content)
         assert screen.found == with_916 + 1
         assert screen.entries[0].client == "Новый Клиент"  # the newest first
+
+
+def test_a_filters_count_kept_in_memory_follows_an_import(archive: Database) -> None:
+    whatsapp = Filters(channel="whatsapp")
+    before = archive.run(fetch_total, None, whatsapp)
+    assert before == sum(1 for r in DATASET if r.channel == "whatsapp")
+    assert archive.run(fetch_total, None, whatsapp) == before  # now from memory
+    newcomer = DialogRecord(
+        source_id="crm-new-wa",
+        client_name="Ещё Клиент",
+        client_phone="+79169990001",
+        channel="whatsapp",
+        completed_by=None,
+        started_at=None,
+        completed_at=BASE + timedelta(days=2),
+        message_count=2,
+        messages=None,
+    )
+    store_records(archive.sync_engine, [newcomer], zone=ZONE)
+    assert archive.run(fetch_total, None, whatsapp) == before + 1

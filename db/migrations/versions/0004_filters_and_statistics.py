@@ -1,5 +1,6 @@
 """List views (a search with filters, stored by id) replace saved searches, keeping their ids so that old
-buttons still work; daily statistics for the filters' totals and the analytics.
+buttons still work; daily statistics for the filters' totals and the analytics; indexes of a channel's and
+an employee's dialogs in time order for the filters.
 
 Revision ID: 0004
 Revises: 0003
@@ -36,6 +37,8 @@ def upgrade() -> None:
     )
     op.drop_table("saved_searches")
     op.create_index("ix_client_phones_dialog_count", "client_phones", ["dialog_count"])
+    op.create_index("ix_dialogs_channel_time", "dialogs", ["channel", "completed_at"])
+    op.create_index("ix_dialogs_employee_time", "dialogs", ["employee_id", "completed_at"])
     op.create_table(
         "daily_stats",
         sa.Column("day", sa.Date(), primary_key=True),
@@ -71,6 +74,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("stats_zone", "duration_stats", "hourly_stats", "daily_stats"):
         op.drop_table(table)
+    op.drop_index("ix_dialogs_employee_time", table_name="dialogs")
+    op.drop_index("ix_dialogs_channel_time", table_name="dialogs")
     op.drop_index("ix_client_phones_dialog_count", table_name="client_phones")
     op.create_table(
         "saved_searches",
