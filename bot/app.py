@@ -18,6 +18,7 @@ from aiogram.methods import (
     GetUpdates,
     SendDocument,
     SendMessage,
+    SendPhoto,
 )
 from aiogram.methods.base import Response
 from aiogram.types import BotCommand, LinkPreviewOptions
@@ -34,7 +35,15 @@ log = logging.getLogger(__name__)
 COMMANDS = ("start", "dialogs", "help", "cancel")
 # The methods of every update. aiogram parses each answer with `Response[method.__returning__]`, a pydantic
 # class that pydantic caches only weakly: after a garbage collection it is built again (~1–4 ms).
-HOT_METHODS = (GetUpdates, SendMessage, EditMessageText, AnswerCallbackQuery, SendDocument, DeleteMessage)
+HOT_METHODS = (
+    GetUpdates,
+    SendMessage,
+    EditMessageText,
+    AnswerCallbackQuery,
+    SendDocument,
+    SendPhoto,
+    DeleteMessage,
+)
 _response_types: list[object] = []
 
 

@@ -29,6 +29,7 @@ help =
     <b>Search</b>: send the bot a client's name (or part of it) or a phone number in any format — whole or its last 4 digits.
     <b>Sorting</b>: tap a column's name; tap again for the reverse order.
     <b>Filters</b>: ⚙️ under the list — channel, employee, period (or dates like 01.11–15.11).
+    <b>Analytics</b> (for heads): Sales department → For the head → Analytics — employees, channels, days and hours, active clients and a chart.
     <b>A dialog</b>: tap its number in the list.
 command-start = Main menu
 command-dialogs = Dialog list
