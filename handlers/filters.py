@@ -54,57 +54,91 @@ async def filters_button(
     archive: Archive,
     state: FSMContext,
 ) -> None:
-    t = viewer.texts
     saved = await archive.view(callback_data.saved) if callback_data.saved else SavedView()
     if saved is None:  # a stored view that is gone: the whole list
         text, markup, _ = await list_screen(ListCallback(), viewer, archive)
-        await show(callback, text, markup, t("list-outdated"))
+        await show(callback, text, markup, viewer.texts("list-outdated"))
         return
-    header = _header(saved, viewer)
-    kind = callback_data.kind
-    if kind is FilterKind.NONE:
-        await show(
-            callback,
-            f"{header}\n{t('filters-choose')}",
-            await _filters_keyboard(callback_data, saved, viewer, archive),
-        )
-    elif kind is FilterKind.CHANNEL:
-        channels = await archive.channels()
-        views = [replace(saved, channel=channel) for channel in ["", *channels]]
-        labels = [t("filter-all-channels"), *(channel_button_label(channel, t) for channel in channels)]
-        choices = await _choices(archive, views, labels, [view.channel == saved.channel for view in views])
-        await show(
-            callback, f"{header}\n{t('filters-choose-channel')}", choices_keyboard(callback_data, choices, t)
-        )
-    elif kind is FilterKind.EMPLOYEE:
-        employees = await archive.employees()
-        parts = max(1, -(-len(employees) // EMPLOYEES_PER_PART))
-        part = min(callback_data.part, parts - 1)
-        shown = employees[part * EMPLOYEES_PER_PART : (part + 1) * EMPLOYEES_PER_PART]
-        everyone = [(0, t("filter-all-employees"))] if part == 0 else []
-        options = everyone + [(employee_id, short(name, MAX_CHOICE_LENGTH)) for employee_id, name in shown]
-        views = [replace(saved, employee_id=employee_id) for employee_id, _ in options]
-        chosen = [employee_id == saved.employee_id for employee_id, _ in options]
-        choices = await _choices(archive, views, [label for _, label in options], chosen)
-        state_shown = callback_data.model_copy(update={"part": part})
-        markup = choices_keyboard(state_shown, choices, t, parts=parts)
-        await show(callback, f"{header}\n{t('filters-choose-employee')}", markup)
-    elif kind is FilterKind.PERIOD:
-        periods: list[Period | None] = [None, *(Period(kind) for kind in NAMED_PERIODS)]
-        current = saved.period_value()
-        if current is not None and current.kind is PeriodKind.RANGE:
-            periods.append(current)
-        views = [replace(saved, period=period.code if period else "") for period in periods]
-        labels = [period_label(period, t) for period in periods]
-        choices = await _choices(archive, views, labels, [view.period == saved.period for view in views])
-        markup = choices_keyboard(callback_data, choices, t, typed_dates=True)
-        await show(callback, f"{header}\n{t('filters-choose-period')}", markup)
-    else:  # DATES: the next text is a period
+    if callback_data.kind is FilterKind.DATES:  # the next text is a period
         await state.set_state(Asking.dates)
         await state.set_data(
             {"sort": callback_data.sort, "desc": callback_data.desc, "saved": callback_data.saved}
         )
-        await show(callback, f"{header}\n{t('filters-type-dates')}", dates_prompt_keyboard(callback_data, t))
+    prompt, markup = await _SCREENS[callback_data.kind](callback_data, saved, viewer, archive)
+    await show(callback, f"{_header(saved, viewer)}\n{viewer.texts(prompt)}", markup)
+
+
+FilterScreen = tuple[str, InlineKeyboardMarkup]  # the prompt's text key, and the keyboard
+
+
+async def _overview(
+    state: FilterCallback, saved: SavedView, viewer: Viewer, archive: Archive
+) -> FilterScreen:
+    t = viewer.texts
+    reset = None
+    if saved.has_filters:  # the search alone, or the whole list
+        reset = await archive.save_view(SavedView(search_text=saved.search_text)) if saved.search_text else 0
+    employee = short(saved.employee_name or t("filter-unknown-employee"), MAX_CHOICE_LENGTH)
+    summary = FilterSummary(
+        channel=channel_button_label(saved.channel, t) if saved.channel else t("filter-all-channels"),
+        employee=employee if saved.employee_id else t("filter-all-employees"),
+        period=period_label(saved.period_value(), t, local_today(viewer.zone)),
+        reset=reset,
+    )
+    return "filters-choose", filters_keyboard(state, summary, t)
+
+
+async def _channels(
+    state: FilterCallback, saved: SavedView, viewer: Viewer, archive: Archive
+) -> FilterScreen:
+    t = viewer.texts
+    channels = await archive.channels()
+    views = [replace(saved, channel=channel) for channel in ["", *channels]]
+    labels = [t("filter-all-channels"), *(channel_button_label(channel, t) for channel in channels)]
+    choices = await _choices(archive, views, labels, [view.channel == saved.channel for view in views])
+    return "filters-choose-channel", choices_keyboard(state, choices, t)
+
+
+async def _employees(
+    state: FilterCallback, saved: SavedView, viewer: Viewer, archive: Archive
+) -> FilterScreen:
+    t = viewer.texts
+    employees = await archive.employees()
+    parts = max(1, -(-len(employees) // EMPLOYEES_PER_PART))
+    part = min(state.part, parts - 1)
+    shown = employees[part * EMPLOYEES_PER_PART : (part + 1) * EMPLOYEES_PER_PART]
+    everyone = [(0, t("filter-all-employees"))] if part == 0 else []
+    options = everyone + [(employee_id, short(name, MAX_CHOICE_LENGTH)) for employee_id, name in shown]
+    views = [replace(saved, employee_id=employee_id) for employee_id, _ in options]
+    chosen = [employee_id == saved.employee_id for employee_id, _ in options]
+    choices = await _choices(archive, views, [label for _, label in options], chosen)
+    markup = choices_keyboard(state.model_copy(update={"part": part}), choices, t, parts=parts)
+    return "filters-choose-employee", markup
+
+
+async def _periods(state: FilterCallback, saved: SavedView, viewer: Viewer, archive: Archive) -> FilterScreen:
+    t = viewer.texts
+    periods: list[Period | None] = [None, *(Period(kind) for kind in NAMED_PERIODS)]
+    current = saved.period_value()
+    if current is not None and current.kind is PeriodKind.RANGE:
+        periods.append(current)
+    views = [replace(saved, period=period.code if period else "") for period in periods]
+    labels = [period_label(period, t) for period in periods]
+    choices = await _choices(archive, views, labels, [view.period == saved.period for view in views])
+    return "filters-choose-period", choices_keyboard(state, choices, t, typed_dates=True)
+
+
+async def _dates(state: FilterCallback, _saved: SavedView, viewer: Viewer, _archive: Archive) -> FilterScreen:
+    return "filters-type-dates", dates_prompt_keyboard(state, viewer.texts)
+
+
+_SCREENS = {
+    FilterKind.NONE: _overview,
+    FilterKind.CHANNEL: _channels,
+    FilterKind.EMPLOYEE: _employees,
+    FilterKind.PERIOD: _periods,
+    FilterKind.DATES: _dates,
+}
 
 
 async def typed_dates(message: Message, viewer: Viewer, archive: Archive, state: FSMContext) -> None:
@@ -128,23 +162,6 @@ def _header(saved: SavedView, viewer: Viewer) -> str:
     if saved.search_text:
         lines.append(t("list-search", text=h(short(saved.search_text, MAX_SEARCH_SHOWN))))
     return "\n".join(lines)
-
-
-async def _filters_keyboard(
-    state: FilterCallback, saved: SavedView, viewer: Viewer, archive: Archive
-) -> InlineKeyboardMarkup:
-    t = viewer.texts
-    reset = None
-    if saved.has_filters:  # the search alone, or the whole list
-        reset = await archive.save_view(SavedView(search_text=saved.search_text)) if saved.search_text else 0
-    employee = short(saved.employee_name or t("filter-unknown-employee"), MAX_CHOICE_LENGTH)
-    summary = FilterSummary(
-        channel=channel_button_label(saved.channel, t) if saved.channel else t("filter-all-channels"),
-        employee=employee if saved.employee_id else t("filter-all-employees"),
-        period=period_label(saved.period_value(), t, local_today(viewer.zone)),
-        reset=reset,
-    )
-    return filters_keyboard(state, summary, t)
 
 
 async def _choices(
