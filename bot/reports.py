@@ -41,12 +41,12 @@ def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats]) -> tupl
     tail = [
         f"<b>{t('analytics-nobody')}</b>\n{_employee_figures(t, row)}" for row in rows if not row.employee_id
     ]
-    return fit(t, head, blocks, [*tail, t("analytics-drill-hint")])
+    return fit(t, head, blocks, [*tail, t("analytics-drill-hint")], "analytics-more-employees")
 
 
-def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str]) -> tuple[str, int]:
+def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str], more: str) -> tuple[str, int]:
     """`head`, as many numbered `blocks` as one message holds, then `tail`, blank lines between; and how
-    many blocks made it (a note says how many did not)."""
+    many blocks made it (the text `more` says how many did not)."""
     room = MAX_TEXT - sum(len(part) + 2 for part in [*head, *tail]) - 80
     shown = 0
     for block in blocks:
@@ -56,7 +56,7 @@ def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str]) -> tuple[
         shown += 1
     parts = ["\n".join(head), *blocks[:shown]]
     if shown < len(blocks):
-        parts.append(t("analytics-more", count=len(blocks) - shown))
+        parts.append(t(more, count=len(blocks) - shown))
     return "\n\n".join([*parts, *tail]), shown
 
 
@@ -83,20 +83,28 @@ def duration(t: Texts, seconds: int) -> str:
     )
 
 
-def channels_text(t: Texts, period: str, previous: tuple[date, date], rows: Sequence[ChannelStats]) -> str:
-    lines = [header(t, period, "analytics-channels")]
+def channels_text(
+    t: Texts, period: str, previous: tuple[date, date], rows: Sequence[ChannelStats]
+) -> tuple[str, int]:
+    """Channels with dialogs in the period, numbered; those that had some only in the period before come
+    last, unnumbered. Returns the text and how many numbered rows it holds."""
+    head = [header(t, period, "analytics-channels")]
     total = sum(row.dialogs for row in rows)
     if total == 0:
-        return "\n".join([*lines, "", t("analytics-empty")])
-    lines.append(t("analytics-channels-total", dialogs=total, previous=days_label(*previous)))
-    for number, row in enumerate(rows, start=1):
+        return "\n".join([*head, "", t("analytics-empty")]), 0
+    head.append(t("analytics-channels-total", dialogs=total, previous=days_label(*previous)))
+
+    def figures(row: ChannelStats) -> str:
         share = round(100 * row.dialogs / total)
-        lines.append("")
-        lines.append(f"<b>{number}. {channel_label(row.channel, t)}</b>")
-        lines.append(f"{t('analytics-channel-line', dialogs=row.dialogs, share=share)} · {change(t, row)}")
-    lines.append("")
-    lines.append(t("analytics-drill-hint"))
-    return "\n".join(lines)
+        return f"{t('analytics-channel-line', dialogs=row.dialogs, share=share)} · {change(t, row)}"
+
+    active = [row for row in rows if row.dialogs]
+    blocks = [
+        f"<b>{number}. {channel_label(row.channel, t)}</b>\n{figures(row)}"
+        for number, row in enumerate(active, start=1)
+    ]
+    quiet = [f"<b>{channel_label(row.channel, t)}</b>\n{figures(row)}" for row in rows if not row.dialogs]
+    return fit(t, head, blocks, [*quiet, t("analytics-drill-hint")], "analytics-more-channels")
 
 
 def change(t: Texts, row: ChannelStats) -> str:

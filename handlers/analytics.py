@@ -125,8 +125,9 @@ async def analytics_screen(
         has_data = bool(employees)
     elif state.section is Section.CHANNELS:
         channels = await archive.channel_stats(first, last)
-        text = reports.channels_text(t, title, previous_days(first, last), channels)
-        views = [SavedView(channel=row.channel, period=period.code) for row in channels if row.dialogs]
+        text, shown = reports.channels_text(t, title, previous_days(first, last), channels)
+        active = [row for row in channels if row.dialogs][:shown]
+        views = [SavedView(channel=row.channel, period=period.code) for row in active]
         has_data = bool(views)
     elif state.section is Section.TIME:
         days = await archive.daily_counts(first, last)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,8 @@ import pytest
 import bot.i18n
 from bot.i18n import texts_for
 from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
-from bot.reports import employees_text
-from db.analytics import EmployeeStats
+from bot.reports import channels_text, employees_text
+from db.analytics import ChannelStats, EmployeeStats
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from db.views import SavedView
@@ -384,3 +384,14 @@ def test_the_employees_table_fits_one_message_however_many_there_are() -> None:
     assert f"{shown}. Сотрудник" in shown_text and f"{shown + 1}. Сотрудник" not in shown_text
     assert f"…и ещё {60 - shown} —" in shown_text
     assert "🟢 50 · ✈️ 20 · 🔵 10 · 🟣 5 · ✉️ 3 · …" in shown_text
+
+
+def test_channels_that_went_quiet_come_last_without_a_number() -> None:
+    rows = [ChannelStats("whatsapp", 30, 20), ChannelStats("telegram", 10, 10), ChannelStats("viber", 0, 4)]
+    text, shown = channels_text(texts_for("ru"), "7 дней", (date(2026, 11, 12), date(2026, 11, 18)), rows)
+    assert shown == 2
+    lines = visible(text).split("\n")
+    assert "1. 🟢 WhatsApp" in lines and "2. ✈️ Telegram" in lines and "🟣 Viber" in lines
+    assert "30 (75%) · ▲ 50% (было 20)" in lines
+    assert "10 (25%) · без изменений" in lines
+    assert "0 (0%) · ▼ 100% (было 4)" in lines

@@ -170,7 +170,8 @@ analytics-dialogs = { $count } { $count ->
     [one] dialog
    *[other] dialogs
 }
-analytics-more = …and { $count } more — find their dialogs in the list, filtered by employee.
+analytics-more-employees = …and { $count } more — find their dialogs in the list, filtered by employee.
+analytics-more-channels = …and { $count } more — find their dialogs in the list, filtered by channel.
 analytics-empty = No dialogs in this period.
 analytics-drill-hint = Tap a number to open these dialogs as a list.
 analytics-drill-days = Tap a day's number to open its dialogs as a list.

@@ -176,7 +176,8 @@ analytics-dialogs = { $count } { $count ->
     [few] диалога
    *[many] диалогов
 }
-analytics-more = …и ещё { $count } — их диалоги найдутся в списке с фильтром по сотруднику.
+analytics-more-employees = …и ещё { $count } — их диалоги найдутся в списке с фильтром по сотруднику.
+analytics-more-channels = …и ещё { $count } — их диалоги найдутся в списке с фильтром по каналу.
 analytics-empty = За этот период диалогов нет.
 analytics-drill-hint = Нажмите номер — откроется список этих диалогов.
 analytics-drill-days = Нажмите номер дня — откроется список его диалогов.
