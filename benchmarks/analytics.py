@@ -140,11 +140,6 @@ def screen_operations(first: date, last: date) -> list[Operation]:
             lambda c: analytics.top_clients(c, first, last, ZONE),
             lambda c: sql(c, DIRECT_TOP, bounds),
         ),
-        (
-            "summary",
-            lambda c: analytics.period_summary(c, first, last),
-            lambda c: sql(c, DIRECT_SUMMARY, bounds),
-        ),
     ]
 
     def screen(connection: Connection) -> None:
@@ -225,7 +220,6 @@ DIRECT_TOP = """
     WHERE d.completed_at >= :since AND d.completed_at < :until
     GROUP BY d.phone_id ORDER BY n DESC, p.e164 LIMIT 10
 """
-DIRECT_SUMMARY = f"SELECT count(*), sum(message_count) FROM dialogs WHERE {_PERIOD}"
 
 
 def measure(

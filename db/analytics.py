@@ -51,22 +51,6 @@ class ClientStats:
     dialogs: int
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodSummary:
-    dialogs: int
-    messages: int
-
-
-def period_summary(connection: Connection, first: date, last: date) -> PeriodSummary:
-    """The dialogs and their messages in the period."""
-    dialogs, messages = connection.execute(
-        select(
-            func.coalesce(func.sum(DailyStats.dialogs), 0), func.coalesce(func.sum(DailyStats.messages), 0)
-        ).where(DailyStats.day.between(first, last))
-    ).one()
-    return PeriodSummary(int(dialogs), int(messages))
-
-
 def employee_stats(connection: Connection, first: date, last: date) -> list[EmployeeStats]:
     """Everyone with dialogs in the period, most dialogs first, then by name (nobody's after names)."""
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
