@@ -197,11 +197,12 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         total = matches.total if matches is not None else matching_total(connection, search)
         return _Plan(total, "dense", *dense_filter(search))
 
-    filtered = _filtered_total(connection, filters)
+    counts = _FilterCounts(connection, filters)
+    filtered = counts.total
     sort_column = SORT_COLUMNS[query.sort]
     if search is None:
-        path, path_rows = _best_path(connection, filters, filtered)
-        walk, walked = _walk(connection, filters, filtered, sort_column)
+        path, path_rows = _best_path(counts)
+        walk, walked = _walk(counts, sort_column)
         # rows read for a page: through the best index, all the filters' dialogs (then sorted); walking
         # the sort index, as many as it takes to meet a page of matches
         per_page = walked / max(filtered, 1) * query.page_size
@@ -212,7 +213,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     # a search with filters: the smaller side leads, and the total is counted over its matches
     matches = few_matches(connection, search, SPARSE_LIMIT)
     if query.known_total is not None and matches is None and filtered > SPARSE_LIMIT:
-        return _dense_plan(connection, query.known_total, search, filters, filtered, sort_column)
+        return _dense_plan(query.known_total, search, counts, sort_column)
     searched = matches.total if matches is not None else matching_total(connection, search)
     if searched <= filtered:
         search_condition, search_params = (
@@ -221,23 +222,21 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         conditions, params = _filter_conditions(filters, indexed=set())
     else:
         search_condition, search_params = dense_filter(search)
-        path, _ = _best_path(connection, filters, filtered)
+        path, _ = _best_path(counts)
         conditions, params = _filter_conditions(filters, indexed=path)
     condition = f"{search_condition} AND {conditions}"
     params = {**search_params, **params}
     total = int(connection.execute(_count(condition), params).scalar_one())
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params)
-    return _dense_plan(connection, total, search, filters, filtered, sort_column)
+    return _dense_plan(total, search, counts, sort_column)
 
 
-def _dense_plan(
-    connection: Connection, total: int, search: Search, filters: Filters, filtered: int, sort_column: str
-) -> _Plan:
+def _dense_plan(total: int, search: Search, counts: _FilterCounts, sort_column: str) -> _Plan:
     """Many matches on both sides: walk the sort index, testing each row."""
     search_condition, search_params = dense_filter(search)
-    walk, _ = _walk(connection, filters, filtered, sort_column)
-    conditions, params = _filter_conditions(filters, indexed=walk)
+    walk, _ = _walk(counts, sort_column)
+    conditions, params = _filter_conditions(counts.filters, indexed=walk)
     return _Plan(total, "dense", f"{search_condition} AND {conditions}", {**search_params, **params})
 
 
@@ -246,79 +245,75 @@ def _count(condition: str) -> TextClause:
     return text(f"SELECT count(*) FROM dialogs d WHERE {condition}")
 
 
-def _filtered_total(connection: Connection, filters: Filters) -> int:
-    return _remembered_count(connection, filters.days, filters.channel, filters.employee_id)
-
-
-def _count_of(connection: Connection, filters: Filters, names: set[str]) -> int:
-    """How many dialogs the named filters find on their own."""
-    days = filters.days if "period" in names else None
-    channel = filters.channel if "channel" in names else None
-    employee_id = filters.employee_id if "employee" in names else None
-    return _remembered_count(connection, days, channel, employee_id)
-
-
 _counted: dict[tuple[Any, ...], int] = {}
 MAX_COUNTS_KEPT = 4096
 
 
-def _remembered_count(
-    connection: Connection, days: tuple[date, date] | None, channel: str | None, employee_id: int | None
-) -> int:
-    """A sum over the daily statistics (up to 1.5 ms for a channel of all time), kept in memory until
-    the archive's revision changes (every import adds one): paging a filtered list counts once."""
-    revision = connection.execute(_REVISION).scalar() or 0
-    key = (connection.engine.url.database, revision, days, channel, employee_id)
-    found = _counted.get(key)
-    if found is None:
-        found = count_dialogs(connection, days=days, channel=channel, employee_id=employee_id)
-        if len(_counted) >= MAX_COUNTS_KEPT:
-            _counted.clear()
-        _counted[key] = found
-    return found
+class _FilterCounts:
+    """How many dialogs the filters find, together or some of them on their own (what an index serving
+    those would read): sums over the daily statistics (up to 1.5 ms for a channel of all time), kept in
+    memory until the archive's revision changes (every import adds one), so paging a filtered list
+    counts once. The revision is read once per page."""
+
+    def __init__(self, connection: Connection, filters: Filters) -> None:
+        self._connection = connection
+        self.filters = filters
+        self.present: set[str] = set()
+        if filters.days is not None:
+            self.present.add("period")
+        if filters.channel is not None:
+            self.present.add("channel")
+        if filters.employee_id is not None:
+            self.present.add("employee")
+        revision = connection.execute(_REVISION).scalar() or 0
+        self._key = (connection.engine.url.database, revision)
+        self.total = self.of(self.present)
+
+    def of(self, names: set[str]) -> int:
+        days = self.filters.days if "period" in names else None
+        channel = self.filters.channel if "channel" in names else None
+        employee_id = self.filters.employee_id if "employee" in names else None
+        key = (*self._key, days, channel, employee_id)
+        found = _counted.get(key)
+        if found is None:
+            found = count_dialogs(self._connection, days=days, channel=channel, employee_id=employee_id)
+            if len(_counted) >= MAX_COUNTS_KEPT:
+                _counted.clear()
+            _counted[key] = found
+        return found
+
+    def all_dialogs(self) -> int:
+        return self._connection.execute(_DIALOG_TOTAL).scalar() or 0
 
 
-def _present(filters: Filters) -> set[str]:
-    names = set()
-    if filters.days is not None:
-        names.add("period")
-    if filters.channel is not None:
-        names.add("channel")
-    if filters.employee_id is not None:
-        names.add("employee")
-    return names
-
-
-def _best_path(connection: Connection, filters: Filters, filtered: int) -> tuple[set[str], int]:
+def _best_path(counts: _FilterCounts) -> tuple[set[str], int]:
     """The filters one index serves together, reading the fewest dialogs, and how many it reads: a period
     goes with a channel or an employee ((channel|employee_id, completed_at) indexes)."""
-    present = _present(filters)
+    present = counts.present
     if len(present) == 1 or present in ({"period", "channel"}, {"period", "employee"}):
-        return present, filtered  # one index serves all the filters
+        return present, counts.total  # one index serves all the filters
     if "period" in present:  # all three: the period with the channel, or with the employee
         paths = [{"period", "channel"}, {"period", "employee"}]
     else:  # a channel and an employee
         paths = [{"channel"}, {"employee"}]
-    counted = [(path, _count_of(connection, filters, path)) for path in paths]
-    return min(counted, key=lambda pair: pair[1])
+    return min(((path, counts.of(path)) for path in paths), key=lambda pair: pair[1])
 
 
-def _walk(connection: Connection, filters: Filters, filtered: int, sort_column: str) -> tuple[set[str], int]:
+def _walk(counts: _FilterCounts, sort_column: str) -> tuple[set[str], int]:
     """The filters that bound a walk of the sort index, and how many dialogs the walk passes."""
-    present = _present(filters)
+    present = counts.present
     if sort_column == "completed_at":
         # in time order: the completion time index, or a channel's or an employee's part of theirs
         period = present & {"period"}
         options = [period | {name} for name in ("channel", "employee") if name in present] or [period]
         if len(options) == 1 and options[0] == present:
-            return present, filtered
-        counted = [(option, _count_of(connection, filters, option)) for option in options]
-        return min(counted, key=lambda pair: pair[1])
+            return present, counts.total
+        return min(((option, counts.of(option)) for option in options), key=lambda pair: pair[1])
     if sort_column == "channel" and "channel" in present:
-        return {"channel"}, _count_of(connection, filters, {"channel"})
+        return {"channel"}, counts.of({"channel"})
     if sort_column == "employee_sort" and "employee" in present:
-        return {"employee_sort"}, _count_of(connection, filters, {"employee"})
-    return set(), connection.execute(_DIALOG_TOTAL).scalar() or 0
+        return {"employee_sort"}, counts.of({"employee"})
+    return set(), counts.all_dialogs()
 
 
 def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dict[str, Any]]:
