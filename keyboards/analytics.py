@@ -17,7 +17,7 @@ from keyboards.callbacks import (
     Screen,
     Section,
 )
-from keyboards.menu import back_button
+from keyboards.menu import back_button, button
 from keyboards.texts import Translate
 
 NUMBERS_PER_ROW = 5
@@ -47,7 +47,7 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
     ]
     rows = [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]
     sections = [
-        _button(
+        button(
             ("• " if section is state.section else "") + t(label),
             state.model_copy(update={"section": section}),
         )
@@ -57,14 +57,14 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
     periods = []
     for index, code in enumerate(ANALYTICS_PERIODS[:RANGE_PERIOD]):
         label = ("✓ " if index == state.period else "") + t(f"period-{code}")
-        periods.append(_button(label, state.model_copy(update={"period": index, "first": 0, "last": 0})))
+        periods.append(button(label, state.model_copy(update={"period": index, "first": 0, "last": 0})))
     dates = t("button-typed-dates")
     if state.period == RANGE_PERIOD and page.range_label:
         dates = f"✓ {page.range_label}"
-    periods.append(_button(dates, state.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
+    periods.append(button(dates, state.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
     rows += [periods[i : i + PERIODS_PER_ROW] for i in range(0, len(periods), PERIODS_PER_ROW)]
     if page.has_data:
-        rows.append([_button(t("button-chart"), state.model_copy(update={"action": AnalyticsAction.CHART}))])
+        rows.append([button(t("button-chart"), state.model_copy(update={"action": AnalyticsAction.CHART}))])
     rows.append([back_button(MenuCallback(screen=Screen.HEAD), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -72,7 +72,3 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
 def dates_prompt_keyboard(state: AnalyticsCallback, t: Translate) -> InlineKeyboardMarkup:
     back = state.model_copy(update={"action": AnalyticsAction.SHOW})
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
-
-
-def _button(text: str, callback: AnalyticsCallback) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=callback.pack())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.callbacks import (
@@ -20,7 +19,7 @@ from keyboards.callbacks import (
     TranscriptCallback,
     list_data,
 )
-from keyboards.menu import back_button
+from keyboards.menu import back_button, button
 from keyboards.texts import Translate
 
 # Button labels of the six columns, in `db.dialogs.SortColumn` order.
@@ -72,7 +71,7 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
         rows.append(paging)
     if page.can_export and page.dialog_ids:
         rows.append(
-            [_button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
+            [button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
         )
     rows += _search_rows(page, t)
     rows.append([InlineKeyboardButton(text=t("back"), callback_data=_BACK_TO_RECORDS)])
@@ -95,17 +94,15 @@ def card_keyboard(
     turns = []
     if card.part > 0:
         turns.append(
-            _button(t("button-earlier"), card.model_copy(update={"part": card.part - 1, "turn": True}))
+            button(t("button-earlier"), card.model_copy(update={"part": card.part - 1, "turn": True}))
         )
     if card.part + 1 < parts:
-        turns.append(
-            _button(t("button-later"), card.model_copy(update={"part": card.part + 1, "turn": True}))
-        )
+        turns.append(button(t("button-later"), card.model_copy(update={"part": card.part + 1, "turn": True})))
     if turns:
         rows.append(turns)
     if transcript_file:
-        rows.append([_button(t("button-transcript-file"), TranscriptCallback(dialog=card.dialog))])
-    rows.append([_button(t("button-to-list"), card.list_view())])
+        rows.append([button(t("button-transcript-file"), TranscriptCallback(dialog=card.dialog))])
+    rows.append([button(t("button-to-list"), card.list_view())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -140,8 +137,8 @@ def _search_rows(page: ListPage, t: Translate) -> list[list[InlineKeyboardButton
     view = page.view
     rows = [
         [
-            _button(t("button-search"), SearchCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
-            _button(t("button-filters"), FilterCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
+            button(t("button-search"), SearchCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
+            button(t("button-filters"), FilterCallback(sort=view.sort, desc=view.desc, saved=view.saved)),
         ]
     ]
     resets = []
@@ -158,7 +155,3 @@ def _search_rows(page: ListPage, t: Translate) -> list[list[InlineKeyboardButton
 
 def _export(view: ListCallback, kind: ExportFormat) -> ExportCallback:
     return ExportCallback(format=kind, sort=view.sort, desc=view.desc, saved=view.saved)
-
-
-def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=callback.pack())

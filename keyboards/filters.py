@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from keyboards.callbacks import FilterCallback, FilterKind, ListCallback
-from keyboards.menu import back_button
+from keyboards.callbacks import FilterCallback, FilterKind, list_data
+from keyboards.menu import back_button, button
 from keyboards.texts import Translate
 
 CHOICES_PER_ROW = 2
@@ -36,25 +36,13 @@ class FilterSummary:
 
 
 def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
-    def opening(kind: FilterKind) -> str:
-        return state.model_copy(update={"kind": kind, "part": 0}).pack()
+    def opening(label: str, kind: FilterKind) -> list[InlineKeyboardButton]:
+        return [button(label, state.model_copy(update={"kind": kind, "part": 0}))]
 
     rows = [
-        [
-            InlineKeyboardButton(
-                text=t("filter-channel", value=summary.channel), callback_data=opening(FilterKind.CHANNEL)
-            )
-        ],
-        [
-            InlineKeyboardButton(
-                text=t("filter-employee", value=summary.employee), callback_data=opening(FilterKind.EMPLOYEE)
-            )
-        ],
-        [
-            InlineKeyboardButton(
-                text=t("filter-period", value=summary.period), callback_data=opening(FilterKind.PERIOD)
-            )
-        ],
+        opening(t("filter-channel", value=summary.channel), FilterKind.CHANNEL),
+        opening(t("filter-employee", value=summary.employee), FilterKind.EMPLOYEE),
+        opening(t("filter-period", value=summary.period), FilterKind.PERIOD),
     ]
     if summary.reset is not None:
         rows.append([_to_list(t("button-reset-filters"), state, summary.reset)])
@@ -79,13 +67,13 @@ def choices_keyboard(
     rows = [buttons[i : i + CHOICES_PER_ROW] for i in range(0, len(buttons), CHOICES_PER_ROW)]
     paging = []
     if state.part > 0:
-        paging.append(_filters(t("button-earlier"), state.model_copy(update={"part": state.part - 1})))
+        paging.append(button(t("button-earlier"), state.model_copy(update={"part": state.part - 1})))
     if state.part + 1 < parts:
-        paging.append(_filters(t("button-later"), state.model_copy(update={"part": state.part + 1})))
+        paging.append(button(t("button-later"), state.model_copy(update={"part": state.part + 1})))
     if paging:
         rows.append(paging)
     if typed_dates:
-        rows.append([_filters(t("button-typed-dates"), state.model_copy(update={"kind": FilterKind.DATES}))])
+        rows.append([button(t("button-typed-dates"), state.model_copy(update={"kind": FilterKind.DATES}))])
     rows.append([back_button(state.model_copy(update={"kind": FilterKind.NONE, "part": 0}), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -96,10 +84,4 @@ def dates_prompt_keyboard(state: FilterCallback, t: Translate) -> InlineKeyboard
 
 
 def _to_list(label: str, state: FilterCallback, saved: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=label, callback_data=ListCallback(sort=state.sort, desc=state.desc, saved=saved).pack()
-    )
-
-
-def _filters(label: str, state: FilterCallback) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=state.pack())
+    return InlineKeyboardButton(text=label, callback_data=list_data(state.sort, state.desc, saved=saved))

@@ -28,7 +28,7 @@ PARENT: dict[Screen, Screen] = {
 def menu_keyboard(screen: Screen, t: Translate, *, analytics: bool = False) -> InlineKeyboardMarkup:
     """`analytics`: the person may see the analytics (heads and admins)."""
     rows = [
-        [InlineKeyboardButton(text=t(label), callback_data=target.pack())]
+        [button(t(label), target)]
         for target, label in _ENTRIES[screen]
         if analytics or not isinstance(target, AnalyticsCallback)
     ]
@@ -37,5 +37,9 @@ def menu_keyboard(screen: Screen, t: Translate, *, analytics: bool = False) -> I
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def button(text: str, target: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=target.pack())
+
+
 def back_button(target: CallbackData, t: Translate) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=t("back"), callback_data=target.pack())
+    return button(t("back"), target)
