@@ -3,10 +3,26 @@ data (`sort`, `desc`, `saved`); a restart forgets the question, and the text is 
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+
+from keyboards.callbacks import FilterCallback, ListCallback, SearchCallback
 
 
 class Asking(StatesGroup):
     search = State()  # text to search within the list's filters
     dates = State()  # a period for the list's filter, typed like 01.11–15.11
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
+
+
+async def ask_from_list(state: FSMContext, question: State, view: SearchCallback | FilterCallback) -> None:
+    """Waits for the answer to `question`, remembering the list view it was asked from."""
+    await state.set_state(question)
+    await state.set_data({"sort": view.sort, "desc": view.desc, "saved": view.saved})
+
+
+def list_asked_from(data: dict[str, Any]) -> ListCallback:
+    """The list view a question (search text, dates) was asked from: its state's data."""
+    return ListCallback(sort=data["sort"], desc=data["desc"], saved=data["saved"])

@@ -23,7 +23,7 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.periods import NAMED_PERIODS, Period, PeriodKind, local_today, parse_period
 from db.views import SavedView
-from handlers.asking import Asking
+from handlers.asking import Asking, ask_from_list, list_asked_from
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import FilterCallback, FilterKind, ListCallback
@@ -60,10 +60,7 @@ async def filters_button(
         await show(callback, text, markup, viewer.texts("list-outdated"))
         return
     if callback_data.kind is FilterKind.DATES:  # the next text is a period
-        await state.set_state(Asking.dates)
-        await state.set_data(
-            {"sort": callback_data.sort, "desc": callback_data.desc, "saved": callback_data.saved}
-        )
+        await ask_from_list(state, Asking.dates, callback_data)
     prompt, markup = await _SCREENS[callback_data.kind](callback_data, saved, viewer, archive)
     await show(callback, f"{_header(saved, viewer)}\n{viewer.texts(prompt)}", markup)
 
@@ -147,7 +144,7 @@ async def typed_dates(message: Message, viewer: Viewer, archive: Archive, state:
     if period is None:
         await message.answer(viewer.texts("filters-dates-not-understood"))
         return
-    back = ListCallback(**await state.get_data())
+    back = list_asked_from(await state.get_data())
     await state.clear()
     saved = (await archive.view(back.saved) if back.saved else None) or SavedView()
     view = replace(saved, period=period.code)

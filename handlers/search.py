@@ -17,7 +17,7 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.views import SavedView, search_text_of
 from handlers.analytics import analytics_screen, period_of
-from handlers.asking import Asking
+from handlers.asking import Asking, ask_from_list, list_asked_from
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import AnalyticsCallback, ListCallback, SearchCallback, Section
@@ -39,10 +39,7 @@ async def ask_for_text(
     callback: CallbackQuery, callback_data: SearchCallback, viewer: Viewer, state: FSMContext
 ) -> None:
     t = viewer.texts
-    await state.set_state(Asking.search)
-    await state.set_data(
-        {"sort": callback_data.sort, "desc": callback_data.desc, "saved": callback_data.saved}
-    )
+    await ask_from_list(state, Asking.search, callback_data)
     text = f"{breadcrumb(t, *LIST_PATH)}\n\n{t('search-prompt')}"
     await show(callback, text, search_prompt_keyboard(callback_data, t))
 
@@ -61,7 +58,7 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         assert period is not None
         text, markup = await analytics_screen(shown, period, viewer, archive)
     else:
-        back = ListCallback(**data) if asked in (Asking.search.state, Asking.dates.state) else ListCallback()
+        back = list_asked_from(data) if asked in (Asking.search.state, Asking.dates.state) else ListCallback()
         text, markup, _ = await list_screen(back, viewer, archive)
     await message.answer(f"{said}\n\n{text}", reply_markup=markup)
 
@@ -71,12 +68,14 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
     typed = search_text_of(message.text or "")
     back = ListCallback()
     view = SavedView(search_text=typed)
-    if await state.get_state() == Asking.search.state:
-        back = ListCallback(**await state.get_data())
+    asked = await state.get_state()
+    if asked == Asking.search.state:
+        back = list_asked_from(await state.get_data())
         within = await archive.view(back.saved) if back.saved else None
         if within is not None:
             view = replace(within, search_text=typed)
-    await state.clear()
+    if asked is not None:
+        await state.clear()
     try:
         stored = await archive.stored(view)
     except OperationalError as error:  # a long import holds the database: the search cannot be stored
