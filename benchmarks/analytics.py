@@ -24,11 +24,10 @@ from collections.abc import Callable
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, text
 
-from benchmarks.engine import build, ms, percentiles
+from benchmarks.engine import ZONE, archive_path, ms, percentiles
 from db import analytics
 from db.engine import Database
 from db.importer import store_records
@@ -38,7 +37,6 @@ from db.periods import previous_days, utc_bounds
 from db.records import DialogRecord
 from db.stats import count_dialogs, ensure_stats, rebuild_stats
 
-ZONE = ZoneInfo("Europe/Moscow")
 TODAY = date(2026, 11, 24)
 ARCHIVE_FIRST = date(2024, 11, 25)
 PERIODS = {
@@ -65,11 +63,7 @@ def main() -> None:
     parser.add_argument("--no-import", action="store_true", help="skip timing the incremental import")
     args = parser.parse_args()
 
-    args.folder.mkdir(exist_ok=True)
-    db_path = (args.folder / f"dialogs-{DIALOGS}.db").resolve()
-    if not db_path.exists():
-        build(args.folder, db_path, DIALOGS)
-    url = f"sqlite+aiosqlite:///{db_path}"
+    url = f"sqlite+aiosqlite:///{archive_path(args.folder, DIALOGS)}"
     database = Database(url)
     upgrade(database)
     started = time.perf_counter()

@@ -29,10 +29,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
+from bot.settings import Settings
 from db.demo import generate_dialogs
 from db.dialogs import SORT_COLUMNS, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
 from db.engine import READ_PRAGMAS, SQLITE_PRAGMAS, Database
+from db.migrate import upgrade
 from db.search import parse_search
+from db.stats import ensure_stats
 from db.views import SavedView
 
 ANCHOR = datetime(2026, 11, 25, tzinfo=UTC)
@@ -49,15 +52,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path(".bench"))
     args = parser.parse_args()
 
-    args.folder.mkdir(exist_ok=True)
-    db_path = args.folder / f"dialogs-{args.dialogs}.db"
-    if not db_path.exists():
-        build(args.folder, db_path, args.dialogs)
-    database = Database(f"sqlite+aiosqlite:///{db_path.resolve()}")
-    raw = sqlite3.connect(db_path)
-    for pragma in SQLITE_PRAGMAS + READ_PRAGMAS:
-        raw.execute(pragma)
-
+    database, raw = open_archive(args.folder, args.dialogs)
     rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]
     print()
     print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
@@ -66,6 +61,32 @@ def main() -> None:
         e50, e99 = percentiles(engine_times)
         r50, r99 = percentiles(raw_times)
         print(f"| {name} | {ms(e50)} | {ms(e99)} | {ms(r50)} | {ms(r99)} | {e50 / r50:.1f}× |")
+
+
+# The zone of the settings' default, which the import (a child `dialogs-bot import`) and the bot count in.
+ZONE = ZoneInfo(Settings.model_fields["timezone"].default)
+
+
+def archive_path(folder: Path, count: int) -> Path:
+    """The benchmark archive of `count` demo dialogs, kept in `folder`: built the first time."""
+    folder.mkdir(exist_ok=True)
+    db_path = (folder / f"dialogs-{count}.db").resolve()
+    if not db_path.exists():
+        build(folder, db_path, count)
+    return db_path
+
+
+def open_archive(folder: Path, count: int) -> tuple[Database, sqlite3.Connection]:
+    """The benchmark archive brought up to date (one kept from an earlier version gets the newer
+    migrations and its statistics), through the engine and through `sqlite3` with the same pragmas."""
+    db_path = archive_path(folder, count)
+    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    upgrade(database)
+    database.run(ensure_stats, ZONE)
+    raw = sqlite3.connect(db_path)
+    for pragma in SQLITE_PRAGMAS + READ_PRAGMAS:
+        raw.execute(pragma)
+    return database, raw
 
 
 def build(folder: Path, db_path: Path, count: int) -> None:
@@ -145,7 +166,6 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
     return result
 
 
-FILTER_ZONE = ZoneInfo("Europe/Moscow")
 FILTER_TODAY = date(2026, 11, 24)  # the last day of the demo archive
 
 
@@ -163,7 +183,7 @@ def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[
         def make(run: int) -> DialogQuery:
             chosen = view(run)
             found = parse_search(search(run), "RU") if search else None
-            filters = chosen.filters(FILTER_ZONE, FILTER_TODAY)
+            filters = chosen.filters(ZONE, FILTER_TODAY)
             return DialogQuery(found, sort, descending, filters=filters)
 
         return make

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from benchmarks.engine import build
+from benchmarks.engine import archive_path
 from bot.exports import write_list
 from bot.i18n import texts_for
 from db.dialogs import DialogQuery, iter_dialogs
@@ -34,13 +34,10 @@ def main() -> None:
     parser.add_argument("--child", choices=[kind.name for kind in ExportFormat], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    args.folder.mkdir(exist_ok=True)
-    db_path = (args.folder / f"dialogs-{args.dialogs}.db").resolve()
+    db_path = archive_path(args.folder, args.dialogs)
     if args.child:
         export_once(db_path, ExportFormat[args.child], args.folder)
         return
-    if not db_path.exists():
-        build(args.folder, db_path, args.dialogs)
     print("| export | dialogs | time | peak memory | file |")
     print("|---|---:|---:|---:|---:|")
     for kind in ExportFormat:

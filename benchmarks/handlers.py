@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -50,7 +49,17 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 
-from benchmarks.engine import ANCHOR, DEPTH_PAGE, PAGE_SIZE, build, deep_anchors, ms, percentiles, typed
+from benchmarks.engine import (
+    ANCHOR,
+    DEPTH_PAGE,
+    PAGE_SIZE,
+    ZONE,
+    deep_anchors,
+    ms,
+    open_archive,
+    percentiles,
+    typed,
+)
 from bot.app import build_bot, build_dispatcher, prepare_runtime
 from bot.logs import configure_logging
 from bot.rendering import TRANSCRIPT_PAGE
@@ -59,14 +68,11 @@ from db.demo import generate_dialogs
 from db.dialogs import SortColumn
 from db.engine import Database
 from db.importer import store_records
-from db.migrate import upgrade
-from db.stats import ensure_stats
 from db.users import Role, add_user
 from keyboards.callbacks import CardCallback, ListCallback, Position
 from keyboards.dialogs import FIRST_DIRECTION_DESCENDING
 
 TOKEN = "7000000001:AAbenchmarkbenchmarkbenchmarkbench01"
-ZONE = ZoneInfo(Settings.model_fields["timezone"].default)  # the zone the benchmark's bot runs in
 BOT_ID = 7000000001
 ADMIN_ID = 100_001  # in ADMIN_IDS: no role lookup
 HEAD_ID = 100_002  # a head added with `users add`: one role lookup per update
@@ -492,14 +498,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="NAME", help="profile the operations whose name contains NAME")
     args = parser.parse_args()
 
-    args.folder.mkdir(exist_ok=True)
-    db_path = args.folder / f"dialogs-{args.dialogs}.db"
-    if not db_path.exists():
-        build(args.folder, db_path, args.dialogs)
-    database = Database(f"sqlite+aiosqlite:///{db_path.resolve()}")
-    raw = sqlite3.connect(db_path)
-    upgrade(database)  # a database built by an earlier version
-    database.run(ensure_stats, ZONE)
+    database, raw = open_archive(args.folder, args.dialogs)
     ensure_transcripts(database, raw, args.dialogs)
     with open(os.devnull, "w") as devnull:
         configure_logging(TOKEN)  # the bot's own logging, INFO and all, written to /dev/null
