@@ -63,7 +63,7 @@ async def analytics_button(
     if callback_data.action is AnalyticsAction.ASK_DATES:
         await state.set_state(Asking.analytics_dates)
         await state.set_data({"section": int(callback_data.section)})
-        text = f"{reports.header(t, t('button-typed-dates'), SECTION_TITLES[callback_data.section])}"
+        text = reports.header(t, t("button-typed-dates"), SECTION_TITLES[callback_data.section])
         await show(callback, f"{text}\n\n{t('filters-type-dates')}", dates_prompt_keyboard(callback_data, t))
         return
     if callback_data.action is AnalyticsAction.CHART:
