@@ -124,6 +124,7 @@ class DialogPage:
     total: int
     has_previous: bool
     has_next: bool
+    total_costly: bool = False  # the total took counting many matches: worth keeping for the next pages
 
 
 def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
@@ -132,6 +133,9 @@ def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
     if plan.total == 0:
         return DialogPage([], 0, False, False)
 
+    def page(rows: list[DialogRow], has_previous: bool, has_next: bool) -> DialogPage:
+        return DialogPage(rows, plan.total, has_previous, has_next, plan.costly)
+
     if query.position in (PagePosition.AFTER, PagePosition.BEFORE) and query.anchor_id is not None:
         forward = query.position is PagePosition.AFTER
         rows = _fetch(connection, query, plan, forward=forward, limit=size + 1, anchor=query.anchor_id)
@@ -139,17 +143,17 @@ def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
             more = len(rows) > size
             rows = rows[:size]
             if forward:
-                return DialogPage(rows, plan.total, has_previous=True, has_next=more)
-            return DialogPage(rows[::-1], plan.total, has_previous=more, has_next=True)
+                return page(rows, has_previous=True, has_next=more)
+            return page(rows[::-1], has_previous=more, has_next=True)
         # an anchor that no longer exists (or never did): start over from the first page
 
     if query.position is PagePosition.LAST:
         last_size = plan.total - (plan.total - 1) // size * size
         rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
-        return DialogPage(rows[::-1], plan.total, has_previous=plan.total > last_size, has_next=False)
+        return page(rows[::-1], has_previous=plan.total > last_size, has_next=False)
 
     rows = _fetch(connection, query, plan, forward=True, limit=size + 1, anchor=None)
-    return DialogPage(rows[:size], plan.total, has_previous=False, has_next=len(rows) > size)
+    return page(rows[:size], has_previous=False, has_next=len(rows) > size)
 
 
 EXPORT_BATCH = 1000
@@ -180,6 +184,7 @@ class _Plan:
     kind: str  # "all", "sparse" or "dense"
     condition: str = ""
     params: dict[str, Any] | None = None
+    costly: bool = False  # see `DialogPage.total_costly`
 
 
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
@@ -195,7 +200,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         if matches is not None and matches.total <= SPARSE_LIMIT:
             return _Plan(matches.total, "sparse", *sparse_filter(search, matches))
         total = matches.total if matches is not None else matching_total(connection, search)
-        return _Plan(total, "dense", *dense_filter(search))
+        return _Plan(total, "dense", *dense_filter(search), costly=True)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
@@ -228,16 +233,19 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     params = {**search_params, **params}
     total = int(connection.execute(_count(condition), params).scalar_one())
     if min(searched, filtered) <= SPARSE_LIMIT:
-        return _Plan(total, "sparse", condition, params)
-    return _dense_plan(total, search, counts, sort_column)
+        return _Plan(total, "sparse", condition, params, costly=True)
+    return _dense_plan(total, search, counts, sort_column, costly=True)
 
 
-def _dense_plan(total: int, search: Search, counts: _FilterCounts, sort_column: str) -> _Plan:
+def _dense_plan(
+    total: int, search: Search, counts: _FilterCounts, sort_column: str, *, costly: bool = False
+) -> _Plan:
     """Many matches on both sides: walk the sort index, testing each row."""
     search_condition, search_params = dense_filter(search)
     walk, _ = _walk(counts, sort_column)
     conditions, params = _filter_conditions(counts.filters, indexed=walk)
-    return _Plan(total, "dense", f"{search_condition} AND {conditions}", {**search_params, **params})
+    condition = f"{search_condition} AND {conditions}"
+    return _Plan(total, "dense", condition, {**search_params, **params}, costly)
 
 
 @cache

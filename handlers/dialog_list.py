@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.rendering import render_list
 from bot.viewer import Viewer
 from db.archive import Archive
-from db.dialogs import SPARSE_LIMIT, DialogQuery, Filters, PagePosition, SortColumn
+from db.dialogs import DialogQuery, Filters, PagePosition, SortColumn
 from db.periods import local_today
 from db.search import parse_search
 from db.views import SavedView
@@ -62,7 +62,8 @@ async def list_screen(
     today = local_today(viewer.zone)
     size = viewer.page_size
     filters = saved.filters(viewer.zone, today) if saved else Filters()
-    # a search's total is counted once, then kept with its stored view (filters alone are cheap to count)
+    # a search's total is counted once, then kept with its stored view when counting it was costly
+    # (filters alone are cheap to count)
     counted = saved is not None and saved.id > 0 and bool(saved.search_text)
     known = saved.known_total(filters) if saved is not None and counted else None
     query = DialogQuery(
@@ -76,9 +77,7 @@ async def list_screen(
         known_total=known,
     )
     page = await archive.page(query)
-    # worth keeping only when counting was costly: many matches, or a search within filters
-    costly = page.total > SPARSE_LIMIT or bool(filters)
-    if saved is not None and counted and known is None and costly:
+    if saved is not None and counted and known is None and page.total_costly:
         await archive.remember_total(saved.id, page.total, saved.total_key(filters))
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Connection, select
 
 import db.dialogs
-import handlers.dialog_list
 from db.dialogs import Filters, fetch_total
 from db.engine import Database
 from db.importer import store_records
@@ -45,8 +44,7 @@ async def test_a_kept_total_is_counted_again_after_an_import(
     archive: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # totals are kept when counting them was costly: many matches (here: more than five)
-    for module in (db.dialogs, handlers.dialog_list):
-        monkeypatch.setattr(module, "SPARSE_LIMIT", 5)
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 5)
     with_916 = sum(1 for r in DATASET if r.client_phone and "916" in r.client_phone)
     async with running_bot(archive, make_settings(database_url(archive))) as api:
         user = api.user(ADMIN_ID)
