@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from db.dialogs import Filters
 from db.periods import Period, local_today, period_from_code, utc_bounds
+from db.search import Search, parse_search
 
 MAX_SEARCH_LENGTH = 200
 
@@ -45,6 +46,10 @@ class SavedView:
     @property
     def has_filters(self) -> bool:
         return bool(self.channel or self.employee_id or self.period)
+
+    def search(self, region: str) -> Search | None:
+        """The view's search as the query engine takes it; None without one."""
+        return parse_search(self.search_text, region) if self.search_text else None
 
     def period_value(self) -> Period | None:
         return period_from_code(self.period) if self.period else None

@@ -13,7 +13,6 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.dialogs import DialogQuery, Filters, PagePosition, SortColumn
 from db.periods import local_today
-from db.search import parse_search
 from db.views import SavedView
 from handlers.screens import show
 from keyboards.callbacks import ListCallback, Position
@@ -67,7 +66,7 @@ async def list_screen(
     counted = saved is not None and saved.id > 0 and bool(saved.search_text)
     known = saved.known_total(filters) if saved is not None and counted else None
     query = DialogQuery(
-        search=parse_search(saved.search_text, viewer.phone_region) if saved and saved.search_text else None,
+        search=saved.search(viewer.phone_region) if saved else None,
         filters=filters,
         sort=SortColumn(view.sort),
         descending=view.desc,

@@ -24,7 +24,6 @@ from db import audit
 from db.archive import Archive
 from db.dialogs import DialogQuery, DialogRow, SortColumn
 from db.periods import local_today
-from db.search import parse_search
 from db.views import SavedView
 from keyboards.callbacks import ExportCallback, ExportFormat, TranscriptCallback
 
@@ -63,10 +62,9 @@ async def export_list(
     if saved is None:
         await callback.answer(t("button-outdated"), show_alert=True)
         return
-    search_text = saved.search_text
     today = local_today(viewer.zone)
     query = DialogQuery(
-        search=parse_search(search_text, viewer.phone_region) if search_text else None,
+        search=saved.search(viewer.phone_region),
         filters=saved.filters(viewer.zone, today),
         sort=SortColumn(callback_data.sort),
         descending=callback_data.desc,
@@ -106,7 +104,7 @@ async def export_list(
     with contextlib.suppress(TelegramAPIError):
         await status.delete()
     detail = f"{filename}; rows={count}; sort={SortColumn(callback_data.sort).name.lower()}"
-    detail += f"{' desc' if callback_data.desc else ' asc'}; search={search_text}"
+    detail += f"{' desc' if callback_data.desc else ' asc'}; search={saved.search_text}"
     if saved.has_filters:
         detail += f"; channel={saved.channel}; employee={saved.employee_id or ''}; period={saved.period}"
     await archive.record_export(viewer.telegram_id, audit.EXPORT_LIST, detail)
