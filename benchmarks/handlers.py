@@ -8,13 +8,13 @@ audit rows in it; the engine's figures do not depend on those). Then every opera
 after twenty warm-up runs, the operations taking turns in a shuffled order, through the real dispatcher of
 `bot.app.build_dispatcher` (access middleware, routers, filters, handlers, rendering, keyboards) with the
 bot's own `Bot` (`bot.app.build_bot`) and logging (`bot.logs`, written to /dev/null). Only the network is
-gone: the session builds every request exactly as aiogram's `AiohttpSession` does (`build_form_data`, then
-the form's url-encoded body), answers it as the Bot API would (a `Message` with text, entities and
+gone: the session builds every request exactly as the bot's session does (`bot.session.JsonSession`: the
+JSON body), answers it as the Bot API would (a `Message` with text, entities and
 keyboard; `true` for a button's answer; "message is not modified" for an edit that changes nothing) and
 parses the answer with aiogram's `check_response`.
 
 A run is timed from `Dispatcher.feed_update` until it returns, i.e. until the last request of the update
-has been serialized and its answer parsed; the time the stub spends playing the server (decoding the form,
+has been serialized and its answer parsed; the time the stub spends playing the server (decoding the body,
 making up the answer) is taken out. The last column adds validating the raw update into an `Update`, which
 polling does before `feed_update`. Inputs vary from run to run; every button is pressed on the message the
 operation's previous run left on the screen, as a person would. `--profile NAME` runs the operations whose
@@ -41,10 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
-from urllib.parse import parse_qsl
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Update
@@ -63,6 +61,7 @@ from benchmarks.engine import (
 from bot.app import build_bot, build_dispatcher, prepare_runtime
 from bot.logs import configure_logging
 from bot.rendering import TRANSCRIPT_PAGE
+from bot.session import JsonSession
 from bot.settings import TELEGRAM_API_URL, Settings
 from db.demo import generate_dialogs
 from db.dialogs import SortColumn
@@ -94,11 +93,11 @@ NOT_MODIFIED = (
 )
 
 
-class StubSession(AiohttpSession):
-    """`AiohttpSession` up to the wire: the request is built and serialized by aiogram and aiohttp, and the
+class StubSession(JsonSession):
+    """The bot's session up to the wire: the request is built and serialized as the bot sends it, and the
     answer is parsed by aiogram; in between, this class plays the Bot API for the methods the bot uses."""
 
-    def __init__(self, bot_session: AiohttpSession) -> None:
+    def __init__(self, bot_session: JsonSession) -> None:
         super().__init__(api=bot_session.api)
         self.json_loads, self.json_dumps = bot_session.json_loads, bot_session.json_dumps
         self.server_seconds = 0.0  # spent playing the server: not part of the bot's time
@@ -114,12 +113,12 @@ class StubSession(AiohttpSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.api.api_url(token=bot.token, method=method.__api_method__)
-        form = self.build_form_data(bot=bot, method=method)
-        body = await form().as_bytes()  # the request body AiohttpSession would send
+        body = self.json_body(bot, method)  # the request body the bot sends (it sends no files here)
+        assert body is not None
         started = time.perf_counter()
         if self.screen_out is None and method.__api_method__ in SCREENS:
             self.screen_out = started
-        status, content = self._answer(method.__api_method__, dict(parse_qsl(body.decode())))
+        status, content = self._answer(method.__api_method__, json.loads(body))
         self.server_seconds += time.perf_counter() - started
         response = self.check_response(bot=bot, method=method, status_code=status, content=content)
         return cast(TelegramType, response.result)
@@ -127,7 +126,7 @@ class StubSession(AiohttpSession):
     async def close(self) -> None:
         pass
 
-    def _answer(self, name: str, fields: dict[str, str]) -> tuple[int, str]:
+    def _answer(self, name: str, fields: dict[str, Any]) -> tuple[int, str]:
         if name == "answerCallbackQuery":
             self.calls.append((name, fields.get("text")))
             return 200, json.dumps({"ok": True, "result": True})
@@ -158,9 +157,9 @@ class StubSession(AiohttpSession):
         if entities:
             message["entities"] = entities
         if "link_preview_options" in fields:
-            message["link_preview_options"] = json.loads(fields["link_preview_options"])
+            message["link_preview_options"] = fields["link_preview_options"]
         if "reply_markup" in fields:
-            message["reply_markup"] = json.loads(fields["reply_markup"])
+            message["reply_markup"] = fields["reply_markup"]
         self.screens[key] = {**message, "_source": (fields["text"], fields.get("reply_markup"))}
         return 200, json.dumps({"ok": True, "result": message}, ensure_ascii=False)
 
@@ -457,7 +456,7 @@ async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connect
     settings = Settings(_env_file=None, database_url=url, admin_ids=[ADMIN_ID])
     database.run(add_user, HEAD_ID, Role.HEAD, "Benchmark head")
     bot = build_bot(TOKEN, TELEGRAM_API_URL)
-    session = StubSession(cast(AiohttpSession, bot.session))
+    session = StubSession(cast(JsonSession, bot.session))
     bot.session = session
     chats = Chats(bot, session, build_dispatcher(database, settings))
 

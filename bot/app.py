@@ -7,7 +7,6 @@ import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
@@ -25,6 +24,7 @@ from aiogram.types import BotCommand, LinkPreviewOptions
 
 from bot.i18n import LANGUAGES, texts_for
 from bot.middlewares import AccessMiddleware
+from bot.session import JsonSession
 from bot.settings import Settings
 from db.archive import Archive
 from db.engine import Database
@@ -56,12 +56,14 @@ def prepare_runtime() -> None:
     gc.freeze()
 
 
+def bot_defaults() -> DefaultBotProperties:
+    """Every text is HTML; links in dialogs' data are not previewed."""
+    return DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))
+
+
 def build_bot(token: str, api_url: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-    properties = DefaultBotProperties(
-        parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
-    )
-    return Bot(token, session=session, default=properties)
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url))
+    return Bot(token, session=session, default=bot_defaults())
 
 
 def build_dispatcher(database: Database, settings: Settings) -> Dispatcher:

@@ -18,9 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
 
-from bot.app import build_dispatcher
+from bot.app import bot_defaults, build_dispatcher
+from bot.session import JsonSession
 from bot.settings import Settings
 from db.engine import Database
 from db.importer import store_records
@@ -396,7 +396,8 @@ def database_url(database: Database) -> str:
 
 
 def emulator_bot(api: BotAPIEmulator) -> Bot:
-    return api.create_bot(default=DefaultBotProperties(parse_mode="HTML"))
+    """The bot as `dialogs-bot run` builds it (its session and defaults), talking to the emulator."""
+    return api.create_bot(session_class=JsonSession, default=bot_defaults())
 
 
 @contextlib.asynccontextmanager

@@ -60,6 +60,7 @@ from .state import (
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
 
     from .client import GroupChat, SimulatedUser
 
@@ -515,13 +516,15 @@ class BotAPIEmulator:
     # -----------------------------------------------------------------------------------------
     # Running an aiogram bot against the emulator
 
-    def create_bot(self, **kwargs: Any) -> Bot:
-        """An aiogram ``Bot`` whose session talks to this emulator (kwargs go to ``Bot``)."""
+    def create_bot(self, session_class: type[AiohttpSession] | None = None, **kwargs: Any) -> Bot:
+        """An aiogram ``Bot`` whose session talks to this emulator (kwargs go to ``Bot``).
+
+        ``session_class``: the bot's own ``AiohttpSession`` subclass, if it has one."""
         from aiogram import Bot
         from aiogram.client.session.aiohttp import AiohttpSession
         from aiogram.client.telegram import TelegramAPIServer
 
-        class LocalSession(AiohttpSession):
+        class LocalSession(session_class or AiohttpSession):  # type: ignore[misc]
             async def close(self) -> None:
                 # aiogram waits 250 ms here for TLS connections to close; there are none locally.
                 if self._session is not None and not self._session.closed:

@@ -1,0 +1,82 @@
+"""The bot's session sends JSON bodies that say what aiogram's forms say, and files as aiogram does. (Every
+end-to-end test drives the bot through this session against the emulator, over HTTP.)"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage, TelegramMethod
+from aiogram.types import BufferedInputFile, LinkPreviewOptions, MessageEntity
+
+from bot.app import build_bot
+from bot.i18n import texts_for
+from bot.session import JsonSession
+from keyboards.callbacks import ListCallback
+from keyboards.dialogs import ListPage, list_keyboard
+
+KEYBOARD = list_keyboard(
+    ListPage(
+        view=ListCallback(saved=17, page=3),
+        dialog_ids=list(range(1001, 1011)),
+        first_number=21,
+        pages=40,
+        has_previous=True,
+        has_next=True,
+        can_export=True,
+        without_search=0,
+    ),
+    texts_for("ru"),
+)
+METHODS: list[TelegramMethod[Any]] = [
+    SendMessage(chat_id=42, text="<b>Иванова &amp; Ко</b> ёж «👍»", reply_markup=KEYBOARD),
+    EditMessageText(chat_id=42, message_id=7, text="Стр. 2", reply_markup=KEYBOARD),
+    AnswerCallbackQuery(callback_query_id="abc", text="Кнопка устарела", show_alert=True),
+    SendMessage(
+        chat_id=42,
+        text="plain",
+        parse_mode=None,
+        entities=[MessageEntity(type="bold", offset=0, length=5)],
+        link_preview_options=LinkPreviewOptions(is_disabled=False, url="https://example.com"),
+    ),
+]
+
+
+def _form_fields(session: JsonSession, method: TelegramMethod[Any]) -> dict[str, Any]:
+    """What aiogram's own form says, its JSON-encoded values decoded."""
+    bot = build_bot("123:secret", "http://127.0.0.1:1")
+    form = session.build_form_data(bot=bot, method=method)
+    body = form()._value.decode()  # a url-encoded form: no files
+    fields: dict[str, Any] = {}
+    for name, value in parse_qsl(body):
+        try:
+            fields[name] = json.loads(value)
+        except ValueError:
+            fields[name] = value
+    return fields
+
+
+@pytest.mark.parametrize("method", METHODS, ids=lambda method: type(method).__name__)
+def test_a_json_body_says_what_the_form_says(method: TelegramMethod[Any]) -> None:
+    bot = build_bot("123:secret", "http://127.0.0.1:1")
+    session = bot.session
+    assert isinstance(session, JsonSession)
+    body = session.json_body(bot, method)
+    assert body is not None
+    sent = json.loads(body)
+    form = _form_fields(session, method)
+    # the form leaves out false values, JSON sends them: the same request to the Bot API
+    assert {name: value for name, value in sent.items() if value is not False} == form
+    if "reply_markup" in sent:
+        assert sent["reply_markup"] == json.loads(KEYBOARD.model_dump_json(exclude_none=True))
+    assert sent.get("parse_mode", "HTML") == "HTML"  # the bot's defaults are resolved
+
+
+def test_files_go_as_a_multipart_form() -> None:
+    bot = build_bot("123:secret", "http://127.0.0.1:1")
+    session = bot.session
+    assert isinstance(session, JsonSession)
+    document = SendDocument(chat_id=42, document=BufferedInputFile(b"a;b\n", filename="dialogs.csv"))
+    assert session.json_body(bot, document) is None
