@@ -17,6 +17,7 @@ from bot.i18n import Texts
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from db.periods import Period, PeriodKind
+from db.phones import parse_e164
 from db.views import SavedView
 
 CHANNEL_EMOJI = {
@@ -62,7 +63,7 @@ def format_phone(e164: str, *, masked: bool) -> str:
 @lru_cache(maxsize=16384)
 def _format_other_phone(e164: str, masked: bool) -> str:
     try:
-        number = phonenumbers.parse(e164)
+        number = parse_e164(e164)
     except phonenumbers.NumberParseException:
         return _mask_digits(e164, keep_first=1, keep_last=2) if masked else e164
     formatted = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

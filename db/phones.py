@@ -27,5 +27,21 @@ def normalize_phone(raw: str, region: str, *, strict: bool = False) -> str | Non
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def parse_e164(e164: str) -> phonenumbers.PhoneNumber:
+    """A stored number as phonenumbers' object, read straight from its digits (~1 µs; parsing it as typed
+    text takes ~16 µs, and a list page or a search shows ten numbers). Country codes are prefix-free, so
+    the first one that exists is the number's. Raises `phonenumbers.NumberParseException` like `parse`."""
+    digits = e164[1:]
+    if e164.startswith("+") and digits.isdigit():
+        for length in (1, 2, 3):
+            code = int(digits[:length])
+            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                national = digits[length:]
+                if not national or national.startswith("0"):  # Italian leading zeros: parsing knows them
+                    break
+                return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return phonenumbers.parse(e164)
+
+
 def digits_of(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
 
 import bot.i18n
@@ -20,6 +21,7 @@ from bot.reports import channels_text, employees_text
 from db.analytics import ChannelStats, EmployeeStats
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
+from db.phones import parse_e164
 from db.views import SavedView
 from tests.emulator import parse_html
 
@@ -345,6 +347,23 @@ def test_the_fast_path_for_russian_mobiles_agrees_with_phonenumbers() -> None:
         e164 = "+79" + "".join(rng.choice("0123456789") for _ in range(9))
         for masked in (False, True):
             assert format_phone(e164, masked=masked) == _format_other_phone(e164, masked)
+
+
+def test_stored_numbers_are_read_as_phonenumbers_parses_them() -> None:
+    """`parse_e164` skips parsing: for every region's example numbers of every type (Italian leading zeros
+    included) it gives what `phonenumbers.parse` gives, and so the same display."""
+    numbers = []
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                numbers.append(phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164))
+    assert len(numbers) > 400 and "+390212345678" in numbers
+    for e164 in numbers:
+        assert parse_e164(e164) == phonenumbers.parse(e164), e164
+    for bad in ("+", "+0", "+999", "12345", "+7abc"):
+        with pytest.raises(phonenumbers.NumberParseException):
+            parse_e164(bad)
 
 
 def test_both_catalogues_have_the_same_texts() -> None:
