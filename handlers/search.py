@@ -7,7 +7,7 @@ import logging
 from dataclasses import replace
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.exc import OperationalError
@@ -31,7 +31,8 @@ def router() -> Router:
     screen = Router(name="search")
     screen.callback_query.register(ask_for_text, SearchCallback.filter())
     screen.message.register(cancel, Command("cancel"))
-    screen.message.register(search, F.text, ~F.text.startswith("/"))
+    # text typed as the answer to another question (dates) goes on to the screen that asked it
+    screen.message.register(search, StateFilter(None, Asking.search), F.text, ~F.text.startswith("/"))
     return screen
 
 
