@@ -77,6 +77,7 @@ ADMIN_ID = 100_001  # in ADMIN_IDS: no role lookup
 HEAD_ID = 100_002  # a head added with `users add`: one role lookup per update
 TRANSCRIPT_DIALOGS = 400  # demo-0000001 … demo-0000400 get their transcripts
 WARM_UP = 20
+PROFILE_LINES = 60  # lines of each cProfile table
 TARGET_P50 = 0.002
 TARGET_P99 = 0.005
 SCREENS = ("editMessageText", "sendMessage")  # the requests that put a screen on the phone
@@ -472,7 +473,7 @@ async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connect
         profiler.disable()
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(40)
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(PROFILE_LINES)
             print(out.getvalue())
         return
 
