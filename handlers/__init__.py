@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 def build_router() -> Router:
     """All screens; the access check sits in front of them (`bot.middlewares`), the fallback last. The
     busiest come first (the list's buttons, searches, cards): every router an update passes on its way to
-    its handler costs it time (a search went from last place to second: ~0.2 ms less)."""
+    its handler costs it time (a search went from last place to second: ~0.1 ms less)."""
     root = Router(name="root")
     for screen in (dialog_list, search, card, menu, exports, filters, analytics, fallback):
         root.include_router(screen.router())
