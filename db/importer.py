@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from db.models import Base, ClientName, ClientPhone, Counter, Dialog, Employee, Message
+from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Counter, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
+from db.search import phone_grams
 from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
 from db.text import fold
 
@@ -368,7 +369,11 @@ def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) 
     if missing:
         rows = [_new_row(model, value) for value in missing]
         connection.execute(insert(model), rows)
-        ids.update(connection.execute(select(key, model.id).where(key.in_(missing))).all())
+        added: dict[str, int] = dict(connection.execute(select(key, model.id).where(key.in_(missing))).all())
+        if model is ClientPhone:
+            grams = {(gram, phone_id) for e164, phone_id in added.items() for gram in phone_grams(e164)}
+            connection.execute(insert(ClientPhoneGram), [{"gram": g, "phone_id": p} for g, p in grams])
+        ids.update(added)
     return ids
 
 

@@ -61,6 +61,18 @@ class ClientPhone(Base):
     dialog_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
 
+class ClientPhoneGram(Base):
+    """Every four consecutive digits of each distinct number, as an integer: a search for four or more
+    digits ("4567") reads the numbers that hold its last four, ~200 index entries (db/search.py)."""
+
+    __tablename__ = "client_phone_grams"
+
+    gram: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_id: Mapped[int] = mapped_column(ForeignKey("client_phones.id"), primary_key=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class Dialog(Base):
     """A completed conversation with a client: the six columns of the seed's table and where it came from."""
 

@@ -320,6 +320,32 @@ def test_partial_digits_find_numbers_that_contain_them(
     assert pages[0].total == len(found) == sum(1 for r in RECORDS if r.client_phone in phones)
 
 
+def test_numbers_of_a_later_import_are_found_by_their_digits(tmp_path: Path) -> None:
+    """The four-digit grams are kept by every import, not only built by the migration; grams with leading
+    zeros ("0012") are grams like any other."""
+    database = migrated_database(tmp_path)
+    store_records(database.sync_engine, RECORDS[:50], zone=ZONE)
+    later = [
+        replace(RECORDS[0], source_id="later-1", client_phone="+74950012345"),
+        replace(RECORDS[1], source_id="later-2", client_phone="+79990001234"),
+    ]
+    store_records(database.sync_engine, later, zone=ZONE)
+    both = {"later-1", "later-2"}
+    cases = (("0012345", {"later-1"}), ("0001234", {"later-2"}), ("0012", both), ("001", both))
+    for typed, expected in cases:
+        assert set(walk_forward(database, search_query(typed))[0]) == expected, typed
+    database.sync_engine.dispose()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(digits=st.text(alphabet="0123456789", min_size=3, max_size=8))
+def test_any_digits_find_exactly_the_numbers_that_contain_them(archive: Database, digits: str) -> None:
+    expected = {r.source_id for r in RECORDS if r.client_phone and digits in r.client_phone}
+    query = search_query(digits)
+    if query.search is not None and query.search.kind.value == "digits":
+        assert set(walk_forward(archive, query)[0]) == expected
+
+
 def test_totals_match_the_pages(archive: Database) -> None:
     assert archive.run(fetch_total) == DIALOGS
     assert archive.run(fetch_total, parse_search("иван", "RU")) == len(
