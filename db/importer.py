@@ -426,4 +426,8 @@ def _refresh_all_counts(connection: Connection) -> None:
 
 def _recount(model: Any, column: str) -> str:
     table = model.__tablename__
-    return f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) FROM dialogs WHERE {column} = {table}.id)"
+    dialogs = f"FROM dialogs WHERE {column} = {table}.id"
+    return (
+        f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) {dialogs}),"
+        f" last_completed_at = (SELECT MAX(completed_at) {dialogs})"
+    )

@@ -48,6 +48,7 @@ class ClientName(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     name_fold: Mapped[str] = mapped_column(String(200))
     dialog_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_completed_at: Mapped[datetime | None] = mapped_column(DateTime())  # its newest dialog (UTC)
 
 
 class ClientPhone(Base):
@@ -59,6 +60,7 @@ class ClientPhone(Base):
     e164: Mapped[str] = mapped_column(String(20), unique=True)
     # indexed: the most active clients of a period are looked for among the most active of all time
     dialog_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    last_completed_at: Mapped[datetime | None] = mapped_column(DateTime())  # its newest dialog (UTC)
 
 
 class ClientPhoneGram(Base):

@@ -67,20 +67,34 @@ def matching_total(connection: Connection, search: Search) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Matches:
-    """The names or phones a search matched, when there are few of them, and their dialogs' total."""
+    """The names or phones a search matched, when there are few of them, their dialogs' total, and when
+    each one's newest dialog was completed (as stored: text that sorts in time order)."""
 
     ids: list[int]
     total: int
+    lasts: list[str | None]
+
+    def newest(self, count: int) -> Matches:
+        """Only those that can hold the `count` newest matching dialogs: the ones whose newest dialog is no
+        older than the `count`-th newest of those newest dialogs. (Those are `count` distinct matching
+        dialogs, so the `count`-th newest of all is at least as new; and a dialog is never newer than its
+        name's or number's newest.) The total stays that of all."""
+        if len(self.ids) <= count or None in self.lasts:
+            return self
+        lasts = [last or "" for last in self.lasts]
+        threshold = sorted(lasts, reverse=True)[count - 1]
+        kept = [index for index, last in enumerate(lasts) if last >= threshold]
+        return Matches([self.ids[i] for i in kept], self.total, [self.lasts[i] for i in kept])
 
 
 def few_matches(connection: Connection, search: Search, limit: int) -> Matches | None:
     """The matching names or phones when there are at most `limit` of them (one index pass, its result
     then reused by the page: the index is not searched twice); None when there are more."""
-    sql, params = _matching(search, "m.id, m.dialog_count")
+    sql, params = _matching(search, "m.id, m.dialog_count, m.last_completed_at")
     rows = connection.execute(_text(f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}"), params).all()
     if len(rows) > limit:
         return None
-    return Matches([row[0] for row in rows], sum(row[1] for row in rows))
+    return Matches([row[0] for row in rows], sum(row[1] for row in rows), [row[2] for row in rows])
 
 
 def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:

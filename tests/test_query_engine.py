@@ -29,7 +29,7 @@ from db.engine import Database
 from db.importer import store_records
 from db.periods import utc_bounds
 from db.records import DialogRecord
-from db.search import parse_search
+from db.search import Matches, parse_search
 from db.text import fold
 from tests.databases import migrated_database
 
@@ -177,6 +177,36 @@ def test_paging_visits_every_match_once_in_order(
     assert all(page.total == len(expected) for page in pages)
     assert all(len(page.rows) == page_size for page in pages[:-1])
     assert walk_backward(archive, query) == expected
+
+
+@pytest.mark.parametrize("typed", list(SEARCHES))
+@pytest.mark.parametrize("page_size", [1, 2, 3])
+def test_a_first_page_newest_first_reads_only_the_names_or_numbers_that_can_be_on_it(
+    archive: Database, typed: str, page_size: int
+) -> None:
+    """Many dialogs share a completion time here (hours, 300 dialogs in 40): ties must not lose a row."""
+    query = DialogQuery(
+        parse_search(typed, "RU"), SortColumn.COMPLETED_AT, True, PagePosition.FIRST, None, page_size
+    )
+    expected = expected_ids(SortColumn.COMPLETED_AT, True, SEARCHES[typed])
+    page = archive.run(fetch_page, query)
+    assert [row.source_id for row in page.rows] == expected[:page_size]
+    assert page.has_next == (len(expected) > page_size) and page.total == len(expected)
+
+
+def test_the_newest_matches_keep_ties_and_the_total() -> None:
+    lasts = [
+        "2026-11-03 10:00:00.000000",
+        "2026-11-01 09:00:00.000000",
+        "2026-11-03 10:00:00.000000",
+        "2026-11-02 12:00:00.000000",
+        "2026-11-01 08:00:00.000000",
+    ]
+    matches = Matches([1, 2, 3, 4, 5], 40, list(lasts))
+    assert matches.newest(1).ids == [1, 3]  # both hold the newest time
+    assert matches.newest(3).ids == [1, 3, 4]
+    assert matches.newest(5) == matches and matches.newest(3).total == 40
+    assert Matches([1, 2], 3, [lasts[0], None]).newest(1).ids == [1, 2]  # unknown: nothing is left out
 
 
 # the data spans 1–3 November in Moscow
