@@ -28,7 +28,15 @@ from db.dialogs import (
 )
 from db.engine import Database
 from db.users import Role, find_role
-from db.views import SavedView, find_view, load_view, remember_total, save_view
+from db.views import (
+    SavedView,
+    find_view,
+    load_view,
+    look_up_view,
+    remember_total,
+    save_view,
+    store_view,
+)
 
 T = TypeVar("T")
 
@@ -50,13 +58,19 @@ class Archive:
     async def role_of(self, telegram_id: int) -> Role | None:
         return self._db.run(find_role, telegram_id)
 
-    async def stored(self, view: SavedView) -> SavedView:
-        """The stored view (its id, its known total): a view seen before is only read, a new one written."""
-        found = self._db.run(find_view, view)
-        return found if found is not None else await self._db.write(save_view, view)
+    async def look_up(self, view: SavedView) -> SavedView:
+        """The stored view (its id, its known total), or this one not stored yet (id 0): see `store`."""
+        return self._db.run(look_up_view, view)
+
+    async def store(self, view: SavedView, total: int | None = None, key: str = "") -> SavedView:
+        """Stores a view, with the total its first page counted when that was costly (one write: a new
+        search is stored after its page is made, not before)."""
+        return await self._db.write(store_view, view, total, key)
 
     async def save_view(self, view: SavedView) -> int:
-        return (await self.stored(view)).id
+        """The id of a view, storing it if it is new."""
+        found = self._db.run(find_view, view)
+        return found.id if found is not None else (await self.store(view)).id
 
     async def save_views(self, views: list[SavedView]) -> list[int]:
         """The ids of several views (the choices of a filter), writing the new ones in one transaction."""

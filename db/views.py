@@ -3,7 +3,7 @@ in WhatsApp this week matching 4567" in a few bytes, and still mean it after a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -86,6 +86,7 @@ _FIND = text(
     " AND v.employee_id = :employee_id AND v.period = :period"
 )
 _LOAD = text(f"{_COLUMNS} WHERE v.id = :id")
+_REVISION = text("SELECT value FROM counters WHERE name = 'revision'")
 _REMEMBER = text("UPDATE list_views SET total = :total, total_key = :key WHERE id = :id")
 
 
@@ -110,6 +111,26 @@ def save_view(connection: Connection, view: SavedView) -> SavedView:
     found = _view(connection.execute(_FIND, key).first())
     assert found is not None
     return found
+
+
+def look_up_view(connection: Connection, view: SavedView) -> SavedView:
+    """The stored view with this search and these filters; if there is none, this one as not stored yet
+    (id 0, no total) and seen at the archive's current revision, to be stored with `store_view`."""
+    found = find_view(connection, view)
+    if found is not None:
+        return found
+    revision = connection.execute(_REVISION).scalar() or 0
+    return replace(view, id=0, total=None, counted_for="", revision=revision)
+
+
+def store_view(connection: Connection, view: SavedView, total: int | None, key: str) -> SavedView:
+    """Stores a view (once however often it is asked for) with the total its first page counted, when
+    counting it was costly, valid for `key` (`SavedView.total_key`)."""
+    stored = save_view(connection, view)
+    if total is None:
+        return stored
+    remember_total(connection, stored.id, total, key)
+    return replace(stored, total=total, counted_for=key)
 
 
 def load_view(connection: Connection, view_id: int) -> SavedView | None:

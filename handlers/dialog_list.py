@@ -51,7 +51,8 @@ async def list_screen(
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
     """The list page a view describes, and a notice when the view had to be corrected (a stored view that
     is gone sends the person back to the whole list). `saved`: the stored view `view.saved`, when the
-    caller has it at hand."""
+    caller has it at hand, or a view not stored yet (id 0, a search just typed), stored here with what its
+    first page counted."""
     notice = None
     if view.saved and saved is None:
         saved = await archive.view(view.saved)
@@ -63,8 +64,8 @@ async def list_screen(
     filters = saved.filters(viewer.zone, today) if saved else Filters()
     # a search's total is counted once, then kept with its stored view when counting it was costly
     # (filters alone are cheap to count)
-    counted = saved is not None and saved.id > 0 and bool(saved.search_text)
-    known = saved.known_total(filters) if saved is not None and counted else None
+    counted = saved is not None and bool(saved.search_text)
+    known = saved.known_total(filters) if saved is not None and saved.id and counted else None
     query = DialogQuery(
         search=saved.search(viewer.phone_region) if saved else None,
         filters=filters,
@@ -76,7 +77,11 @@ async def list_screen(
         known_total=known,
     )
     page = await archive.page(query)
-    if saved is not None and counted and known is None and page.total_costly:
+    if saved is not None and not saved.id and not saved.is_empty:
+        costly = page.total if page.total_costly else None
+        saved = await archive.store(saved, costly, saved.total_key(filters))
+        view = view.model_copy(update={"saved": saved.id})
+    elif saved is not None and counted and known is None and page.total_costly:
         await archive.remember_total(saved.id, page.total, saved.total_key(filters))
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page

@@ -51,6 +51,7 @@ async def test_a_kept_total_is_counted_again_after_an_import(
         await user.send_text("916")
         message = (await user.wait_answer()).message
         assert parse_list(message.content).found == with_916
+        assert archive.run(kept_total, "916") == with_916  # stored with the search, in the same write
         await user.press(message, "▶")
         await user.wait_answer()
         assert parse_list(message.content).found == with_916
