@@ -36,7 +36,7 @@ from sqlalchemy import (
     text,
 )
 
-from db.importer import DIALOG_TOTAL, REVISION
+from db.importer import DIALOG_TOTAL, archive_revision
 from db.models import Counter
 from db.search import (
     Matches,
@@ -288,8 +288,7 @@ class _FilterCounts:
             self.present.add("channel")
         if filters.employee_id is not None:
             self.present.add("employee")
-        revision = connection.execute(_REVISION).scalar() or 0
-        self._key = (connection.engine.url.database, revision)
+        self._key = (connection.engine.url.database, archive_revision(connection))
         self.total = self.of(self.present)
 
     def of(self, names: set[str]) -> int:
@@ -364,7 +363,6 @@ def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dic
 
 
 _DIALOG_TOTAL = select(Counter.value).where(Counter.name == DIALOG_TOTAL)
-_REVISION = select(Counter.value).where(Counter.name == REVISION)
 _COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
     " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"

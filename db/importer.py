@@ -210,6 +210,14 @@ def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
     return path.stat().st_size * lines // len(sample) if lines else 0
 
 
+def archive_revision(connection: Connection) -> int:
+    """How many imports have stored something: what kept totals and counts are valid for."""
+    return connection.execute(_REVISION).scalar() or 0
+
+
+_REVISION = select(Counter.value).where(Counter.name == REVISION)
+
+
 def refresh_dialog_total(connection: Connection) -> None:
     total = connection.scalar(select(func.count()).select_from(Dialog))
     upsert = sqlite_insert(Counter).values(name=DIALOG_TOTAL, value=total)

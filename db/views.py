@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.dialogs import Filters
+from db.importer import REVISION, archive_revision
 from db.periods import Period, local_today, period_from_code, utc_bounds
 from db.search import Search, parse_search
 
@@ -78,7 +79,7 @@ _INSERT = text(
 )
 _COLUMNS = (
     "SELECT v.id, v.search_text, v.channel, v.employee_id, v.period, e.name, v.total, v.total_key,"
-    " (SELECT value FROM counters WHERE name = 'revision') FROM list_views v"
+    f" (SELECT value FROM counters WHERE name = '{REVISION}') FROM list_views v"
     " LEFT JOIN employees e ON e.id = v.employee_id"
 )
 _FIND = text(
@@ -86,7 +87,6 @@ _FIND = text(
     " AND v.employee_id = :employee_id AND v.period = :period"
 )
 _LOAD = text(f"{_COLUMNS} WHERE v.id = :id")
-_REVISION = text("SELECT value FROM counters WHERE name = 'revision'")
 _REMEMBER = text("UPDATE list_views SET total = :total, total_key = :key WHERE id = :id")
 
 
@@ -119,8 +119,7 @@ def look_up_view(connection: Connection, view: SavedView) -> SavedView:
     found = find_view(connection, view)
     if found is not None:
         return found
-    revision = connection.execute(_REVISION).scalar() or 0
-    return replace(view, id=0, total=None, counted_for="", revision=revision)
+    return replace(view, id=0, total=None, counted_for="", revision=archive_revision(connection))
 
 
 def store_view(connection: Connection, view: SavedView, total: int | None, key: str) -> SavedView:
