@@ -162,9 +162,8 @@ def _newest_first(plan: _Plan, query: DialogQuery, count: int) -> _Plan:
     """The first `count` dialogs of a search in the default order, newest first, are among those of the
     few names or numbers whose own newest dialogs are newest (`Matches.newest`): only theirs are read (a
     number's last four digits match ~150 numbers; the page needs at most eleven of them)."""
-    if plan.matches is None or query.search is None or query.sort is not SortColumn.COMPLETED_AT:
-        return plan
-    if not query.descending:
+    newest_first = query.sort is SortColumn.COMPLETED_AT and query.descending
+    if plan.matches is None or query.search is None or not newest_first:
         return plan
     condition, params = sparse_filter(query.search, plan.matches.newest(count))
     return replace(plan, condition=condition, params=params)

@@ -79,12 +79,12 @@ class Matches:
         older than the `count`-th newest of those newest dialogs. (Those are `count` distinct matching
         dialogs, so the `count`-th newest of all is at least as new; and a dialog is never newer than its
         name's or number's newest.) The total stays that of all."""
-        if len(self.ids) <= count or None in self.lasts:
+        known = [last for last in self.lasts if last is not None]
+        if len(self.ids) <= count or len(known) < len(self.ids):  # an unknown time: nothing is left out
             return self
-        lasts = [last or "" for last in self.lasts]
-        threshold = sorted(lasts, reverse=True)[count - 1]
-        kept = [index for index, last in enumerate(lasts) if last >= threshold]
-        return Matches([self.ids[i] for i in kept], self.total, [self.lasts[i] for i in kept])
+        threshold = sorted(known, reverse=True)[count - 1]
+        kept = [index for index, last in enumerate(known) if last >= threshold]
+        return Matches([self.ids[i] for i in kept], self.total, [known[i] for i in kept])
 
 
 def few_matches(connection: Connection, search: Search, limit: int) -> Matches | None:
@@ -103,7 +103,7 @@ def few_matches(connection: Connection, search: Search, limit: int) -> Matches |
             return None
         ids.append(id_)
         lasts.append(last)
-    return Matches(ids, total, lasts) if total <= limit else None
+    return Matches(ids, total, lasts) if total <= limit else None  # a limit below 0: nothing is few
 
 
 def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:

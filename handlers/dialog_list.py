@@ -65,7 +65,7 @@ async def list_screen(
     # a search's total is counted once, then kept with its stored view when counting it was costly
     # (filters alone are cheap to count)
     counted = saved is not None and bool(saved.search_text)
-    known = saved.known_total(filters) if saved is not None and saved.id and counted else None
+    known = saved.known_total(filters) if saved is not None and counted else None
     query = DialogQuery(
         search=saved.search(viewer.phone_region) if saved else None,
         filters=filters,
