@@ -64,7 +64,7 @@ from bot.rendering import TRANSCRIPT_PAGE
 from bot.session import JsonSession
 from bot.settings import TELEGRAM_API_URL, Settings
 from db.demo import generate_dialogs
-from db.dialogs import SortColumn
+from db.dialogs import SPARSE_LIMIT, SortColumn
 from db.engine import Database
 from db.importer import store_records
 from db.users import Role, add_user
@@ -323,13 +323,14 @@ def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
 
 
 def common_words(raw: sqlite3.Connection, rng: random.Random) -> list[str]:
-    """Words of the clients' names, and their first or last three or four letters, that each find more than
-    3,000 dialogs (a part of a word finds at least what the word finds), in a shuffled order."""
+    """Words of the clients' names, and their first or last three or four letters, that each find more
+    dialogs than a sparse search takes (3,000; a part of a word finds at least what the word finds), in a
+    shuffled order."""
     totals: dict[str, int] = {}
     for name, dialogs in raw.execute("SELECT name_fold, dialog_count FROM client_names"):
         for word in set(name.split()):
             totals[word] = totals.get(word, 0) + dialogs
-    words = sorted(word for word, total in totals.items() if total > 3000)
+    words = sorted(word for word, total in totals.items() if total > SPARSE_LIMIT)
     found = dict.fromkeys([*words, *(part for word in words for part in (word[:4], word[-4:], word[:3]))])
     common = [word for word in found if len(word) >= 3]
     rng.shuffle(common)
