@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect, text
 
 from db.engine import Database
+from db.importer import store_records
 from db.migrate import alembic_config, is_up_to_date, upgrade
 from tests.conftest import schema_differences
+from tests.databases import migrated_database
+from tests.test_query_engine import make_records
 
 
 def test_models_match_migrations(database: Database) -> None:
@@ -27,3 +34,25 @@ def test_downgrade_and_upgrade_again(database: Database) -> None:
     assert tables <= {"alembic_version"}
     upgrade(database)
     assert database.run(schema_differences) == []
+
+
+def test_an_archive_from_before_the_digit_grams_gets_what_an_import_makes(tmp_path: Path) -> None:
+    """Migrations 0006 and 0007 fill in, for the dialogs already stored, the numbers' digit grams and the
+    names' and numbers' newest dialog times just as an import on the new schema keeps them."""
+    database = migrated_database(tmp_path)
+    store_records(database.sync_engine, make_records(120), zone=ZoneInfo("Europe/Moscow"))
+    imported = database.run(_search_helpers)
+    assert imported[0] and imported[1]
+    command.downgrade(alembic_config(database), "0005")
+    upgrade(database)
+    assert database.run(_search_helpers) == imported
+    database.sync_engine.dispose()
+
+
+def _search_helpers(connection: Connection) -> tuple[list[Any], ...]:
+    queries = (
+        "SELECT gram, phone_id FROM client_phone_grams ORDER BY gram, phone_id",
+        "SELECT id, last_completed_at FROM client_phones ORDER BY id",
+        "SELECT id, last_completed_at FROM client_names ORDER BY id",
+    )
+    return tuple([tuple(row) for row in connection.execute(text(sql))] for sql in queries)

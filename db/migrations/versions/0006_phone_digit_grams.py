@@ -11,12 +11,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from db.search import phone_grams
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-GRAM = 4
 BATCH = 50_000
 
 
@@ -32,8 +33,7 @@ def upgrade() -> None:
     grams = sa.table("client_phone_grams", sa.column("gram"), sa.column("phone_id"))
     rows: set[tuple[int, int]] = set()
     for phone_id, e164 in connection.execute(sa.text("SELECT id, e164 FROM client_phones")):
-        digits = e164.lstrip("+")
-        rows.update((int(digits[i : i + GRAM]), phone_id) for i in range(len(digits) - GRAM + 1))
+        rows.update((gram, phone_id) for gram in phone_grams(e164))  # as the import makes them
     ordered = sorted(rows)  # in key order: the table's B-tree is filled from left to right
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
