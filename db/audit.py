@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
-from db.models import AuditEntry
+from db.engine import run_sql, time_param
 
 OPEN_DIALOG = "open_dialog"
 EXPORT_LIST = "export_list"
@@ -16,12 +16,17 @@ EXPORT_TRANSCRIPT = "export_transcript"
 def record(
     connection: Connection, telegram_id: int, action: str, *, dialog_id: int | None = None, detail: str = ""
 ) -> None:
-    connection.execute(
-        insert(AuditEntry).values(
-            at=datetime.now(UTC).replace(tzinfo=None),
-            telegram_id=telegram_id,
-            action=action,
-            dialog_id=dialog_id,
-            detail=detail[:500] or None,
-        )
-    )
+    values = {
+        "at": time_param(datetime.now(UTC).replace(tzinfo=None)),
+        "telegram_id": telegram_id,
+        "action": action,
+        "dialog_id": dialog_id,
+        "detail": detail[:500] or None,
+    }
+    run_sql(connection, _RECORD, values)
+
+
+_RECORD = (
+    "INSERT INTO audit_log (at, telegram_id, action, dialog_id, detail)"
+    " VALUES (:at, :telegram_id, :action, :dialog_id, :detail)"
+)

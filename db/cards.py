@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, DateTime, column, text
+from sqlalchemy import Connection
 
-from db.dialogs import DIALOG_ROW_TYPES, DialogRow, dialog_row
+from db.dialogs import DialogRow, dialog_row
+from db.engine import run_sql, stored_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,28 +25,30 @@ class TranscriptPage:
     total: int  # messages stored for the dialog (may differ from its message_count)
 
 
-# Prebuilt: opening a card is on the hot path, and building these statements costs more than running them.
-_DIALOG = text(
+_DIALOG = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
     " d.started_at, d.completed_at, d.message_count"
     " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id WHERE d.id = :id"
-).columns(*DIALOG_ROW_TYPES)
-_COUNT = text("SELECT COUNT(*) FROM messages WHERE dialog_id = :id")
-_LINES = text(
+)
+_COUNT = "SELECT COUNT(*) FROM messages WHERE dialog_id = :id"
+_LINES = (
     "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
     " ORDER BY position LIMIT :limit OFFSET :offset"
-).columns(column("sent_at", DateTime()), column("sender"), column("author"), column("text"))
+)
 
 
 def fetch_dialog(connection: Connection, dialog_id: int) -> DialogRow | None:
-    row = connection.execute(_DIALOG, {"id": dialog_id}).first()
+    row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
     return dialog_row(row) if row is not None else None
 
 
 def fetch_transcript(connection: Connection, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
-    total = connection.execute(_COUNT, {"id": dialog_id}).scalar_one()
-    rows = connection.execute(_LINES, {"id": dialog_id, "limit": limit, "offset": offset})
-    lines = [TranscriptLine(at.replace(tzinfo=UTC), who, author, text) for at, who, author, text in rows]
+    (total,) = run_sql(connection, _COUNT, {"id": dialog_id}).fetchone()
+    rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": limit, "offset": offset})
+    lines = [
+        TranscriptLine(stored_time(at).replace(tzinfo=UTC), who, author, text)
+        for at, who, author, text in rows
+    ]
     return TranscriptPage(lines, total)
 
 

@@ -22,22 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnClause,
-    Connection,
-    DateTime,
-    TextClause,
-    TextualSelect,
-    column,
-    select,
-    text,
-)
+from sqlalchemy import Connection
 
+from db.engine import run_sql, stored_time, time_param
 from db.importer import DIALOG_TOTAL, archive_revision
-from db.models import Counter
 from db.search import (
     Matches,
     Search,
@@ -204,8 +194,7 @@ class _Plan:
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     search, filters = query.search, query.filters
     if search is None and not filters:
-        total = connection.execute(_DIALOG_TOTAL).scalar() or 0
-        return _Plan(total, "all")
+        return _Plan(_dialog_total(connection), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
@@ -245,7 +234,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         conditions, params = _filter_conditions(filters, indexed=path)
     condition = f"{search_condition} AND {conditions}"
     params = {**search_params, **params}
-    total = int(connection.execute(_count(condition), params).scalar_one())
+    (total,) = run_sql(connection, f"SELECT count(*) FROM dialogs d WHERE {condition}", params).fetchone()
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params, costly=True)
     return _dense_plan(total, search, counts, sort_column, costly=True)
@@ -260,11 +249,6 @@ def _dense_plan(
     conditions, params = _filter_conditions(counts.filters, indexed=walk)
     condition = f"{search_condition} AND {conditions}"
     return _Plan(total, "dense", condition, {**search_params, **params}, costly)
-
-
-@cache
-def _count(condition: str) -> TextClause:
-    return text(f"SELECT count(*) FROM dialogs d WHERE {condition}")
 
 
 _counted: dict[tuple[Any, ...], int] = {}
@@ -304,7 +288,7 @@ class _FilterCounts:
         return found
 
     def all_dialogs(self) -> int:
-        return self._connection.execute(_DIALOG_TOTAL).scalar() or 0
+        return _dialog_total(self._connection)
 
 
 def _best_path(counts: _FilterCounts) -> tuple[set[str], int]:
@@ -345,7 +329,7 @@ def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dic
     if filters.bounds is not None:
         plus = "" if "period" in indexed else "+"
         conditions.append(f"{plus}d.completed_at >= :since AND {plus}d.completed_at < :until")
-        params["since"], params["until"] = filters.bounds
+        params["since"], params["until"] = (time_param(bound) for bound in filters.bounds)
     if filters.channel is not None:
         conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
         params["channel"] = filters.channel
@@ -361,7 +345,12 @@ def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dic
     return " AND ".join(conditions), params
 
 
-_DIALOG_TOTAL = select(Counter.value).where(Counter.name == DIALOG_TOTAL)
+def _dialog_total(connection: Connection) -> int:
+    row = run_sql(connection, _DIALOG_TOTAL).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+_DIALOG_TOTAL = f"SELECT value FROM counters WHERE name = '{DIALOG_TOTAL}'"
 _COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
     " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"
@@ -377,17 +366,14 @@ def _fetch(
     params: dict[str, Any] = {"limit": limit, **(plan.params or {})}
     if anchor is not None:
         params["anchor"] = anchor
-    result = connection.execute(statement, params)
-    return [dialog_row(row) for row in result]
+    return [dialog_row(row) for row in run_sql(connection, statement, params)]
 
 
-_statements: dict[tuple[Any, ...], TextualSelect] = {}
+_statements: dict[tuple[Any, ...], str] = {}
 
 
-def _statement(
-    sort: SortColumn, descending: bool, kind: str, condition: str, anchored: bool
-) -> TextualSelect:
-    """The SQL of one page, built once per shape and then reused (SQLAlchemy caches its compilation)."""
+def _statement(sort: SortColumn, descending: bool, kind: str, condition: str, anchored: bool) -> str:
+    """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared)."""
     key = (sort, descending, kind, condition, anchored)
     statement = _statements.get(key)
     if statement is None:
@@ -396,7 +382,7 @@ def _statement(
     return statement
 
 
-def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> TextualSelect:
+def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
     order = "DESC" if descending else "ASC"
     beyond = "<" if descending else ">"
     where = f" AND {condition}" if condition else ""
@@ -411,12 +397,12 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
         )
         # only ids and sort keys are sorted (for completion time straight from the name or phone index);
         # the page's own rows are read afterwards
-        return text(
+        return (
             f"SELECT {_OUTER_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
             f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
             " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
             f" ORDER BY s.k {order}, s.id {order}"
-        ).columns(*DIALOG_ROW_TYPES)
+        )
     if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
@@ -431,29 +417,15 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
             f"SELECT {_COLUMNS} FROM dialogs d WHERE 1 = 1{where}"
             f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit"
         )
-    sql = (
+    return (
         f"SELECT {_OUTER_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
     )
-    return text(sql).columns(*DIALOG_ROW_TYPES)
 
 
 _OUTER_COLUMNS = (
     "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
     " p.started_at, p.completed_at, p.message_count"
-)
-# The columns `dialog_row` reads. Textual SQL returns SQLite's stored strings; typing the time columns
-# makes them datetimes again.
-DIALOG_ROW_TYPES: tuple[ColumnClause[Any], ...] = (
-    column("id"),
-    column("source_id"),
-    column("client_name"),
-    column("client_phone"),
-    column("channel"),
-    column("name"),
-    column("started_at", DateTime()),
-    column("completed_at", DateTime()),
-    column("message_count"),
 )
 
 
@@ -466,25 +438,24 @@ def dialog_row(row: Any) -> DialogRow:
         client_phone=row[3] or None,
         channel=row[4],
         completed_by=row[5],
-        started_at=row[6].replace(tzinfo=UTC) if row[6] is not None else None,
-        completed_at=row[7].replace(tzinfo=UTC),
+        started_at=stored_time(row[6]).replace(tzinfo=UTC) if row[6] is not None else None,
+        completed_at=stored_time(row[7]).replace(tzinfo=UTC),
         message_count=row[8],
     )
 
 
 def _exists(connection: Connection, dialog_id: int) -> bool:
-    return connection.execute(_EXISTS, {"id": dialog_id}).first() is not None
-
-
-_EXISTS = text("SELECT 1 FROM dialogs WHERE id = :id")
+    return (
+        run_sql(connection, "SELECT 1 FROM dialogs WHERE id = :id", {"id": dialog_id}).fetchone() is not None
+    )
 
 
 def list_channels(connection: Connection) -> list[str]:
     """The channels the archive has, A→Z: one index seek per channel, not a scan of the dialogs."""
-    return list(connection.execute(_CHANNELS).scalars())
+    return [channel for (channel,) in run_sql(connection, _CHANNELS)]
 
 
-_CHANNELS = text(
+_CHANNELS = (
     "WITH RECURSIVE c(channel) AS (SELECT min(channel) FROM dialogs"
     " UNION ALL SELECT (SELECT min(channel) FROM dialogs WHERE channel > c.channel) FROM c"
     " WHERE c.channel IS NOT NULL) SELECT channel FROM c WHERE channel IS NOT NULL"
@@ -493,7 +464,7 @@ _CHANNELS = text(
 
 def list_employees(connection: Connection) -> list[tuple[int, str]]:
     """Everyone who has completed a dialog, by name."""
-    return [(row[0], row[1]) for row in connection.execute(_EMPLOYEES)]
-
-
-_EMPLOYEES = text("SELECT id, name FROM employees ORDER BY name_fold, id")
+    return [
+        (id_, name)
+        for id_, name in run_sql(connection, "SELECT id, name FROM employees ORDER BY name_fold, id")
+    ]

@@ -11,13 +11,15 @@ wait for a lock, so running them inline stalls the event loop no longer than the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from functools import partial
-from typing import Any, Concatenate, ParamSpec, TypeVar
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from functools import cache, partial
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, TextClause, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -25,6 +27,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+STATEMENTS_KEPT = 512  # prepared statements each connection keeps (sqlite3's default: 128)
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -74,6 +77,57 @@ def _begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _begin_sqlite3(connection: Connection) -> None:
+    """`_begin` straight to the sqlite3 driver: ~10 µs less than SQLAlchemy's execution path."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    driver.execute("BEGIN")
+
+
+class Rows(Protocol):
+    """What a statement returns: rows to iterate or fetch, closed when left before the end."""
+
+    def __iter__(self) -> Iterator[Any]: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> Sequence[Any]: ...
+    def close(self) -> None: ...
+
+
+def run_sql(connection: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
+    """Runs one textual statement (`:name` parameters) of the bot's paths, where every tap runs a few.
+
+    On SQLite the statement goes straight to the driver: SQLAlchemy's execution and result layers cost
+    ~40 µs a statement and ~2 µs a row here, more than SQLite takes for a whole page. Rows are then
+    plain tuples, and times come as stored (`stored_time`, `time_param`). Other databases get the same
+    statement through `text()`, so the functions that use this stay portable."""
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        try:
+            return driver.execute(sql, params or {})
+        except sqlite3.Error as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
+            raise DBAPIError.instance(sql, params, error, sqlite3.Error) from error
+    return connection.execute(_text(sql), params or {})
+
+
+@cache
+def _text(sql: str) -> TextClause:
+    return text(sql)
+
+
+STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite: text in time order
+
+
+def stored_time(value: str | datetime) -> datetime:
+    """A naive UTC time read by `run_sql`: text on SQLite, a datetime from other drivers."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def time_param(moment: datetime) -> str:
+    """A naive UTC time as a `run_sql` parameter, in the stored form, so that text comparisons are exact
+    (the driver's own conversion drops zero microseconds)."""
+    return moment.strftime(STORED_TIME)
+
+
 class Database:
     """One database: an async engine (migrations, the bot's writes) and the runner for `db` functions."""
 
@@ -89,10 +143,11 @@ class Database:
         event.listen(self.async_engine.sync_engine, "begin", _begin)
         self.sync_engine: Engine = create_engine(
             self.url.set(drivername="sqlite+pysqlite"),
-            connect_args={"check_same_thread": False},  # `write` runs in worker threads; the pool serialises
+            # `write` runs in worker threads (the pool serialises); every page statement shape stays prepared
+            connect_args={"check_same_thread": False, "cached_statements": STATEMENTS_KEPT},
         )
         event.listen(self.sync_engine, "connect", pragmas)
-        event.listen(self.sync_engine, "begin", _begin)
+        event.listen(self.sync_engine, "begin", _begin_sqlite3)
 
     def run(self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Runs read-only or short work in one transaction, committed when `work` returns."""

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from db.engine import run_sql
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Counter, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
@@ -212,10 +213,8 @@ def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
 
 def archive_revision(connection: Connection) -> int:
     """How many imports have stored something: what kept totals and counts are valid for."""
-    return connection.execute(_REVISION).scalar() or 0
-
-
-_REVISION = select(Counter.value).where(Counter.name == REVISION)
+    row = run_sql(connection, f"SELECT value FROM counters WHERE name = '{REVISION}'").fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def refresh_dialog_total(connection: Connection) -> None:

@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, text
+from sqlalchemy import Connection
 
+from db.engine import run_sql
 from db.phones import digits_of, normalize_phone
 from db.text import fold
 
@@ -62,7 +62,8 @@ def parse_search(typed: str, region: str) -> Search | None:
 def matching_total(connection: Connection, search: Search) -> int:
     """How many dialogs the search finds: a sum over the matching names or phones, computed in SQL."""
     sql, params = _matching(search, "COALESCE(SUM(m.dialog_count), 0)")
-    return int(connection.execute(_text(sql), params).scalar_one())
+    (total,) = run_sql(connection, sql, params).fetchone()
+    return int(total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def few_matches(connection: Connection, search: Search, limit: int) -> Matches |
     then reused by the page: the index is not searched twice); None when there are more, as soon as the
     count passes `limit`: a common word stops after a hundred names or so, not after thousands."""
     sql, params = _matching(search, "m.id, m.dialog_count, m.last_completed_at")
-    result = connection.execute(_text(f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}"), params)
+    result = run_sql(connection, f"{sql} AND m.dialog_count > 0 LIMIT {limit + 1}", params)
     ids: list[int] = []
     lasts: list[str | None] = []
     total = 0
@@ -172,12 +173,6 @@ def phone_grams(e164: str) -> set[int]:
     search looks them up in (the four digits "0123" are 123: every gram has four digits, so none collide)."""
     digits = e164.lstrip("+")
     return {int(digits[i : i + DIGIT_GRAM]) for i in range(len(digits) - DIGIT_GRAM + 1)}
-
-
-@cache
-def _text(sql: str) -> TextClause:
-    """Statements are built once per shape (the words go in parameters), so SQLAlchemy compiles each once."""
-    return text(sql)
 
 
 def _phrase(term: str) -> str:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
+from db.engine import run_sql
 from db.models import BotUser
 
 
@@ -34,12 +35,11 @@ class User:
     added_at: datetime  # UTC, aware
 
 
-_ROLE = text("SELECT role FROM bot_users WHERE telegram_id = :id")  # prebuilt: asked on every update
-
-
 def find_role(connection: Connection, telegram_id: int) -> Role | None:
-    role = connection.execute(_ROLE, {"id": telegram_id}).scalar()
-    return Role(role) if role else None
+    row = run_sql(
+        connection, "SELECT role FROM bot_users WHERE telegram_id = :id", {"id": telegram_id}
+    ).fetchone()
+    return Role(row[0]) if row is not None and row[0] else None
 
 
 def add_user(connection: Connection, telegram_id: int, role: Role, name: str | None) -> bool:

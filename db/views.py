@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from db.dialogs import Filters
+from db.engine import run_sql, time_param
 from db.importer import REVISION, archive_revision
 from db.periods import Period, local_today, period_from_code, utc_bounds
 from db.search import Search, parse_search
@@ -72,7 +73,7 @@ def search_text_of(typed: str) -> str:
     return " ".join(typed.split())[:MAX_SEARCH_LENGTH]
 
 
-_INSERT = text(
+_INSERT = (
     "INSERT INTO list_views (search_text, channel, employee_id, period, created_at)"
     " VALUES (:search_text, :channel, :employee_id, :period, :now)"
     " ON CONFLICT (search_text, channel, employee_id, period) DO NOTHING"
@@ -82,12 +83,12 @@ _COLUMNS = (
     f" (SELECT value FROM counters WHERE name = '{REVISION}') FROM list_views v"
     " LEFT JOIN employees e ON e.id = v.employee_id"
 )
-_FIND = text(
+_FIND = (
     f"{_COLUMNS} WHERE v.search_text = :search_text AND v.channel = :channel"
     " AND v.employee_id = :employee_id AND v.period = :period"
 )
-_LOAD = text(f"{_COLUMNS} WHERE v.id = :id")
-_REMEMBER = text("UPDATE list_views SET total = :total, total_key = :key WHERE id = :id")
+_LOAD = f"{_COLUMNS} WHERE v.id = :id"
+_REMEMBER = "UPDATE list_views SET total = :total, total_key = :key WHERE id = :id"
 
 
 def _key(view: SavedView) -> dict[str, object]:
@@ -101,14 +102,14 @@ def _key(view: SavedView) -> dict[str, object]:
 
 def find_view(connection: Connection, view: SavedView) -> SavedView | None:
     """The stored view with this search and these filters, if any."""
-    return _view(connection.execute(_FIND, _key(view)).first())
+    return _view(run_sql(connection, _FIND, _key(view)).fetchone())
 
 
 def save_view(connection: Connection, view: SavedView) -> SavedView:
     """The stored view, stored once however often it is asked for."""
     key = _key(view)
-    connection.execute(_INSERT, {**key, "now": datetime.now(UTC).replace(tzinfo=None)})
-    found = _view(connection.execute(_FIND, key).first())
+    run_sql(connection, _INSERT, {**key, "now": time_param(datetime.now(UTC).replace(tzinfo=None))})
+    found = _view(run_sql(connection, _FIND, key).fetchone())
     assert found is not None
     return found
 
@@ -133,11 +134,11 @@ def store_view(connection: Connection, view: SavedView, total: int | None, key: 
 
 
 def load_view(connection: Connection, view_id: int) -> SavedView | None:
-    return _view(connection.execute(_LOAD, {"id": view_id}).first())
+    return _view(run_sql(connection, _LOAD, {"id": view_id}).fetchone())
 
 
 def remember_total(connection: Connection, view_id: int, total: int, key: str) -> None:
-    connection.execute(_REMEMBER, {"id": view_id, "total": total, "key": key})
+    run_sql(connection, _REMEMBER, {"id": view_id, "total": total, "key": key})
 
 
 def _view(row: Any) -> SavedView | None:
