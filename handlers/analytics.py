@@ -8,7 +8,7 @@ import asyncio
 import logging
 from datetime import date, datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -20,7 +20,7 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.periods import Period, PeriodKind, local_today, parse_period, period_from_code, previous_days
 from db.views import SavedView
-from handlers.asking import Asking
+from handlers.asking import Asking, typed_text
 from handlers.screens import show
 from keyboards.analytics import AnalyticsPage, analytics_keyboard, dates_prompt_keyboard
 from keyboards.callbacks import (
@@ -40,7 +40,7 @@ def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="analytics")
     screen.callback_query.register(analytics_button, AnalyticsCallback.filter())
-    screen.message.register(typed_dates, StateFilter(Asking.analytics_dates), F.text, ~F.text.startswith("/"))
+    screen.message.register(typed_dates, StateFilter(Asking.analytics_dates), typed_text)
     return screen
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -23,7 +23,7 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.periods import NAMED_PERIODS, Period, PeriodKind, local_today, parse_period
 from db.views import SavedView
-from handlers.asking import Asking, ask_from_list, list_asked_from
+from handlers.asking import Asking, ask_from_list, list_asked_from, typed_text
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import FilterCallback, FilterKind, ListCallback
@@ -43,7 +43,7 @@ def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="filters")
     screen.callback_query.register(filters_button, FilterCallback.filter())
-    screen.message.register(typed_dates, StateFilter(Asking.dates), F.text, ~F.text.startswith("/"))
+    screen.message.register(typed_dates, StateFilter(Asking.dates), typed_text)
     return screen
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -17,7 +17,7 @@ from bot.viewer import Viewer
 from db.archive import Archive
 from db.views import SavedView, search_text_of
 from handlers.analytics import analytics_screen, period_of
-from handlers.asking import Asking, ask_from_list, list_asked_from
+from handlers.asking import Asking, ask_from_list, list_asked_from, typed_text
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import AnalyticsCallback, ListCallback, SearchCallback, Section
@@ -32,7 +32,7 @@ def router() -> Router:
     screen.callback_query.register(ask_for_text, SearchCallback.filter())
     screen.message.register(cancel, Command("cancel"))
     # text typed as the answer to another question (dates) goes on to the screen that asked it
-    screen.message.register(search, StateFilter(None, Asking.search), F.text, ~F.text.startswith("/"))
+    screen.message.register(search, StateFilter(None, Asking.search), typed_text)
     return screen
 
 
