@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from keyboards.callbacks import (
     ANALYTICS_PERIODS,
@@ -17,7 +17,7 @@ from keyboards.callbacks import (
     Screen,
     Section,
 )
-from keyboards.menu import back_button, button
+from keyboards.menu import back_button, button, data_button
 from keyboards.texts import Translate
 
 NUMBERS_PER_ROW = 5
@@ -42,7 +42,7 @@ class AnalyticsPage:
 def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
     state = page.state.model_copy(update={"action": AnalyticsAction.SHOW})
     numbers = [
-        InlineKeyboardButton(text=str(number), callback_data=ListCallback(saved=view_id).pack())
+        data_button(str(number), ListCallback(saved=view_id).pack())
         for number, view_id in enumerate(page.drill, start=1)
     ]
     rows = [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]

@@ -19,7 +19,7 @@ from keyboards.callbacks import (
     TranscriptCallback,
     list_data,
 )
-from keyboards.menu import back_button, button
+from keyboards.menu import back_button, button, data_button
 from keyboards.texts import Translate
 
 # Button labels of the six columns, in `db.dialogs.SortColumn` order.
@@ -59,7 +59,7 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     opening = CardCallback.openings(view)
     numbers = [
-        InlineKeyboardButton(text=str(page.first_number + index), callback_data=opening(dialog_id))
+        data_button(str(page.first_number + index), opening(dialog_id))
         for index, dialog_id in enumerate(page.dialog_ids)
     ]
     rows += [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]
@@ -74,7 +74,7 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
             [button(t(f"button-export-{kind.name.lower()}"), _export(view, kind)) for kind in ExportFormat]
         )
     rows += _search_rows(page, t)
-    rows.append([InlineKeyboardButton(text=t("back"), callback_data=_BACK_TO_RECORDS)])
+    rows.append([data_button(t("back"), _BACK_TO_RECORDS)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -113,7 +113,7 @@ def _sort_button(column: int, view: ListCallback, t: Translate) -> InlineKeyboar
         descending = not view.desc  # a second tap flips the direction
     else:
         descending = FIRST_DIRECTION_DESCENDING[column]
-    return InlineKeyboardButton(text=label, callback_data=list_data(column, descending, saved=view.saved))
+    return data_button(label, list_data(column, descending, saved=view.saved))
 
 
 def _paging(page: ListPage) -> list[InlineKeyboardButton]:
@@ -122,7 +122,7 @@ def _paging(page: ListPage) -> list[InlineKeyboardButton]:
 
     def to(label: str, pos: Position, anchor: int, number: int) -> InlineKeyboardButton:
         data = list_data(view.sort, view.desc, pos, anchor, number, view.saved)
-        return InlineKeyboardButton(text=label, callback_data=data)
+        return data_button(label, data)
 
     if page.has_previous and page.dialog_ids:
         buttons.append(to("⏮", Position.FIRST, 0, 1))
@@ -144,10 +144,10 @@ def _search_rows(page: ListPage, t: Translate) -> list[list[InlineKeyboardButton
     resets = []
     if page.without_search is not None:
         target = list_data(view.sort, view.desc, saved=page.without_search)
-        resets.append(InlineKeyboardButton(text=t("button-reset"), callback_data=target))
+        resets.append(data_button(t("button-reset"), target))
     if page.without_filters is not None:
         target = list_data(view.sort, view.desc, saved=page.without_filters)
-        resets.append(InlineKeyboardButton(text=t("button-reset-filters"), callback_data=target))
+        resets.append(data_button(t("button-reset-filters"), target))
     if resets:
         rows.append(resets)
     return rows

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.callbacks import FilterCallback, FilterKind, list_data
-from keyboards.menu import back_button, button
+from keyboards.menu import back_button, button, data_button
 from keyboards.texts import Translate
 
 CHOICES_PER_ROW = 2
@@ -84,4 +84,4 @@ def dates_prompt_keyboard(state: FilterCallback, t: Translate) -> InlineKeyboard
 
 
 def _to_list(label: str, state: FilterCallback, saved: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=list_data(state.sort, state.desc, saved=saved))
+    return data_button(label, list_data(state.sort, state.desc, saved=saved))

@@ -38,7 +38,16 @@ def menu_keyboard(screen: Screen, t: Translate, *, analytics: bool = False) -> I
 
 
 def button(text: str, target: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=target.pack())
+    return data_button(text, target.pack())
+
+
+_BUTTON = InlineKeyboardButton(text="·", callback_data="·")
+
+
+def data_button(text: str, data: str) -> InlineKeyboardButton:
+    """A button with packed callback data, copied from a validated one: a list page has some twenty-five
+    buttons, and validating each takes ~5.5 µs, a copy ~2.5 µs (the two values are plain strings)."""
+    return _BUTTON.model_copy(update={"text": text, "callback_data": data})
 
 
 def back_button(target: CallbackData, t: Translate) -> InlineKeyboardButton:
