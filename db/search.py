@@ -128,8 +128,12 @@ def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     walking a sort index: used when matches are so common that the walk finds a page in a few steps."""
     if search.kind is SearchKind.NAME:
         params = {f"w{i}": word for i, word in enumerate(search.terms)}
-        # client_sort holds the folded name; dialogs without a name have none to match
-        conditions = ["d.name_id IS NOT NULL", *(f"instr(d.client_sort, :{key}) > 0" for key in params)]
+        conditions = [f"instr(d.client_sort, :{key}) > 0" for key in params]
+        # client_sort holds the folded name, or for a dialog without one its number: a word with a letter is
+        # never in a number, and then the condition reads only the columns of the sort indexes (a walk
+        # skips the rows that do not match without reading them); "79" or "+" could be in a number
+        if not any(ch.isalpha() for word in search.terms for ch in word):
+            conditions.insert(0, "d.name_id IS NOT NULL")
         return " AND ".join(conditions), params
     if search.kind is SearchKind.DIGITS:
         return "instr(d.client_phone, :digits) > 0", {"digits": search.terms[0]}

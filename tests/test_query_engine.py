@@ -44,6 +44,7 @@ NAMES = [
     "100% <b>Иван</b> & Co",
     'O\'Brien "Jack"',
     "Мария_Ким",
+    "Офис +79",
 ]
 PHONES = ["+79161234567", "+79031234567", "+79995554567", "+442079460958", "+12125550187", "+77012345678"]
 CHANNELS = ["whatsapp", "telegram", "instagram", "vk", "viber", "avito", "email", "webchat"]
@@ -156,6 +157,9 @@ SEARCHES: dict[str, Callable[[DialogRecord], bool]] = {
     "%": lambda r: r.client_name == "100% <b>Иван</b> & Co",
     "_": lambda r: r.client_name == "Мария_Ким",
     "o'brien": lambda r: r.client_name == 'O\'Brien "Jack"',
+    # too short for digits, so names: never the numbers of dialogs without a name
+    "79": lambda r: r.client_name == "Офис +79",
+    "+": lambda r: r.client_name == "Офис +79",
 }
 
 
