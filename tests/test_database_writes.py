@@ -7,11 +7,13 @@ import asyncio
 import itertools
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from db import audit
-from db.engine import Database
+from db.engine import Database, run_sql, stored_time, time_param
+from db.models import AuditEntry
 
 HELD_SECONDS = 0.5
 
@@ -23,6 +25,18 @@ def audit_rows(database: Database) -> int:
 async def test_a_write_to_a_free_database_is_done_at_once(database: Database) -> None:
     await database.write(audit.record, 7, audit.OPEN_DIALOG)
     assert audit_rows(database) == 1
+
+
+async def test_times_written_through_the_driver_read_back_through_sqlalchemy(database: Database) -> None:
+    """`run_sql` statements store times as SQLAlchemy does, so that either can read what the other wrote."""
+    await database.write(audit.record, 7, audit.OPEN_DIALOG)
+    at = database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one())
+    assert abs(datetime.now(UTC).replace(tzinfo=None) - at) < timedelta(minutes=1)
+    for moment in (datetime(2026, 11, 1, 21, 0), datetime(2026, 11, 1, 21, 0, 0, 1)):
+        database.run(run_sql, "UPDATE audit_log SET at = :at", {"at": time_param(moment)})
+        assert database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one()) == moment
+        (stored,) = database.run(lambda c: run_sql(c, "SELECT at FROM audit_log").fetchone())
+        assert stored_time(stored) == moment
 
 
 async def test_a_write_waits_for_another_writer_without_stalling_the_loop(database: Database) -> None:
