@@ -5,8 +5,9 @@
 Builds the data once (demo data written as JSON Lines, then loaded with `dialogs-bot import` in a child
 process, whose time and peak memory are the import's figures) and keeps it in --folder for later runs.
 Each operation then runs --runs times through the engine (`Database.run(fetch_page, …)`, as the bot calls
-it) and the SQL statements the engine sent are replayed through the `sqlite3` module on a connection with
-the same pragmas: the ratio is what the engine adds to SQLite itself.
+it) and the SQL statements the engine sent (noted by its connection, `RecordingConnection`) are replayed
+through the `sqlite3` module on a connection with the same pragmas: the ratio is what the engine adds to
+SQLite itself.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
@@ -53,6 +54,7 @@ def main() -> None:
     args = parser.parse_args()
 
     database, raw = open_archive(args.folder, args.dialogs)
+    record_statements(database)
     rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]
     print()
     print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
@@ -257,28 +259,52 @@ def deep_anchors(raw: sqlite3.Connection, sort: SortColumn, depth: int, rng: ran
     ]
 
 
+class RecordingCursor(sqlite3.Cursor):
+    def execute(self, sql: str, parameters: Any = (), /) -> RecordingCursor:
+        RecordingConnection.sent.append((sql, parameters))
+        return super().execute(sql, parameters)
+
+
+class RecordingConnection(sqlite3.Connection):
+    """The engine's connection to SQLite, noting every statement it runs: those of `db.engine.run_sql`
+    (straight to the connection) and SQLAlchemy's (through a cursor)."""
+
+    sent: ClassVar[list[tuple[str, Any]]] = []
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        RecordingConnection.sent.append((sql, parameters))
+        return super().execute(sql, parameters)
+
+    def cursor(self, factory: Any = RecordingCursor) -> Any:
+        return super().cursor(factory)
+
+
+def record_statements(database: Database) -> None:
+    """The engine's connections from now on are `RecordingConnection`s."""
+
+    def connect(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+        params["factory"] = RecordingConnection
+
+    event.listen(database.sync_engine, "do_connect", connect)
+    database.sync_engine.dispose()
+
+
 def measure(
     database: Database, raw: sqlite3.Connection, name: str, make: QueryMaker, runs: int
 ) -> tuple[str, list[float], list[float]]:
     total_only = name.startswith("total")
-    sent: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        sent.append((statement, parameters))
-
+    sent = RecordingConnection.sent
     engine_times: list[float] = []
     raw_times: list[float] = []
     for run in range(-10, runs):  # ten warm-up runs
         query = make(max(run, 0))
         sent.clear()
-        event.listen(database.sync_engine, "before_cursor_execute", record)
         started = time.perf_counter()
         if total_only:
             database.run(fetch_total, query.search, query.filters)
         else:
             database.run(fetch_page, query)
         elapsed = time.perf_counter() - started
-        event.remove(database.sync_engine, "before_cursor_execute", record)
         statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT"))]
 
         started = time.perf_counter()
