@@ -78,11 +78,13 @@ def archive_path(folder: Path, count: int) -> Path:
     return db_path
 
 
-def open_archive(folder: Path, count: int) -> tuple[Database, sqlite3.Connection]:
+def open_archive(
+    folder: Path, count: int, *, background_checkpoints: bool = False
+) -> tuple[Database, sqlite3.Connection]:
     """The benchmark archive brought up to date (one kept from an earlier version gets the newer
     migrations and its statistics), through the engine and through `sqlite3` with the same pragmas."""
     db_path = archive_path(folder, count)
-    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    database = Database(f"sqlite+aiosqlite:///{db_path}", background_checkpoints=background_checkpoints)
     upgrade(database)
     database.run(ensure_stats, ZONE)
     raw = sqlite3.connect(db_path)

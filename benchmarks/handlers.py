@@ -7,11 +7,11 @@ for its first 400 dialogs, so that cards have something to show (runs also leave
 audit rows in it; the engine's figures do not depend on those). Then every operation runs --runs times,
 after twenty warm-up runs, the operations taking turns in a shuffled order, through the real dispatcher of
 `bot.app.build_dispatcher` (access middleware, routers, filters, handlers, rendering, keyboards) with the
-bot's own `Bot` (`bot.app.build_bot`) and logging (`bot.logs`, written to /dev/null). Only the network is
-gone: the session builds every request exactly as the bot's session does (`bot.session.JsonSession`: the
-JSON body), answers it as the Bot API would (a `Message` with text, entities and
-keyboard; `true` for a button's answer; "message is not modified" for an edit that changes nothing) and
-parses the answer with aiogram's `check_response`.
+bot's own `Bot` (`bot.app.build_bot`) and logging (`bot.logs`, written to /dev/null), the write-ahead log
+checkpointed in the background as `dialogs-bot run` does it. Only the network is gone: the session builds
+every request exactly as the bot's session does (`bot.session.JsonSession`: the JSON body), answers it as
+the Bot API would (a `Message` with text, entities and keyboard; `true` for a button's answer; "message is
+not modified" for an edit that changes nothing) and parses the answer with aiogram's `check_response`.
 
 A run is timed from `Dispatcher.feed_update` until it returns, i.e. until the last request of the update
 has been serialized and its answer parsed; the time the stub spends playing the server (decoding the body,
@@ -490,7 +490,9 @@ async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connect
         chosen = [operation for operation in chosen if args.profile in operation.name]
         profiler = cProfile.Profile()
         profiler.enable()
+    checkpoints = asyncio.create_task(database.checkpoint_regularly())  # as `run_polling` does
     timings = await measure(chats, chosen, args.runs)
+    checkpoints.cancel()
     if args.profile:
         profiler.disable()
         for order in ("tottime", "cumulative"):
@@ -520,7 +522,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="NAME", help="profile the operations whose name contains NAME")
     args = parser.parse_args()
 
-    database, raw = open_archive(args.folder, args.dialogs)
+    database, raw = open_archive(args.folder, args.dialogs, background_checkpoints=True)  # as the bot runs
     ensure_transcripts(database, raw, args.dialogs)
     with open(os.devnull, "w") as devnull:
         configure_logging(TOKEN)  # the bot's own logging, INFO and all, written to /dev/null

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 
@@ -97,7 +98,11 @@ async def run_polling(settings: Settings, database: Database, token: str) -> Non
         except TelegramAPIError as error:  # Telegram out of reach for now: polling retries on its own
             log.warning("could not set the command menu: %s", error)
         prepare_runtime()
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        checkpoints = asyncio.create_task(database.checkpoint_regularly())
+        try:
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        finally:
+            checkpoints.cancel()
     finally:
         await bot.session.close()
         await database.dispose()

@@ -112,9 +112,11 @@ def _load_settings() -> Settings:
         raise CommandError(f"bad setting: {problems}") from None
 
 
-def _open_database(settings: Settings, *, bulk: bool = False) -> Database:
+def _open_database(
+    settings: Settings, *, bulk: bool = False, background_checkpoints: bool = False
+) -> Database:
     try:
-        database = Database(settings.database_url, bulk=bulk)
+        database = Database(settings.database_url, bulk=bulk, background_checkpoints=background_checkpoints)
     except DatabaseUrlError as error:
         raise CommandError(str(error)) from None
     try:
@@ -203,7 +205,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     except TokenValidationError:
         raise CommandError("BOT_TOKEN is not a bot token (it looks like 123456:ABC-DEF…)") from None
     configure_logging(token)
-    database = _open_database(settings)
+    database = _open_database(settings, background_checkpoints=True)  # run_polling runs them
     # a new archive, the first start after an upgrade, another TIMEZONE: seconds at a million dialogs
     if database.run(ensure_stats, settings.zone):
         logging.getLogger(__name__).info("counted the statistics in %s", settings.timezone)

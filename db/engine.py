@@ -11,6 +11,7 @@ wait for a lock, so running them inline stalls the event loop no longer than the
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -23,10 +24,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+log = logging.getLogger(__name__)
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_SECONDS = 5.0  # see `Database.checkpoint_regularly`
 STATEMENTS_KEPT = 512  # prepared statements each connection keeps (sqlite3's default: 128)
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -131,13 +135,27 @@ def time_param(moment: datetime) -> str:
 class Database:
     """One database: an async engine (migrations, the bot's writes) and the runner for `db` functions."""
 
-    def __init__(self, url: str, *, bulk: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        bulk: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        background_checkpoints: bool = False,
+    ) -> None:
         """`bulk`: for a process that mostly writes (the import), tuned for memory rather than reads.
-        `busy_timeout_ms`: how long a write waits for another writer before it gives up."""
+        `busy_timeout_ms`: how long a write waits for another writer before it gives up.
+        `background_checkpoints`: the process runs `checkpoint_regularly` (the bot), and its commits never
+        copy the write-ahead log into the database file themselves: a commit that does (every ~250 of the
+        bot's writes, or the first after an import's batches) ends with an fsync, ~4 ms here and much more
+        on a slow disk, and the bot commits on its event loop."""
         self._busy_timeout_ms = busy_timeout_ms
         self.url = parse_database_url(url)
         busy = (f"PRAGMA busy_timeout={busy_timeout_ms}",)
-        pragmas = _pragma_setter(SQLITE_PRAGMAS + busy + (BULK_PRAGMAS if bulk else READ_PRAGMAS))
+        checkpoints = ("PRAGMA wal_autocheckpoint=0",) if background_checkpoints else ()
+        pragmas = _pragma_setter(
+            SQLITE_PRAGMAS + busy + checkpoints + (BULK_PRAGMAS if bulk else READ_PRAGMAS)
+        )
         self.async_engine: AsyncEngine = create_async_engine(self.url, poolclass=NullPool)
         event.listen(self.async_engine.sync_engine, "connect", pragmas)
         event.listen(self.async_engine.sync_engine, "begin", _begin)
@@ -179,6 +197,21 @@ class Database:
                     return work(connection, *args, **kwargs)
             finally:
                 driver.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+
+    async def checkpoint_regularly(self, every: float = CHECKPOINT_SECONDS) -> None:
+        """Copies what the write-ahead log gained into the database file every `every` seconds, in a
+        worker thread, until cancelled (with `background_checkpoints`). PASSIVE: it never waits for
+        readers or writers, and what it cannot copy now it copies next time."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await asyncio.to_thread(self._checkpoint)
+            except OperationalError as error:
+                log.warning("checkpoint failed: %s", error)
+
+    def _checkpoint(self) -> None:
+        with self.sync_engine.connect() as connection:
+            run_sql(connection, "PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()

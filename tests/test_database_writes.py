@@ -8,6 +8,7 @@ import itertools
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, text
 
@@ -16,6 +17,7 @@ from db.engine import Database, run_sql, stored_time, time_param
 from db.models import AuditEntry
 
 HELD_SECONDS = 0.5
+WRITES_PAST_AN_AUTOMATIC_CHECKPOINT = 600  # ~3 pages of log each; SQLite's default checkpoints at 1,000
 
 
 def audit_rows(database: Database) -> int:
@@ -70,3 +72,28 @@ async def test_a_write_waits_for_another_writer_without_stalling_the_loop(databa
     assert audit_rows(database) == 1
     gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
     assert max(gaps) < 0.2, f"the event loop stalled for {max(gaps):.3f} s"
+
+
+async def test_with_background_checkpoints_commits_leave_the_database_file_to_the_checkpointer(
+    database: Database,
+) -> None:
+    """The bot's commits never copy the log into the file themselves (that ends with an fsync on the
+    event loop); `checkpoint_regularly` does it in a worker thread."""
+    path = Path(str(database.url.database))
+    database.sync_engine.dispose()
+    bot = Database(f"sqlite+aiosqlite:///{path}", background_checkpoints=True)
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    for _ in range(WRITES_PAST_AN_AUTOMATIC_CHECKPOINT):
+        await bot.write(audit.record, 7, audit.OPEN_DIALOG)
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before, "a commit checkpointed"
+
+    checkpoints = asyncio.create_task(bot.checkpoint_regularly(every=0.01))
+    await asyncio.sleep(0.5)
+    checkpoints.cancel()
+    assert path.read_bytes() != before[1], "the log was not copied into the database file"
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (
+        WRITES_PAST_AN_AUTOMATIC_CHECKPOINT,
+    )
+    reader.close()
+    await bot.dispose()
