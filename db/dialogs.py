@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.engine import run_sql, stored_time, time_param
-from db.importer import DIALOG_TOTAL, archive_revision
+from db.importer import DIALOG_TOTAL, archive_revision, counter_value
 from db.search import (
     Matches,
     Search,
@@ -194,7 +194,7 @@ class _Plan:
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     search, filters = query.search, query.filters
     if search is None and not filters:
-        return _Plan(_dialog_total(connection), "all")
+        return _Plan(counter_value(connection, DIALOG_TOTAL), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
@@ -288,7 +288,7 @@ class _FilterCounts:
         return found
 
     def all_dialogs(self) -> int:
-        return _dialog_total(self._connection)
+        return counter_value(self._connection, DIALOG_TOTAL)
 
 
 def _best_path(counts: _FilterCounts) -> tuple[set[str], int]:
@@ -345,12 +345,6 @@ def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dic
     return " AND ".join(conditions), params
 
 
-def _dialog_total(connection: Connection) -> int:
-    row = run_sql(connection, _DIALOG_TOTAL).fetchone()
-    return int(row[0]) if row is not None else 0
-
-
-_DIALOG_TOTAL = f"SELECT value FROM counters WHERE name = '{DIALOG_TOTAL}'"
 _COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
     " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"

@@ -3,9 +3,10 @@
 All database work in `db` is written as plain functions of a synchronous SQLAlchemy `Connection`, and
 the `Database` runs them on SQLite directly in the calling thread (a server database will take them
 through the async engine's `run_sync`, without changing the functions). Measured on 1M dialogs (README,
-"Benchmarks"): a page query costs ~25 µs in SQLite itself; the aiosqlite thread hop and the async facade
-add ~400 µs to every statement, a synchronous SQLAlchemy Core statement far less. Reads under WAL never
-wait for a lock, so running them inline stalls the event loop no longer than the query itself.
+"Benchmarks"): a page query costs ~35 µs in SQLite itself; the aiosqlite thread hop and the async facade
+add ~400 µs to every statement, a synchronous SQLAlchemy Core statement ~40 µs, and the statements of the
+bot's taps go straight to the driver (`run_sql`), a few µs. Reads under WAL never wait for a lock, so
+running them inline stalls the event loop no longer than the query itself.
 """
 
 from __future__ import annotations

@@ -213,7 +213,12 @@ def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
 
 def archive_revision(connection: Connection) -> int:
     """How many imports have stored something: what kept totals and counts are valid for."""
-    row = run_sql(connection, f"SELECT value FROM counters WHERE name = '{REVISION}'").fetchone()
+    return counter_value(connection, REVISION)
+
+
+def counter_value(connection: Connection, name: str) -> int:
+    """One of the `counters` (`DIALOG_TOTAL`, `REVISION`); 0 before it was first counted."""
+    row = run_sql(connection, "SELECT value FROM counters WHERE name = :name", {"name": name}).fetchone()
     return int(row[0]) if row is not None else 0
 
 
