@@ -164,6 +164,10 @@ class Database:
             self.url.set(drivername="sqlite+pysqlite"),
             # `write` runs in worker threads (the pool serialises); every page statement shape stays prepared
             connect_args={"check_same_thread": False, "cached_statements": STATEMENTS_KEPT},
+            # the connection used last comes back first: the bot's work keeps to one connection, whose cache
+            # stays valid (SQLite drops a connection's page cache when another one has written); taking
+            # turns with a second one (after an export) made every tap ~25 % slower
+            pool_use_lifo=True,
         )
         event.listen(self.sync_engine, "connect", pragmas)
         event.listen(self.sync_engine, "begin", _begin_sqlite3)

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from db import audit
 from db.engine import Database, run_sql, stored_time, time_param
@@ -97,3 +97,20 @@ async def test_with_background_checkpoints_commits_leave_the_database_file_to_th
     )
     reader.close()
     await bot.dispose()
+
+
+def test_work_keeps_to_the_connection_used_last(database: Database) -> None:
+    """After a worker thread (an export, a write that waited) used a second connection, the bot's work
+    still goes to the one it used last, whose page cache is warm."""
+
+    def driver(connection: Connection) -> object:
+        return connection.connection.driver_connection
+
+    used_last = database.sync_engine.connect()
+    other = database.sync_engine.connect()
+    hot = used_last.connection.driver_connection
+    other.close()
+    used_last.close()
+    assert database.run(driver) is hot
+    database.run(audit.record, 7, audit.OPEN_DIALOG)
+    assert database.run(driver) is hot
