@@ -209,14 +209,17 @@ class Database:
         readers or writers, and what it cannot copy now it copies next time."""
         while True:
             await asyncio.sleep(every)
-            try:
-                await asyncio.to_thread(self._checkpoint)
-            except OperationalError as error:
-                log.warning("checkpoint failed: %s", error)
+            await asyncio.to_thread(self._checkpoint)
 
     def _checkpoint(self) -> None:
-        with self.sync_engine.connect() as connection:
-            run_sql(connection, "PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        # a connection of its own, not one of the pool's: the bot's work keeps to the one it used last
+        checkpointer = sqlite3.connect(str(self.url.database))
+        try:
+            checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError as error:
+            log.warning("checkpoint failed: %s", error)
+        finally:
+            checkpointer.close()
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()
