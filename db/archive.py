@@ -32,10 +32,10 @@ from db.views import (
     SavedView,
     find_view,
     load_view,
-    look_up_view,
     remember_total,
     save_view,
     store_view,
+    view_page,
 )
 
 T = TypeVar("T")
@@ -58,9 +58,12 @@ class Archive:
     async def role_of(self, telegram_id: int) -> Role | None:
         return self._db.run(find_role, telegram_id)
 
-    async def look_up(self, view: SavedView) -> SavedView:
-        """The stored view (its id, its known total), or this one not stored yet (id 0): see `store`."""
-        return self._db.run(look_up_view, view)
+    async def view_page(
+        self, view: SavedView | int, query_of: Callable[[SavedView | None], DialogQuery]
+    ) -> tuple[SavedView | None, DialogPage]:
+        """A stored view (by its id; None when it is gone) or a search just typed (by what it holds; id 0
+        when it is new, see `store`), and the page `query_of` it, read together."""
+        return self._db.run(view_page, view, query_of)
 
     async def store(self, view: SavedView, total: int | None = None, key: str = "") -> SavedView:
         """Stores a view, with the total its first page counted when that was costly (one write: a new

@@ -3,13 +3,14 @@ in WhatsApp this week matching 4567" in a few bytes, and still mean it after a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection
 
-from db.dialogs import Filters
+from db.dialogs import DialogPage, DialogQuery, Filters, fetch_page
 from db.engine import run_sql, time_param
 from db.importer import REVISION, archive_revision
 from db.periods import Period, local_today, period_from_code, utc_bounds
@@ -131,6 +132,15 @@ def store_view(connection: Connection, view: SavedView, total: int | None, key: 
         return stored
     remember_total(connection, stored.id, total, key)
     return replace(stored, total=total, counted_for=key)
+
+
+def view_page(
+    connection: Connection, view: SavedView | int, query_of: Callable[[SavedView | None], DialogQuery]
+) -> tuple[SavedView | None, DialogPage]:
+    """A list view and its page (`query_of` the view), read in one transaction: a stored view by its id
+    (None when it is gone), or a view just made (a search typed) by what it holds (`look_up_view`)."""
+    saved = load_view(connection, view) if isinstance(view, int) else look_up_view(connection, view)
+    return saved, fetch_page(connection, query_of(saved))
 
 
 def load_view(connection: Connection, view_id: int) -> SavedView | None:

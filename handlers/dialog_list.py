@@ -47,42 +47,48 @@ async def list_button(
 
 
 async def list_screen(
-    view: ListCallback, viewer: Viewer, archive: Archive, saved: SavedView | None = None
+    view: ListCallback, viewer: Viewer, archive: Archive, typed: SavedView | None = None
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
     """The list page a view describes, and a notice when the view had to be corrected (a stored view that
-    is gone sends the person back to the whole list). `saved`: the stored view `view.saved`, when the
-    caller has it at hand, or a view not stored yet (id 0, a search just typed), stored here with what its
-    first page counted."""
+    is gone sends the person back to the whole list). `typed`: a search just typed, in place of
+    `view.saved`: looked up by what it holds, and stored with what its first page counted if it is new."""
+    today = local_today(viewer.zone)
+    size = viewer.page_size
+
+    def query_of(saved: SavedView | None) -> DialogQuery:
+        shown = view if saved is not None or not view.saved else ListCallback(sort=view.sort, desc=view.desc)
+        filters = saved.filters(viewer.zone, today) if saved else Filters()
+        # a search's total is counted once, then kept with its stored view when counting it was costly
+        # (filters alone are cheap to count)
+        known = saved.known_total(filters) if saved is not None and saved.search_text else None
+        return DialogQuery(
+            search=saved.search(viewer.phone_region) if saved else None,
+            filters=filters,
+            sort=SortColumn(shown.sort),
+            descending=shown.desc,
+            position=POSITIONS[shown.pos],
+            anchor_id=shown.anchor or None,
+            page_size=size,
+            known_total=known,
+        )
+
     notice = None
-    if view.saved and saved is None:
-        saved = await archive.view(view.saved)
+    saved: SavedView | None = None
+    if typed is not None or view.saved:
+        saved, page = await archive.view_page(typed or view.saved, query_of)
         if saved is None:
             view = ListCallback(sort=view.sort, desc=view.desc)
             notice = viewer.texts("list-outdated")
-    today = local_today(viewer.zone)
-    size = viewer.page_size
-    filters = saved.filters(viewer.zone, today) if saved else Filters()
-    # a search's total is counted once, then kept with its stored view when counting it was costly
-    # (filters alone are cheap to count)
-    counted = saved is not None and bool(saved.search_text)
-    known = saved.known_total(filters) if saved is not None and counted else None
-    query = DialogQuery(
-        search=saved.search(viewer.phone_region) if saved else None,
-        filters=filters,
-        sort=SortColumn(view.sort),
-        descending=view.desc,
-        position=POSITIONS[view.pos],
-        anchor_id=view.anchor or None,
-        page_size=size,
-        known_total=known,
-    )
-    page = await archive.page(query)
-    if saved is not None and not saved.id and not saved.is_empty:
+    else:
+        page = await archive.page(query_of(None))
+    if saved is not None:
+        filters = saved.filters(viewer.zone, today)
         costly = page.total if page.total_costly else None
-        saved = await archive.store(saved, costly, saved.total_key(filters))
+        if not saved.id and not saved.is_empty:
+            saved = await archive.store(saved, costly, saved.total_key(filters))
+        elif costly is not None and saved.search_text and saved.known_total(filters) is None:
+            await archive.remember_total(saved.id, costly, saved.total_key(filters))
         view = view.model_copy(update={"saved": saved.id})
-    elif saved is not None and counted and known is None and page.total_costly:
-        await archive.remember_total(saved.id, page.total, saved.total_key(filters))
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page
     if not page.has_previous:

@@ -77,10 +77,9 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
             view = replace(within, search_text=typed)
     if asked is not None:
         await state.clear()
-    found = await archive.look_up(view)
-    shown = ListCallback(sort=back.sort, desc=back.desc, saved=found.id)
+    shown = ListCallback(sort=back.sort, desc=back.desc)
     try:
-        text, markup, _ = await list_screen(shown, viewer, archive, found)  # stores a new search
+        text, markup, _ = await list_screen(shown, viewer, archive, typed=view)  # stores a new search
     except OperationalError as error:  # a long import holds the database: the search cannot be stored
         log.warning("search not stored: %s", error)
         await message.answer(viewer.texts("search-unavailable"))
