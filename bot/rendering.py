@@ -111,7 +111,9 @@ def channel_name(channel: str, t: Texts) -> str:
     return t(key) if t.has(key) else channel.capitalize()
 
 
+@lru_cache(maxsize=256)
 def channel_label(channel: str, t: Texts) -> str:
+    """The channel with its emoji, as HTML (made once per channel and language: every list entry has one)."""
     return h(channel_button_label(channel, t))
 
 
