@@ -125,13 +125,23 @@ def look_up_view(connection: Connection, view: SavedView) -> SavedView:
 
 
 def store_view(connection: Connection, view: SavedView, total: int | None, key: str) -> SavedView:
-    """Stores a view (once however often it is asked for) with the total its first page counted, when
-    counting it was costly, valid for `key` (`SavedView.total_key`)."""
-    stored = save_view(connection, view)
-    if total is None:
-        return stored
-    remember_total(connection, stored.id, total, key)
-    return replace(stored, total=total, counted_for=key)
+    """Stores a view looked up before (`look_up_view`; once however often it is asked for) with the total
+    its first page counted, when counting it was costly, valid for `key` (`SavedView.total_key`): one
+    statement. Stored meanwhile by someone else, it keeps the total counted last."""
+    counted_for = key if total is not None else ""
+    values = {**_key(view), "now": time_param(datetime.now(UTC).replace(tzinfo=None))}
+    (view_id,) = run_sql(connection, _STORE, {**values, "total": total, "key": counted_for}).fetchone()
+    return replace(view, id=view_id, total=total, counted_for=counted_for)
+
+
+_STORE = (
+    "INSERT INTO list_views (search_text, channel, employee_id, period, created_at, total, total_key)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :now, :total, :key)"
+    " ON CONFLICT (search_text, channel, employee_id, period) DO UPDATE"
+    " SET total = coalesce(excluded.total, total),"
+    " total_key = CASE WHEN excluded.total IS NULL THEN total_key ELSE excluded.total_key END"
+    " RETURNING id"
+)
 
 
 def view_page(

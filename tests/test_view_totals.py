@@ -15,6 +15,7 @@ from db.engine import Database
 from db.importer import store_records
 from db.models import ListView
 from db.records import DialogRecord
+from db.views import SavedView, look_up_view, store_view
 from tests.bot_harness import (
     ADMIN_ID,
     BASE,
@@ -94,3 +95,21 @@ def test_a_filters_count_kept_in_memory_follows_an_import(archive: Database) -> 
     )
     store_records(archive.sync_engine, [newcomer], zone=ZONE)
     assert archive.run(fetch_total, None, whatsapp) == before + 1
+
+
+def test_a_view_is_stored_once_and_keeps_the_total_counted_last(archive: Database) -> None:
+    """A search typed twice at once (both looked up before either was stored) is one stored view, and a
+    store without a costly total leaves the kept one alone."""
+    typed = SavedView(search_text="иван")
+    first = archive.run(look_up_view, typed)
+    second = archive.run(look_up_view, typed)
+    assert first.id == second.id == 0
+
+    stored = archive.run(store_view, first, 5000, "1:")
+    assert stored.id and (stored.total, stored.counted_for) == (5000, "1:")
+    again = archive.run(store_view, second, None, "1:")
+    assert again.id == stored.id and again.total is None
+    found = archive.run(look_up_view, typed)
+    assert (found.id, found.total, found.counted_for) == (stored.id, 5000, "1:")
+    archive.run(store_view, second, 7000, "2:")
+    assert archive.run(lambda c: kept_total(c, "иван")) == 7000
