@@ -33,7 +33,6 @@ from db.views import (
     find_view,
     load_view,
     remember_total,
-    save_view,
     store_view,
     view_page,
 )
@@ -80,7 +79,7 @@ class Archive:
         found = [self._db.run(find_view, view) for view in views]
         if all(view is not None for view in found):
             return [view.id for view in found if view is not None]
-        return await self._db.write(lambda connection: [save_view(connection, view).id for view in views])
+        return await self._db.write(lambda connection: [store_view(connection, view).id for view in views])
 
     async def remember_total(self, view_id: int, total: int, key: str) -> None:
         """Keeps what a view found, so that its next pages need not count again; a busy archive (an

@@ -74,11 +74,6 @@ def search_text_of(typed: str) -> str:
     return " ".join(typed.split())[:MAX_SEARCH_LENGTH]
 
 
-_INSERT = (
-    "INSERT INTO list_views (search_text, channel, employee_id, period, created_at)"
-    " VALUES (:search_text, :channel, :employee_id, :period, :now)"
-    " ON CONFLICT (search_text, channel, employee_id, period) DO NOTHING"
-)
 _COLUMNS = (
     "SELECT v.id, v.search_text, v.channel, v.employee_id, v.period, e.name, v.total, v.total_key,"
     f" (SELECT value FROM counters WHERE name = '{REVISION}') FROM list_views v"
@@ -106,15 +101,6 @@ def find_view(connection: Connection, view: SavedView) -> SavedView | None:
     return _view(run_sql(connection, _FIND, _key(view)).fetchone())
 
 
-def save_view(connection: Connection, view: SavedView) -> SavedView:
-    """The stored view, stored once however often it is asked for."""
-    key = _key(view)
-    run_sql(connection, _INSERT, {**key, "now": time_param(datetime.now(UTC).replace(tzinfo=None))})
-    found = _view(run_sql(connection, _FIND, key).fetchone())
-    assert found is not None
-    return found
-
-
 def look_up_view(connection: Connection, view: SavedView) -> SavedView:
     """The stored view with this search and these filters; if there is none, this one as not stored yet
     (id 0, no total) and seen at the archive's current revision, to be stored with `store_view`."""
@@ -124,10 +110,10 @@ def look_up_view(connection: Connection, view: SavedView) -> SavedView:
     return replace(view, id=0, total=None, counted_for="", revision=archive_revision(connection))
 
 
-def store_view(connection: Connection, view: SavedView, total: int | None, key: str) -> SavedView:
-    """Stores a view looked up before (`look_up_view`; once however often it is asked for) with the total
-    its first page counted, when counting it was costly, valid for `key` (`SavedView.total_key`): one
-    statement. Stored meanwhile by someone else, it keeps the total counted last."""
+def store_view(connection: Connection, view: SavedView, total: int | None = None, key: str = "") -> SavedView:
+    """Stores a view (once however often it is asked for; the id as stored), with the total its first page
+    counted when counting it was costly, valid for `key` (`SavedView.total_key`): one statement. A view
+    stored already keeps the total counted last."""
     counted_for = key if total is not None else ""
     values = {**_key(view), "now": time_param(datetime.now(UTC).replace(tzinfo=None))}
     (view_id,) = run_sql(connection, _STORE, {**values, "total": total, "key": counted_for}).fetchone()
