@@ -32,9 +32,8 @@ from db.search import (
     Matches,
     Search,
     dense_filter,
-    few_matches,
+    find_matches,
     matching_filter,
-    matching_total,
     sparse_filter,
 )
 from db.stats import count_dialogs
@@ -199,10 +198,9 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
             return _Plan(query.known_total, "dense", *dense_filter(search))
-        matches = few_matches(connection, search, SPARSE_LIMIT)
-        if matches is not None and matches.total <= SPARSE_LIMIT:
-            return _Plan(matches.total, "sparse", *sparse_filter(search, matches), matches=matches)
-        total = matches.total if matches is not None else matching_total(connection, search)
+        total, matches = find_matches(connection, search, SPARSE_LIMIT)
+        if matches is not None:
+            return _Plan(total, "sparse", *sparse_filter(search, matches), matches=matches)
         return _Plan(total, "dense", *dense_filter(search), costly=True)
 
     counts = _FilterCounts(connection, filters)
@@ -219,10 +217,9 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         return _Plan(filtered, "dense", *_filter_conditions(filters, indexed=walk))
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
-    matches = few_matches(connection, search, SPARSE_LIMIT)
+    searched, matches = find_matches(connection, search, SPARSE_LIMIT)
     if query.known_total is not None and matches is None and filtered > SPARSE_LIMIT:
         return _dense_plan(query.known_total, search, counts, sort_column)
-    searched = matches.total if matches is not None else matching_total(connection, search)
     if searched <= filtered:
         search_condition, search_params = (
             sparse_filter(search, matches) if matches is not None else matching_filter(search)

@@ -25,7 +25,7 @@ from db.dialogs import (
     fetch_total,
     list_employees,
 )
-from db.engine import Database
+from db.engine import Database, run_sql
 from db.importer import store_records
 from db.periods import utc_bounds
 from db.records import DialogRecord
@@ -391,4 +391,18 @@ def test_an_empty_archive(tmp_path: Path) -> None:
     database = migrated_database(tmp_path)
     page = database.run(fetch_page, DialogQuery(position=PagePosition.LAST))
     assert page == DialogPage([], 0, False, False)
+    database.sync_engine.dispose()
+
+
+def test_names_and_numbers_without_a_known_newest_time_are_all_read(tmp_path: Path) -> None:
+    """A name or number whose newest dialog time is unknown (NULL) is never left out of a first page."""
+    database = migrated_database(tmp_path)
+    store_records(database.sync_engine, RECORDS, zone=ZONE)
+    database.run(run_sql, "UPDATE client_names SET last_completed_at = NULL WHERE id % 2 = 0")
+    database.run(run_sql, "UPDATE client_phones SET last_completed_at = NULL WHERE id % 2 = 0")
+    for typed in ("иван", "4567", "семен иван"):
+        query = DialogQuery(parse_search(typed, "RU"), SortColumn.COMPLETED_AT, True, page_size=2)
+        page = database.run(fetch_page, query)
+        expected = expected_ids(SortColumn.COMPLETED_AT, True, SEARCHES[typed])
+        assert [row.source_id for row in page.rows] == expected[:2] and page.total == len(expected)
     database.sync_engine.dispose()
