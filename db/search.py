@@ -83,12 +83,20 @@ class Matches:
 
 def find_matches(connection: Connection, search: Search, limit: int) -> tuple[int, Matches | None]:
     """How many dialogs the search finds, and the matching names or phones when those dialogs number at
-    most `limit`: one pass over the index, which sums their dialogs and lists them at once (a second pass
-    to count, after a first one stopped at `limit`, took a third longer for a common word). The page then
-    reuses the list: the index is not searched twice."""
-    listed = "group_concat(m.id), group_concat(COALESCE(m.last_completed_at, ''))"
-    sql, params = _matching(search, f"COALESCE(SUM(m.dialog_count), 0), {listed}")
-    total, ids, lasts = run_sql(connection, f"{sql} AND m.dialog_count > 0", params).fetchone()
+    most `limit`. One pass over the index sums their dialogs and lists them at once (the page reuses the
+    list: the index is not searched twice); it reads at most `limit` + 1 of them (each has a dialog, so
+    more are never few), and only a search matching more is counted in a second pass: one with tens of
+    thousands of names ("ова") is not listed in full for nothing."""
+    sql, params = _matching(search, "m.id, m.dialog_count, COALESCE(m.last_completed_at, '') AS last")
+    counted = (
+        "SELECT count(*), COALESCE(SUM(dialog_count), 0), group_concat(id), group_concat(last)"
+        f" FROM ({sql} AND m.dialog_count > 0 LIMIT {max(limit, 0) + 1})"
+    )
+    found, total, ids, lasts = run_sql(connection, counted, params).fetchone()
+    if found > limit:
+        (total,) = run_sql(
+            connection, _matching(search, "COALESCE(SUM(m.dialog_count), 0)")[0], params
+        ).fetchone()
     if total > limit:
         return total, None
     if not ids:
