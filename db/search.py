@@ -85,8 +85,8 @@ def find_matches(connection: Connection, search: Search, limit: int) -> tuple[in
     """How many dialogs the search finds, and the matching names or phones when those dialogs number at
     most `limit`. One pass over the index sums their dialogs and lists them at once (the page reuses the
     list: the index is not searched twice); it reads at most `limit` + 1 of them (each has a dialog, so
-    more are never few), and only a search matching more is counted in a second pass: one with tens of
-    thousands of names ("ова") is not listed in full for nothing."""
+    more are never few), and only a search matching more is counted in a second pass: one with thousands
+    of names ("ова": 9,163) is not listed in full for nothing."""
     sql, params = _matching(search, "m.id, m.dialog_count, COALESCE(m.last_completed_at, '') AS last")
     counted = (
         "SELECT count(*), COALESCE(SUM(dialog_count), 0), group_concat(id), group_concat(last)"
