@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from functools import cache, partial
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -90,12 +90,10 @@ def _begin_sqlite3(connection: Connection) -> None:
 
 
 class Rows(Protocol):
-    """What a statement returns: rows to iterate or fetch, closed when left before the end."""
+    """What a statement returns: rows to iterate, or the first one."""
 
     def __iter__(self) -> Iterator[Any]: ...
     def fetchone(self) -> Any: ...
-    def fetchall(self) -> Sequence[Any]: ...
-    def close(self) -> None: ...
 
 
 def run_sql(connection: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Rows:

@@ -88,7 +88,8 @@ async def list_screen(
             saved = await archive.store(saved, costly, saved.total_key(filters))
         elif costly is not None and saved.search_text and saved.known_total(filters) is None:
             await archive.remember_total(saved.id, costly, saved.total_key(filters))
-        view = view.model_copy(update={"saved": saved.id})
+        if view.saved != saved.id:  # a search just typed: its buttons carry the id it was stored under
+            view = view.model_copy(update={"saved": saved.id})
     pages = max(1, -(-page.total // size))
     number = pages if view.pos is Position.LAST else 1 if view.pos is Position.FIRST else view.page
     if not page.has_previous:
