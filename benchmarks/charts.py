@@ -1,8 +1,8 @@
-"""Benchmark of the analytics chart: `bot.charts.render_chart` for 7, 30 and 730 days.
+"""Benchmark of the analytics chart: `views.charts.render_chart` for 7, 30 and 730 days.
 
     python -m benchmarks.charts [--runs 100] [--employees 25] [--channels 8]
 
-First the time `import bot.charts` takes in a fresh interpreter (matplotlib, numpy and Pillow are loaded
+First the time `import views.charts` takes in a fresh interpreter (matplotlib, numpy and Pillow are loaded
 then), then, after five warm-up renders, p50/p99 of `render_chart` for each period and the PNG's size and
 height. Data is random but the same from run to run; the period's days take turns with one another so
 that none of them is measured with only its own data in the caches.
@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from bot.charts import ChartTexts, render_chart
+from views.charts import ChartTexts, render_chart
 
 TEXTS = ChartTexts(
     title="Диалоги за период",
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=8)
     args = parser.parse_args()
 
-    print(f"import bot.charts: {import_seconds() * 1000:.0f} ms (fresh interpreter, median of 3)")
+    print(f"import views.charts: {import_seconds() * 1000:.0f} ms (fresh interpreter, median of 3)")
     rnd = random.Random(2026)
     cases = {days: make_case(rnd, days, args.employees, args.channels) for days in PERIODS}
     for case in list(cases.values()) + list(cases.values())[:2]:
@@ -91,7 +91,7 @@ def percentile(values: list[float], percent: int) -> float:
 
 
 def import_seconds() -> float:
-    code = "import time; t = time.perf_counter(); import bot.charts; print(time.perf_counter() - t)"
+    code = "import time; t = time.perf_counter(); import views.charts; print(time.perf_counter() - t)"
     runs = [
         float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
         for _ in range(3)

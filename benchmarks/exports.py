@@ -18,11 +18,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from benchmarks.engine import archive_path
-from bot.exports import write_list
-from bot.i18n import texts_for
 from db.dialogs import DialogQuery, iter_dialogs
 from db.engine import Database
 from keyboards.callbacks import ExportFormat
+from views.exports import write_list
+from views.texts import texts_for
 
 
 def main() -> None:

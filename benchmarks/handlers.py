@@ -9,7 +9,7 @@ after twenty warm-up runs, the operations taking turns in a shuffled order, thro
 `bot.app.build_dispatcher` (access middleware, routers, filters, handlers, rendering, keyboards) with the
 bot's own `Bot` (`bot.app.build_bot`) and logging (`bot.logs`, written to /dev/null), the write-ahead log
 checkpointed in the background as `dialogs-bot run` does it. Only the network is gone: the session builds
-every request exactly as the bot's session does (`bot.session.JsonSession`: the JSON body), answers it as
+every request exactly as the bot's session does (`bot.runtime.JsonSession`: the JSON body), answers it as
 the Bot API would (a `Message` with text, entities and keyboard; `true` for a button's answer; "message is
 not modified" for an edit that changes nothing) and parses the answer with aiogram's `check_response`.
 
@@ -58,10 +58,9 @@ from benchmarks.engine import (
     percentiles,
     typed,
 )
-from bot.app import build_bot, build_dispatcher, prepare_runtime
+from bot.app import build_bot, build_dispatcher
 from bot.logs import configure_logging
-from bot.rendering import TRANSCRIPT_PAGE
-from bot.session import JsonSession
+from bot.runtime import JsonSession, prepare_runtime
 from bot.settings import TELEGRAM_API_URL, Settings
 from db.demo import generate_dialogs
 from db.dialogs import SPARSE_LIMIT, SortColumn
@@ -70,6 +69,7 @@ from db.importer import store_records
 from db.users import Role, add_user
 from keyboards.callbacks import CardCallback, ListCallback, Position
 from keyboards.dialogs import FIRST_DIRECTION_DESCENDING
+from views.rendering import TRANSCRIPT_PAGE
 
 TOKEN = "7000000001:AAbenchmarkbenchmarkbenchmarkbench01"
 BOT_ID = 7000000001

@@ -11,10 +11,10 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
-from bot.i18n import texts_for
-from bot.viewer import Viewer
 from db.archive import Archive
 from db.users import Role
+from views.texts import texts_for
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 

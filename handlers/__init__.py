@@ -8,8 +8,8 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from bot.i18n import texts_for
 from handlers import analytics, card, dialog_list, exports, fallback, filters, menu, search
+from views.texts import texts_for
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import reports
-from bot.charts import DAY_BARS_UP_TO, ChartTexts, render_chart
-from bot.rendering import channel_name, days_label, period_label, short
-from bot.viewer import Viewer
 from db.archive import Archive
 from db.periods import Period, PeriodKind, local_today, parse_period, period_from_code, previous_days
 from db.views import SavedView
@@ -30,6 +26,10 @@ from keyboards.callbacks import (
     AnalyticsCallback,
     Section,
 )
+from views import reports
+from views.charts import DAY_BARS_UP_TO, ChartTexts, render_chart
+from views.rendering import channel_name, days_label, period_label, short
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from aiogram import Router
 from aiogram.types import CallbackQuery
 from sqlalchemy.exc import OperationalError
 
-from bot.rendering import TRANSCRIPT_PAGE, render_card
-from bot.viewer import Viewer
 from db.archive import Archive
 from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import CardCallback
 from keyboards.dialogs import card_keyboard
+from views.rendering import TRANSCRIPT_PAGE, render_card
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,6 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.rendering import render_list
-from bot.viewer import Viewer
 from db.archive import Archive
 from db.dialogs import DialogQuery, Filters, PagePosition, SortColumn
 from db.periods import local_today
@@ -17,6 +15,8 @@ from db.views import SavedView
 from handlers.screens import show
 from keyboards.callbacks import ListCallback, Position
 from keyboards.dialogs import ListPage, list_keyboard
+from views.rendering import render_list
+from views.viewer import Viewer
 
 POSITIONS = {
     Position.FIRST: PagePosition.FIRST,

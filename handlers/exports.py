@@ -17,15 +17,15 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import CallbackQuery, FSInputFile, Message
 
-from bot.exports import write_list, write_transcript
-from bot.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, filters_line, h, short
-from bot.viewer import Viewer
 from db import audit
 from db.archive import Archive
 from db.dialogs import DialogQuery, DialogRow, SortColumn
 from db.periods import local_today
 from db.views import SavedView
 from keyboards.callbacks import ExportCallback, ExportFormat, TranscriptCallback
+from views.exports import write_list, write_transcript
+from views.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, filters_line, h, short
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 

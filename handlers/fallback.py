@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.viewer import Viewer
+from views.viewer import Viewer
 
 
 def router() -> Router:

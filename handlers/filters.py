@@ -10,16 +10,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.rendering import (
-    LIST_PATH,
-    MAX_SEARCH_SHOWN,
-    breadcrumb,
-    channel_button_label,
-    h,
-    period_label,
-    short,
-)
-from bot.viewer import Viewer
 from db.archive import Archive
 from db.periods import NAMED_PERIODS, Period, PeriodKind, local_today, parse_period
 from db.views import SavedView
@@ -35,6 +25,16 @@ from keyboards.filters import (
     dates_prompt_keyboard,
     filters_keyboard,
 )
+from views.rendering import (
+    LIST_PATH,
+    MAX_SEARCH_SHOWN,
+    breadcrumb,
+    channel_button_label,
+    h,
+    period_label,
+    short,
+)
+from views.viewer import Viewer
 
 MAX_CHOICE_LENGTH = 30  # characters of a name on a button
 

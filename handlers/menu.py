@@ -6,11 +6,11 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.rendering import h, render_menu
-from bot.viewer import Viewer
 from handlers.screens import show
 from keyboards.callbacks import MenuCallback, Screen
 from keyboards.menu import menu_keyboard
+from views.rendering import h, render_menu
+from views.viewer import Viewer
 
 PATHS: dict[Screen, tuple[str, ...]] = {
     Screen.HOME: (),

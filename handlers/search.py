@@ -12,8 +12,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.exc import OperationalError
 
-from bot.rendering import LIST_PATH, breadcrumb
-from bot.viewer import Viewer
 from db.archive import Archive
 from db.views import SavedView, search_text_of
 from handlers.analytics import analytics_screen, period_of
@@ -22,6 +20,8 @@ from handlers.dialog_list import list_screen
 from handlers.screens import show
 from keyboards.callbacks import AnalyticsCallback, ListCallback, SearchCallback, Section
 from keyboards.dialogs import search_prompt_keyboard
+from views.rendering import LIST_PATH, breadcrumb
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 

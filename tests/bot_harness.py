@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 
 from bot.app import bot_defaults, build_dispatcher
-from bot.session import JsonSession
+from bot.runtime import JsonSession
 from bot.settings import Settings
 from db.engine import Database
 from db.importer import store_records

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from bot.charts import MAX_EMPLOYEES, ChartTexts, _clean, _date_ticks, _share, _top, render_chart
+from views.charts import MAX_EMPLOYEES, ChartTexts, _clean, _date_ticks, _share, _top, render_chart
 
 TEXTS = ChartTexts(
     title="Диалоги за 01.11–15.11.2026",

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Connection, select
 
 import handlers.exports
-from bot.rendering import format_phone
 from db.engine import Database
 from db.models import AuditEntry
 from keyboards.callbacks import ExportCallback, ExportFormat
@@ -26,6 +25,7 @@ from tests.bot_harness import (
     local_time,
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
+from views.rendering import format_phone
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
 BY_DATE, BY_MESSAGES = 4, 5

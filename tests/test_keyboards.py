@@ -11,7 +11,6 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import texts_for
 from keyboards.callbacks import (
     MAX_ID,
     MAX_PAGE,
@@ -28,6 +27,7 @@ from keyboards.callbacks import (
 )
 from keyboards.dialogs import ListPage, card_keyboard, list_keyboard, search_prompt_keyboard
 from keyboards.menu import menu_keyboard
+from views.texts import texts_for
 
 RU = texts_for("ru")
 FACTORIES: list[type[CallbackData]] = [

@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 import pytest
 
-import bot.i18n
-from bot.i18n import texts_for
-from bot.rendering import _format_other_phone, format_phone, h, render_card, render_list
-from bot.reports import channels_text, employees_text
+import views.texts
 from db.analytics import ChannelStats, EmployeeStats
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from db.phones import parse_e164
 from db.views import SavedView
 from tests.emulator import parse_html
+from views.rendering import _format_other_phone, format_phone, h, render_card, render_list
+from views.reports import channels_text, employees_text
+from views.texts import texts_for
 
 RU = texts_for("ru")
 EN = texts_for("en")
@@ -370,7 +370,7 @@ def test_both_catalogues_have_the_same_texts() -> None:
     """A text missing in one language would fail only when someone reaches it."""
     ids: dict[str, set[str]] = {}
     for language in ("ru", "en"):
-        source = (Path(bot.i18n.LOCALES) / f"{language}.ftl").read_text(encoding="utf-8")
+        source = (Path(views.texts.LOCALES) / f"{language}.ftl").read_text(encoding="utf-8")
         ids[language] = set(re.findall(r"^([a-z][a-z0-9-]*) =", source, re.MULTILINE))
     assert ids["ru"] == ids["en"]
     assert len(ids["ru"]) > 100

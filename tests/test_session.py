@@ -13,10 +13,10 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, 
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, MessageEntity
 
 from bot.app import build_bot
-from bot.i18n import texts_for
-from bot.session import JsonSession
+from bot.runtime import JsonSession
 from keyboards.callbacks import ListCallback
 from keyboards.dialogs import ListPage, list_keyboard
+from views.texts import texts_for
 
 KEYBOARD = list_keyboard(
     ListPage(

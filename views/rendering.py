@@ -13,12 +13,12 @@ from html import escape
 
 import phonenumbers
 
-from bot.i18n import Texts
 from db.cards import TranscriptLine
 from db.dialogs import DialogPage, DialogRow
 from db.periods import Period, PeriodKind
 from db.phones import parse_e164
 from db.views import SavedView
+from views.texts import Texts
 
 CHANNEL_EMOJI = {
     "whatsapp": "🟢",

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from bot.i18n import Texts
-from bot.rendering import channel_name, format_phone
 from db.cards import TranscriptLine
 from db.dialogs import DialogRow
 from keyboards.callbacks import ExportFormat
+from views.rendering import channel_name, format_phone
+from views.texts import Texts
 
 HEADER_KEYS = (
     "card-source",

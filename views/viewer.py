@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Texts
 from db.users import Role
+from views.texts import Texts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The text catalogues (Fluent, one file per language in `bot/locales`) and choosing one per person."""
+"""The text catalogues (Fluent, one file per language in `views/locales`) and choosing one per person."""
 
 from __future__ import annotations
 

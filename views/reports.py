@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.i18n import Texts
-from bot.rendering import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
+from views.rendering import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
+from views.texts import Texts
 
 ANALYTICS_PATH = ("menu-sales", "menu-head", "menu-analytics")
 BUSIEST_DAYS = 5
