@@ -31,13 +31,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
 from bot.settings import Settings
+from db.counters import dialog_total
 from db.demo import generate_dialogs
-from db.dialogs import SORT_COLUMNS, DialogQuery, PagePosition, SortColumn, fetch_page, fetch_total
-from db.engine import READ_PRAGMAS, SQLITE_PRAGMAS, Database
+from db.dialogs import DialogQuery, PagePosition, fetch_page
+from db.engine import Database
 from db.migrate import upgrade
 from db.search import parse_search
+from db.sqlite.connection import PRAGMAS, READ_PRAGMAS
 from db.stats import ensure_stats
-from db.views import SavedView
+from db.views import ListView
+from keyboards.columns import COLUMNS, Column
 
 ANCHOR = datetime(2026, 11, 25, tzinfo=UTC)
 DEPTH_PAGE = 50_000
@@ -88,7 +91,7 @@ def open_archive(
     upgrade(database)
     database.run(ensure_stats, ZONE)
     raw = sqlite3.connect(db_path)
-    for pragma in SQLITE_PRAGMAS + READ_PRAGMAS:
+    for pragma in PRAGMAS + READ_PRAGMAS:
         raw.execute(pragma)
     return database, raw
 
@@ -128,20 +131,19 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
     """(name, run number → query): varied inputs per run, so no run just repeats the one before."""
     rng = random.Random(5)
     result: list[tuple[str, QueryMaker]] = []
-    for sort in SortColumn:
+    for column in Column:
+        sort = COLUMNS[column].sort_key
         for descending in (False, True):
             arrow = "↓" if descending else "↑"
-            result.append(
-                (f"first page, {sort.name.lower()} {arrow}", fixed(DialogQuery(None, sort, descending)))
-            )
+            name = f"first page, {column.name.lower()} {arrow}"
+            result.append((name, fixed(DialogQuery(None, sort, descending))))
     depth = min(DEPTH_PAGE * PAGE_SIZE, count // 2)  # page 50,000 of a million, the middle of less
-    for sort in SortColumn:
+    for column in Column:
+        sort = COLUMNS[column].sort_key
         anchors = deep_anchors(raw, sort, depth, rng)
-        result.append((f"page {depth // PAGE_SIZE:,}, {sort.name.lower()} ↓", after(sort, anchors)))
-    for sort in (SortColumn.COMPLETED_AT, SortColumn.CHANNEL):
-        result.append(
-            (f"last page, {sort.name.lower()} ↓", fixed(DialogQuery(None, sort, True, PagePosition.LAST)))
-        )
+        result.append((f"page {depth // PAGE_SIZE:,}, {column.name.lower()} ↓", after(sort, anchors)))
+    for sort in ("completed_at", "channel"):
+        result.append((f"last page, {sort} ↓", fixed(DialogQuery(None, sort, True, PagePosition.LAST))))
 
     common = ["иван", "петров", "анна", "ова", "smith"]
     rare = [
@@ -179,9 +181,9 @@ def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[
     employees = [employee_id for (employee_id,) in raw.execute("SELECT id FROM employees")]
 
     def filtered(
-        sort: SortColumn,
+        sort: str,
         descending: bool,
-        view: Callable[[int], SavedView],
+        view: Callable[[int], ListView],
         search: Callable[[int], str] | None,
     ) -> QueryMaker:
         def make(run: int) -> DialogQuery:
@@ -192,22 +194,22 @@ def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[
 
         return make
 
-    def channel(run: int) -> SavedView:
-        return SavedView(channel=channels[run % len(channels)])
+    def channel(run: int) -> ListView:
+        return ListView(channel=channels[run % len(channels)])
 
-    def employee(run: int) -> SavedView:
-        return SavedView(employee_id=employees[run % len(employees)])
+    def employee(run: int) -> ListView:
+        return ListView(employee_id=employees[run % len(employees)])
 
-    def week(_run: int) -> SavedView:
-        return SavedView(period="7d")
+    def week(_run: int) -> ListView:
+        return ListView(period="7d")
 
-    def today_and_employee(run: int) -> SavedView:
-        return SavedView(period="today", employee_id=employees[run % len(employees)])
+    def today_and_employee(run: int) -> ListView:
+        return ListView(period="today", employee_id=employees[run % len(employees)])
 
-    def month_and_channel(run: int) -> SavedView:
-        return SavedView(period="30d", channel=channels[run % len(channels)])
+    def month_and_channel(run: int) -> ListView:
+        return ListView(period="30d", channel=channels[run % len(channels)])
 
-    by_date, by_client = SortColumn.COMPLETED_AT, SortColumn.CLIENT
+    by_date, by_client = COLUMNS[Column.COMPLETED_AT].sort_key, COLUMNS[Column.CLIENT].sort_key
     return [
         ("filter: channel, by date ↓", filtered(by_date, True, channel, None)),
         ("filter: channel, by client ↑", filtered(by_client, False, channel, None)),
@@ -235,7 +237,7 @@ def fixed(query: DialogQuery) -> QueryMaker:
     return lambda _run: query
 
 
-def after(sort: SortColumn, anchors: list[int]) -> QueryMaker:
+def after(sort: str, anchors: list[int]) -> QueryMaker:
     return lambda run: DialogQuery(None, sort, True, PagePosition.AFTER, anchors[run % len(anchors)])
 
 
@@ -249,8 +251,8 @@ def typed(e164: str) -> str:
     return f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
 
 
-def deep_anchors(raw: sqlite3.Connection, sort: SortColumn, depth: int, rng: random.Random) -> list[int]:
-    column = SORT_COLUMNS[sort]
+def deep_anchors(raw: sqlite3.Connection, column: str, depth: int, rng: random.Random) -> list[int]:
+    """Dialogs about `depth` deep in the list sorted by `column` (a sort key) descending."""
     spread = min(PAGE_SIZE * 50, depth // 2)
     offsets = [depth + rng.randrange(-spread, spread + 1) for _ in range(20)]
     return [
@@ -303,7 +305,7 @@ def measure(
         sent.clear()
         started = time.perf_counter()
         if total_only:
-            database.run(fetch_total, query.search, query.filters)
+            database.run(dialog_total)
         else:
             database.run(fetch_page, query)
         elapsed = time.perf_counter() - started

@@ -63,13 +63,13 @@ from bot.logs import configure_logging
 from bot.runtime import JsonSession, prepare_runtime
 from bot.settings import TELEGRAM_API_URL, Settings
 from db.demo import generate_dialogs
-from db.dialogs import SPARSE_LIMIT, SortColumn
+from db.dialogs import SPARSE_LIMIT
 from db.engine import Database
 from db.importer import store_records
 from db.users import Role, add_user
 from keyboards.callbacks import CardCallback, ListCallback, Position
-from keyboards.dialogs import FIRST_DIRECTION_DESCENDING
-from views.rendering import TRANSCRIPT_PAGE
+from keyboards.columns import COLUMNS, Column
+from views.card import TRANSCRIPT_PART
 
 TOKEN = "7000000001:AAbenchmarkbenchmarkbenchmarkbench01"
 BOT_ID = 7000000001
@@ -243,7 +243,7 @@ def press(callback: ListCallback | CardCallback) -> Action:
 
 def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
     rng = random.Random(9)
-    combos = [(sort, descending) for sort in SortColumn for descending in (False, True)]
+    combos = [(sort, descending) for sort in Column for descending in (False, True)]
 
     def first_page(run: int) -> list[Action]:
         # on page 2 of some sort, back to its first page with ⏮
@@ -259,11 +259,15 @@ def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
         return [press(ListCallback(sort=sort, desc=descending)), *turn]
 
     def sort_switch(run: int) -> list[Action]:
-        column = run % len(SortColumn)  # never the column already on screen
-        return [press(ListCallback(sort=column, desc=FIRST_DIRECTION_DESCENDING[column]))]
+        column = Column(run % len(Column))  # never the column already on screen
+        return [press(ListCallback(sort=column, desc=COLUMNS[column].descending_first))]
 
     depth = min(DEPTH_PAGE * PAGE_SIZE, count // 2)  # deep_anchors looks up to 500 rows either side
-    deep = [(sort, anchor) for sort in SortColumn for anchor in deep_anchors(raw, sort, depth, rng)]
+    deep = [
+        (column, anchor)
+        for column in Column
+        for anchor in deep_anchors(raw, COLUMNS[column].sort_key, depth, rng)
+    ]
     rng.shuffle(deep)
 
     def deep_page(run: int) -> list[Action]:
@@ -299,7 +303,7 @@ def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
         (TRANSCRIPT_DIALOGS,),
     ).fetchall()
     cards = [dialog_id for dialog_id, _ in with_transcripts]
-    long_cards = [dialog_id for dialog_id, messages in with_transcripts if messages > TRANSCRIPT_PAGE]
+    long_cards = [dialog_id for dialog_id, messages in with_transcripts if messages > TRANSCRIPT_PART]
     rng.shuffle(cards)
     rng.shuffle(long_cards)
 

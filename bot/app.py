@@ -17,6 +17,7 @@ from bot.runtime import JsonSession, prepare_runtime
 from bot.settings import Settings
 from db.archive import Archive
 from db.engine import Database
+from db.listing import ListSettings
 from handlers import build_router
 from views.texts import LANGUAGES, texts_for
 
@@ -37,9 +38,8 @@ def build_bot(token: str, api_url: str) -> Bot:
 
 def build_dispatcher(database: Database, settings: Settings) -> Dispatcher:
     dispatcher = Dispatcher()
-    access = AccessMiddleware(
-        Archive(database), settings.admin_ids, settings.zone, settings.page_size, settings.phone_region
-    )
+    archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
+    access = AccessMiddleware(archive, settings.admin_ids)
     dispatcher.message.outer_middleware(access)
     dispatcher.callback_query.outer_middleware(access)
     dispatcher.include_router(build_router())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
@@ -25,14 +24,11 @@ class AccessMiddleware(BaseMiddleware):
     """Outer middleware: runs before any filter, so a stranger is refused whatever they send or press,
     and a forged button never reaches a handler."""
 
-    def __init__(
-        self, archive: Archive, admin_ids: Collection[int], zone: ZoneInfo, page_size: int, phone_region: str
-    ) -> None:
+    def __init__(self, archive: Archive, admin_ids: Collection[int]) -> None:
         self._archive = archive
         self._admin_ids = frozenset(admin_ids)
-        self._zone = zone
-        self._page_size = page_size
-        self._phone_region = phone_region
+        self._zone = archive.settings.zone
+        self._phone_region = archive.settings.phone_region
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -50,6 +46,6 @@ class AccessMiddleware(BaseMiddleware):
             elif isinstance(event, Message):
                 await event.answer(texts("access-denied", id=user.id))
             return None
-        data["viewer"] = Viewer(user.id, role, texts, self._zone, self._page_size, self._phone_region)
+        data["viewer"] = Viewer(user.id, role, texts, self._zone, self._phone_region)
         data["archive"] = self._archive
         return await handler(event, data)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
+from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Date, and_, bindparam, func, select, text, tuple_
 
 from db.models import ClientPhone, DailyStats, Dialog, DurationStats, Employee, HourlyStats
-from db.periods import previous_days, utc_bounds
+from db.periods import Period, previous_days, utc_bounds
 from db.stats import bucket_middle_s
 
 # Up to this many dialogs in the period, the top clients are counted by grouping the period's dialogs;
@@ -271,3 +272,42 @@ def _latest_names(
         .scalar_subquery()
     )
     return dict(connection.execute(select(ClientPhone.id, latest).where(ClientPhone.id.in_(phone_ids))).all())
+
+
+BUSIEST_DAYS = 5
+
+
+def busiest_days(days: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    """The days with the most dialogs, most first (the earlier day first on a tie)."""
+    return sorted((day for day in days if day[1]), key=lambda day: (-day[1], day[0]))[:BUSIEST_DAYS]
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures(Generic[R]):
+    """Analytics figures of a period, and the stored list views their numbered rows open, in order."""
+
+    period: Period
+    today: date  # the local day the period was seen on
+    first: date
+    last: date
+    rows: R
+    drill: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFigures:
+    """The dialogs of every day of a period and of every hour of the day, and the busiest days."""
+
+    days: list[tuple[date, int]]
+    hours: list[int]
+    busiest: list[tuple[date, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartFigures:
+    employees: list[EmployeeStats]
+    channels: list[ChannelStats]
+    days: list[tuple[date, int]]

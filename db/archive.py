@@ -1,7 +1,8 @@
-"""The archive as the bot sees it: one object with async methods, so handlers never touch SQL.
+"""The archive as the bot sees it: one object whose methods are the bot's use cases, so that a handler makes
+one call and never touches SQL.
 
-Reads run inline; writes too when the database is free, and in a worker thread behind another writer
-(see `db.engine`).
+Reads run in one transaction each (inline on SQLite, see `db.engine`); writes too, and they wait behind
+another writer (an import) in a worker thread, raising `db.errors.ArchiveBusy` when the wait runs out.
 """
 
 from __future__ import annotations
@@ -9,121 +10,204 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
-from datetime import date, tzinfo
+from dataclasses import replace
+from datetime import date
 from typing import TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection
 
-from db import analytics, audit
-from db.analytics import ChannelStats, ClientStats, EmployeeStats
-from db.cards import TranscriptPage, fetch_card, fetch_transcript
-from db.dialogs import (
-    DialogPage,
-    DialogQuery,
-    DialogRow,
-    fetch_page,
-    iter_dialogs,
-    list_channels,
-    list_employees,
+from db import analytics, audit, choices
+from db.analytics import (
+    ChannelStats,
+    ChartFigures,
+    ClientStats,
+    EmployeeStats,
+    Figures,
+    TimeFigures,
+    busiest_days,
 )
+from db.cards import Card, open_card
+from db.choices import Choice, FilterChoices
+from db.dialogs import DialogQuery, DialogRow, iter_dialogs
 from db.engine import Database
+from db.errors import ArchiveBusy
+from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
+from db.periods import Period, PeriodKind, local_today
 from db.users import Role, find_role
-from db.views import (
-    SavedView,
-    find_view,
-    load_view,
-    remember_total,
-    store_view,
-    view_page,
-)
+from db.views import ListView, StoredView, find_views, load_view, store_views
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Archive:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, settings: ListSettings) -> None:
         self._db = database
-
-    async def page(self, query: DialogQuery) -> DialogPage:
-        return self._db.run(fetch_page, query)
-
-    async def card(self, dialog_id: int, offset: int, limit: int) -> tuple[DialogRow | None, TranscriptPage]:
-        """A dialog and one page of its conversation, read together."""
-        return self._db.run(fetch_card, dialog_id, offset, limit)
-
-    async def transcript(self, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
-        return self._db.run(fetch_transcript, dialog_id, offset, limit)
+        self.settings = settings
 
     async def role_of(self, telegram_id: int) -> Role | None:
-        return self._db.run(find_role, telegram_id)
+        return await self._db.read(find_role, telegram_id)
 
-    async def view_page(
-        self, view: SavedView | int, query_of: Callable[[SavedView | None], DialogQuery]
-    ) -> tuple[SavedView | None, DialogPage]:
-        """A stored view (by its id; None when it is gone) or a search just typed (by what it holds; id 0
-        when it is new, see `store`), and the page `query_of` it, read together."""
-        return self._db.run(view_page, view, query_of)
+    # --- the dialog list ---------------------------------------------------------------------------
 
-    async def store(self, view: SavedView, total: int | None = None, key: str = "") -> SavedView:
-        """Stores a view, with the total its first page counted when that was costly (one write: a new
-        search is stored after its page is made, not before)."""
-        return await self._db.write(store_view, view, total, key)
+    async def open_list(self, request: ListRequest, change: ViewChange | None = None) -> ListResult:
+        """The page a list button asks for, or with `change` the page of the view a person just made (a
+        search or dates typed, a filter reset). One reading transaction; a changed view is read and
+        stored (if new) in one writing transaction instead. A search's total counted at a cost is kept with
+        its view for the next pages; when the archive is busy (an import) it is counted again next time."""
+        if change is not None:
+            return await self._db.write(open_list, request, self.settings, change)
+        listed = await self._db.read(read_list, request, self.settings)
+        if listed.total_to_keep is not None:
+            with contextlib.suppress(ArchiveBusy):
+                await self._db.write(keep, listed)
+        return listed.result
 
-    async def save_view(self, view: SavedView) -> int:
-        """The id of a view, storing it if it is new."""
-        found = self._db.run(find_view, view)
-        return found.id if found is not None else (await self.store(view)).id
+    async def stored_view(self, view_id: int) -> StoredView | None:
+        """A stored view by its id (None when it is gone)."""
+        return await self._db.read(load_view, view_id)
 
-    async def save_views(self, views: list[SavedView]) -> list[int]:
-        """The ids of several views (the choices of a filter), writing the new ones in one transaction."""
-        found = [self._db.run(find_view, view) for view in views]
-        if all(view is not None for view in found):
-            return [view.id for view in found if view is not None]
-        return await self._db.write(lambda connection: [store_view(connection, view).id for view in views])
+    async def channel_choices(self, view_id: int) -> FilterChoices[str] | None:
+        """None when the view on screen is gone."""
+        return await self._choices(
+            view_id, lambda connection, base: (choices.channel_choices(connection, base), 0, 1)
+        )
 
-    async def remember_total(self, view_id: int, total: int, key: str) -> None:
-        """Keeps what a view found, so that its next pages need not count again; a busy archive (an
-        import) only means counting again next time."""
-        with contextlib.suppress(OperationalError):
-            await self._db.write(remember_total, view_id, total, key)
+    async def employee_choices(
+        self, view_id: int, part: int, per_part: int
+    ) -> FilterChoices[tuple[int, str]] | None:
+        return await self._choices(
+            view_id, lambda connection, base: choices.employee_choices(connection, base, part, per_part)
+        )
 
-    async def view(self, view_id: int) -> SavedView | None:
-        return self._db.run(load_view, view_id)
+    async def period_choices(self, view_id: int) -> FilterChoices[Period | None] | None:
+        return await self._choices(view_id, lambda _connection, base: (choices.period_choices(base), 0, 1))
 
-    async def channels(self) -> list[str]:
-        return self._db.run(list_channels)
+    async def _choices(
+        self, view_id: int, make: Callable[[Connection, ListView], tuple[list[Choice[T]], int, int]]
+    ) -> FilterChoices[T] | None:
+        def read(
+            connection: Connection,
+        ) -> tuple[StoredView | None, list[Choice[T]], int, int, list[int] | None]:
+            stored = load_view(connection, view_id) if view_id else None
+            made, part, parts = make(connection, stored.view if stored is not None else ListView())
+            return stored, made, part, parts, find_views(connection, [choice.view for choice in made])
 
-    async def employees(self) -> list[tuple[int, str]]:
-        return self._db.run(list_employees)
+        stored, made, part, parts, ids = await self._db.read(read)
+        if view_id and stored is None:
+            return None
+        if ids is None:  # the first time these choices are offered: their views are stored, in one go
+            ids = await self._db.write(store_views, [choice.view for choice in made])
+        offered = [replace(choice, view_id=view_id) for choice, view_id in zip(made, ids, strict=True)]
+        return FilterChoices(stored, offered, part, parts)
 
-    async def employee_stats(self, first: date, last: date) -> list[EmployeeStats]:
-        return self._db.run(analytics.employee_stats, first, last)
+    async def _stored_ids(self, views: list[ListView]) -> list[int]:
+        """The ids of views a screen's buttons lead to, storing them (in one go) the first time."""
+        ids = await self._db.read(find_views, views)
+        return ids if ids is not None else await self._db.write(store_views, views)
 
-    async def channel_stats(self, first: date, last: date) -> list[ChannelStats]:
-        return self._db.run(analytics.channel_stats, first, last)
+    # --- a dialog ----------------------------------------------------------------------------------
 
-    async def daily_counts(self, first: date, last: date) -> list[tuple[date, int]]:
-        return self._db.run(analytics.daily_counts, first, last)
+    async def open_card(self, dialog_id: int, part: int, per_part: int, opened_by: int | None) -> Card | None:
+        """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
+        opening is audited in the same transaction, and the card is not shown when it cannot be
+        (`ArchiveBusy`)."""
+        if opened_by is None:
+            return await self._db.read(open_card, dialog_id, part, per_part)
+        return await self._db.write(open_card, dialog_id, part, per_part, opened_by)
 
-    async def hourly_counts(self, first: date, last: date) -> list[int]:
-        return self._db.run(analytics.hourly_counts, first, last)
+    # --- the analytics -------------------------------------------------------------------------------
 
-    async def top_clients(self, first: date, last: date, zone: tzinfo) -> list[ClientStats]:
-        return self._db.run(analytics.top_clients, first, last, zone)
+    async def employee_figures(self, period: Period) -> Figures[list[EmployeeStats]]:
+        """Per employee; a numbered row for each employee (not for the dialogs nobody completed)."""
+        return await self._figures(
+            period,
+            analytics.employee_stats,
+            lambda rows: [
+                ListView(employee_id=row.employee_id, period=period.code) for row in rows if row.employee_id
+            ],
+        )
 
-    async def record_opening(self, telegram_id: int, dialog_id: int) -> None:
-        await self._db.write(audit.record, telegram_id, audit.OPEN_DIALOG, dialog_id=dialog_id)
+    async def channel_figures(self, period: Period) -> Figures[list[ChannelStats]]:
+        """Per channel; a numbered row for each channel with dialogs in the period."""
+        return await self._figures(
+            period,
+            analytics.channel_stats,
+            lambda rows: [ListView(channel=row.channel, period=period.code) for row in rows if row.dialogs],
+        )
+
+    async def time_figures(self, period: Period) -> Figures[TimeFigures]:
+        """Dialogs per day and per hour; the busiest days are numbered, each opening that day's list."""
+
+        def read(connection: Connection, first: date, last: date) -> TimeFigures:
+            days = analytics.daily_counts(connection, first, last)
+            return TimeFigures(days, analytics.hourly_counts(connection, first, last), busiest_days(days))
+
+        return await self._figures(
+            period, read, lambda time: [ListView(period=_day_code(day)) for day, _ in time.busiest]
+        )
+
+    async def client_figures(self, period: Period) -> Figures[list[ClientStats]]:
+        """The most active clients; each row opens that number's dialogs of the period."""
+        zone = self.settings.zone
+        return await self._figures(
+            period,
+            lambda connection, first, last: analytics.top_clients(connection, first, last, zone),
+            lambda rows: [ListView(search_text=row.phone, period=period.code) for row in rows],
+        )
+
+    async def chart_figures(self, period: Period) -> Figures[ChartFigures]:
+        """What the period's chart draws."""
+
+        def read(connection: Connection, first: date, last: date) -> ChartFigures:
+            return ChartFigures(
+                analytics.employee_stats(connection, first, last),
+                analytics.channel_stats(connection, first, last),
+                analytics.daily_counts(connection, first, last),
+            )
+
+        return await self._figures(period, read, lambda _chart: [])
+
+    async def _figures(
+        self,
+        period: Period,
+        read: Callable[[Connection, date, date], R],
+        drill_of: Callable[[R], list[ListView]],
+    ) -> Figures[R]:
+        today = local_today(self.settings.zone)
+        first, last = period.days(today)
+        rows = await self._db.read(read, first, last)
+        views = drill_of(rows)
+        drill = await self._stored_ids(views) if views else []
+        return Figures(period, today, first, last, rows, drill)
+
+    # --- exports and the audit log --------------------------------------------------------------------
+
+    async def export(
+        self,
+        view: ListView,
+        sort: str,
+        descending: bool,
+        consume: Callable[[Iterator[tuple[int, list[DialogRow]]]], T],
+    ) -> T:
+        """Walks the whole view in a worker thread and hands the batches (with the total) to `consume`,
+        which writes a file there too: an export of any size never stalls the bot."""
+        settings = self.settings
+        query = DialogQuery(
+            search=view.search(settings.phone_region),
+            filters=view.filters(settings.zone, local_today(settings.zone)),
+            sort=sort,
+            descending=descending,
+        )
+        return await asyncio.to_thread(
+            self._db.run, lambda connection: consume(iter_dialogs(connection, query))
+        )
 
     async def record_export(
         self, telegram_id: int, action: str, detail: str, dialog_id: int | None = None
     ) -> None:
         await self._db.write(audit.record, telegram_id, action, dialog_id=dialog_id, detail=detail)
 
-    async def export(
-        self, query: DialogQuery, consume: Callable[[Iterator[tuple[int, list[DialogRow]]]], T]
-    ) -> T:
-        """Walks the whole view in a worker thread and hands the batches to `consume` (which writes a file
-        there too): an export of any size never stalls the bot."""
-        return await asyncio.to_thread(
-            self._db.run, lambda connection: consume(iter_dialogs(connection, query))
-        )
+
+def _day_code(day: date) -> str:
+    return Period(PeriodKind.RANGE, day, day).code

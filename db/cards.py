@@ -1,4 +1,4 @@
-"""One dialog in full: its columns and its transcript, a page at a time."""
+"""One dialog in full: its columns and its transcript, a page at a time; opening it is audited."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 
@@ -20,9 +21,13 @@ class TranscriptLine:
 
 
 @dataclass(frozen=True, slots=True)
-class TranscriptPage:
-    lines: list[TranscriptLine]
+class Card:
+    dialog: DialogRow
+    lines: list[TranscriptLine]  # one part of the transcript
+    part: int  # which part, from 0 (the last one when a part beyond the end was asked for)
+    parts: int  # how many parts the transcript has (1 when it is empty)
     total: int  # messages stored for the dialog (may differ from its message_count)
+    first_index: int  # the number of the part's first message, from 1
 
 
 _DIALOG = (
@@ -37,25 +42,23 @@ _LINES = (
 )
 
 
-def fetch_dialog(connection: Connection, dialog_id: int) -> DialogRow | None:
+def open_card(
+    connection: Connection, dialog_id: int, part: int, per_part: int, opened_by: int | None = None
+) -> Card | None:
+    """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
+    `opened_by`: the Telegram id the opening is audited for, in the same transaction (a card that cannot be
+    audited is not shown)."""
     row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
-    return dialog_row(row) if row is not None else None
-
-
-def fetch_transcript(connection: Connection, dialog_id: int, offset: int, limit: int) -> TranscriptPage:
+    if row is None:
+        return None
     (total,) = run_sql(connection, _COUNT, {"id": dialog_id}).fetchone()
-    rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": limit, "offset": offset})
+    parts = max(1, -(-total // per_part))
+    part = min(part, parts - 1)
+    rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": per_part, "offset": part * per_part})
     lines = [
         TranscriptLine(stored_time(at).replace(tzinfo=UTC), who, author, text)
         for at, who, author, text in rows
     ]
-    return TranscriptPage(lines, total)
-
-
-def fetch_card(
-    connection: Connection, dialog_id: int, offset: int, limit: int
-) -> tuple[DialogRow | None, TranscriptPage]:
-    dialog = fetch_dialog(connection, dialog_id)
-    if dialog is None:
-        return None, TranscriptPage([], 0)
-    return dialog, fetch_transcript(connection, dialog_id, offset, limit)
+    if opened_by is not None:
+        audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
+    return Card(dialog_row(row), lines, part, parts, total, part * per_part + 1)

@@ -2,9 +2,8 @@
 
 Paging is by keyset `(sort column, id)`: a page starts after (or ends before) a dialog given by its id,
 whose sort value is looked up in the same statement, so a cursor is one integer whatever the column.
-SQLite bounds only the first column of a row-value comparison `(col, id) < (?, ?)`, which makes
-low-cardinality columns (channel, message count) slow; the bound is written as
-`col = v AND id < i` UNION ALL `col < v` instead, each branch an exact index range.
+A column can be sorted by when it is indexed together with the id (`SORT_KEYS`, from the models); the
+dialog list's columns name theirs (`keyboards.columns`).
 
 A search or a filter is answered in one of two ways, chosen by how many dialogs match (known cheaply: a
 search's from the names' and phones' counters, see `db.search`; the filters' from the daily statistics,
@@ -12,8 +11,8 @@ see `db.stats`):
 - few matches: fetch them through the most selective index (name, phone, time, channel or employee) and
   sort them (cost grows with the matches);
 - many matches: walk the sort index and test each row (cost grows with total / matches).
-The switch sits where the two costs cross. SQLite is told which index to use: a `+` before a column in a
-condition keeps it from using that column's index.
+The switch sits where the two costs cross. The plan names the filters whose index may be used; the
+statements that say so to SQLite, and read the indexes of names and numbers, are `db.sqlite`'s.
 """
 
 from __future__ import annotations
@@ -21,46 +20,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from enum import Enum, IntEnum
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Connection
 
-from db.engine import run_sql, stored_time, time_param
-from db.importer import DIALOG_TOTAL, archive_revision, counter_value
-from db.search import (
-    Matches,
-    Search,
-    dense_filter,
-    find_matches,
-    matching_filter,
-    sparse_filter,
-)
+from db.counters import archive_revision, dialog_total
+from db.engine import run_sql, stored_time
+from db.models import Base, Dialog
+from db.search import Matches, Search
+from db.sqlite.pages import filter_conditions, page_statement
+from db.sqlite.search import dense_filter, find_matches, matching_filter, sparse_filter
 from db.stats import count_dialogs
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
 MAX_PAGE_SIZE = 100
 
 
-class SortColumn(IntEnum):
-    """The six columns of the dialog list, in the seed's order. Values are stable: they travel in buttons."""
-
-    CLIENT = 0
-    CHANNEL = 1
-    PHONE = 2
-    COMPLETED_BY = 3
-    COMPLETED_AT = 4
-    MESSAGES = 5
-
-
-SORT_COLUMNS: dict[SortColumn, str] = {
-    SortColumn.CLIENT: "client_sort",
-    SortColumn.CHANNEL: "channel",
-    SortColumn.PHONE: "client_phone",
-    SortColumn.COMPLETED_BY: "employee_sort",
-    SortColumn.COMPLETED_AT: "completed_at",
-    SortColumn.MESSAGES: "message_count",
-}
+# The columns a page can be sorted by: those indexed together with the id (keyset paging needs both).
+SORT_KEYS = frozenset(
+    names[0]
+    for names in (
+        [column.name for column in index.columns]
+        for index in Base.metadata.tables[Dialog.__tablename__].indexes
+    )
+    if names[1:2] == ["id"]
+)
 
 
 class PagePosition(Enum):
@@ -86,13 +71,17 @@ class Filters:
 @dataclass(frozen=True, slots=True)
 class DialogQuery:
     search: Search | None = None
-    sort: SortColumn = SortColumn.COMPLETED_AT
+    sort: str = "completed_at"  # one of `SORT_KEYS`
     descending: bool = True
     position: PagePosition = PagePosition.FIRST
     anchor_id: int | None = None  # required for AFTER and BEFORE
     page_size: int = 10
     filters: Filters = Filters()
     known_total: int | None = None  # what this search and these filters found before: not counted again
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORT_KEYS:  # it becomes part of a statement
+            raise ValueError(f"the dialogs cannot be sorted by {self.sort!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +140,7 @@ def _newest_first(plan: _Plan, query: DialogQuery, count: int) -> _Plan:
     """The first `count` dialogs of a search in the default order, newest first, are among those of the
     few names or numbers whose own newest dialogs are newest (`Matches.newest`): only theirs are read (a
     number's last four digits match ~150 numbers; the page needs at most eleven of them)."""
-    newest_first = query.sort is SortColumn.COMPLETED_AT and query.descending
+    newest_first = query.sort == "completed_at" and query.descending
     if plan.matches is None or query.search is None or not newest_first:
         return plan
     condition, params = sparse_filter(query.search, plan.matches.newest(count))
@@ -176,10 +165,6 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
         anchor = rows[-1].id
 
 
-def fetch_total(connection: Connection, search: Search | None = None, filters: Filters = Filters()) -> int:
-    return _plan(connection, DialogQuery(search=search, filters=filters)).total
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     total: int
@@ -193,7 +178,7 @@ class _Plan:
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     search, filters = query.search, query.filters
     if search is None and not filters:
-        return _Plan(counter_value(connection, DIALOG_TOTAL), "all")
+        return _Plan(dialog_total(connection), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
@@ -205,7 +190,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
-    sort_column = SORT_COLUMNS[query.sort]
+    sort_column = query.sort
     if search is None:
         path, path_rows = _best_path(counts)
         walk, walked = _walk(counts, sort_column)
@@ -213,8 +198,8 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         # the sort index, as many as it takes to meet a page of matches
         per_page = walked / max(filtered, 1) * query.page_size
         if filtered <= SPARSE_LIMIT and path_rows <= per_page:
-            return _Plan(filtered, "sparse", *_filter_conditions(filters, indexed=path))
-        return _Plan(filtered, "dense", *_filter_conditions(filters, indexed=walk))
+            return _Plan(filtered, "sparse", *_conditions(filters, path))
+        return _Plan(filtered, "dense", *_conditions(filters, walk))
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
     searched, matches = find_matches(connection, search, SPARSE_LIMIT)
@@ -224,11 +209,11 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         search_condition, search_params = (
             sparse_filter(search, matches) if matches is not None else matching_filter(search)
         )
-        conditions, params = _filter_conditions(filters, indexed=set())
+        conditions, params = _conditions(filters, set())
     else:
         search_condition, search_params = dense_filter(search)
         path, _ = _best_path(counts)
-        conditions, params = _filter_conditions(filters, indexed=path)
+        conditions, params = _conditions(filters, path)
     condition = f"{search_condition} AND {conditions}"
     params = {**search_params, **params}
     (total,) = run_sql(connection, f"SELECT count(*) FROM dialogs d WHERE {condition}", params).fetchone()
@@ -243,7 +228,7 @@ def _dense_plan(
     """Many matches on both sides: walk the sort index, testing each row."""
     search_condition, search_params = dense_filter(search)
     walk, _ = _walk(counts, sort_column)
-    conditions, params = _filter_conditions(counts.filters, indexed=walk)
+    conditions, params = _conditions(counts.filters, walk)
     condition = f"{search_condition} AND {conditions}"
     return _Plan(total, "dense", condition, {**search_params, **params}, costly)
 
@@ -285,7 +270,7 @@ class _FilterCounts:
         return found
 
     def all_dialogs(self) -> int:
-        return counter_value(self._connection, DIALOG_TOTAL)
+        return dialog_total(self._connection)
 
 
 def _best_path(counts: _FilterCounts) -> tuple[set[str], int]:
@@ -318,34 +303,8 @@ def _walk(counts: _FilterCounts, sort_column: str) -> tuple[set[str], int]:
     return set(), counts.all_dialogs()
 
 
-def _filter_conditions(filters: Filters, *, indexed: set[str]) -> tuple[str, dict[str, Any]]:
-    """The filters as a condition on a `dialogs d` row; only the filters in `indexed` may use an index
-    ("employee_sort": the employee through the sort index of employees' names)."""
-    conditions: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.bounds is not None:
-        plus = "" if "period" in indexed else "+"
-        conditions.append(f"{plus}d.completed_at >= :since AND {plus}d.completed_at < :until")
-        params["since"], params["until"] = (time_param(bound) for bound in filters.bounds)
-    if filters.channel is not None:
-        conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
-        params["channel"] = filters.channel
-    if filters.employee_id is not None:
-        if "employee_sort" in indexed:  # the employee_sort index, narrowed to the one employee
-            conditions.append(
-                "d.employee_sort = (SELECT name_fold FROM employees WHERE id = :employee)"
-                " AND +d.employee_id = :employee"
-            )
-        else:
-            conditions.append(f"{'' if 'employee' in indexed else '+'}d.employee_id = :employee")
-        params["employee"] = filters.employee_id
-    return " AND ".join(conditions), params
-
-
-_COLUMNS = (
-    "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
-    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"
-)
+def _conditions(filters: Filters, indexed: set[str]) -> tuple[str, dict[str, Any]]:
+    return filter_conditions(filters.bounds, filters.channel, filters.employee_id, indexed=indexed)
 
 
 def _fetch(
@@ -353,75 +312,15 @@ def _fetch(
 ) -> list[DialogRow]:
     # walking "forward" in a descending list means going down the index
     descending = query.descending == forward
-    statement = _statement(query.sort, descending, plan.kind, plan.condition, anchor is not None)
+    statement = page_statement(query.sort, descending, plan.kind, plan.condition, anchor is not None)
     params: dict[str, Any] = {"limit": limit, **(plan.params or {})}
     if anchor is not None:
         params["anchor"] = anchor
     return [dialog_row(row) for row in run_sql(connection, statement, params)]
 
 
-_statements: dict[tuple[Any, ...], str] = {}
-
-
-def _statement(sort: SortColumn, descending: bool, kind: str, condition: str, anchored: bool) -> str:
-    """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared)."""
-    key = (sort, descending, kind, condition, anchored)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _build(SORT_COLUMNS[sort], descending, kind, condition, anchored)
-        _statements[key] = statement
-    return statement
-
-
-def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
-    order = "DESC" if descending else "ASC"
-    beyond = "<" if descending else ">"
-    where = f" AND {condition}" if condition else ""
-    anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
-    if kind == "sparse":
-        # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
-        keyset = (
-            f" AND (+d.{sort_column} {beyond} {anchor_value}"
-            f" OR (+d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor))"
-            if anchored
-            else ""
-        )
-        # only ids and sort keys are sorted (for completion time straight from the name or phone index);
-        # the page's own rows are read afterwards
-        return (
-            f"SELECT {_OUTER_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
-            f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
-            " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
-            f" ORDER BY s.k {order}, s.id {order}"
-        )
-    if anchored:
-        inner = (
-            f"SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
-            f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
-            f" UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM dialogs d"
-            f" WHERE d.{sort_column} {beyond} {anchor_value}{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
-        )
-    else:
-        inner = (
-            f"SELECT {_COLUMNS} FROM dialogs d WHERE 1 = 1{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit"
-        )
-    return (
-        f"SELECT {_OUTER_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
-        f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
-    )
-
-
-_OUTER_COLUMNS = (
-    "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
-    " p.started_at, p.completed_at, p.message_count"
-)
-
-
 def dialog_row(row: Any) -> DialogRow:
-    """A result row with the columns of `_OUTER_COLUMNS`, in that order, as a `DialogRow`."""
+    """A result row with the columns of `db.sqlite.pages.ROW_COLUMNS`, in that order, as a `DialogRow`."""
     return DialogRow(
         id=row[0],
         source_id=row[1],

@@ -1,21 +1,18 @@
-"""Engines and how work reaches the database.
+"""The database and how work reaches it.
 
-All database work in `db` is written as plain functions of a synchronous SQLAlchemy `Connection`, and
-the `Database` runs them on SQLite directly in the calling thread (a server database will take them
-through the async engine's `run_sync`, without changing the functions). Measured on 1M dialogs (README,
-"Benchmarks"): a page query costs ~35 µs in SQLite itself; the aiosqlite thread hop and the async facade
-add ~400 µs to every statement, a synchronous SQLAlchemy Core statement ~40 µs, and the statements of the
-bot's taps go straight to the driver (`run_sql`), a few µs. Reads under WAL never wait for a lock, so
-running them inline stalls the event loop no longer than the query itself.
+All database work in `db` is written as plain functions of a synchronous SQLAlchemy `Connection`; the
+`Database` runs them. On SQLite (the one engine today, `db.sqlite`) reads run inline in the calling
+thread: measured on 1M dialogs (benchmarks/README.md), a page query costs ~35 µs in SQLite itself, while
+the aiosqlite thread hop and the async facade add ~400 µs to every statement; reads under WAL never wait
+for a lock, so running them inline stalls the event loop no longer than the query itself. The statements
+of the bot's taps go straight to the driver (`run_sql`): a synchronous SQLAlchemy Core statement costs
+~40 µs more.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
 from functools import cache, partial
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -25,24 +22,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-log = logging.getLogger(__name__)
+from db.errors import ArchiveBusy
+from db.sqlite import connection as sqlite
+from db.sqlite.connection import stored_time, time_param
+
+__all__ = ["Database", "DatabaseUrlError", "Rows", "run_sql", "stored_time", "time_param"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_SECONDS = 5.0  # see `Database.checkpoint_regularly`
-STATEMENTS_KEPT = 512  # prepared statements each connection keeps (sqlite3's default: 128)
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA foreign_keys=ON",
-)
-# Reading: the whole file mapped into memory saves a system call per page read.
-READ_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824", "PRAGMA temp_store=MEMORY")
-# Bulk writing (import) touches every page once: mapping them would only grow the process by the file's
-# size, and index builds sort in temporary files rather than in memory.
-BULK_PRAGMAS = ("PRAGMA cache_size=-16384", "PRAGMA mmap_size=0", "PRAGMA temp_store=FILE")
+_WRITING = "writing"  # set in a connection's info while it runs a writing transaction
 
 
 class DatabaseUrlError(ValueError):
@@ -65,30 +56,6 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
-def _pragma_setter(pragmas: tuple[str, ...]) -> Callable[[Any, Any], None]:
-    def apply(dbapi_connection: Any, _record: Any) -> None:
-        # The sqlite3 module opens transactions only before INSERT/UPDATE/DELETE, so DDL and reads would
-        # run outside them; SQLAlchemy's "begin" below opens every transaction explicitly instead.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in pragmas:
-            cursor.execute(pragma)
-        cursor.close()
-
-    return apply
-
-
-def _begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
-
-
-def _begin_sqlite3(connection: Connection) -> None:
-    """`_begin` straight to the sqlite3 driver: ~10 µs less than SQLAlchemy's execution path."""
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    driver.execute("BEGIN")
-
-
 class Rows(Protocol):
     """What a statement returns: rows to iterate, or the first one."""
 
@@ -99,16 +66,15 @@ class Rows(Protocol):
 def run_sql(connection: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
     """Runs one textual statement (`:name` parameters) of the bot's paths, where every tap runs a few.
 
-    On SQLite the statement goes straight to the driver: SQLAlchemy's execution and result layers cost
-    ~40 µs a statement and ~2 µs a row here, more than SQLite takes for a whole page. Rows are then
-    plain tuples, and times come as stored (`stored_time`, `time_param`). Other databases get the same
-    statement through `text()`, so the functions that use this stay portable."""
-    driver = connection.connection.driver_connection
-    if isinstance(driver, sqlite3.Connection):
+    On SQLite the statement goes straight to the driver (`db.sqlite.connection.execute`); errors are
+    raised as SQLAlchemy raises them. Other databases get the same statement through `text()`."""
+    if sqlite.is_driver(connection):
         try:
-            return driver.execute(sql, params or {})
-        except sqlite3.Error as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
-            raise DBAPIError.instance(sql, params, error, sqlite3.Error) from error
+            return sqlite.execute(connection, sql, params or {})
+        except (
+            sqlite.DriverError
+        ) as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
+            raise DBAPIError.instance(sql, params, error, sqlite.DriverError) from error
     return connection.execute(_text(sql), params or {})
 
 
@@ -117,22 +83,19 @@ def _text(sql: str) -> TextClause:
     return text(sql)
 
 
-STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite: text in time order
-
-
-def stored_time(value: str | datetime) -> datetime:
-    """A naive UTC time read by `run_sql`: text on SQLite, a datetime from other drivers."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
-def time_param(moment: datetime) -> str:
-    """A naive UTC time as a `run_sql` parameter, in the stored form, so that text comparisons are exact
-    (the driver's own conversion drops zero microseconds)."""
-    return moment.strftime(STORED_TIME)
+def _begin(connection: Connection) -> None:
+    """Every transaction of the bot's engine begins on the driver; a writing one takes the write lock at
+    once (BEGIN IMMEDIATE), so that it either waits for another writer before it has read anything or fails
+    at once when it must not wait."""
+    statement = "BEGIN IMMEDIATE" if connection.connection.info.get(_WRITING, False) else "BEGIN"
+    try:
+        sqlite.driver_of(connection).execute(statement)
+    except sqlite.DriverError as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
+        raise DBAPIError.instance(statement, None, error, sqlite.DriverError) from error
 
 
 class Database:
-    """One database: an async engine (migrations, the bot's writes) and the runner for `db` functions."""
+    """One database: an async engine (migrations) and the runner of `db` functions."""
 
     def __init__(
         self,
@@ -150,74 +113,89 @@ class Database:
         on a slow disk, and the bot commits on its event loop."""
         self._busy_timeout_ms = busy_timeout_ms
         self.url = parse_database_url(url)
-        busy = (f"PRAGMA busy_timeout={busy_timeout_ms}",)
-        checkpoints = ("PRAGMA wal_autocheckpoint=0",) if background_checkpoints else ()
-        pragmas = _pragma_setter(
-            SQLITE_PRAGMAS + busy + checkpoints + (BULK_PRAGMAS if bulk else READ_PRAGMAS)
+        checkpoints = (sqlite.NO_AUTOCHECKPOINT,) if background_checkpoints else ()
+        pragmas = sqlite.pragma_setter(
+            sqlite.PRAGMAS
+            + (sqlite.busy_timeout(busy_timeout_ms),)
+            + checkpoints
+            + (sqlite.BULK_PRAGMAS if bulk else sqlite.READ_PRAGMAS)
         )
         self.async_engine: AsyncEngine = create_async_engine(self.url, poolclass=NullPool)
         event.listen(self.async_engine.sync_engine, "connect", pragmas)
-        event.listen(self.async_engine.sync_engine, "begin", _begin)
+        event.listen(self.async_engine.sync_engine, "begin", sqlite.begin)
         self.sync_engine: Engine = create_engine(
             self.url.set(drivername="sqlite+pysqlite"),
-            # `write` runs in worker threads (the pool serialises); every page statement shape stays prepared
-            connect_args={"check_same_thread": False, "cached_statements": STATEMENTS_KEPT},
+            # writes wait in worker threads (the pool serialises); every page statement shape stays prepared
+            connect_args={"check_same_thread": False, "cached_statements": sqlite.STATEMENTS_KEPT},
             # the connection used last comes back first: the bot's work keeps to one connection, whose cache
             # stays valid (SQLite drops a connection's page cache when another one has written); taking
             # turns with a second one (after an export) made every tap ~25 % slower
             pool_use_lifo=True,
         )
         event.listen(self.sync_engine, "connect", pragmas)
-        event.listen(self.sync_engine, "begin", _begin_sqlite3)
+        event.listen(self.sync_engine, "begin", _begin)
 
     def run(self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Runs read-only or short work in one transaction, committed when `work` returns."""
+        """Runs work in one transaction, committed when `work` returns, here and now (the command line,
+        the import, a worker thread)."""
         with self.sync_engine.begin() as connection:
             return work(connection, *args, **kwargs)
+
+    async def read(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Runs reading work in one transaction. On SQLite it runs at once, in the calling thread (see the
+        module's docstring): the coroutine never waits. It is one so that a server engine can await its
+        statements without the callers changing."""
+        return self.run(work, *args, **kwargs)
 
     async def write(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Runs short writing work. When no one else is writing it runs at once (~0.2 ms under WAL); when
-        another writer holds the lock (an import), it waits for it in a worker thread, so that the event
-        loop never stalls. The work runs in one transaction either way, rolled back if it cannot finish."""
+        """Runs short writing work in one transaction, rolled back if it cannot finish. When no one else is
+        writing it runs at once (~0.2 ms under WAL); when another writer holds the lock (an import), it
+        waits for it in a worker thread, so that the event loop never stalls, and raises `ArchiveBusy`
+        when the wait runs out."""
         try:
-            return self._write_or_fail(work, *args, **kwargs)
+            return self._write(work, args, kwargs, wait=False)
         except OperationalError as error:
-            if "database is locked" not in str(error.orig):
+            if not sqlite.is_locked(error.orig):
                 raise
-        return await asyncio.to_thread(partial(self.run, work, *args, **kwargs))
+        try:
+            return await asyncio.to_thread(partial(self._write, work, args, kwargs, wait=True))
+        except OperationalError as error:
+            if sqlite.is_locked(error.orig):
+                raise ArchiveBusy from None
+            raise
 
-    def _write_or_fail(
-        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    def _write(
+        self,
+        work: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        wait: bool,
     ) -> T:
         with self.sync_engine.connect() as connection:
-            driver = connection.connection.driver_connection  # a pragma outside any transaction
-            assert driver is not None
-            driver.execute("PRAGMA busy_timeout=0")
+            info = connection.connection.info
+            driver = sqlite.driver_of(connection)
+            if not wait:  # a pragma outside any transaction
+                driver.execute(sqlite.busy_timeout(0))
+            info[_WRITING] = True
             try:
                 with connection.begin():
                     return work(connection, *args, **kwargs)
             finally:
-                driver.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+                info.pop(_WRITING, None)
+                if not wait:
+                    driver.execute(sqlite.busy_timeout(self._busy_timeout_ms))
 
     async def checkpoint_regularly(self, every: float = CHECKPOINT_SECONDS) -> None:
         """Copies what the write-ahead log gained into the database file every `every` seconds, in a
-        worker thread, until cancelled (with `background_checkpoints`). PASSIVE: it never waits for
-        readers or writers, and what it cannot copy now it copies next time."""
+        worker thread, until cancelled (with `background_checkpoints`)."""
         while True:
             await asyncio.sleep(every)
-            await asyncio.to_thread(self._checkpoint)
-
-    def _checkpoint(self) -> None:
-        # a connection of its own, not one of the pool's: the bot's work keeps to the one it used last
-        checkpointer = sqlite3.connect(str(self.url.database))
-        try:
-            checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.OperationalError as error:
-            log.warning("checkpoint failed: %s", error)
-        finally:
-            checkpointer.close()
+            await asyncio.to_thread(sqlite.checkpoint, str(self.url.database))
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()

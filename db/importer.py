@@ -16,19 +16,16 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
-from db.engine import run_sql
-from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Counter, Dialog, Employee, Message
+from db.counters import advance_revision, count_dialog_total, dialog_total
+from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
 from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
 from db.text import fold
 
 BATCH_SIZE = 5000
-DIALOG_TOTAL = "dialogs"  # the name of the counter of all dialogs
-REVISION = "revision"  # the counter an import that stored anything adds one to: caches see the change
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +125,7 @@ class _Loader:
 
     def __enter__(self) -> _Loader:
         with self._engine.begin() as connection:
-            current = connection.scalar(select(Counter.value).where(Counter.name == DIALOG_TOTAL)) or 0
+            current = dialog_total(connection)
             bulk = self._expected >= BULK_MIN_DIALOGS and current * 2 < self._expected
             if not bulk:  # days are refreshed in the zone the rest was counted in
                 ensure_stats(connection, self._zone)
@@ -195,12 +192,9 @@ class _Loader:
             refresh_days(connection, self._zone, self._stale_days)
             mark_fresh(connection, self._zone)
             self._stale_days.clear()
-        refresh_dialog_total(connection)
-        if self._stored:
-            upsert = sqlite_insert(Counter).values(name=REVISION, value=1)
-            connection.execute(
-                upsert.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
-            )
+        count_dialog_total(connection)
+        if self._stored:  # kept totals and cached counts see the change
+            advance_revision(connection)
 
 
 def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
@@ -209,23 +203,6 @@ def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
     raw.seek(0)
     lines = sample.count(b"\n")
     return path.stat().st_size * lines // len(sample) if lines else 0
-
-
-def archive_revision(connection: Connection) -> int:
-    """How many imports have stored something: what kept totals and counts are valid for."""
-    return counter_value(connection, REVISION)
-
-
-def counter_value(connection: Connection, name: str) -> int:
-    """One of the `counters` (`DIALOG_TOTAL`, `REVISION`); 0 before it was first counted."""
-    row = run_sql(connection, "SELECT value FROM counters WHERE name = :name", {"name": name}).fetchone()
-    return int(row[0]) if row is not None else 0
-
-
-def refresh_dialog_total(connection: Connection) -> None:
-    total = connection.scalar(select(func.count()).select_from(Dialog))
-    upsert = sqlite_insert(Counter).values(name=DIALOG_TOTAL, value=total)
-    connection.execute(upsert.on_conflict_do_update(index_elements=["name"], set_={"value": total}))
 
 
 def _is_csv(path: Path, raw: IO[bytes]) -> bool:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
 
 from db.engine import Database
 
@@ -21,12 +18,3 @@ def alembic_config(database: Database) -> Config:
 def upgrade(database: Database) -> None:
     """Applies pending migrations. Must not be called from a running event loop (Alembic's env starts one)."""
     command.upgrade(alembic_config(database), "head")
-
-
-def is_up_to_date(database: Database) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(database)).get_current_head()
-
-    def current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    return database.run(current) == head

@@ -1,35 +1,25 @@
-"""Search: what a person typed, understood, and the dialect-specific indexes that answer it.
+"""What a search means: the text of a list view (typed by a person, stored by id) understood as one of
+three searches, which the query engine answers through the indexes of `db.sqlite.search`:
 
-Typed text becomes one of three searches:
 - a full phone number in any format (`8 (916) 123-45-67`) → the dialogs with exactly that number;
 - three or more digits and no letters (`4567`, `916 12`) → numbers that contain those digits;
 - anything else → names that contain every word, ignoring case, with ё = е. Text is only ever text:
-  it is bound as a parameter or quoted as an FTS phrase, never spliced into SQL.
+  it is bound as a parameter or quoted as a phrase, never spliced into SQL.
 
-Names and phones are searched in the small tables of distinct names and numbers (`client_names`,
-`client_phones`) through SQLite FTS5 trigram indexes; each match carries its dialog count, so the total is
-a sum, not a count over the dialogs. Four or more digits go through the numbers' four-digit grams instead
-(`client_phone_grams`): the numbers holding the last four typed, ~200 of 230,000, then checked for all of
-them, is a third of the trigram index's work. This module is the one place that knows the index is FTS5.
+A stored view keeps the text, and the text is understood each time the view is read, so this is the
+archive's own query language rather than the bot's reading of a message.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
-from sqlalchemy import Connection
-
-from db.engine import run_sql
 from db.phones import digits_of, normalize_phone
 from db.text import fold
 
-TRIGRAM = 3  # FTS5's trigram tokenizer finds substrings of three characters or more
 MIN_DIGITS = 3
 DIGIT_GRAM = 4  # `client_phone_grams` holds every four consecutive digits of each number
-SEARCH_INDEXES = ("client_names_fts", "client_phones_fts")
 
 
 class SearchKind(Enum):
@@ -81,140 +71,8 @@ class Matches:
         return Matches([self.ids[i] for i in kept], self.total, [known[i] for i in kept])
 
 
-def find_matches(connection: Connection, search: Search, limit: int) -> tuple[int, Matches | None]:
-    """How many dialogs the search finds, and the matching names or phones when those dialogs number at
-    most `limit`. One pass over the index sums their dialogs and lists them at once (the page reuses the
-    list: the index is not searched twice); it reads at most `limit` + 1 of them (each has a dialog, so
-    more are never few), and only a search matching more is counted in a second pass: one with thousands
-    of names ("ова": 9,163) is not listed in full for nothing."""
-    sql, params = _matching(search, "m.id, m.dialog_count, COALESCE(m.last_completed_at, '') AS last")
-    counted = (
-        "SELECT count(*), COALESCE(SUM(dialog_count), 0), group_concat(id), group_concat(last)"
-        f" FROM ({sql} AND m.dialog_count > 0 LIMIT {max(limit, 0) + 1})"
-    )
-    found, total, ids, lasts = run_sql(connection, counted, params).fetchone()
-    if found > limit:
-        (total,) = run_sql(
-            connection, _matching(search, "COALESCE(SUM(m.dialog_count), 0)")[0], params
-        ).fetchone()
-    if total > limit:
-        return total, None
-    if not ids:
-        return 0, Matches([], 0, [])
-    # the two lists come from the same rows in the same order; a time is never empty, nor holds a comma
-    return total, Matches(
-        [int(id_) for id_ in ids.split(",")], total, [last or None for last in lasts.split(",")]
-    )
-
-
-def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:
-    """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
-    index. The ids travel as one JSON array: one statement whatever their number (an `IN (?, ?, …)` list
-    would be a new statement, prepared anew, for every count of ids)."""
-    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
-    return f"d.{column} IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(matches.ids)}
-
-
-def matching_filter(search: Search) -> tuple[str, dict[str, Any]]:
-    """A condition on a `dialogs d` row that reaches the matching dialogs through the name or phone index,
-    the matching names or phones found inside the statement: for counting many matches."""
-    sql, params = _matching(search, "m.id")
-    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
-    return f"d.{column} IN ({sql})", params
-
-
-def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
-    """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
-    walking a sort index: used when matches are so common that the walk finds a page in a few steps."""
-    if search.kind is SearchKind.NAME:
-        params = {f"w{i}": word for i, word in enumerate(search.terms)}
-        conditions = [f"instr(d.client_sort, :{key}) > 0" for key in params]
-        # client_sort holds the folded name, or for a dialog without one its number: a word with a letter is
-        # never in a number, and then the condition reads only the columns of the sort indexes (a walk
-        # skips the rows that do not match without reading them); "79" or "+" could be in a number
-        if not any(ch.isalpha() for word in search.terms for ch in word):
-            conditions.insert(0, "d.name_id IS NOT NULL")
-        return " AND ".join(conditions), params
-    if search.kind is SearchKind.DIGITS:
-        return "instr(d.client_phone, :digits) > 0", {"digits": search.terms[0]}
-    return "d.client_phone = :e164", {"e164": search.terms[0]}
-
-
-def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
-    """SQL selecting `select` over the names or phones (`m`) that match the search."""
-    if search.kind is SearchKind.PHONE:
-        return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
-    if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
-        digits = search.terms[0]
-        return (
-            f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            " WHERE g.gram = :gram AND instr(m.e164, :digits) > 0",
-            {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
-        )
-    if search.kind is SearchKind.DIGITS:
-        return (
-            f"SELECT {select} FROM client_phones_fts f JOIN client_phones m ON m.id = f.rowid"
-            " WHERE client_phones_fts MATCH :q",
-            {"q": _phrase(search.terms[0])},
-        )
-    indexed = [word for word in search.terms if len(word) >= TRIGRAM]
-    short = [word for word in search.terms if len(word) < TRIGRAM]
-    params: dict[str, Any] = {f"s{i}": word for i, word in enumerate(short)}
-    short_conditions = "".join(f" AND instr(m.name_fold, :{key}) > 0" for key in params)
-    if not indexed:
-        # one- and two-letter words only: too short for trigrams, so scan the table of distinct names
-        return f"SELECT {select} FROM client_names m WHERE 1 = 1{short_conditions}", params
-    params["q"] = " AND ".join(_phrase(word) for word in indexed)
-    return (
-        f"SELECT {select} FROM client_names_fts f JOIN client_names m ON m.id = f.rowid"
-        f" WHERE client_names_fts MATCH :q{short_conditions}",
-        params,
-    )
-
-
 def phone_grams(e164: str) -> set[int]:
     """The number's four-digit grams (`+79161234567`: 7916, 9161, …, 4567) as integers, the form the
     search looks them up in (the four digits "0123" are 123: every gram has four digits, so none collide)."""
     digits = e164.lstrip("+")
     return {int(digits[i : i + DIGIT_GRAM]) for i in range(len(digits) - DIGIT_GRAM + 1)}
-
-
-def _phrase(term: str) -> str:
-    """An FTS5 string literal: whatever the term holds, it is matched as plain text."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def is_search_index(table_name: str) -> bool:
-    """FTS5 tables and their shadow tables, which the models do not describe."""
-    return table_name.startswith(SEARCH_INDEXES)
-
-
-# Created by the migrations. External-content FTS5 tables kept in step with their tables by triggers.
-SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE client_names_fts USING fts5("
-    "name_fold, content='client_names', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER client_names_fts_insert AFTER INSERT ON client_names BEGIN"
-    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
-    "CREATE TRIGGER client_names_fts_delete AFTER DELETE ON client_names BEGIN"
-    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
-    " VALUES ('delete', old.id, old.name_fold); END",
-    "CREATE TRIGGER client_names_fts_update AFTER UPDATE OF name_fold ON client_names BEGIN"
-    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
-    " VALUES ('delete', old.id, old.name_fold);"
-    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
-    "CREATE VIRTUAL TABLE client_phones_fts USING fts5("
-    "e164, content='client_phones', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER client_phones_fts_insert AFTER INSERT ON client_phones BEGIN"
-    " INSERT INTO client_phones_fts(rowid, e164) VALUES (new.id, new.e164); END",
-    "CREATE TRIGGER client_phones_fts_delete AFTER DELETE ON client_phones BEGIN"
-    " INSERT INTO client_phones_fts(client_phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164); END",
-)
-SQLITE_SEARCH_DROP = (
-    "DROP TRIGGER client_phones_fts_delete",
-    "DROP TRIGGER client_phones_fts_insert",
-    "DROP TABLE client_phones_fts",
-    "DROP TRIGGER client_names_fts_update",
-    "DROP TRIGGER client_names_fts_delete",
-    "DROP TRIGGER client_names_fts_insert",
-    "DROP TABLE client_names_fts",
-)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 
 from db.models import DailyStats, Dialog, DurationStats, HourlyStats, StatsZone
+from db.sqlite.stats import duration_seconds
 
 # Duration buckets: (first second, bucket width in seconds) of each step, up to a day; the last bucket
 # holds every dialog of a day or more. Fine steps where most dialogs are, coarse ones for the long tail.
@@ -87,8 +88,7 @@ _HOURS = Table(
     prefixes=["TEMPORARY"],
 )
 
-# Whole seconds; julianday is exact to the millisecond and cheaper than strftime('%s').
-_DURATION = "MAX(0, CAST(ROUND((julianday(d.completed_at) - julianday(d.started_at)) * 86400) AS INTEGER))"
+_DURATION = duration_seconds("d.completed_at", "d.started_at")
 # What daily_stats and duration_stats need of each dialog, read once: finding the rows costs more than
 # sorting them twice.
 _CREATE_FACTS = text(f"""

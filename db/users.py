@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.sqlite import insert
 
-from db.engine import run_sql
+from db.engine import run_sql, time_param
 from db.models import BotUser
 
 
@@ -24,6 +23,11 @@ class Role(Enum):
 
     @property
     def may_export(self) -> bool:
+        return self is not Role.MANAGER
+
+    @property
+    def sees_analytics(self) -> bool:
+        """Analytics compare colleagues and show clients' full numbers: heads and admins only."""
         return self is not Role.MANAGER
 
 
@@ -45,13 +49,15 @@ def find_role(connection: Connection, telegram_id: int) -> Role | None:
 def add_user(connection: Connection, telegram_id: int, role: Role, name: str | None) -> bool:
     """Adds the user or changes their role and name; True when they were new."""
     existed = find_role(connection, telegram_id) is not None
-    values = {"role": role.value, "name": name}
-    connection.execute(
-        insert(BotUser)
-        .values(telegram_id=telegram_id, added_at=datetime.now(UTC).replace(tzinfo=None), **values)
-        .on_conflict_do_update(index_elements=["telegram_id"], set_=values)
-    )
+    values = {"id": telegram_id, "role": role.value, "name": name}
+    run_sql(connection, _ADD, {**values, "now": time_param(datetime.now(UTC).replace(tzinfo=None))})
     return not existed
+
+
+_ADD = (
+    "INSERT INTO bot_users (telegram_id, role, name, added_at) VALUES (:id, :role, :name, :now)"
+    " ON CONFLICT (telegram_id) DO UPDATE SET role = excluded.role, name = excluded.name"
+)
 
 
 def remove_user(connection: Connection, telegram_id: int) -> bool:

@@ -3,52 +3,43 @@ in WhatsApp this week matching 4567" in a few bytes, and still mean it after a r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection
 
-from db.dialogs import DialogPage, DialogQuery, Filters, fetch_page
+from db.counters import REVISION
+from db.dialogs import Filters
 from db.engine import run_sql, time_param
-from db.importer import REVISION, archive_revision
-from db.periods import Period, local_today, period_from_code, utc_bounds
+from db.periods import Period, period_from_code, utc_bounds
 from db.search import Search, parse_search
 
 MAX_SEARCH_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
-class SavedView:
+class ListView:
+    """What a dialog list shows: a search and filters. All empty: the whole archive."""
+
     search_text: str = ""  # "" : no search
     channel: str = ""  # "" : every channel
     employee_id: int = 0  # 0 : every employee
     period: str = ""  # "" : all time; otherwise a `Period.code`
-    # read with a stored view, not part of its identity: its id, the employee's name for its header, and
-    # the total it found last time with the key that total is valid for (see `total_key`)
-    id: int = 0
-    employee_name: str | None = None
-    total: int | None = None
-    counted_for: str = ""
-    revision: int = 0  # the archive's revision when the view was read
-
-    def total_key(self, filters: Filters) -> str:
-        """What a stored total depends on: the archive (its revision goes up with every import) and, for
-        a relative period like "7 days", the days it stands for today."""
-        days = f"{filters.days[0]}:{filters.days[1]}" if filters.days else ""
-        return f"{self.revision}:{days}"
-
-    def known_total(self, filters: Filters) -> int | None:
-        return self.total if self.total is not None and self.counted_for == self.total_key(filters) else None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.search_text or self.channel or self.employee_id or self.period)
+        return not (self.search_text or self.has_filters)
 
     @property
     def has_filters(self) -> bool:
         return bool(self.channel or self.employee_id or self.period)
+
+    def without_search(self) -> ListView:
+        return replace(self, search_text="")
+
+    def without_filters(self) -> ListView:
+        return ListView(search_text=self.search_text)
 
     def search(self, region: str) -> Search | None:
         """The view's search as the query engine takes it; None without one."""
@@ -57,16 +48,39 @@ class SavedView:
     def period_value(self) -> Period | None:
         return period_from_code(self.period) if self.period else None
 
-    def filters(self, zone: tzinfo, today: date | None = None) -> Filters:
+    def filters(self, zone: tzinfo, today: date) -> Filters:
         """The view's filters as the query engine takes them; a relative period is seen on `today`."""
         period = self.period_value()
-        days = period.days(today or local_today(zone)) if period is not None else None
+        days = period.days(today) if period is not None else None
         return Filters(
             channel=self.channel or None,
             employee_id=self.employee_id or None,
             days=days,
             bounds=utc_bounds(*days, zone) if days is not None else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredView:
+    """A list view as stored: its id, which buttons carry, and what is read along with it."""
+
+    id: int
+    view: ListView
+    employee_name: str | None = None  # the name of the employee filtered by, for the list's header
+    total: int | None = None  # what the view found when it was last counted
+    counted_for: str = ""  # what that total is valid for (`total_key`)
+    revision: int = 0  # the archive's revision when the view was read
+
+    def known_total(self, key: str) -> int | None:
+        """The total counted before, if it is still valid for `key`."""
+        return self.total if self.total is not None and self.counted_for == key else None
+
+
+def total_key(revision: int, filters: Filters) -> str:
+    """What a kept total depends on: the archive (its revision goes up with every import) and, for a
+    relative period like "7 days", the days it stands for today."""
+    days = f"{filters.days[0]}:{filters.days[1]}" if filters.days else ""
+    return f"{revision}:{days}"
 
 
 def search_text_of(typed: str) -> str:
@@ -84,10 +98,18 @@ _FIND = (
     " AND v.employee_id = :employee_id AND v.period = :period"
 )
 _LOAD = f"{_COLUMNS} WHERE v.id = :id"
+_STORE = (
+    "INSERT INTO list_views (search_text, channel, employee_id, period, created_at, total, total_key)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :now, :total, :key)"
+    " ON CONFLICT (search_text, channel, employee_id, period) DO UPDATE"
+    " SET total = coalesce(excluded.total, list_views.total),"
+    " total_key = CASE WHEN excluded.total IS NULL THEN list_views.total_key ELSE excluded.total_key END"
+    " RETURNING id"
+)
 _REMEMBER = "UPDATE list_views SET total = :total, total_key = :key WHERE id = :id"
 
 
-def _key(view: SavedView) -> dict[str, object]:
+def _key(view: ListView) -> dict[str, object]:
     return {
         "search_text": search_text_of(view.search_text),
         "channel": view.channel,
@@ -96,66 +118,52 @@ def _key(view: SavedView) -> dict[str, object]:
     }
 
 
-def find_view(connection: Connection, view: SavedView) -> SavedView | None:
+def find_view(connection: Connection, view: ListView) -> StoredView | None:
     """The stored view with this search and these filters, if any."""
-    return _view(run_sql(connection, _FIND, _key(view)).fetchone())
+    return _stored(run_sql(connection, _FIND, _key(view)).fetchone())
 
 
-def look_up_view(connection: Connection, view: SavedView) -> SavedView:
-    """The stored view with this search and these filters; if there is none, this one as not stored yet
-    (id 0, no total) and seen at the archive's current revision, to be stored with `store_view`."""
-    found = find_view(connection, view)
-    if found is not None:
-        return found
-    return replace(view, id=0, total=None, counted_for="", revision=archive_revision(connection))
+def load_view(connection: Connection, view_id: int) -> StoredView | None:
+    """A stored view by its id; None when there is none (a forged button)."""
+    return _stored(run_sql(connection, _LOAD, {"id": view_id}).fetchone())
 
 
-def store_view(connection: Connection, view: SavedView, total: int | None = None, key: str = "") -> SavedView:
-    """Stores a view (once however often it is asked for; the id as stored), with the total its first page
-    counted when counting it was costly, valid for `key` (`SavedView.total_key`): one statement. A view
-    stored already keeps the total counted last."""
+def store_view(connection: Connection, view: ListView, total: int | None = None, key: str = "") -> int:
+    """Stores a view (once however often it is asked for) and returns its id, with the total its first page
+    counted when counting it was costly, valid for `key` (`total_key`): one statement. A view stored
+    already keeps the total counted last."""
     counted_for = key if total is not None else ""
     values = {**_key(view), "now": time_param(datetime.now(UTC).replace(tzinfo=None))}
     (view_id,) = run_sql(connection, _STORE, {**values, "total": total, "key": counted_for}).fetchone()
-    return replace(view, id=view_id, total=total, counted_for=counted_for)
+    return int(view_id)
 
 
-_STORE = (
-    "INSERT INTO list_views (search_text, channel, employee_id, period, created_at, total, total_key)"
-    " VALUES (:search_text, :channel, :employee_id, :period, :now, :total, :key)"
-    " ON CONFLICT (search_text, channel, employee_id, period) DO UPDATE"
-    " SET total = coalesce(excluded.total, total),"
-    " total_key = CASE WHEN excluded.total IS NULL THEN total_key ELSE excluded.total_key END"
-    " RETURNING id"
-)
+def store_views(connection: Connection, views: list[ListView]) -> list[int]:
+    """The ids of several views, storing those that are new (0 for the whole archive)."""
+    return [0 if view.is_empty else store_view(connection, view) for view in views]
 
 
-def view_page(
-    connection: Connection, view: SavedView | int, query_of: Callable[[SavedView | None], DialogQuery]
-) -> tuple[SavedView | None, DialogPage]:
-    """A list view and its page (`query_of` the view), read in one transaction: a stored view by its id
-    (None when it is gone), or a view just made (a search typed) by what it holds (`look_up_view`)."""
-    saved = load_view(connection, view) if isinstance(view, int) else look_up_view(connection, view)
-    return saved, fetch_page(connection, query_of(saved))
-
-
-def load_view(connection: Connection, view_id: int) -> SavedView | None:
-    return _view(run_sql(connection, _LOAD, {"id": view_id}).fetchone())
+def find_views(connection: Connection, views: list[ListView]) -> list[int] | None:
+    """The ids of several views (0 for the whole archive); None when any of them is not stored yet."""
+    ids = []
+    for view in views:
+        found = None if view.is_empty else find_view(connection, view)
+        if found is None and not view.is_empty:
+            return None
+        ids.append(found.id if found is not None else 0)
+    return ids
 
 
 def remember_total(connection: Connection, view_id: int, total: int, key: str) -> None:
     run_sql(connection, _REMEMBER, {"id": view_id, "total": total, "key": key})
 
 
-def _view(row: Any) -> SavedView | None:
+def _stored(row: Any) -> StoredView | None:
     if row is None:
         return None
-    return SavedView(
-        search_text=row[1],
-        channel=row[2],
-        employee_id=row[3],
-        period=row[4],
+    return StoredView(
         id=row[0],
+        view=ListView(search_text=row[1], channel=row[2], employee_id=row[3], period=row[4]),
         employee_name=row[5],
         total=row[6],
         counted_for=row[7],

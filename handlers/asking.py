@@ -1,5 +1,5 @@
 """What the bot waits for after a button asked for text. The list view to return to is kept in the state's
-data (`sort`, `desc`, `saved`); a restart forgets the question, and the text is then a plain search."""
+data (`sort`, `desc`, `view_id`); a restart forgets the question, and the text is then a plain search."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ async def typed_text(message: Message) -> bool:
     return message.text is not None and not message.text.startswith("/")
 
 
-async def ask_from_list(state: FSMContext, question: State, view: SearchCallback | FilterCallback) -> None:
+async def ask_from_list(state: FSMContext, question: State, pressed: SearchCallback | FilterCallback) -> None:
     """Waits for the answer to `question`, remembering the list view it was asked from."""
     await state.set_state(question)
-    await state.set_data({"sort": view.sort, "desc": view.desc, "saved": view.saved})
+    await state.set_data({"sort": int(pressed.sort), "desc": pressed.desc, "view_id": pressed.view_id})
 
 
 def list_asked_from(data: dict[str, Any]) -> ListCallback:
     """The list view a question (search text, dates) was asked from: its state's data."""
-    return ListCallback(sort=data["sort"], desc=data["desc"], saved=data["saved"])
+    return ListCallback(sort=data["sort"], desc=data["desc"], view_id=data["view_id"])

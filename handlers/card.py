@@ -1,4 +1,4 @@
-"""The dialog card: the columns in full, then the conversation a page at a time; back to the same list."""
+"""The dialog card: the columns in full, then the conversation a part at a time; back to the same list."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import logging
 
 from aiogram import Router
 from aiogram.types import CallbackQuery
-from sqlalchemy.exc import OperationalError
 
 from db.archive import Archive
-from handlers.dialog_list import list_screen
-from handlers.screens import show
+from db.errors import ArchiveBusy
+from handlers.screens import list_page, show
 from keyboards.callbacks import CardCallback
-from keyboards.dialogs import card_keyboard
-from views.rendering import TRANSCRIPT_PAGE, render_card
+from views.card import TRANSCRIPT_PART, card_screen
 from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -29,34 +27,16 @@ def router() -> Router:
 async def open_card(
     callback: CallbackQuery, callback_data: CardCallback, viewer: Viewer, archive: Archive
 ) -> None:
-    t = viewer.texts
-    dialog, transcript = await archive.card(
-        callback_data.dialog, callback_data.part * TRANSCRIPT_PAGE, TRANSCRIPT_PAGE
-    )
-    if dialog is None:  # a forged button, or a dialog removed since: back to the list
-        text, markup, _ = await list_screen(callback_data.list_view(), viewer, archive)
-        await show(callback, text, markup, t("card-not-found"))
+    # every opening from the list is audited (a page turn inside the card is not another opening)
+    opened_by = None if callback_data.turn else viewer.telegram_id
+    try:
+        card = await archive.open_card(callback_data.dialog, callback_data.part, TRANSCRIPT_PART, opened_by)
+    except ArchiveBusy:  # a long import holds the database: the opening cannot be audited
+        log.warning("audit log unavailable: the archive is busy")
+        await callback.answer(viewer.texts("card-unavailable"), show_alert=True)
         return
-    if not callback_data.turn:
-        try:  # every opening is audited; a card that cannot be audited is not shown
-            await archive.record_opening(viewer.telegram_id, dialog.id)
-        except OperationalError as error:  # the database is locked by a long import
-            log.warning("audit log unavailable: %s", error)
-            await callback.answer(t("card-unavailable"), show_alert=True)
-            return
-    parts = max(1, -(-transcript.total // TRANSCRIPT_PAGE))
-    if transcript.total and not transcript.lines:  # a part beyond the end: show the last one
-        callback_data = callback_data.model_copy(update={"part": parts - 1})
-        transcript = await archive.transcript(dialog.id, (parts - 1) * TRANSCRIPT_PAGE, TRANSCRIPT_PAGE)
-    text = render_card(
-        dialog,
-        transcript.lines,
-        t=t,
-        zone=viewer.zone,
-        full_phones=viewer.full_phones,
-        phone_region=viewer.phone_region,
-        first_index=callback_data.part * TRANSCRIPT_PAGE + 1,
-        transcript_total=transcript.total,
-    )
-    file = viewer.role.may_export and transcript.total > 0
-    await show(callback, text, card_keyboard(callback_data, parts, t, transcript_file=file))
+    if card is None:  # a forged button, or a dialog removed since: back to the list
+        screen = await list_page(archive, callback_data.list_page(), viewer)
+        await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
+        return
+    await show(callback, card_screen(card, callback_data, viewer))

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -19,20 +19,27 @@ from aiogram.types import CallbackQuery, FSInputFile, Message
 
 from db import audit
 from db.archive import Archive
-from db.dialogs import DialogQuery, DialogRow, SortColumn
+from db.dialogs import DialogRow
 from db.periods import local_today
-from db.views import SavedView
-from keyboards.callbacks import ExportCallback, ExportFormat, TranscriptCallback
-from views.exports import write_list, write_transcript
-from views.rendering import COLUMN_NAMES, MAX_SEARCH_SHOWN, client_label_plain, filters_line, h, short
+from db.views import ListView
+from keyboards.callbacks import ExportCallback, TranscriptCallback
+from keyboards.columns import COLUMNS
+from views.exports import (
+    EXPORT_LIMIT,
+    list_caption,
+    list_file_name,
+    transcript_file_name,
+    transcript_title,
+    write_list,
+    write_transcript,
+)
+from views.formatting import h, short
 from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
-EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is more use than a bigger file
 PROGRESS_SECONDS = 2.0  # Telegram allows about one edit a second per chat
 TRANSCRIPT_LIMIT = 100_000
-SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
 
 
 def router() -> Router:
@@ -58,23 +65,15 @@ async def export_list(
     if not viewer.role.may_export:
         await callback.answer(t("export-heads-only"), show_alert=True)
         return
-    saved = await archive.view(callback_data.saved) if callback_data.saved else SavedView()
-    if saved is None:
+    stored = await archive.stored_view(callback_data.view_id) if callback_data.view_id else None
+    if callback_data.view_id and stored is None:
         await callback.answer(t("button-outdated"), show_alert=True)
         return
-    today = local_today(viewer.zone)
-    query = DialogQuery(
-        search=saved.search(viewer.phone_region),
-        filters=saved.filters(viewer.zone, today),
-        sort=SortColumn(callback_data.sort),
-        descending=callback_data.desc,
-    )
     await callback.answer()
-    chat_id = viewer.telegram_id
-    status = await bot.send_message(chat_id, t("export-started"))
+    status = await bot.send_message(viewer.telegram_id, t("export-started"))
     progress = _Progress()
-    stamp = datetime.now(viewer.zone).strftime("%Y-%m-%d-%H%M")
-    filename = f"dialogs-{stamp}.{SUFFIX[callback_data.format]}"
+    filename = list_file_name(callback_data.format, datetime.now(viewer.zone))
+    column = COLUMNS[callback_data.sort]
     with TemporaryDirectory() as folder:
         path = Path(folder) / filename
 
@@ -90,7 +89,10 @@ async def export_list(
         reporter = asyncio.create_task(_report(status, progress, viewer))
         try:
             count = await archive.export(
-                query, lambda batches: write_list(path, callback_data.format, capped(batches), t, viewer.zone)
+                stored.view if stored is not None else ListView(),
+                column.sort_key,
+                callback_data.desc,
+                lambda batches: write_list(path, callback_data.format, capped(batches), t, viewer.zone),
             )
         except Exception:  # the person is told on the status message; we get the traceback in the log
             log.exception("export failed")
@@ -99,14 +101,17 @@ async def export_list(
             return
         finally:
             reporter.cancel()
-        caption = _caption(viewer, count, callback_data, saved, today)
-        await bot.send_document(chat_id, FSInputFile(path, filename=filename), caption=caption)
+        today = local_today(viewer.zone)
+        caption = list_caption(t, count, stored, callback_data.sort, callback_data.desc, today)
+        await bot.send_document(viewer.telegram_id, FSInputFile(path, filename=filename), caption=caption)
     with contextlib.suppress(TelegramAPIError):
         await status.delete()
-    detail = f"{filename}; rows={count}; sort={SortColumn(callback_data.sort).name.lower()}"
-    detail += f"{' desc' if callback_data.desc else ' asc'}; search={saved.search_text}"
-    if saved.has_filters:
-        detail += f"; channel={saved.channel}; employee={saved.employee_id or ''}; period={saved.period}"
+    view = stored.view if stored is not None else ListView()
+    sort = f"{callback_data.sort.name.lower()} {'desc' if callback_data.desc else 'asc'}"
+    detail = f"{filename}; rows={count}; sort={sort}"
+    detail += f"; search={view.search_text}"
+    if view.has_filters:
+        detail += f"; channel={view.channel}; employee={view.employee_id or ''}; period={view.period}"
     await archive.record_export(viewer.telegram_id, audit.EXPORT_LIST, detail)
 
 
@@ -117,20 +122,21 @@ async def export_transcript(
     if not viewer.role.may_export:
         await callback.answer(t("export-heads-only"), show_alert=True)
         return
-    dialog, transcript = await archive.card(callback_data.dialog, 0, TRANSCRIPT_LIMIT)
-    if dialog is None:
+    card = await archive.open_card(callback_data.dialog, 0, TRANSCRIPT_LIMIT, opened_by=None)
+    if card is None:
         await callback.answer(t("card-not-found"), show_alert=True)
         return
     await callback.answer()
-    when = dialog.completed_at.astimezone(viewer.zone).strftime("%d.%m.%Y")
-    title = t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
-    filename = f"dialog-{_safe(dialog.source_id)}.txt"
+    title = transcript_title(card.dialog, t, viewer.zone)
+    filename = transcript_file_name(card.dialog)
     with TemporaryDirectory() as folder:
         path = Path(folder) / filename
-        write_transcript(path, dialog, transcript.lines, t, viewer.zone, title)
+        write_transcript(path, card.dialog, card.lines, t, viewer.zone, title)
         document = FSInputFile(path, filename=filename)
         await bot.send_document(viewer.telegram_id, document, caption=h(short(title, 1000)))
-    await archive.record_export(viewer.telegram_id, audit.EXPORT_TRANSCRIPT, filename, dialog_id=dialog.id)
+    await archive.record_export(
+        viewer.telegram_id, audit.EXPORT_TRANSCRIPT, filename, dialog_id=card.dialog.id
+    )
 
 
 async def _report(status: Message, progress: _Progress, viewer: Viewer) -> None:
@@ -147,22 +153,3 @@ async def _report(status: Message, progress: _Progress, viewer: Viewer) -> None:
                 await asyncio.sleep(error.retry_after)
             except TelegramAPIError as error:
                 log.info("export progress not shown: %s", error)
-
-
-def _caption(viewer: Viewer, count: int, view: ExportCallback, saved: SavedView, today: date) -> str:
-    t = viewer.texts
-    parts = [t("export-done", count=count)]
-    if saved.search_text:
-        parts.append(t("export-search", text=h(short(saved.search_text, MAX_SEARCH_SHOWN))))
-    if saved.has_filters:
-        parts.append(filters_line(saved, t, today))
-    parts.append(t("export-sorted", column=t(COLUMN_NAMES[view.sort]), arrow="↓" if view.desc else "↑"))
-    caption = " · ".join(parts)
-    if count >= EXPORT_LIMIT:
-        caption += "\n" + t("export-capped", count=count)
-    return caption
-
-
-def _safe(source_id: str) -> str:
-    """A CRM id as part of a file name."""
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in source_id)[:80]

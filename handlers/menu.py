@@ -6,18 +6,11 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from handlers.screens import show
-from keyboards.callbacks import MenuCallback, Screen
-from keyboards.menu import menu_keyboard
-from views.rendering import h, render_menu
+from handlers.screens import send, show
+from keyboards.callbacks import MenuCallback, MenuLevel
+from views.formatting import h
+from views.menu import menu_screen
 from views.viewer import Viewer
-
-PATHS: dict[Screen, tuple[str, ...]] = {
-    Screen.HOME: (),
-    Screen.SALES: ("menu-sales",),
-    Screen.HEAD: ("menu-sales", "menu-head"),
-    Screen.RECORDS: ("menu-sales", "menu-head", "menu-records"),
-}
 
 
 def router() -> Router:
@@ -30,12 +23,9 @@ def router() -> Router:
 
 
 async def start(message: Message, viewer: Viewer) -> None:
-    t = viewer.texts
     name = message.from_user.first_name if message.from_user else ""
-    await message.answer(t("menu-welcome", name=h(name)))
-    await message.answer(
-        render_menu(t), reply_markup=menu_keyboard(Screen.HOME, t, analytics=viewer.analytics)
-    )
+    await message.answer(viewer.texts("menu-welcome", name=h(name)))
+    await send(message, menu_screen(MenuLevel.HOME, viewer))
 
 
 async def help_command(message: Message, viewer: Viewer) -> None:
@@ -43,6 +33,4 @@ async def help_command(message: Message, viewer: Viewer) -> None:
 
 
 async def menu_button(callback: CallbackQuery, callback_data: MenuCallback, viewer: Viewer) -> None:
-    t = viewer.texts
-    screen = callback_data.screen
-    await show(callback, render_menu(t, *PATHS[screen]), menu_keyboard(screen, t, analytics=viewer.analytics))
+    await show(callback, menu_screen(callback_data.level, viewer))

@@ -1,28 +1,63 @@
-"""Putting a screen on the phone: edit the message in place, or send a new one; answer the button."""
+"""Putting a screen on the phone, and the screens that more than one handler leads to (a page of the list,
+an analytics section): each one archive call and its view."""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
+
+from db.archive import Archive
+from db.listing import ViewChange
+from db.periods import Period
+from keyboards.callbacks import AnalyticsCallback, ListCallback, Section
+from views.analytics import channels_screen, clients_screen, employees_screen, time_screen
+from views.dialog_list import list_request, list_screen
+from views.screen import Screen
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
 
-async def show(
-    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup, notice: str | None = None
-) -> None:
-    """Edits the button's message into the screen, then answers the button (with `notice`, if any)."""
+async def show(callback: CallbackQuery, screen: Screen) -> None:
+    """Edits the button's message into the screen, then answers the button (with the screen's notice)."""
     message = callback.message
     if isinstance(message, Message):
         try:
-            await message.edit_text(text, reply_markup=markup)
+            await message.edit_text(screen.text, reply_markup=screen.markup)
         except TelegramBadRequest as error:
             if "message is not modified" not in error.message:
                 # too old to edit, or deleted: the screen comes as a new message instead
                 log.info("sending instead of editing: %s", error.message)
-                await message.answer(text, reply_markup=markup)
+                await message.answer(screen.text, reply_markup=screen.markup)
     elif callback.bot is not None:  # a message too old for the bot to see: send the screen anew
-        await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
-    await callback.answer(notice)
+        await callback.bot.send_message(callback.from_user.id, screen.text, reply_markup=screen.markup)
+    await callback.answer(screen.notice)
+
+
+async def send(message: Message, screen: Screen, said: str | None = None) -> None:
+    """The screen as a new message (the answer to text typed), `said` first."""
+    text = f"{said}\n\n{screen.text}" if said else screen.text
+    await message.answer(text, reply_markup=screen.markup)
+
+
+async def list_page(
+    archive: Archive, pressed: ListCallback, viewer: Viewer, change: ViewChange | None = None
+) -> Screen:
+    """The list page a button asks for (`change`: what the person changed of its view just now)."""
+    result = await archive.open_list(list_request(pressed), change)
+    return list_screen(result, pressed.sort, pressed.desc, viewer)
+
+
+async def analytics_page(
+    archive: Archive, shown: AnalyticsCallback, period: Period, viewer: Viewer
+) -> Screen:
+    """One analytics section for one period."""
+    if shown.section is Section.EMPLOYEES:
+        return employees_screen(await archive.employee_figures(period), shown, viewer)
+    if shown.section is Section.CHANNELS:
+        return channels_screen(await archive.channel_figures(period), shown, viewer)
+    if shown.section is Section.TIME:
+        return time_screen(await archive.time_figures(period), shown, viewer)
+    return clients_screen(await archive.client_figures(period), shown, viewer)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup
 
+from keyboards.buttons import back_button, button, rows_of
 from keyboards.callbacks import (
     ANALYTICS_PERIODS,
     RANGE_PERIOD,
@@ -14,10 +15,9 @@ from keyboards.callbacks import (
     AnalyticsCallback,
     ListCallback,
     MenuCallback,
-    Screen,
     Section,
 )
-from keyboards.menu import back_button, button, data_button
+from keyboards.menu import ANALYTICS
 from keyboards.texts import Translate
 
 NUMBERS_PER_ROW = 5
@@ -42,10 +42,10 @@ class AnalyticsPage:
 def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
     state = page.state.model_copy(update={"action": AnalyticsAction.SHOW})
     numbers = [
-        data_button(str(number), ListCallback(saved=view_id).pack())
+        button(str(number), ListCallback(view_id=view_id))
         for number, view_id in enumerate(page.drill, start=1)
     ]
-    rows = [numbers[i : i + NUMBERS_PER_ROW] for i in range(0, len(numbers), NUMBERS_PER_ROW)]
+    rows = rows_of(numbers, NUMBERS_PER_ROW)
     sections = [
         button(
             ("• " if section is state.section else "") + t(label),
@@ -53,7 +53,7 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
         )
         for section, label in SECTION_BUTTONS.items()
     ]
-    rows += [sections[i : i + SECTIONS_PER_ROW] for i in range(0, len(sections), SECTIONS_PER_ROW)]
+    rows += rows_of(sections, SECTIONS_PER_ROW)
     periods = []
     for index, code in enumerate(ANALYTICS_PERIODS[:RANGE_PERIOD]):
         label = ("✓ " if index == state.period else "") + t(f"period-{code}")
@@ -62,10 +62,10 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
     if state.period == RANGE_PERIOD and page.range_label:
         dates = f"✓ {page.range_label}"
     periods.append(button(dates, state.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
-    rows += [periods[i : i + PERIODS_PER_ROW] for i in range(0, len(periods), PERIODS_PER_ROW)]
+    rows += rows_of(periods, PERIODS_PER_ROW)
     if page.has_data:
         rows.append([button(t("button-chart"), state.model_copy(update={"action": AnalyticsAction.CHART}))])
-    rows.append([back_button(MenuCallback(screen=Screen.HEAD), t)])
+    rows.append([back_button(MenuCallback(level=ANALYTICS[1]), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -1,28 +1,30 @@
 """Callback data: the whole view state travels in the button, so any button works after a restart.
 
 Compact by design (Telegram allows 64 bytes): one-letter prefixes, small integers, no text. A search and
-the filters travel as the id of a stored list view (`db.views`). `tests/test_keyboards.py` packs the
-worst case.
+the filters travel as the id of a stored list view (`db.views`). Every button's data is made by a factory's
+`pack()`, which refuses a separator inside a value and data over 64 bytes; `tests/test_callback_data.py`
+packs the worst case of every factory of this module.
+
+A factory's fields are packed in the order they are declared, and aiogram unpacks exactly as many as are
+declared: a changed factory would make the buttons of every message already sent outdated, so a new kind
+of button gets a factory of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import IntEnum
 
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
+from keyboards.columns import DEFAULT_DESCENDING, DEFAULT_SORT, Column
+
 MAX_ID = 2**31 - 1  # dialog and view ids; anything larger is forged
 MAX_PAGE = 99_999_999
-COLUMNS = 6  # the dialog list's columns, numbered as `db.dialogs.SortColumn`
-DEFAULT_SORT = 4  # completion time
-DEFAULT_DESCENDING = True
 
 
-class Screen(IntEnum):
-    """The menu path of the seed: Отдел продаж → Для руководителя → Записи → Список диалогов (and
-    Аналитика beside Записи)."""
+class MenuLevel(IntEnum):
+    """The levels of the menu path (`keyboards.menu`)."""
 
     HOME = 0
     SALES = 1
@@ -31,7 +33,7 @@ class Screen(IntEnum):
 
 
 class Position(IntEnum):
-    """Where a page of the list starts (see `db.dialogs.PagePosition`)."""
+    """Where a page of the list starts (`db.dialogs.PagePosition` of the same name)."""
 
     FIRST = 0
     LAST = 1
@@ -40,35 +42,45 @@ class Position(IntEnum):
 
 
 class MenuCallback(CallbackData, prefix="m"):
-    screen: Screen
+    level: MenuLevel
 
 
 class ListCallback(CallbackData, prefix="l"):
     """One page of the dialog list: sort, direction, where the page starts, its number, the search and
     filters."""
 
-    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
     pos: Position = Position.FIRST
     anchor: int = Field(default=0, ge=0, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    saved: int = Field(default=0, ge=0, le=MAX_ID)  # the stored view (search, filters); 0: none
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)  # the stored view (search, filters); 0: none
 
 
-def list_data(
-    sort: int, desc: bool, pos: Position = Position.FIRST, anchor: int = 0, page: int = 1, saved: int = 0
-) -> str:
-    """`ListCallback(...).pack()` without building a model: a list page has some fifteen such buttons.
-    The values come from a validated view; a test holds the two equal."""
-    return f"l:{sort}:{int(desc)}:{int(pos)}:{anchor}:{page}:{saved}"
+class Reset(IntEnum):
+    SEARCH = 0
+    FILTERS = 1
+
+
+class ResetCallback(CallbackData, prefix="r"):
+    """The first page of the list view `view_id` without its search, or without its filters."""
+
+    what: Reset
+    sort: Column = DEFAULT_SORT
+    desc: bool = DEFAULT_DESCENDING
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
+
+    def list_page(self) -> ListCallback:
+        """The list page the reset is pressed on (its first page)."""
+        return ListCallback(sort=self.sort, desc=self.desc, view_id=self.view_id)
 
 
 class SearchCallback(CallbackData, prefix="s"):
     """Asks for search text within a list view's filters; remembers the view to come back to."""
 
-    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
-    saved: int = Field(default=0, ge=0, le=MAX_ID)
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 class FilterKind(IntEnum):
@@ -84,9 +96,9 @@ class FilterCallback(CallbackData, prefix="f"):
 
     kind: FilterKind = FilterKind.NONE
     part: int = Field(default=0, ge=0, le=999)
-    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
-    saved: int = Field(default=0, ge=0, le=MAX_ID)
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 class ExportFormat(IntEnum):
@@ -98,9 +110,9 @@ class ExportCallback(CallbackData, prefix="x"):
     """The whole list view — its search, filters and sort — as a file."""
 
     format: ExportFormat
-    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
-    saved: int = Field(default=0, ge=0, le=MAX_ID)
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 class TranscriptCallback(CallbackData, prefix="t"):
@@ -115,32 +127,35 @@ class CardCallback(CallbackData, prefix="c"):
     dialog: int = Field(ge=1, le=MAX_ID)
     part: int = Field(default=0, ge=0, le=99_999)  # transcript page, from 0
     turn: bool = False  # a page turn inside the card, not an opening from the list
-    sort: int = Field(default=DEFAULT_SORT, ge=0, lt=COLUMNS)
+    sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
     pos: Position = Position.FIRST
     anchor: int = Field(default=0, ge=0, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    saved: int = Field(default=0, ge=0, le=MAX_ID)
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
 
     @classmethod
-    def of(cls, dialog: int, view: ListCallback, part: int = 0) -> CardCallback:
-        return cls(dialog=dialog, part=part, **view.model_dump())
+    def opening(cls, dialog: int, back: ListCallback) -> CardCallback:
+        """The card of `dialog` opened from the list page `back`."""
+        return cls(
+            dialog=dialog,
+            sort=back.sort,
+            desc=back.desc,
+            pos=back.pos,
+            anchor=back.anchor,
+            page=back.page,
+            view_id=back.view_id,
+        )
 
-    @staticmethod
-    def openings(view: ListCallback) -> Callable[[int], str]:
-        """Packs the number buttons of a list page: the same bytes as `CardCallback.of(dialog, view).pack()`
-        (a test holds them equal) without validating a model per button, ten times a page."""
-        rest = view.pack().split(":", 1)[1]
-        return lambda dialog: f"c:{dialog}:0:0:{rest}"
-
-    def list_view(self) -> ListCallback:
+    def list_page(self) -> ListCallback:
+        """The list page the card returns to."""
         return ListCallback(
             sort=self.sort,
             desc=self.desc,
             pos=self.pos,
             anchor=self.anchor,
             page=self.page,
-            saved=self.saved,
+            view_id=self.view_id,
         )
 
 

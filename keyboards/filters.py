@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from keyboards.callbacks import FilterCallback, FilterKind, list_data
-from keyboards.menu import back_button, button, data_button
+from keyboards.buttons import back_button, button, rows_of
+from keyboards.callbacks import FilterCallback, FilterKind, ListCallback, Reset, ResetCallback
 from keyboards.texts import Translate
 
 CHOICES_PER_ROW = 2
@@ -21,18 +21,18 @@ EMPLOYEES_PER_PART = 20
 @dataclass(frozen=True, slots=True)
 class Choice:
     label: str
-    saved: int  # the view this choice makes
+    view_id: int  # the stored view this choice makes
     chosen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class FilterSummary:
-    """The filters screen's three lines, already worded, and where "reset" leads (None: nothing to reset)."""
+    """The filters screen's three lines, already worded, and whether there is anything to reset."""
 
     channel: str
     employee: str
     period: str
-    reset: int | None
+    has_filters: bool
 
 
 def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
@@ -44,9 +44,10 @@ def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate
         opening(t("filter-employee", value=summary.employee), FilterKind.EMPLOYEE),
         opening(t("filter-period", value=summary.period), FilterKind.PERIOD),
     ]
-    if summary.reset is not None:
-        rows.append([_to_list(t("button-reset-filters"), state, summary.reset)])
-    rows.append([_to_list(t("button-to-list"), state, state.saved)])
+    if summary.has_filters:
+        reset = ResetCallback(what=Reset.FILTERS, sort=state.sort, desc=state.desc, view_id=state.view_id)
+        rows.append([button(t("button-reset-filters"), reset)])
+    rows.append([_to_list(t("button-to-list"), state, state.view_id)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -61,10 +62,10 @@ def choices_keyboard(
     """The choices of one filter (one part of them, for employees), then paging, then "your own dates"
     for the period, then back to the filters screen."""
     buttons = [
-        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, state, choice.saved)
+        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, state, choice.view_id)
         for choice in choices
     ]
-    rows = [buttons[i : i + CHOICES_PER_ROW] for i in range(0, len(buttons), CHOICES_PER_ROW)]
+    rows = rows_of(buttons, CHOICES_PER_ROW)
     paging = []
     if state.part > 0:
         paging.append(button(t("button-earlier"), state.model_copy(update={"part": state.part - 1})))
@@ -83,5 +84,5 @@ def dates_prompt_keyboard(state: FilterCallback, t: Translate) -> InlineKeyboard
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
 
 
-def _to_list(label: str, state: FilterCallback, saved: int) -> InlineKeyboardButton:
-    return data_button(label, list_data(state.sort, state.desc, saved=saved))
+def _to_list(label: str, state: FilterCallback, view_id: int) -> InlineKeyboardButton:
+    return button(label, ListCallback(sort=state.sort, desc=state.desc, view_id=view_id))

@@ -202,7 +202,7 @@ async def test_forged_analytics_and_filter_buttons_get_a_polite_answer(api: BotA
     await user.wait_answer()
     assert menu.content.startswith(PATH) and "Сотрудники · 7 дней" in menu.content
 
-    await user.press_data(menu, FilterCallback(saved=987_654).pack())  # a stored view that never was
+    await user.press_data(menu, FilterCallback(view_id=987_654).pack())  # a stored view that never was
     reaction = await user.wait_answer()
     assert reaction.callback_answer is not None
     assert reaction.callback_answer.text == "Кнопка устарела — открываю список заново."

@@ -533,7 +533,7 @@ async def test_forged_or_outdated_buttons_get_a_polite_answer(api: BotAPIEmulato
     assert reaction.callback_answer.text == "Этот диалог больше не найден."
     assert parse_list(message.content).entries == parse_list(first_page).entries
 
-    await user.press_data(message, ListCallback(saved=999_999).pack())
+    await user.press_data(message, ListCallback(view_id=999_999).pack())
     reaction = await user.wait_answer()
     assert reaction.callback_answer is not None
     assert reaction.callback_answer.text == "Кнопка устарела — открываю список заново."

@@ -25,7 +25,7 @@ from tests.bot_harness import (
     local_time,
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
-from views.rendering import format_phone
+from views.formatting import format_phone
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
 BY_DATE, BY_MESSAGES = 4, 5

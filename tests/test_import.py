@@ -14,13 +14,14 @@ from sqlalchemy import Connection, select, text
 
 from bot.cli import main
 from db import importer
-from db.dialogs import DialogQuery, fetch_page, fetch_total
+from db.dialogs import DialogQuery, fetch_page
 from db.engine import Database
 from db.importer import import_file, store_records
 from db.models import ClientName, Dialog, Message
 from db.records import DialogRecord, parse_record
 from db.search import parse_search
 from tests.conftest import schema_differences
+from tests.databases import total_of
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -100,8 +101,8 @@ def test_reimport_updates_and_never_duplicates(database: Database, tmp_path: Pat
     # counters follow the change: the old name lost a dialog, the new one gained it
     counts = database.run(lambda c: dict(c.execute(select(ClientName.name, ClientName.dialog_count)).all()))
     assert counts == {"Иван Петров": 2, "Пётр Иванов": 1}
-    assert database.run(fetch_total) == 3
-    assert database.run(fetch_total, parse_search("пётр иванов", "RU")) == 1
+    assert total_of(database) == 3
+    assert total_of(database, parse_search("пётр иванов", "RU")) == 1
 
 
 def test_message_count_is_derived_from_the_transcript(database: Database, tmp_path: Path) -> None:
@@ -209,12 +210,12 @@ def test_a_large_load_into_an_empty_archive_takes_the_bulk_path(
     assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (6, 0, [])
 
     assert database.run(schema_differences) == []  # the indexes are back
-    assert database.run(fetch_total) == 6
-    assert database.run(fetch_total, parse_search("семен", "RU")) == 1
-    assert database.run(fetch_total, parse_search("4567", "RU")) == 5
+    assert total_of(database) == 6
+    assert total_of(database, parse_search("семен", "RU")) == 1
+    assert total_of(database, parse_search("4567", "RU")) == 5
     # a second load of the same size into what is now a full archive goes batch by batch
     assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (0, 6, [])
-    assert database.run(fetch_total, parse_search("иван петров", "RU")) == 5
+    assert total_of(database, parse_search("иван петров", "RU")) == 5
 
 
 def test_an_interrupted_bulk_load_stores_nothing_and_keeps_the_indexes(
@@ -231,6 +232,6 @@ def test_an_interrupted_bulk_load_stores_nothing_and_keeps_the_indexes(
 
     with pytest.raises(KeyboardInterrupt):
         store_records(database.sync_engine, records(), zone=MOSCOW, expected=10)
-    assert database.run(fetch_total) == 0
+    assert total_of(database) == 0
     assert database.run(lambda c: c.scalar(text("SELECT COUNT(*) FROM dialogs"))) == 0
     assert database.run(schema_differences) == []

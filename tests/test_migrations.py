@@ -7,14 +7,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from db.engine import Database
 from db.importer import store_records
-from db.migrate import alembic_config, is_up_to_date, upgrade
+from db.migrate import alembic_config, upgrade
 from tests.conftest import schema_differences
 from tests.databases import migrated_database
 from tests.test_query_engine import make_records
+
+
+def is_up_to_date(database: Database) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(database)).get_current_head()
+    current = database.run(lambda connection: MigrationContext.configure(connection).get_current_revision())
+    return bool(current == head)
 
 
 def test_models_match_migrations(database: Database) -> None:

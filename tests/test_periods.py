@@ -13,11 +13,11 @@ from db.periods import (
     Period,
     PeriodKind,
     local_today,
-    parse_period,
     period_from_code,
     previous_days,
     utc_bounds,
 )
+from views.typed import parse_period
 
 TODAY = date(2026, 11, 25)
 

@@ -20,9 +20,7 @@ from db.dialogs import (
     DialogQuery,
     Filters,
     PagePosition,
-    SortColumn,
     fetch_page,
-    fetch_total,
     list_employees,
 )
 from db.engine import Database, run_sql
@@ -31,7 +29,8 @@ from db.periods import utc_bounds
 from db.records import DialogRecord
 from db.search import Matches, parse_search
 from db.text import fold
-from tests.databases import migrated_database
+from keyboards.columns import COLUMNS, Column
+from tests.databases import migrated_database, total_of
 
 NAMES = [
     "Семён Иванов",
@@ -80,21 +79,21 @@ def make_records(count: int, seed: int = 7) -> list[DialogRecord]:
 RECORDS = make_records(DIALOGS)
 
 
-def sort_key(record: DialogRecord, sort: SortColumn) -> object:
-    if sort is SortColumn.CLIENT:
+def sort_key(record: DialogRecord, sort: Column) -> object:
+    if sort is Column.CLIENT:
         return fold(record.client_name) if record.client_name else record.client_phone or ""
-    if sort is SortColumn.CHANNEL:
+    if sort is Column.CHANNEL:
         return record.channel
-    if sort is SortColumn.PHONE:
+    if sort is Column.PHONE:
         return record.client_phone or ""
-    if sort is SortColumn.COMPLETED_BY:
+    if sort is Column.COMPLETED_BY:
         return fold(record.completed_by) if record.completed_by else ""
-    if sort is SortColumn.COMPLETED_AT:
+    if sort is Column.COMPLETED_AT:
         return record.completed_at
     return record.message_count
 
 
-def expected_ids(sort: SortColumn, descending: bool, matches: Callable[[DialogRecord], bool]) -> list[str]:
+def expected_ids(sort: Column, descending: bool, matches: Callable[[DialogRecord], bool]) -> list[str]:
     # ids in the database follow the records' order (store_records inserts them in order)
     numbered = [(record, index) for index, record in enumerate(RECORDS, start=1) if matches(record)]
     numbered.sort(key=lambda pair: (sort_key(pair[0], sort), pair[1]), reverse=descending)
@@ -165,15 +164,16 @@ SEARCHES: dict[str, Callable[[DialogRecord], bool]] = {
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    sort=st.sampled_from(list(SortColumn)),
+    sort=st.sampled_from(list(Column)),
     descending=st.booleans(),
     page_size=st.integers(min_value=1, max_value=40),
     typed=st.sampled_from(list(SEARCHES)),
 )
 def test_paging_visits_every_match_once_in_order(
-    archive: Database, plan: str, sort: SortColumn, descending: bool, page_size: int, typed: str
+    archive: Database, plan: str, sort: Column, descending: bool, page_size: int, typed: str
 ) -> None:
-    query = DialogQuery(parse_search(typed, "RU"), sort, descending, PagePosition.FIRST, None, page_size)
+    sort_key = COLUMNS[sort].sort_key
+    query = DialogQuery(parse_search(typed, "RU"), sort_key, descending, PagePosition.FIRST, None, page_size)
     expected = expected_ids(sort, descending, SEARCHES[typed])
 
     forward, pages = walk_forward(archive, query)
@@ -189,10 +189,8 @@ def test_a_first_page_newest_first_reads_only_the_names_or_numbers_that_can_be_o
     archive: Database, typed: str, page_size: int
 ) -> None:
     """Many dialogs share a completion time here (hours, 300 dialogs in 40): ties must not lose a row."""
-    query = DialogQuery(
-        parse_search(typed, "RU"), SortColumn.COMPLETED_AT, True, PagePosition.FIRST, None, page_size
-    )
-    expected = expected_ids(SortColumn.COMPLETED_AT, True, SEARCHES[typed])
+    query = DialogQuery(parse_search(typed, "RU"), "completed_at", True, PagePosition.FIRST, None, page_size)
+    expected = expected_ids(Column.COMPLETED_AT, True, SEARCHES[typed])
     page = archive.run(fetch_page, query)
     assert [row.source_id for row in page.rows] == expected[:page_size]
     assert page.has_next == (len(expected) > page_size) and page.total == len(expected)
@@ -219,7 +217,7 @@ PERIODS = [None, (date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 2), dat
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    sort=st.sampled_from(list(SortColumn)),
+    sort=st.sampled_from(list(Column)),
     descending=st.booleans(),
     page_size=st.integers(min_value=1, max_value=40),
     typed=st.sampled_from(list(SEARCHES)),
@@ -230,7 +228,7 @@ PERIODS = [None, (date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 2), dat
 def test_filters_with_search_and_sort_on_both_plans(
     archive: Database,
     plan: str,
-    sort: SortColumn,
+    sort: Column,
     descending: bool,
     page_size: int,
     typed: str,
@@ -255,7 +253,8 @@ def test_filters_with_search_and_sort_on_both_plans(
             and (days is None or days[0] <= local_day <= days[1])
         )
 
-    query = DialogQuery(parse_search(typed, "RU"), sort, descending, page_size=page_size, filters=filters)
+    found = parse_search(typed, "RU")
+    query = DialogQuery(found, COLUMNS[sort].sort_key, descending, page_size=page_size, filters=filters)
     expected = expected_ids(sort, descending, matches)
     forward, pages = walk_forward(archive, query)
     assert forward == expected
@@ -381,9 +380,9 @@ def test_any_digits_find_exactly_the_numbers_that_contain_them(archive: Database
 
 
 def test_totals_match_the_pages(archive: Database) -> None:
-    assert archive.run(fetch_total) == DIALOGS
-    assert archive.run(fetch_total, parse_search("иван", "RU")) == len(
-        expected_ids(SortColumn.CLIENT, False, SEARCHES["иван"])
+    assert total_of(archive) == DIALOGS
+    assert total_of(archive, parse_search("иван", "RU")) == len(
+        expected_ids(Column.CLIENT, False, SEARCHES["иван"])
     )
 
 
@@ -401,8 +400,8 @@ def test_names_and_numbers_without_a_known_newest_time_are_all_read(tmp_path: Pa
     database.run(run_sql, "UPDATE client_names SET last_completed_at = NULL WHERE id % 2 = 0")
     database.run(run_sql, "UPDATE client_phones SET last_completed_at = NULL WHERE id % 2 = 0")
     for typed in ("иван", "4567", "семен иван"):
-        query = DialogQuery(parse_search(typed, "RU"), SortColumn.COMPLETED_AT, True, page_size=2)
+        query = DialogQuery(parse_search(typed, "RU"), "completed_at", True, page_size=2)
         page = database.run(fetch_page, query)
-        expected = expected_ids(SortColumn.COMPLETED_AT, True, SEARCHES[typed])
+        expected = expected_ids(Column.COMPLETED_AT, True, SEARCHES[typed])
         assert [row.source_id for row in page.rows] == expected[:2] and page.total == len(expected)
     database.sync_engine.dispose()

@@ -16,12 +16,16 @@ import pytest
 
 import views.texts
 from db.analytics import ChannelStats, EmployeeStats
-from db.cards import TranscriptLine
-from db.dialogs import DialogPage, DialogRow
+from db.cards import Card, TranscriptLine
+from db.dialogs import DialogPage, DialogRow, PagePosition
+from db.listing import ListResult
 from db.phones import parse_e164
-from db.views import SavedView
+from db.views import ListView, StoredView
+from keyboards.columns import Column
 from tests.emulator import parse_html
-from views.rendering import _format_other_phone, format_phone, h, render_card, render_list
+from views.card import render_card
+from views.dialog_list import render_list
+from views.formatting import _format_other_phone, format_phone, h
 from views.reports import channels_text, employees_text
 from views.texts import texts_for
 
@@ -66,17 +70,18 @@ def list_text(
     t_language: str = "ru",
 ) -> str:
     total = len(rows) if total is None else total
-    return render_list(
-        DialogPage(rows, total, has_previous=False, has_next=total > len(rows)),
-        t=texts_for(t_language),
-        zone=zone,
-        full_phones=full_phones,
-        sort=4,
-        descending=True,
+    result = ListResult(
+        view=StoredView(1, ListView(search_text=search)) if search else None,
+        page=DialogPage(rows, total, has_previous=False, has_next=total > len(rows)),
+        position=PagePosition.FIRST,
+        anchor=0,
         page_number=1,
         pages=max(1, -(-total // 10)),
         first_number=1,
-        view=SavedView(search_text=search) if search else None,
+        today=date(2026, 11, 25),
+    )
+    return render_list(
+        result, Column.COMPLETED_AT, True, t=texts_for(t_language), zone=zone, full_phones=full_phones
     )
 
 
@@ -263,16 +268,9 @@ def transcript(count: int, *, text: str, author: str | None, start: datetime) ->
 def card_text(
     dialog: DialogRow, lines: list[TranscriptLine], *, total: int, full_phones: bool = True, first: int = 1
 ) -> str:
-    return render_card(
-        dialog,
-        lines,
-        t=RU,
-        zone=MOSCOW,
-        full_phones=full_phones,
-        phone_region="RU",
-        first_index=first,
-        transcript_total=total,
-    )
+    parts = max(1, -(-total // 8))
+    card = Card(dialog, lines, (first - 1) // 8, parts, total, first)
+    return render_card(card, t=RU, zone=MOSCOW, full_phones=full_phones, phone_region="RU")
 
 
 def test_the_card_escapes_the_transcript() -> None:

@@ -20,14 +20,14 @@ from views.texts import texts_for
 
 KEYBOARD = list_keyboard(
     ListPage(
-        view=ListCallback(saved=17, page=3),
+        shown=ListCallback(view_id=17, page=3),
         dialog_ids=list(range(1001, 1011)),
         first_number=21,
         pages=40,
         has_previous=True,
         has_next=True,
         can_export=True,
-        without_search=0,
+        has_search=True,
     ),
     texts_for("ru"),
 )

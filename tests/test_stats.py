@@ -18,8 +18,9 @@ from sqlalchemy import Connection, delete, select, text
 from bot.cli import main
 from db import analytics, importer
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
+from db.counters import REVISION
 from db.engine import Database
-from db.importer import REVISION, _Loader, store_records
+from db.importer import _Loader, store_records
 from db.models import Counter as CounterRow
 from db.models import DailyStats, Dialog, DurationStats, Employee, HourlyStats, StatsZone
 from db.periods import previous_days, utc_bounds

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Connection, select
 
 import db.dialogs
-from db.dialogs import Filters, fetch_total
+from db.dialogs import Filters
 from db.engine import Database
 from db.importer import store_records
-from db.models import ListView
+from db.models import ListView as ListViewRow
 from db.records import DialogRecord
-from db.views import SavedView, look_up_view, store_view
+from db.views import ListView, find_view, store_view
 from tests.bot_harness import (
     ADMIN_ID,
     BASE,
@@ -27,10 +27,11 @@ from tests.bot_harness import (
     running_bot,
     seeded_archive,
 )
+from tests.databases import total_of
 
 
 def kept_total(connection: Connection, typed: str) -> int | None:
-    statement = select(ListView.total).where(ListView.search_text == typed)
+    statement = select(ListViewRow.total).where(ListViewRow.search_text == typed)
     return connection.execute(statement).scalar_one()
 
 
@@ -79,9 +80,9 @@ async def test_a_kept_total_is_counted_again_after_an_import(
 
 def test_a_filters_count_kept_in_memory_follows_an_import(archive: Database) -> None:
     whatsapp = Filters(channel="whatsapp")
-    before = archive.run(fetch_total, None, whatsapp)
+    before = total_of(archive, None, whatsapp)
     assert before == sum(1 for r in DATASET if r.channel == "whatsapp")
-    assert archive.run(fetch_total, None, whatsapp) == before  # now from memory
+    assert total_of(archive, None, whatsapp) == before  # now from memory
     newcomer = DialogRecord(
         source_id="crm-new-wa",
         client_name="Ещё Клиент",
@@ -94,22 +95,21 @@ def test_a_filters_count_kept_in_memory_follows_an_import(archive: Database) -> 
         messages=None,
     )
     store_records(archive.sync_engine, [newcomer], zone=ZONE)
-    assert archive.run(fetch_total, None, whatsapp) == before + 1
+    assert total_of(archive, None, whatsapp) == before + 1
 
 
 def test_a_view_is_stored_once_and_keeps_the_total_counted_last(archive: Database) -> None:
     """A search typed twice at once (both looked up before either was stored) is one stored view, and a
     store without a costly total leaves the kept one alone."""
-    typed = SavedView(search_text="иван")
-    first = archive.run(look_up_view, typed)
-    second = archive.run(look_up_view, typed)
-    assert first.id == second.id == 0
+    typed = ListView(search_text="иван")
+    assert archive.run(find_view, typed) is None
+    assert archive.run(find_view, typed) is None
 
-    stored = archive.run(store_view, first, 5000, "1:")
-    assert stored.id and (stored.total, stored.counted_for) == (5000, "1:")
-    again = archive.run(store_view, second, None, "1:")
-    assert again.id == stored.id and again.total is None
-    found = archive.run(look_up_view, typed)
-    assert (found.id, found.total, found.counted_for) == (stored.id, 5000, "1:")
-    archive.run(store_view, second, 7000, "2:")
+    stored = archive.run(store_view, typed, 5000, "1:")
+    assert stored
+    again = archive.run(store_view, typed, None, "1:")
+    assert again == stored
+    found = archive.run(find_view, typed)
+    assert found is not None and (found.id, found.total, found.counted_for) == (stored, 5000, "1:")
+    archive.run(store_view, typed, 7000, "2:")
     assert archive.run(lambda c: kept_total(c, "иван")) == 7000

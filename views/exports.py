@@ -1,4 +1,5 @@
-"""Files for heads of sales: the list view as CSV or Excel, a conversation as text.
+"""Files for heads of sales: the list view as CSV or Excel, a conversation as text; their names and
+captions.
 
 Written a batch at a time (Excel in xlsxwriter's constant-memory mode), so memory stays flat for any
 number of rows. Data in files is not HTML: nothing is escaped, numbers are in full (only heads and
@@ -9,15 +10,25 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import xlsxwriter
 
 from db.cards import TranscriptLine
 from db.dialogs import DialogRow
+from db.views import StoredView
 from keyboards.callbacks import ExportFormat
-from views.rendering import channel_name, format_phone
+from keyboards.columns import COLUMNS, Column
+from views.formatting import (
+    MAX_SEARCH_SHOWN,
+    channel_name,
+    client_label_plain,
+    filters_line,
+    format_phone,
+    h,
+    short,
+)
 from views.texts import Texts
 
 HEADER_KEYS = (
@@ -32,6 +43,39 @@ HEADER_KEYS = (
 )
 WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11)
 EXCEL_TIME = "dd.mm.yyyy hh:mm"
+EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is more use than a bigger file
+SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
+
+
+def list_file_name(kind: ExportFormat, now: datetime) -> str:
+    return f"dialogs-{now:%Y-%m-%d-%H%M}.{SUFFIX[kind]}"
+
+
+def list_caption(
+    t: Texts, count: int, stored: StoredView | None, sort: Column, descending: bool, today: date
+) -> str:
+    """What the file is: how many dialogs, of which search and filters, in which order."""
+    parts = [t("export-done", count=count)]
+    if stored is not None and stored.view.search_text:
+        parts.append(t("export-search", text=h(short(stored.view.search_text, MAX_SEARCH_SHOWN))))
+    if stored is not None and stored.view.has_filters:
+        parts.append(filters_line(stored, t, today))
+    parts.append(t("export-sorted", column=t(COLUMNS[sort].name), arrow="↓" if descending else "↑"))
+    caption = " · ".join(parts)
+    if count >= EXPORT_LIMIT:
+        caption += "\n" + t("export-capped", count=count)
+    return caption
+
+
+def transcript_title(dialog: DialogRow, t: Texts, zone: tzinfo) -> str:
+    when = dialog.completed_at.astimezone(zone).strftime("%d.%m.%Y")
+    return t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
+
+
+def transcript_file_name(dialog: DialogRow) -> str:
+    """A CRM's id as part of a file name."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in dialog.source_id)[:80]
+    return f"dialog-{safe}.txt"
 
 
 def _cells(

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
-from views.rendering import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
+from keyboards.menu import ANALYTICS_PATH
+from views.formatting import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
 from views.texts import Texts
 
-ANALYTICS_PATH = ("menu-sales", "menu-head", "menu-analytics")
-BUSIEST_DAYS = 5
 CHANNELS_SHOWN = 5  # per employee, as emoji and count
 MAX_TEXT = 4000  # Telegram takes 4096 characters a message
 HOUR_BAR = 12  # characters of the longest hour's bar
@@ -119,14 +118,9 @@ def change(t: Texts, row: ChannelStats) -> str:
     return t("analytics-change-same")
 
 
-def busiest_days(days: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
-    """The days with the most dialogs, most first (the earlier day first on a tie)."""
-    return sorted((day for day in days if day[1]), key=lambda day: (-day[1], day[0]))[:BUSIEST_DAYS]
-
-
-def time_text(t: Texts, period: str, days: Sequence[tuple[date, int]], hours: Sequence[int]) -> str:
+def time_text(t: Texts, period: str, top: Sequence[tuple[date, int]], hours: Sequence[int]) -> str:
+    """`top`: the busiest days, most first (`db.analytics.busiest_days`)."""
     lines = [header(t, period, "analytics-time")]
-    top = busiest_days(days)
     if not top:
         return "\n".join([*lines, "", t("analytics-empty")])
     lines.append("")

@@ -1,4 +1,4 @@
-"""The person behind an update, as the handlers need them."""
+"""The person behind an update: who they are, what they may see, in which language and time zone."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ class Viewer:
     telegram_id: int
     role: Role
     texts: Texts
-    zone: ZoneInfo
-    page_size: int
-    phone_region: str
+    zone: ZoneInfo  # how times are shown (TIMEZONE)
+    phone_region: str  # the region of numbers typed without a country code (PHONE_REGION): for masking
 
     @property
     def full_phones(self) -> bool:
         return self.role.sees_full_phones
-
-    @property
-    def analytics(self) -> bool:
-        """Analytics compare colleagues and show clients' full numbers: heads and admins only."""
-        return self.role.may_export

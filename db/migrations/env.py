@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Base
-from db.search import is_search_index
+from db.sqlite.search import is_search_index
 
 config = context.config
 

@@ -75,6 +75,7 @@ button-filters = ⚙️ Filters
 button-reset-filters = ✖ Clear filters
 button-outdated = This button is outdated. Open the list again: /dialogs
 error-generic = Something went wrong. Try again or open /dialogs.
+archive-busy = The archive is being updated; try again in a minute.
 list-outdated = This button is outdated — opening the list again.
 
 

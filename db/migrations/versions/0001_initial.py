@@ -10,12 +10,41 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from db.search import SQLITE_SEARCH_DDL, SQLITE_SEARCH_DROP
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The name and phone search indexes (SQLite FTS5): external-content trigram tables kept in step with their
+# tables by triggers. Written out here, not imported: a migration does what it did when it was written.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE client_names_fts USING fts5("
+    "name_fold, content='client_names', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER client_names_fts_insert AFTER INSERT ON client_names BEGIN"
+    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
+    "CREATE TRIGGER client_names_fts_delete AFTER DELETE ON client_names BEGIN"
+    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
+    " VALUES ('delete', old.id, old.name_fold); END",
+    "CREATE TRIGGER client_names_fts_update AFTER UPDATE OF name_fold ON client_names BEGIN"
+    " INSERT INTO client_names_fts(client_names_fts, rowid, name_fold)"
+    " VALUES ('delete', old.id, old.name_fold);"
+    " INSERT INTO client_names_fts(rowid, name_fold) VALUES (new.id, new.name_fold); END",
+    "CREATE VIRTUAL TABLE client_phones_fts USING fts5("
+    "e164, content='client_phones', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER client_phones_fts_insert AFTER INSERT ON client_phones BEGIN"
+    " INSERT INTO client_phones_fts(rowid, e164) VALUES (new.id, new.e164); END",
+    "CREATE TRIGGER client_phones_fts_delete AFTER DELETE ON client_phones BEGIN"
+    " INSERT INTO client_phones_fts(client_phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164); END",
+)
+SQLITE_SEARCH_DROP = (
+    "DROP TRIGGER client_phones_fts_delete",
+    "DROP TRIGGER client_phones_fts_insert",
+    "DROP TABLE client_phones_fts",
+    "DROP TRIGGER client_names_fts_update",
+    "DROP TRIGGER client_names_fts_delete",
+    "DROP TRIGGER client_names_fts_insert",
+    "DROP TABLE client_names_fts",
+)
 
 
 def upgrade() -> None:

@@ -1,0 +1,6 @@
+"""What the archive tells its callers when it cannot do what they asked, in its own words: a caller never
+needs to know the database's exceptions."""
+
+
+class ArchiveBusy(Exception):
+    """Another writer (a long import) held the archive longer than a write may wait: try again later."""

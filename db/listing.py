@@ -1,0 +1,176 @@
+"""The dialog list's use case: a list button pressed, or a search or dates typed → the page to show.
+
+Everything a page needs is worked out here in one transaction: the stored view the button carries (or
+the view a typed text makes, stored if it is new), the page, its number, and the search's total, counted
+once and then kept with the view until the archive changes (`StoredView.known_total`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from db.counters import archive_revision
+from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page
+from db.periods import local_today
+from db.views import (
+    ListView,
+    StoredView,
+    find_view,
+    load_view,
+    remember_total,
+    search_text_of,
+    store_view,
+    total_key,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """A page of the list as a button asks for it."""
+
+    sort: str  # one of `db.dialogs.SORT_KEYS`
+    descending: bool
+    position: PagePosition = PagePosition.FIRST
+    anchor: int = 0  # the dialog the page starts after or ends before (AFTER, BEFORE)
+    page: int = 1  # the page's number as the button knew it
+    view_id: int = 0  # the stored view (search and filters); 0: the whole archive
+
+
+@dataclass(frozen=True, slots=True)
+class ViewChange:
+    """What a person changed of the request's view just now; the view they get is stored if it is new."""
+
+    search_text: str | None = None  # typed: the search within the view's filters
+    period: str | None = None  # typed dates (a `Period.code`): the view's period
+    drop_search: bool = False
+    drop_filters: bool = False
+
+    def applied_to(self, view: ListView) -> ListView:
+        if self.drop_search:
+            view = view.without_search()
+        if self.drop_filters:
+            view = view.without_filters()
+        if self.search_text is not None:
+            view = replace(view, search_text=search_text_of(self.search_text))
+        if self.period is not None:
+            view = replace(view, period=self.period)
+        return view
+
+
+@dataclass(frozen=True, slots=True)
+class ListSettings:
+    """What every page depends on besides the request: the TIMEZONE, PHONE_REGION and PAGE_SIZE settings."""
+
+    zone: ZoneInfo
+    phone_region: str
+    page_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListResult:
+    """The page to show, and where it is: what the list's text and buttons are made of."""
+
+    view: StoredView | None  # the search and filters shown; None: the whole archive
+    page: DialogPage
+    position: PagePosition  # how the page was asked for (FIRST when the view asked for is gone)
+    anchor: int
+    page_number: int  # from 1, corrected: the first page is page 1 whatever the button said
+    pages: int
+    first_number: int  # the entry number of the page's first dialog (11 on the second page of ten)
+    today: date  # the local day relative periods ("7 days") were seen on
+    view_gone: bool = False  # the stored view asked for no longer exists: the whole archive instead
+
+    @property
+    def view_id(self) -> int:
+        return self.view.id if self.view is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A page read, and what it leaves to store: a total counted at a cost, valid for `key`."""
+
+    result: ListResult
+    total_to_keep: int | None = None
+    key: str = ""
+
+
+def read_list(
+    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange | None = None
+) -> Listed:
+    """The page a request asks for; with a change, the page of the view it makes (id 0 when that view is
+    not stored yet: `keep` stores it)."""
+    today = local_today(settings.zone)
+    base = load_view(connection, request.view_id) if request.view_id else None
+    gone = request.view_id != 0 and base is None and change is None
+    if gone:  # a forged button, or a view of a database since replaced: the whole archive, from the start
+        request = ListRequest(request.sort, request.descending)
+    stored = base
+    if change is not None:
+        wanted = change.applied_to(base.view if base is not None else ListView())
+        stored = None if wanted.is_empty else find_view(connection, wanted)
+        if stored is None and not wanted.is_empty:
+            # the filters a change keeps are the base view's: so is the name of the employee filtered by
+            name = base.employee_name if base is not None else None
+            stored = StoredView(0, wanted, employee_name=name, revision=archive_revision(connection))
+    view = stored.view if stored is not None else None
+    filters = view.filters(settings.zone, today) if view is not None else Filters()
+    known, key = None, ""
+    if stored is not None and stored.view.search_text:  # filters alone are cheap to count every time
+        key = total_key(stored.revision, filters)
+        known = stored.known_total(key)
+    query = DialogQuery(
+        search=view.search(settings.phone_region) if view is not None else None,
+        filters=filters,
+        sort=request.sort,
+        descending=request.descending,
+        position=request.position,
+        anchor_id=request.anchor or None,
+        page_size=settings.page_size,
+        known_total=known,
+    )
+    page = fetch_page(connection, query)
+    size = settings.page_size
+    pages = max(1, -(-page.total // size))
+    if request.position is PagePosition.LAST:
+        number = pages
+    elif request.position is PagePosition.FIRST or not page.has_previous:
+        number = 1  # whatever the button said, this is the first page
+    else:
+        number = request.page
+    number = min(max(number, 1), pages)
+    result = ListResult(
+        view=stored,
+        page=page,
+        position=request.position,
+        anchor=request.anchor,
+        page_number=number,
+        pages=pages,
+        first_number=(number - 1) * size + 1,
+        today=today,
+        view_gone=gone,
+    )
+    costly = page.total if page.total_costly and key and known is None else None
+    return Listed(result, costly, key)
+
+
+def keep(connection: Connection, listed: Listed) -> ListResult:
+    """Stores what a page read leaves to store: the view it made (if new), the total it counted."""
+    result = listed.result
+    stored = result.view
+    if stored is not None and not stored.id:
+        view_id = store_view(connection, stored.view, listed.total_to_keep, listed.key)
+        return replace(result, view=replace(stored, id=view_id))
+    if stored is not None and listed.total_to_keep is not None:
+        remember_total(connection, stored.id, listed.total_to_keep, listed.key)
+    return result
+
+
+def open_list(
+    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange
+) -> ListResult:
+    """A changed view's page, the view stored if it is new: in one (writing) transaction."""
+    return keep(connection, read_list(connection, request, settings, change))

@@ -1,0 +1,113 @@
+"""The statement of a page of the dialog list on SQLite.
+
+Paging is by keyset `(sort column, id)`: a page starts after (or ends before) a dialog given by its id,
+whose sort value is looked up in the same statement, so a cursor is one integer whatever the column.
+SQLite bounds only the first column of a row-value comparison `(col, id) < (?, ?)`, which makes
+low-cardinality columns (channel, message count) slow; the bound is written as `col = v AND id < i`
+UNION ALL `col < v` instead, each branch an exact index range. SQLite is told which index to use: a `+`
+before a column in a condition keeps it from using that column's index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db.sqlite.connection import time_param
+
+# What a page's rows hold, in `db.dialogs.dialog_row`'s order.
+ROW_COLUMNS = (
+    "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
+    " p.started_at, p.completed_at, p.message_count"
+)
+_INNER_COLUMNS = (
+    "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
+    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"
+)
+
+
+def filter_conditions(
+    bounds: tuple[datetime, datetime] | None,
+    channel: str | None,
+    employee_id: int | None,
+    *,
+    indexed: set[str],
+) -> tuple[str, dict[str, Any]]:
+    """The list's filters (a period as naive UTC [start, end), a channel, an employee; None: not filtered by
+    that) as a condition on a `dialogs d` row. Only the filters named in `indexed` ("period", "channel",
+    "employee"; "employee_sort": the employee through the sort index of employees' names) may use an index."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    if bounds is not None:
+        plus = "" if "period" in indexed else "+"
+        conditions.append(f"{plus}d.completed_at >= :since AND {plus}d.completed_at < :until")
+        params["since"], params["until"] = (time_param(bound) for bound in bounds)
+    if channel is not None:
+        conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
+        params["channel"] = channel
+    if employee_id is not None:
+        if "employee_sort" in indexed:  # the employee_sort index, narrowed to the one employee
+            conditions.append(
+                "d.employee_sort = (SELECT name_fold FROM employees WHERE id = :employee)"
+                " AND +d.employee_id = :employee"
+            )
+        else:
+            conditions.append(f"{'' if 'employee' in indexed else '+'}d.employee_id = :employee")
+        params["employee"] = employee_id
+    return " AND ".join(conditions), params
+
+
+_statements: dict[tuple[Any, ...], str] = {}
+
+
+def page_statement(sort_key: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
+    """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared). `kind`:
+    "sparse" fetches the few matches of `condition` by their own index and sorts them; "all" and "dense"
+    walk the sort index, testing each row. `sort_key` is one of `db.dialogs.SORT_KEYS`."""
+    key = (sort_key, descending, kind, condition, anchored)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _build(sort_key, descending, kind, condition, anchored)
+        _statements[key] = statement
+    return statement
+
+
+def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
+    order = "DESC" if descending else "ASC"
+    beyond = "<" if descending else ">"
+    where = f" AND {condition}" if condition else ""
+    anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
+    if kind == "sparse":
+        # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
+        keyset = (
+            f" AND (+d.{sort_column} {beyond} {anchor_value}"
+            f" OR (+d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor))"
+            if anchored
+            else ""
+        )
+        # only ids and sort keys are sorted (for completion time straight from the name or phone index);
+        # the page's own rows are read afterwards
+        return (
+            f"SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
+            f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
+            " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
+            f" ORDER BY s.k {order}, s.id {order}"
+        )
+    if anchored:
+        inner = (
+            f"SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
+            f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+            f" UNION ALL SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
+            f" WHERE d.{sort_column} {beyond} {anchor_value}{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+        )
+    else:
+        inner = (
+            f"SELECT {_INNER_COLUMNS} FROM dialogs d WHERE 1 = 1{where}"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit"
+        )
+    return (
+        f"SELECT {ROW_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
+        f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
+    )

@@ -1,0 +1,128 @@
+"""The analytics screens (per employee, per channel, the busiest days and hours, the most active clients)
+for a period, the prompt for typed dates, and what the period's chart says."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from db.analytics import ChannelStats, ChartFigures, ClientStats, EmployeeStats, Figures, TimeFigures
+from db.periods import Period, PeriodKind, period_from_code, previous_days
+from keyboards.analytics import AnalyticsPage, analytics_keyboard, dates_prompt_keyboard
+from keyboards.callbacks import ANALYTICS_PERIODS, RANGE_PERIOD, AnalyticsCallback, Section
+from views import reports
+from views.charts import DAY_BARS_UP_TO, ChartTexts
+from views.formatting import channel_name, days_label, period_label, short
+from views.screen import Screen
+from views.viewer import Viewer
+
+MAX_CHART_NAME = 40  # characters of an employee's name on the chart
+SECTION_TITLES = {
+    Section.EMPLOYEES: "analytics-employees",
+    Section.CHANNELS: "analytics-channels",
+    Section.TIME: "analytics-time",
+    Section.CLIENTS: "analytics-clients",
+}
+
+
+def analytics_period(pressed: AnalyticsCallback) -> tuple[AnalyticsCallback, Period]:
+    """The period a button asks for; a forged range gets the default period."""
+    period = _period_of(pressed)
+    if period is None:
+        pressed = AnalyticsCallback(section=pressed.section)
+        period = _period_of(pressed)
+        assert period is not None
+    return pressed, period
+
+
+def typed_range(section: Section, period: Period) -> AnalyticsCallback:
+    """The screen of a section for dates typed (a range): its buttons carry the range as two numbers."""
+    assert period.first is not None and period.last is not None
+    return AnalyticsCallback(
+        section=section, period=RANGE_PERIOD, first=_number(period.first), last=_number(period.last)
+    )
+
+
+def _period_of(pressed: AnalyticsCallback) -> Period | None:
+    if pressed.period == RANGE_PERIOD:
+        return period_from_code(f"r{pressed.first:08d}-{pressed.last:08d}")
+    return period_from_code(ANALYTICS_PERIODS[pressed.period])
+
+
+def _number(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def employees_screen(
+    figures: Figures[list[EmployeeStats]], shown: AnalyticsCallback, viewer: Viewer
+) -> Screen:
+    text, numbered = reports.employees_text(viewer.texts, _title(figures, viewer), figures.rows)
+    return _screen(text, figures, figures.drill[:numbered], shown, viewer, has_data=bool(figures.rows))
+
+
+def channels_screen(figures: Figures[list[ChannelStats]], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
+    previous = previous_days(figures.first, figures.last)
+    text, numbered = reports.channels_text(viewer.texts, _title(figures, viewer), previous, figures.rows)
+    return _screen(text, figures, figures.drill[:numbered], shown, viewer, has_data=bool(figures.drill))
+
+
+def time_screen(figures: Figures[TimeFigures], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
+    time = figures.rows
+    text = reports.time_text(viewer.texts, _title(figures, viewer), time.busiest, time.hours)
+    return _screen(text, figures, figures.drill, shown, viewer, has_data=bool(figures.drill))
+
+
+def clients_screen(figures: Figures[list[ClientStats]], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
+    text = reports.clients_text(viewer.texts, _title(figures, viewer), figures.rows)
+    return _screen(text, figures, figures.drill, shown, viewer, has_data=bool(figures.rows))
+
+
+def dates_prompt_screen(shown: AnalyticsCallback, viewer: Viewer) -> Screen:
+    t = viewer.texts
+    text = reports.header(t, t("button-typed-dates"), SECTION_TITLES[shown.section])
+    return Screen(f"{text}\n\n{t('filters-type-dates')}", dates_prompt_keyboard(shown, t))
+
+
+def _title(figures: Figures[Any], viewer: Viewer) -> str:
+    return period_label(figures.period, viewer.texts, figures.today)
+
+
+def _screen(
+    text: str,
+    figures: Figures[Any],
+    drill: list[int],
+    shown: AnalyticsCallback,
+    viewer: Viewer,
+    *,
+    has_data: bool,
+) -> Screen:
+    period = figures.period
+    range_label = days_label(figures.first, figures.last) if period.kind is PeriodKind.RANGE else None
+    page = AnalyticsPage(state=shown, drill=drill, has_data=has_data, range_label=range_label)
+    return Screen(text, analytics_keyboard(page, viewer.texts))
+
+
+def chart_of(
+    figures: Figures[ChartFigures], viewer: Viewer
+) -> tuple[ChartTexts, list[tuple[str, int]], list[tuple[str, int]], list[tuple[date, int]], str]:
+    """What `views.charts.render_chart` draws for the period, and the photo's caption."""
+    t = viewer.texts
+    chart = figures.rows
+    title = _title(figures, viewer)
+    texts = ChartTexts(
+        title=t("chart-title", period=title),
+        employees_title=t("chart-employees"),
+        channels_title=t("chart-channels"),
+        # a long period is drawn as a line with its 7-day mean in bold
+        days_title=t("chart-days" if len(chart.days) <= DAY_BARS_UP_TO else "chart-days-mean"),
+        empty=t("chart-empty"),
+        others_label=t("chart-others"),
+    )
+    nobody = t("analytics-nobody")
+    employees = [
+        (short(row.name or nobody, MAX_CHART_NAME) if row.employee_id else nobody, row.dialogs)
+        for row in chart.employees
+    ]
+    channels = [(channel_name(row.channel, t), row.dialogs) for row in chart.channels if row.dialogs]
+    caption = t("chart-caption", period=title, dialogs=sum(row.dialogs for row in chart.employees))
+    return texts, employees, channels, chart.days, caption

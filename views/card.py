@@ -1,0 +1,78 @@
+"""The dialog card: the columns in full, start time and duration, then the conversation a part at a time
+(who wrote, when, what); numbers a client typed are masked for those who see numbers masked."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from db.cards import Card, TranscriptLine
+from keyboards.callbacks import CardCallback
+from keyboards.dialogs import card_keyboard
+from keyboards.menu import LIST_PATH
+from views.formatting import (
+    breadcrumb,
+    channel_label,
+    client_label,
+    format_phone,
+    format_time,
+    h,
+    mask_numbers_in,
+    short,
+)
+from views.screen import Screen
+from views.texts import Texts
+from views.viewer import Viewer
+
+TRANSCRIPT_PART = 8  # messages a part of the card
+MAX_MESSAGE_LENGTH = 320  # characters of one message shown in the card: 8 of them stay under 4096
+
+
+def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
+    """The card as `opened` asked for it (at the part shown: the last one when it asked for one beyond)."""
+    shown = opened.model_copy(update={"part": card.part}) if card.part != opened.part else opened
+    text = render_card(
+        card,
+        t=viewer.texts,
+        zone=viewer.zone,
+        full_phones=viewer.full_phones,
+        phone_region=viewer.phone_region,
+    )
+    transcript_file = viewer.role.may_export and card.total > 0
+    return Screen(text, card_keyboard(shown, card.parts, viewer.texts, transcript_file=transcript_file))
+
+
+def render_card(card: Card, *, t: Texts, zone: tzinfo, full_phones: bool, phone_region: str) -> str:
+    dialog, transcript = card.dialog, card.lines
+    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(dialog, t)}</b>"]
+    lines.append(f"{t('card-channel')}: {channel_label(dialog.channel, t)}")
+    if dialog.client_phone:
+        lines.append(f"{t('card-phone')}: {format_phone(dialog.client_phone, masked=not full_phones)}")
+    who = h(short(dialog.completed_by)) if dialog.completed_by else t("list-auto-closed")
+    lines.append(f"{t('card-completed-by')}: {who}")
+    if dialog.started_at:
+        lines.append(f"{t('card-started')}: {format_time(dialog.started_at, zone)}")
+    minutes = ""
+    if dialog.started_at:
+        duration = int((dialog.completed_at - dialog.started_at).total_seconds() // 60)
+        minutes = f" ({t('card-duration', minutes=duration)})"
+    lines.append(f"{t('card-completed')}: {format_time(dialog.completed_at, zone)}{minutes}")
+    source = f"{t('card-source')}: <code>{h(dialog.source_id)}</code>"
+    lines.append(f"{t('card-messages')}: {dialog.message_count} · {source}")
+    lines.append("")
+    if not transcript:
+        lines.append(t("card-no-transcript"))
+        return "\n".join(lines)
+    first, last = card.first_index, card.first_index + len(transcript) - 1
+    lines.append(f"<b>{t('card-transcript', first=first, last=last, total=card.total)}</b>")
+    for line in transcript:
+        lines.append(_transcript_line(line, t, zone, None if full_phones else phone_region))
+    return "\n".join(lines)
+
+
+def _transcript_line(line: TranscriptLine, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
+    author = h(short(line.author)) if line.author else t(f"sender-{line.sender}")
+    # masked before shortening, so that no cut-off number escapes the matcher
+    text = short(mask_numbers_in(line.text, mask_region) if mask_region else line.text, MAX_MESSAGE_LENGTH)
+    when = line.sent_at.astimezone(zone).strftime("%H:%M")
+    marker = {"client": "👤", "employee": "💼", "bot": "🤖"}.get(line.sender, "•")
+    return f"{marker} <b>{author}</b> <i>{when}</i>\n{h(text)}"
