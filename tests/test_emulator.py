@@ -37,6 +37,8 @@ from tests.emulator import (
     BotAPIEmulator,
     EntityParseError,
     Errors,
+    SpecError,
+    extract_spec,
     parse_html,
     supported_methods,
 )
@@ -593,14 +595,188 @@ async def test_spec_check_reports_unknown_and_missing_parameters() -> None:
         "sendMessage: required parameter 'text' is missing",
         "method 'getChat' is not in the Bot API specification",
     ]
-    assert ApiSpec.load(Path("/nonexistent/api.json")) is None
+
+
+def test_spec_check_reports_values_that_do_not_fit_scalar_parameters() -> None:
+    spec = ApiSpec(
+        {
+            "m": MethodSpec(
+                "m",
+                {
+                    name: ParamSpec(name, types, False)
+                    for name, types in [
+                        ("count", ("Integer",)),
+                        ("ratio", ("Float",)),
+                        ("flag", ("Boolean",)),
+                        ("text", ("String",)),
+                        ("chat_id", ("Integer", "String")),
+                        ("markup", ("InlineKeyboardMarkup",)),
+                        ("document", ("InputFile", "String")),
+                    ]
+                },
+            )
+        }
+    )
+    # JSON values, and what multipart forms and query strings give (strings where aiogram's type is unknown).
+    fitting: list[dict[str, Any]] = [
+        {"count": 5, "ratio": 0.5, "flag": True, "text": "hi", "chat_id": -100123, "markup": {"x": 1}},
+        {"count": "-5", "ratio": "1e3", "flag": "false", "text": "", "chat_id": "@channel", "document": b"x"},
+        {"ratio": 2, "flag": 0, "text": 42, "chat_id": "42", "markup": "[]", "document": "file-id"},
+        {"flag": "True"},
+    ]
+    assert [problem for params in fitting for problem in spec.check("m", params)] == []
+    assert spec.check(
+        "m",
+        {"count": "five", "ratio": True, "flag": "yes", "text": {"a": 1}, "chat_id": [1]},
+    ) == [
+        "m: parameter 'count' must be an Integer, got 'five'",
+        "m: parameter 'ratio' must be a Float, got True",
+        "m: parameter 'flag' must be a Boolean, got 'yes'",
+        "m: parameter 'text' must be a String, got {'a': 1}",
+        "m: parameter 'chat_id' must be an Integer or a String, got [1]",
+    ]
+    assert spec.check("m", {"count": 1.5, "flag": 2, "text": False}) == [
+        "m: parameter 'count' must be an Integer, got 1.5",
+        "m: parameter 'flag' must be a Boolean, got 2",
+        "m: parameter 'text' must be a String, got False",
+    ]
+
+
+async def test_requests_as_forms_and_json_fit_the_specification(api: BotAPIEmulator) -> None:
+    api.user(USER_ID)
+    status, _ = await raw_call(
+        api,
+        "sendMessage",
+        data={
+            "chat_id": str(USER_ID),
+            "text": "12",
+            "disable_notification": "true",
+            "message_thread_id": "7",
+        },
+    )
+    assert status == 200
+    status, _ = await raw_call(
+        api, "sendMessage", json={"chat_id": str(USER_ID), "text": "x", "protect_content": False}
+    )
+    assert status == 200
+    status, _ = await raw_call(
+        api, "sendMessage", json={"chat_id": USER_ID, "text": "x", "protect_content": "no"}
+    )
+    assert status == 200  # Telegram reads "no" as false; the emulator reports it
+    assert [v.description for v in api.take_violations()] == [
+        "sendMessage: parameter 'protect_content' must be a Boolean, got 'no'"
+    ]
 
 
 def test_emulated_methods_exist_in_the_specification() -> None:
     spec = ApiSpec.load(DEFAULT_SPEC_PATH)
-    if spec is None:
-        pytest.skip("the Bot API specification file is not available")
+    assert spec.version.startswith("Bot API ")
     assert [name for name in supported_methods() if spec.method(name) is None] == []
+    assert "text" in spec.types["Message"] and spec.types["Message"]["message_id"].required
+
+
+def test_the_committed_specification_names_its_source_and_licence() -> None:
+    assert DEFAULT_SPEC_PATH.parent == Path(__file__).parent / "emulator"
+    raw = json.loads(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    assert list(raw)[:3] == ["source", "license", "version"]
+    assert raw["source"]["repository"] == "https://github.com/PaulSonOfLars/telegram-bot-api-spec"
+    assert raw["source"]["derived_from"] == "https://core.telegram.org/bots/api"
+    assert raw["license"]["name"] == "MIT"
+    assert raw["license"]["copyright"] == "Copyright (c) 2020 Paul Larsen"
+    licence = (DEFAULT_SPEC_PATH.parent / raw["license"]["file"]).read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and raw["license"]["copyright"] in licence
+    assert "Permission is hereby granted" in licence
+    assert raw["version"] == ApiSpec.load().version
+    assert sorted(set(supported_methods()) - set(raw["methods"])) == []
+    # Facts only: [name, [types], required] triples, no descriptions and no links.
+    entries = [*raw["methods"].values(), *raw["types"].values()]
+    assert all(
+        isinstance(name, str) and isinstance(types, list) and isinstance(required, bool)
+        for fields in entries
+        for name, types, required in fields
+    )
+    assert "core.telegram.org/bots/api#" not in DEFAULT_SPEC_PATH.read_text(encoding="utf-8")
+
+
+def test_extract_spec_keeps_the_facts_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "api.json"
+    source.write_text(
+        json.dumps(
+            {
+                "version": "Bot API 9.9",
+                "release_date": "May 1, 2026",
+                "changelog": "https://core.telegram.org/bots/api#may-1-2026",
+                "methods": {
+                    "sendMessage": {
+                        "name": "sendMessage",
+                        "href": "https://core.telegram.org/bots/api#sendmessage",
+                        "description": ["Use this method to send text messages."],
+                        "returns": ["Message"],
+                        "fields": [
+                            {
+                                "name": "chat_id",
+                                "types": ["Integer", "String"],
+                                "required": True,
+                                "description": ".",
+                            },
+                            {"name": "text", "types": ["String"], "required": True, "description": "Text."},
+                        ],
+                    },
+                    "getMe": {"name": "getMe", "href": "#getme", "description": ["A."], "returns": ["User"]},
+                },
+                "types": {
+                    "User": {
+                        "name": "User",
+                        "href": "#user",
+                        "description": ["A user."],
+                        "fields": [
+                            {"name": "id", "types": ["Integer"], "required": True, "description": "Id."}
+                        ],
+                    },
+                    "ChatMember": {"name": "ChatMember", "href": "#cm", "subtypes": ["ChatMemberOwner"]},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    output = tmp_path / "spec.json"
+    assert extract_spec.main([str(source), "--output", str(output)]) == 0
+    written = output.read_text(encoding="utf-8")
+    assert written.splitlines()[7:9] == [
+        '    "getMe": [],',
+        '    "sendMessage": [["chat_id", ["Integer", "String"], true], ["text", ["String"], true]]',
+    ]
+    for prose in ("description", "href", "Use this method", "changelog", "returns"):
+        assert prose not in written
+    spec = ApiSpec.load(output)
+    assert spec.version == "Bot API 9.9"
+    assert spec.check("sendMessage", {"chat_id": 1}) == ["sendMessage: required parameter 'text' is missing"]
+    assert spec.types == {"User": {"id": ParamSpec("id", ("Integer",), True)}, "ChatMember": {}}
+    assert json.loads(written)["subtypes"] == {"ChatMember": ["ChatMemberOwner"]}
+
+    assert extract_spec.main([str(source), "--output", str(output), "--check"]) == 0
+    output.write_text(written.replace("Bot API 9.9", "Bot API 9.8"), encoding="utf-8")
+    assert extract_spec.main([str(source), "--output", str(output), "--check"]) == 1
+    assert '-  "version": "Bot API 9.8",' in capsys.readouterr().err
+    assert extract_spec.main([str(tmp_path / "nothing.json"), "--output", str(output)]) == 2
+    source.write_text('{"version": "Bot API 9.9", "methods": {"getMe": {"fields": [{}]}}}', encoding="utf-8")
+    assert extract_spec.main([str(source), "--output", str(output)]) == 2
+    assert "a field has no name" in capsys.readouterr().err
+
+
+async def test_a_missing_or_malformed_specification_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="missing"):
+        ApiSpec.load(tmp_path / "api.json")
+    with pytest.raises(SpecError, match="missing"):
+        BotAPIEmulator(spec=tmp_path / "api.json")
+    broken = tmp_path / "broken.json"
+    for text in ("{", '{"methods": {}}', '{"version": "Bot API 1.0", "methods": {"getMe": [["x"]]}}'):
+        broken.write_text(text, encoding="utf-8")
+        with pytest.raises(SpecError):
+            ApiSpec.load(broken)
+    async with BotAPIEmulator(spec=None) as api:  # no specification check at all, on purpose
+        bot = api.create_bot()
+        assert (await bot.get_me()).is_bot
 
 
 async def test_violations_fail_the_test_on_exit() -> None:

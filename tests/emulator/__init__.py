@@ -16,7 +16,7 @@ from .client import GroupChat, Reaction, SimulatedUser, UpdateTracker
 from .formatting import EntityParseError, FormattedText, parse_html, render_text, utf16_len
 from .limits import ApiError, Errors
 from .server import DEFAULT_TOKEN, BotAPIEmulator, UploadedFile, supported_methods
-from .spec import DEFAULT_SPEC_PATH, ApiSpec
+from .spec import DEFAULT_SPEC_PATH, ApiSpec, SpecError
 from .state import (
     ApiCall,
     BotEvent,
@@ -50,6 +50,7 @@ __all__ = [
     "Reaction",
     "SentFile",
     "SimulatedUser",
+    "SpecError",
     "UpdateTracker",
     "UploadedFile",
     "UserInfo",

@@ -456,6 +456,15 @@ class BotAPIEmulator:
         return [q for q in self._callback_queries.values() if q.answer is None]
 
     @property
+    def get_updates_received(self) -> int:
+        """getUpdates requests received so far, counted when they arrive.
+
+        :attr:`calls` lists a request once it has been answered, and a long poll without updates is
+        answered only when its timeout is up (aiogram's default is 10 s): to know that a bot polls,
+        wait for this number to grow."""
+        return self._get_updates_calls
+
+    @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by the bot."""
         return list(self._updates)
