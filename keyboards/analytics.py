@@ -33,14 +33,14 @@ SECTION_BUTTONS = {
 
 @dataclass(frozen=True, slots=True)
 class AnalyticsPage:
-    state: AnalyticsCallback
+    shown: AnalyticsCallback
     drill: list[int]  # the stored list views the numbered rows open, in the order shown
     has_data: bool
     range_label: str | None = None  # the typed range on screen, e.g. "01.11–15.11.2026"
 
 
 def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
-    state = page.state.model_copy(update={"action": AnalyticsAction.SHOW})
+    shown = page.shown.model_copy(update={"action": AnalyticsAction.SHOW})
     numbers = [
         button(str(number), ListCallback(view_id=view_id))
         for number, view_id in enumerate(page.drill, start=1)
@@ -48,27 +48,27 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
     rows = rows_of(numbers, NUMBERS_PER_ROW)
     sections = [
         button(
-            ("• " if section is state.section else "") + t(label),
-            state.model_copy(update={"section": section}),
+            ("• " if section is shown.section else "") + t(label),
+            shown.model_copy(update={"section": section}),
         )
         for section, label in SECTION_BUTTONS.items()
     ]
     rows += rows_of(sections, SECTIONS_PER_ROW)
     periods = []
     for index, code in enumerate(ANALYTICS_PERIODS[:RANGE_PERIOD]):
-        label = ("✓ " if index == state.period else "") + t(f"period-{code}")
-        periods.append(button(label, state.model_copy(update={"period": index, "first": 0, "last": 0})))
+        label = ("✓ " if index == shown.period else "") + t(f"period-{code}")
+        periods.append(button(label, shown.model_copy(update={"period": index, "first": 0, "last": 0})))
     dates = t("button-typed-dates")
-    if state.period == RANGE_PERIOD and page.range_label:
+    if shown.period == RANGE_PERIOD and page.range_label:
         dates = f"✓ {page.range_label}"
-    periods.append(button(dates, state.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
+    periods.append(button(dates, shown.model_copy(update={"action": AnalyticsAction.ASK_DATES})))
     rows += rows_of(periods, PERIODS_PER_ROW)
     if page.has_data:
-        rows.append([button(t("button-chart"), state.model_copy(update={"action": AnalyticsAction.CHART}))])
+        rows.append([button(t("button-chart"), shown.model_copy(update={"action": AnalyticsAction.CHART}))])
     rows.append([back_button(MenuCallback(level=ANALYTICS[1]), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def dates_prompt_keyboard(state: AnalyticsCallback, t: Translate) -> InlineKeyboardMarkup:
-    back = state.model_copy(update={"action": AnalyticsAction.SHOW})
+def dates_prompt_keyboard(shown: AnalyticsCallback, t: Translate) -> InlineKeyboardMarkup:
+    back = shown.model_copy(update={"action": AnalyticsAction.SHOW})
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])

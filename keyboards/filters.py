@@ -35,9 +35,9 @@ class FilterSummary:
     has_filters: bool
 
 
-def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
+def filters_keyboard(shown: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
     def opening(label: str, kind: FilterKind) -> list[InlineKeyboardButton]:
-        return [button(label, state.model_copy(update={"kind": kind, "part": 0}))]
+        return [button(label, shown.model_copy(update={"kind": kind, "part": 0}))]
 
     rows = [
         opening(t("filter-channel", value=summary.channel), FilterKind.CHANNEL),
@@ -45,14 +45,14 @@ def filters_keyboard(state: FilterCallback, summary: FilterSummary, t: Translate
         opening(t("filter-period", value=summary.period), FilterKind.PERIOD),
     ]
     if summary.has_filters:
-        reset = ResetCallback(what=Reset.FILTERS, sort=state.sort, desc=state.desc, view_id=state.view_id)
+        reset = ResetCallback(what=Reset.FILTERS, sort=shown.sort, desc=shown.desc, view_id=shown.view_id)
         rows.append([button(t("button-reset-filters"), reset)])
-    rows.append([_to_list(t("button-to-list"), state, state.view_id)])
+    rows.append([_to_list(t("button-to-list"), shown, shown.view_id)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def choices_keyboard(
-    state: FilterCallback,
+    shown: FilterCallback,
     choices: Sequence[Choice],
     t: Translate,
     *,
@@ -62,27 +62,27 @@ def choices_keyboard(
     """The choices of one filter (one part of them, for employees), then paging, then "your own dates"
     for the period, then back to the filters screen."""
     buttons = [
-        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, state, choice.view_id)
+        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, shown, choice.view_id)
         for choice in choices
     ]
     rows = rows_of(buttons, CHOICES_PER_ROW)
     paging = []
-    if state.part > 0:
-        paging.append(button(t("button-earlier"), state.model_copy(update={"part": state.part - 1})))
-    if state.part + 1 < parts:
-        paging.append(button(t("button-later"), state.model_copy(update={"part": state.part + 1})))
+    if shown.part > 0:
+        paging.append(button(t("button-earlier"), shown.model_copy(update={"part": shown.part - 1})))
+    if shown.part + 1 < parts:
+        paging.append(button(t("button-later"), shown.model_copy(update={"part": shown.part + 1})))
     if paging:
         rows.append(paging)
     if typed_dates:
-        rows.append([button(t("button-typed-dates"), state.model_copy(update={"kind": FilterKind.DATES}))])
-    rows.append([back_button(state.model_copy(update={"kind": FilterKind.NONE, "part": 0}), t)])
+        rows.append([button(t("button-typed-dates"), shown.model_copy(update={"kind": FilterKind.DATES}))])
+    rows.append([back_button(shown.model_copy(update={"kind": FilterKind.NONE, "part": 0}), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def dates_prompt_keyboard(state: FilterCallback, t: Translate) -> InlineKeyboardMarkup:
-    back = state.model_copy(update={"kind": FilterKind.PERIOD})
+def dates_prompt_keyboard(shown: FilterCallback, t: Translate) -> InlineKeyboardMarkup:
+    back = shown.model_copy(update={"kind": FilterKind.PERIOD})
     return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
 
 
-def _to_list(label: str, state: FilterCallback, view_id: int) -> InlineKeyboardButton:
-    return button(label, ListCallback(sort=state.sort, desc=state.desc, view_id=view_id))
+def _to_list(label: str, shown: FilterCallback, view_id: int) -> InlineKeyboardButton:
+    return button(label, ListCallback(sort=shown.sort, desc=shown.desc, view_id=view_id))

@@ -98,7 +98,7 @@ def _screen(
 ) -> Screen:
     period = figures.period
     range_label = days_label(figures.first, figures.last) if period.kind is PeriodKind.RANGE else None
-    page = AnalyticsPage(state=shown, drill=drill, has_data=has_data, range_label=range_label)
+    page = AnalyticsPage(shown=shown, drill=drill, has_data=has_data, range_label=range_label)
     return Screen(text, analytics_keyboard(page, viewer.texts))
 
 
