@@ -6,8 +6,8 @@ A column can be sorted by when it is indexed together with the id (`SORT_KEYS`, 
 dialog list's columns name theirs (`keyboards.columns`).
 
 A search or a filter is answered in one of two ways, chosen by how many dialogs match (known cheaply: a
-search's from the names' and phones' counters, see `db.search`; the filters' from the daily statistics,
-see `db.stats`):
+search's from the names' and phones' counters, see `db.sqlite.search`; the filters' from the daily
+statistics, see `db.stats`):
 - few matches: fetch them through the most selective index (name, phone, time, channel or employee) and
   sort them (cost grows with the matches);
 - many matches: walk the sort index and test each row (cost grows with total / matches).

@@ -1,5 +1,5 @@
-"""The dialog archive as SQLAlchemy 2 typed models. Dialect-neutral: the search indexes that differ between
-SQLite and PostgreSQL are created by the migrations, behind `db.search`.
+"""The dialog archive as SQLAlchemy 2 typed models. Dialect-neutral: the search indexes, which differ between
+engines (SQLite's FTS5 tables today, `db.sqlite.search`), are created by the migrations.
 
 Every column the dialog list sorts by is NOT NULL and indexed together with `id`, so any sort pages by
 keyset `(column, id)`. Values that may be missing are stored as '' in the sort columns and as NULL in the
@@ -65,7 +65,7 @@ class ClientPhone(Base):
 
 class ClientPhoneGram(Base):
     """Every four consecutive digits of each distinct number, as an integer: a search for four or more
-    digits ("4567") reads the numbers that hold its last four, ~200 index entries (db/search.py)."""
+    digits ("4567") reads the numbers that hold its last four, ~200 index entries (db/sqlite/search.py)."""
 
     __tablename__ = "client_phone_grams"
 

@@ -12,8 +12,11 @@ from typing import Any
 import annotated_types
 import pytest
 from aiogram.filters.callback_data import CallbackData
+from hypothesis import given
+from hypothesis import strategies as st
 
 import keyboards
+from keyboards.buttons import pack
 from keyboards.callbacks import MAX_ID, MAX_PAGE, CardCallback, ListCallback
 from keyboards.columns import Column
 
@@ -73,6 +76,36 @@ def test_the_worst_case_of_every_factory_fits_64_bytes(factory: type[CallbackDat
     packed = worst.pack()
     assert len(packed.encode()) <= 64, packed
     assert factory.unpack(packed) == worst
+
+
+def instances(factory: type[CallbackData]) -> st.SearchStrategy[CallbackData]:
+    """Any valid data of a factory: every field anywhere within its bounds."""
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, field in factory.model_fields.items():
+        if field.annotation is bool:
+            fields[name] = st.booleans()
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, Enum):
+            fields[name] = st.sampled_from(list(field.annotation))
+        else:
+            fields[name] = st.integers(smallest(factory, name), largest(factory, name))
+    return st.builds(factory, **fields)
+
+
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+@given(data=st.data())
+def test_the_keyboards_pack_as_the_factory_packs(factory: type[CallbackData], data: st.DataObject) -> None:
+    instance = data.draw(instances(factory))
+    assert pack(instance) == instance.pack()
+    assert factory.unpack(pack(instance)) == instance
+
+
+def test_packing_refuses_data_over_64_bytes() -> None:
+    class Wide(CallbackData, prefix="wide"):
+        a: int
+        b: int
+
+    with pytest.raises(ValueError):
+        pack(Wide(a=10**30, b=10**30))
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
