@@ -27,7 +27,7 @@ from db.analytics import (
     busiest_days,
 )
 from db.cards import Card, open_card
-from db.choices import Choice, FilterChoices
+from db.choices import FilterChoices
 from db.dialogs import DialogQuery, DialogRow, iter_dialogs
 from db.engine import Database
 from db.errors import ArchiveBusy
@@ -68,38 +68,36 @@ class Archive:
         return await self._db.read(load_view, view_id)
 
     async def channel_choices(self, view_id: int) -> FilterChoices[str] | None:
-        """None when the view on screen is gone."""
-        return await self._choices(
-            view_id, lambda connection, base: (choices.channel_choices(connection, base), 0, 1)
-        )
+        """The channel filter's choices for the view on screen; None when that view is gone."""
+        return await self._choices(view_id, choices.channel_choices)
 
     async def employee_choices(
         self, view_id: int, part: int, per_part: int
     ) -> FilterChoices[tuple[int, str]] | None:
         return await self._choices(
-            view_id, lambda connection, base: choices.employee_choices(connection, base, part, per_part)
+            view_id, lambda connection, stored: choices.employee_choices(connection, stored, part, per_part)
         )
 
     async def period_choices(self, view_id: int) -> FilterChoices[Period | None] | None:
-        return await self._choices(view_id, lambda _connection, base: (choices.period_choices(base), 0, 1))
+        return await self._choices(view_id, choices.period_choices)
 
     async def _choices(
-        self, view_id: int, make: Callable[[Connection, ListView], tuple[list[Choice[T]], int, int]]
+        self, view_id: int, make: Callable[[Connection, StoredView | None], FilterChoices[T]]
     ) -> FilterChoices[T] | None:
-        def read(
-            connection: Connection,
-        ) -> tuple[StoredView | None, list[Choice[T]], int, int, list[int] | None]:
+        def read(connection: Connection) -> tuple[FilterChoices[T] | None, list[int] | None]:
             stored = load_view(connection, view_id) if view_id else None
-            made, part, parts = make(connection, stored.view if stored is not None else ListView())
-            return stored, made, part, parts, find_views(connection, [choice.view for choice in made])
+            if view_id and stored is None:
+                return None, None
+            found = make(connection, stored)
+            return found, find_views(connection, [choice.view for choice in found.choices])
 
-        stored, made, part, parts, ids = await self._db.read(read)
-        if view_id and stored is None:
+        found, ids = await self._db.read(read)
+        if found is None:
             return None
         if ids is None:  # the first time these choices are offered: their views are stored, in one go
-            ids = await self._db.write(store_views, [choice.view for choice in made])
-        offered = [replace(choice, view_id=view_id) for choice, view_id in zip(made, ids, strict=True)]
-        return FilterChoices(stored, offered, part, parts)
+            ids = await self._db.write(store_views, [choice.view for choice in found.choices])
+        stored_ids = zip(found.choices, ids, strict=True)
+        return replace(found, choices=[replace(choice, view_id=view_id) for choice, view_id in stored_ids])
 
     async def _stored_ids(self, views: list[ListView]) -> list[int]:
         """The ids of views a screen's buttons lead to, storing them (in one go) the first time."""

@@ -33,41 +33,46 @@ class FilterChoices(Generic[T]):
     parts: int = 1
 
 
-def channel_choices(connection: Connection, base: ListView) -> list[Choice[str]]:
+def channel_choices(connection: Connection, stored: StoredView | None) -> FilterChoices[str]:
     """Every channel, "all channels" first."""
+    base = _base(stored)
     channels = ["", *list_channels(connection)]
-    return [Choice(channel, replace(base, channel=channel), channel == base.channel) for channel in channels]
+    made = [Choice(channel, replace(base, channel=channel), channel == base.channel) for channel in channels]
+    return FilterChoices(stored, made)
 
 
 def employee_choices(
-    connection: Connection, base: ListView, part: int, per_part: int
-) -> tuple[list[Choice[tuple[int, str]]], int, int]:
-    """One part of everyone who completed dialogs, by name, "everyone" first; and which part of how many
-    (a part beyond the last is the last)."""
+    connection: Connection, stored: StoredView | None, part: int, per_part: int
+) -> FilterChoices[tuple[int, str]]:
+    """One part of everyone who completed dialogs, by name, "everyone" first (a part beyond the last is
+    the last)."""
+    base = _base(stored)
     employees = list_employees(connection)
     parts = max(1, -(-len(employees) // per_part))
     part = min(part, parts - 1)
     everyone = [(0, "")] if part == 0 else []
     shown = everyone + employees[part * per_part : (part + 1) * per_part]
-    return (
-        [
-            Choice(
-                (employee_id, name), replace(base, employee_id=employee_id), employee_id == base.employee_id
-            )
-            for employee_id, name in shown
-        ],
-        part,
-        parts,
-    )
+    made = [
+        Choice((employee_id, name), replace(base, employee_id=employee_id), employee_id == base.employee_id)
+        for employee_id, name in shown
+    ]
+    return FilterChoices(stored, made, part, parts)
 
 
-def period_choices(base: ListView) -> list[Choice[Period | None]]:
+def period_choices(_connection: Connection, stored: StoredView | None) -> FilterChoices[Period | None]:
     """All time, the named periods, and the typed range on screen (if any)."""
+    base = _base(stored)
     periods: list[Period | None] = [None, *(Period(kind) for kind in NAMED_PERIODS)]
     current = base.period_value()
     if current is not None and current.kind is PeriodKind.RANGE:
         periods.append(current)
-    return [
+    codes = [period.code if period else "" for period in periods]
+    made = [
         Choice(period, replace(base, period=code), code == base.period)
-        for period, code in ((period, period.code if period else "") for period in periods)
+        for period, code in zip(periods, codes, strict=True)
     ]
+    return FilterChoices(stored, made)
+
+
+def _base(stored: StoredView | None) -> ListView:
+    return stored.view if stored is not None else ListView()
