@@ -21,11 +21,12 @@ from db import audit
 from db.archive import Archive
 from db.dialogs import DialogRow
 from db.periods import local_today
-from db.views import ListView
+from db.views import ListView, StoredView
 from keyboards.callbacks import ExportCallback, TranscriptCallback
 from keyboards.columns import COLUMNS
 from views.exports import (
     EXPORT_LIMIT,
+    list_audit_detail,
     list_caption,
     list_file_name,
     transcript_file_name,
@@ -71,48 +72,57 @@ async def export_list(
         return
     await callback.answer()
     status = await bot.send_message(viewer.telegram_id, t("export-started"))
-    progress = _Progress()
     filename = list_file_name(callback_data.format, datetime.now(viewer.zone))
-    column = COLUMNS[callback_data.sort]
     with TemporaryDirectory() as folder:
         path = Path(folder) / filename
-
-        def capped(batches: Iterator[tuple[int, list[DialogRow]]]) -> Iterator[list[DialogRow]]:
-            for total, rows in batches:
-                progress.total = min(total, EXPORT_LIMIT)
-                room = EXPORT_LIMIT - progress.done
-                if room <= 0:
-                    return
-                progress.done += min(room, len(rows))
-                yield rows[:room]
-
-        reporter = asyncio.create_task(_report(status, progress, viewer))
-        try:
-            count = await archive.export(
-                stored.view if stored is not None else ListView(),
-                column.sort_key,
-                callback_data.desc,
-                lambda batches: write_list(path, callback_data.format, capped(batches), t, viewer.zone),
-            )
-        except Exception:  # the person is told on the status message; we get the traceback in the log
-            log.exception("export failed")
-            with contextlib.suppress(TelegramAPIError):
-                await status.edit_text(t("export-failed"))
+        count = await _write_list(path, callback_data, stored, status, viewer, archive)
+        if count is None:
             return
-        finally:
-            reporter.cancel()
         today = local_today(viewer.zone)
         caption = list_caption(t, count, stored, callback_data.sort, callback_data.desc, today)
         await bot.send_document(viewer.telegram_id, FSInputFile(path, filename=filename), caption=caption)
     with contextlib.suppress(TelegramAPIError):
         await status.delete()
-    view = stored.view if stored is not None else ListView()
-    sort = f"{callback_data.sort.name.lower()} {'desc' if callback_data.desc else 'asc'}"
-    detail = f"{filename}; rows={count}; sort={sort}"
-    detail += f"; search={view.search_text}"
-    if view.has_filters:
-        detail += f"; channel={view.channel}; employee={view.employee_id or ''}; period={view.period}"
+    detail = list_audit_detail(filename, count, stored, callback_data.sort, callback_data.desc)
     await archive.record_export(viewer.telegram_id, audit.EXPORT_LIST, detail)
+
+
+async def _write_list(
+    path: Path,
+    asked: ExportCallback,
+    stored: StoredView | None,
+    status: Message,
+    viewer: Viewer,
+    archive: Archive,
+) -> int | None:
+    """Writes the view's file in a worker thread, its progress shown on `status`; how many dialogs it
+    holds, or None when it failed (said on `status`)."""
+    progress = _Progress()
+
+    def capped(batches: Iterator[tuple[int, list[DialogRow]]]) -> Iterator[list[DialogRow]]:
+        for total, rows in batches:
+            progress.total = min(total, EXPORT_LIMIT)
+            room = EXPORT_LIMIT - progress.done
+            if room <= 0:
+                return
+            progress.done += min(room, len(rows))
+            yield rows[:room]
+
+    reporter = asyncio.create_task(_report(status, progress, viewer))
+    try:
+        return await archive.export(
+            stored.view if stored is not None else ListView(),
+            COLUMNS[asked.sort].sort_key,
+            asked.desc,
+            lambda batches: write_list(path, asked.format, capped(batches), viewer.texts, viewer.zone),
+        )
+    except Exception:  # the person is told on the status message; we get the traceback in the log
+        log.exception("export failed")
+        with contextlib.suppress(TelegramAPIError):
+            await status.edit_text(viewer.texts("export-failed"))
+        return None
+    finally:
+        reporter.cancel()
 
 
 async def export_transcript(

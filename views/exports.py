@@ -67,6 +67,20 @@ def list_caption(
     return caption
 
 
+def list_audit_detail(
+    filename: str, count: int, stored: StoredView | None, sort: Column, descending: bool
+) -> str:
+    """What the audit log notes of a list exported: the file, its rows, its order, search and filters."""
+    detail = f"{filename}; rows={count}; sort={sort.name.lower()} {'desc' if descending else 'asc'}"
+    if stored is None:
+        return f"{detail}; search="
+    view = stored.view
+    detail += f"; search={view.search_text}"
+    if view.has_filters:
+        detail += f"; channel={view.channel}; employee={view.employee_id or ''}; period={view.period}"
+    return detail
+
+
 def transcript_title(dialog: DialogRow, t: Texts, zone: tzinfo) -> str:
     when = dialog.completed_at.astimezone(zone).strftime("%d.%m.%Y")
     return t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
