@@ -14,7 +14,9 @@ from sqlalchemy import Connection, select
 import handlers.exports
 from db.engine import Database
 from db.models import AuditEntry
+from db.views import ListView, StoredView
 from keyboards.callbacks import ExportCallback, ExportFormat
+from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
     DATASET,
@@ -25,6 +27,7 @@ from tests.bot_harness import (
     local_time,
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
+from views.exports import list_audit_detail
 from views.formatting import format_phone
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
@@ -142,3 +145,13 @@ async def test_a_failed_export_says_so(api: BotAPIEmulator, monkeypatch: pytest.
         await asyncio.sleep(0.05)
     assert user.last_message.text == "Не получилось подготовить файл. Попробуйте ещё раз."
     assert user.documents == []
+
+
+def test_the_audit_log_notes_what_was_exported() -> None:
+    whole = list_audit_detail("dialogs.csv", 23, None, Column.COMPLETED_AT, True)
+    assert whole == "dialogs.csv; rows=23; sort=completed_at desc; search="
+    view = StoredView(5, ListView(search_text="иван", channel="viber", employee_id=3, period="7d"))
+    filtered = list_audit_detail("dialogs.xlsx", 2, view, Column.CLIENT, False)
+    assert (
+        filtered == "dialogs.xlsx; rows=2; sort=client asc; search=иван; channel=viber; employee=3; period=7d"
+    )
