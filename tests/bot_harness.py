@@ -27,6 +27,7 @@ from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from db.text import fold
 from db.users import Role, add_user
+from keyboards.columns import Column
 from tests.databases import migrated_database
 from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
 
@@ -280,11 +281,12 @@ def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, engl
     return Entry(number, client, channel, phone, messages, local_time(record.completed_at), who)
 
 
+# In `Column` order, as the person reads them.
 SORT_BUTTONS = ("Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ.")
 SORT_NAMES = ("Клиент", "Канал", "Номер", "Кто завершил", "Дата завершения", "Сообщений")
 
 
-def sort_key(record: DialogRecord, column: int) -> Any:
+def sort_key(record: DialogRecord, column: Column) -> Any:
     """The order of each column: names folded (case, ё = е), a client without a name by the number."""
     keys: tuple[Callable[[DialogRecord], Any], ...] = (
         lambda r: fold(r.client_name) if r.client_name else r.client_phone or "",
@@ -298,7 +300,7 @@ def sort_key(record: DialogRecord, column: int) -> Any:
 
 
 def expected_order(
-    column: int, descending: bool, records: list[DialogRecord] | None = None
+    column: Column, descending: bool, records: list[DialogRecord] | None = None
 ) -> list[DialogRecord]:
     """Ties are broken by the dialog's id, in the same direction (keyset paging by `(column, id)`)."""
     chosen = DATASET if records is None else records
@@ -352,7 +354,7 @@ def parse_list(text: str) -> ListScreen:
     )
 
 
-def sort_button(message: ChatMessage, column: int) -> str:
+def sort_button(message: ChatMessage, column: Column) -> str:
     """The label of a column's sort button as it is now (with ↑/↓ when it is the active one)."""
     label = SORT_BUTTONS[column]
     for text in message.button_texts():

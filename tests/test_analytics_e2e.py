@@ -12,6 +12,7 @@ from datetime import date
 
 from db.records import DialogRecord
 from keyboards.callbacks import RANGE_PERIOD, AnalyticsCallback, FilterCallback
+from keyboards.columns import Column
 from tests.bot_harness import (
     CHANNELS_RU,
     DATASET,
@@ -28,7 +29,7 @@ from tests.bot_harness import (
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
-BY_DATE = 4
+BY_DATE = Column.COMPLETED_AT
 PERIOD = "20.11.2026–21.11.2026"
 PATH = "Отдел продаж → Для руководителя → Аналитика"
 

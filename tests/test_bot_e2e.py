@@ -16,6 +16,7 @@ from db.engine import Database
 from db.models import AuditEntry, Dialog
 from db.records import DialogRecord
 from keyboards.callbacks import CardCallback, ListCallback
+from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
     BREADCRUMB,
@@ -53,7 +54,7 @@ from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 TOTAL = len(DATASET)
 PAGES = -(-TOTAL // PAGE_SIZE)
-BY_DATE = 4  # the default sort: completion time, newest first
+BY_DATE = Column.COMPLETED_AT  # the default sort, newest first
 SEMYON = [RECORDS["crm-01"], RECORDS["crm-02"]]  # newest first
 
 
@@ -133,7 +134,7 @@ async def test_the_list_shows_six_columns_the_total_and_the_page(api: BotAPIEmul
     assert screen.entries == expected_pages(expected_order(BY_DATE, True))[0]
     rows = message.button_rows()
     assert [str(n) for n in range(1, PAGE_SIZE + 1)] == [t for t in message.button_texts() if t.isdigit()]
-    assert [sort_button(message, column) for column in range(6)] == [
+    assert [sort_button(message, column) for column in Column] == [
         "Клиент",
         "Канал",
         "Номер",
@@ -149,7 +150,7 @@ async def test_the_list_shows_six_columns_the_total_and_the_page(api: BotAPIEmul
 async def test_sorting_by_each_column_both_ways_orders_every_page(api: BotAPIEmulator) -> None:
     user = api.user(ADMIN_ID)
     message = await open_list(user)
-    for column in range(6):
+    for column in Column:
         arrows = []
         for _tap in range(2):
             await tap(user, message, sort_button(message, column))
@@ -157,8 +158,8 @@ async def test_sorting_by_each_column_both_ways_orders_every_page(api: BotAPIEmu
             assert label in (f"{SORT_BUTTONS[column]} ↑", f"{SORT_BUTTONS[column]} ↓")
             descending = label.endswith("↓")
             arrows.append(label[-1])
-            others = [sort_button(message, other) for other in range(6) if other != column]
-            assert others == [SORT_BUTTONS[other] for other in range(6) if other != column]
+            others = [sort_button(message, other) for other in Column if other != column]
+            assert others == [SORT_BUTTONS[other] for other in Column if other != column]
             screens = await walk_forward(user, message)
             assert f"Сортировка: {SORT_NAMES[column]} {label[-1]}" in screens[0].header
             assert [s.page for s in screens] == list(range(1, PAGES + 1))
@@ -274,11 +275,11 @@ async def test_a_search_keeps_its_place_through_sorting_and_paging(api: BotAPIEm
     message = (await say(user, "916")).message
     found = [r for r in DATASET if r.client_phone and "916" in r.client_phone]
     assert parse_list(message.content).found == len(found) == 17
-    await tap(user, message, sort_button(message, 0))
-    descending = sort_button(message, 0).endswith("↓")
+    await tap(user, message, sort_button(message, Column.CLIENT))
+    descending = sort_button(message, Column.CLIENT).endswith("↓")
     screens = await walk_forward(user, message)
     assert all("🔎 «916»" in screen.header for screen in screens)
-    assert [s.entries for s in screens] == expected_pages(expected_order(0, descending, found))
+    assert [s.entries for s in screens] == expected_pages(expected_order(Column.CLIENT, descending, found))
 
 
 async def test_nothing_found_reads_well(api: BotAPIEmulator) -> None:
@@ -394,15 +395,15 @@ async def test_back_from_the_card_returns_to_the_same_page_sort_and_search(api: 
     user = api.user(ADMIN_ID)
     message = (await say(user, "916")).message
     found = [r for r in DATASET if r.client_phone and "916" in r.client_phone]
-    await tap(user, message, sort_button(message, 5))
-    await tap(user, message, sort_button(message, 5))  # and flipped
-    descending = sort_button(message, 5).endswith("↓")
+    await tap(user, message, sort_button(message, Column.MESSAGES))
+    await tap(user, message, sort_button(message, Column.MESSAGES))  # and flipped
+    descending = sort_button(message, Column.MESSAGES).endswith("↓")
     await tap(user, message, "▶")
     listing, buttons = message.content, message.button_rows()
     screen = parse_list(listing)
     assert screen.page == 2 and "🔎 «916»" in screen.header
 
-    record = expected_order(5, descending, found)[PAGE_SIZE + 1]
+    record = expected_order(Column.MESSAGES, descending, found)[PAGE_SIZE + 1]
     await tap(user, message, str(PAGE_SIZE + 2))
     card = message.content.split("\n")
     assert card[1] == record.client_name
@@ -449,7 +450,7 @@ async def test_a_manager_never_sees_a_full_number(api: BotAPIEmulator, archive: 
         if record.client_phone.startswith("+7"):
             assert entry.phone == masked
     for _tap in range(2):
-        await tap(user, menu, sort_button(menu, 2))
+        await tap(user, menu, sort_button(menu, Column.PHONE))
         await walk_forward(user, menu)
 
     for typed in ["4567", "+1 212 555 0187", "20 7946 0958", "8 (916) 123-45-67", "семен иван"]:
@@ -476,10 +477,10 @@ async def test_heads_and_admins_see_full_numbers(api: BotAPIEmulator) -> None:
     for telegram_id in (HEAD_ID, ADMIN_ID):
         user = api.user(telegram_id)
         message = await open_list(user)
-        await tap(user, message, sort_button(message, 2))
-        descending = sort_button(message, 2).endswith("↓")
+        await tap(user, message, sort_button(message, Column.PHONE))
+        descending = sort_button(message, Column.PHONE).endswith("↓")
         screens = await walk_forward(user, message)
-        assert [s.entries for s in screens] == expected_pages(expected_order(2, descending))
+        assert [s.entries for s in screens] == expected_pages(expected_order(Column.PHONE, descending))
         message = (await say(user, "+1 212 555 0187")).message
         await tap(user, message, "1")
         assert "Номер: +1 212-555-0187" in message.content.split("\n")
@@ -569,11 +570,11 @@ async def test_an_old_list_works_after_a_restart(archive: Database) -> None:
         user = api.user(ADMIN_ID)
         async with api.run_polling(build_dispatcher(archive, make_settings(url)), emulator_bot(api)):
             message = (await say(user, "916")).message
-            await tap(user, message, sort_button(message, 3))
-            descending = sort_button(message, 3).endswith("↓")
+            await tap(user, message, sort_button(message, Column.COMPLETED_BY))
+            descending = sort_button(message, Column.COMPLETED_BY).endswith("↓")
             await tap(user, message, "▶")
             before = message.content
-        pages = expected_pages(expected_order(3, descending, found))
+        pages = expected_pages(expected_order(Column.COMPLETED_BY, descending, found))
         assert parse_list(before).entries == pages[1]
 
         restarted = Database(url)
@@ -590,7 +591,7 @@ async def test_an_old_list_works_after_a_restart(archive: Database) -> None:
                 await tap(user, message, str(PAGE_SIZE + 1))
                 assert (
                     message.content.split("\n")[1]
-                    == expected_order(3, descending, found)[PAGE_SIZE].client_name
+                    == expected_order(Column.COMPLETED_BY, descending, found)[PAGE_SIZE].client_name
                 )
                 await tap(user, message, "⬅ К списку")
                 assert message.content == before
@@ -706,7 +707,7 @@ async def test_help_explains_the_bot(api: BotAPIEmulator) -> None:
 
 def test_the_dataset_has_what_the_tests_rely_on() -> None:
     """Guards the fixtures: ties in every sort column, and what the searches expect to find."""
-    for column in range(6):
+    for column in Column:
         keys = [str(sort_key(record, column)) for record in DATASET]
         assert len(set(keys)) < TOTAL, f"no tie in column {SORT_NAMES[column]}"
     assert sum(r.client_phone == SEMYON_PHONE for r in DATASET) == 2

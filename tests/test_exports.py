@@ -31,7 +31,7 @@ from views.exports import list_audit_detail
 from views.formatting import format_phone
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
-BY_DATE, BY_MESSAGES = 4, 5
+BY_DATE, BY_MESSAGES = Column.COMPLETED_AT, Column.MESSAGES
 
 
 async def list_of(user: SimulatedUser, text: str) -> ChatMessage:
@@ -55,7 +55,7 @@ def audit_actions(connection: Connection) -> list[tuple[int, str, str | None]]:
     return [(telegram_id, action, detail) for telegram_id, action, detail in rows]
 
 
-def expected_rows(column: int, descending: bool, phone_part: str | None = None) -> list[str]:
+def expected_rows(column: Column, descending: bool, phone_part: str | None = None) -> list[str]:
     found = [r for r in DATASET if phone_part is None or (r.client_phone and phone_part in r.client_phone)]
     return [r.source_id for r in expected_order(column, descending, found)]
 

@@ -13,6 +13,7 @@ from datetime import date
 from bot.app import build_dispatcher
 from db.engine import Database
 from db.records import DialogRecord
+from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
     DATASET,
@@ -32,7 +33,7 @@ from tests.bot_harness import (
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
-BY_CLIENT, BY_DATE = 0, 4
+BY_CLIENT, BY_DATE = Column.CLIENT, Column.COMPLETED_AT
 
 
 def local_day(record: DialogRecord) -> date:
@@ -59,7 +60,7 @@ def by_anna(record: DialogRecord) -> bool:
     return record.completed_by == "Анна Смирнова"
 
 
-def expected(column: int, descending: bool, records: list[DialogRecord]) -> list[Entry]:
+def expected(column: Column, descending: bool, records: list[DialogRecord]) -> list[Entry]:
     ordered = expected_order(column, descending, records)
     return [expected_entry(r, n, full_phones=True) for n, r in enumerate(ordered, start=1)]
 
