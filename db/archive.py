@@ -50,42 +50,56 @@ class Archive:
 
     # --- the dialog list ---------------------------------------------------------------------------
 
-    async def open_list(self, request: ListRequest, change: ViewChange | None = None) -> ListResult:
+    async def open_list(
+        self, request: ListRequest, change: ViewChange | None = None, *, masked: bool = False
+    ) -> ListResult:
         """The page a list button asks for, or with `change` the page of the view a person just made (a
         search or dates typed, a filter reset). One reading transaction; a changed view is read and
         stored (if new) in one writing transaction instead. A search's total counted at a cost is kept with
-        its view for the next pages; when the archive is busy (an import) it is counted again next time."""
+        its view for the next pages; when the archive is busy (an import) it is counted again next time.
+        `masked`: the person sees numbers masked, and may not search by the digits the mask hides
+        (`SearchRefused`)."""
         if change is not None:
-            return await self._db.write(open_list, request, self.settings, change)
-        listed = await self._db.read(read_list, request, self.settings)
+            return await self._db.write(open_list, request, self.settings, change, masked=masked)
+        listed = await self._db.read(read_list, request, self.settings, masked=masked)
         if listed.total_to_keep is not None:
             with contextlib.suppress(ArchiveBusy):
                 await self._db.write(keep, listed)
         return listed.result
 
-    async def stored_view(self, view_id: int) -> StoredView | None:
-        """A stored view by its id (None when it is gone)."""
-        return await self._db.read(load_view, view_id)
+    async def stored_view(self, view_id: int, *, masked: bool = False) -> StoredView | None:
+        """A stored view by its id (None when it is gone, or `masked` and its search one that someone who
+        sees numbers masked may not make)."""
+        return await self._db.read(self._load_view, view_id, masked)
 
-    async def channel_choices(self, view_id: int) -> FilterChoices[str] | None:
-        """The channel filter's choices for the view on screen; None when that view is gone."""
-        return await self._choices(view_id, choices.channel_choices)
+    def _load_view(self, connection: Connection, view_id: int, masked: bool) -> StoredView | None:
+        stored = load_view(connection, view_id)
+        if stored is not None and masked and stored.view.reads_hidden_digits(self.settings.phone_region):
+            return None
+        return stored
+
+    async def channel_choices(self, view_id: int, *, masked: bool) -> FilterChoices[str] | None:
+        """The channel filter's choices for the view on screen; None when that view is gone (or `masked` and
+        not for them: see `stored_view`)."""
+        return await self._choices(view_id, masked, choices.channel_choices)
 
     async def employee_choices(
-        self, view_id: int, part: int, per_part: int
+        self, view_id: int, part: int, per_part: int, *, masked: bool
     ) -> FilterChoices[tuple[int, str]] | None:
         return await self._choices(
-            view_id, lambda connection, stored: choices.employee_choices(connection, stored, part, per_part)
+            view_id,
+            masked,
+            lambda connection, stored: choices.employee_choices(connection, stored, part, per_part),
         )
 
-    async def period_choices(self, view_id: int) -> FilterChoices[Period | None] | None:
-        return await self._choices(view_id, choices.period_choices)
+    async def period_choices(self, view_id: int, *, masked: bool) -> FilterChoices[Period | None] | None:
+        return await self._choices(view_id, masked, choices.period_choices)
 
     async def _choices(
-        self, view_id: int, make: Callable[[Connection, StoredView | None], FilterChoices[T]]
+        self, view_id: int, masked: bool, make: Callable[[Connection, StoredView | None], FilterChoices[T]]
     ) -> FilterChoices[T] | None:
         def read(connection: Connection) -> tuple[FilterChoices[T] | None, list[int] | None]:
-            stored = load_view(connection, view_id) if view_id else None
+            stored = self._load_view(connection, view_id, masked) if view_id else None
             if view_id and stored is None:
                 return None, None
             found = make(connection, stored)

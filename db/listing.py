@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from db.counters import archive_revision
 from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page
+from db.errors import SearchRefused
 from db.periods import local_today
 from db.views import (
     ListView,
@@ -99,18 +100,29 @@ class Listed:
 
 
 def read_list(
-    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange | None = None
+    connection: Connection,
+    request: ListRequest,
+    settings: ListSettings,
+    change: ViewChange | None = None,
+    *,
+    masked: bool = False,
 ) -> Listed:
     """The page a request asks for; with a change, the page of the view it makes (id 0 when that view is
-    not stored yet: `keep` stores it)."""
+    not stored yet: `keep` stores it). `masked`: for someone who sees numbers masked, who may not search by
+    the digits the mask hides (`db.search.reads_hidden_digits`): such a search typed raises `SearchRefused`,
+    and a stored view with one (someone else's, behind a forged button) is as good as gone."""
     today = local_today(settings.zone)
     base = load_view(connection, request.view_id) if request.view_id else None
+    if masked and base is not None and base.view.reads_hidden_digits(settings.phone_region):
+        base = None
     gone = request.view_id != 0 and base is None and change is None
     if gone:  # a forged button, or a view of a database since replaced: the whole archive, from the start
         request = ListRequest(request.sort, request.descending)
     stored = base
     if change is not None:
         wanted = change.applied_to(base.view if base is not None else ListView())
+        if masked and wanted.reads_hidden_digits(settings.phone_region):
+            raise SearchRefused
         stored = None if wanted.is_empty else find_view(connection, wanted)
         if stored is None and not wanted.is_empty:
             # the filters a change keeps are the base view's: so is the name of the employee filtered by
@@ -170,7 +182,7 @@ def keep(connection: Connection, listed: Listed) -> ListResult:
 
 
 def open_list(
-    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange
+    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange, *, masked: bool
 ) -> ListResult:
     """A changed view's page, the view stored if it is new: in one (writing) transaction."""
-    return keep(connection, read_list(connection, request, settings, change))
+    return keep(connection, read_list(connection, request, settings, change, masked=masked))

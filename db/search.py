@@ -76,3 +76,12 @@ def phone_grams(e164: str) -> set[int]:
     search looks them up in (the four digits "0123" are 123: every gram has four digits, so none collide)."""
     digits = e164.lstrip("+")
     return {int(digits[i : i + DIGIT_GRAM]) for i in range(len(digits) - DIGIT_GRAM + 1)}
+
+
+def reads_hidden_digits(search: Search) -> bool:
+    """Whether a search would tell someone who sees numbers masked (`+7 916 ***-**-67`) anything of the
+    digits the mask hides: part of a number ("9162", "4567": which numbers hold them), and digits in a name
+    search (a name may hold a number). A whole number tells nothing beyond what they typed themselves."""
+    if search.kind is SearchKind.DIGITS:
+        return True
+    return search.kind is SearchKind.NAME and any(ch.isdigit() for word in search.terms for ch in word)

@@ -13,7 +13,7 @@ from db.counters import REVISION
 from db.dialogs import Filters
 from db.engine import run_sql, time_param
 from db.periods import Period, period_from_code, utc_bounds
-from db.search import Search, parse_search
+from db.search import Search, parse_search, reads_hidden_digits
 
 MAX_SEARCH_LENGTH = 200
 
@@ -44,6 +44,11 @@ class ListView:
     def search(self, region: str) -> Search | None:
         """The view's search as the query engine takes it; None without one."""
         return parse_search(self.search_text, region) if self.search_text else None
+
+    def reads_hidden_digits(self, region: str) -> bool:
+        """Its search is one that someone who sees numbers masked may not make (`db.search`)."""
+        search = self.search(region)
+        return search is not None and reads_hidden_digits(search)
 
     def period_value(self) -> Period | None:
         return period_from_code(self.period) if self.period else None

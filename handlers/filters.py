@@ -46,17 +46,18 @@ async def filters_button(
 
 async def _screen(pressed: FilterCallback, viewer: Viewer, archive: Archive) -> Screen | None:
     """The screen a filter button opens; None when the view it was pressed on is gone."""
-    kind, view_id = pressed.kind, pressed.view_id
+    kind, view_id, masked = pressed.kind, pressed.view_id, not viewer.full_phones
     if kind is FilterKind.CHANNEL:
-        channels = await archive.channel_choices(view_id)
+        channels = await archive.channel_choices(view_id, masked=masked)
         return filters.channels_screen(channels, pressed, viewer) if channels else None
     if kind is FilterKind.EMPLOYEE:
-        employees = await archive.employee_choices(view_id, pressed.part, filters.EMPLOYEES_PER_PART)
+        per_part = filters.EMPLOYEES_PER_PART
+        employees = await archive.employee_choices(view_id, pressed.part, per_part, masked=masked)
         return filters.employees_screen(employees, pressed, viewer) if employees else None
     if kind is FilterKind.PERIOD:
-        periods = await archive.period_choices(view_id)
+        periods = await archive.period_choices(view_id, masked=masked)
         return filters.periods_screen(periods, pressed, viewer) if periods else None
-    stored = await archive.stored_view(view_id) if view_id else None
+    stored = await archive.stored_view(view_id, masked=masked) if view_id else None
     if view_id and stored is None:
         return None
     if kind is FilterKind.DATES:

@@ -46,7 +46,7 @@ async def list_page(
     archive: Archive, pressed: ListCallback, viewer: Viewer, change: ViewChange | None = None
 ) -> Screen:
     """The list page a button asks for (`change`: what the person changed of its view just now)."""
-    result = await archive.open_list(list_request(pressed), change)
+    result = await archive.open_list(list_request(pressed), change, masked=not viewer.full_phones)
     return list_screen(result, pressed.sort, pressed.desc, viewer)
 
 

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
-from db.errors import ArchiveBusy
+from db.errors import ArchiveBusy, SearchRefused
 from db.listing import ViewChange
 from handlers.asking import Asking, ask_from_list, list_asked_from, typed_text
 from handlers.screens import list_page, send, show
@@ -50,5 +50,8 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
     except ArchiveBusy:
         log.warning("search not stored: the archive is busy")
         await message.answer(viewer.texts("search-unavailable"))
+        return
+    except SearchRefused:  # part of a number, from someone who sees numbers masked
+        await message.answer(viewer.texts("search-masked-digits"))
         return
     await send(message, screen)

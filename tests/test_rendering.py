@@ -81,7 +81,12 @@ def list_text(
         today=date(2026, 11, 25),
     )
     return render_list(
-        result, Column.COMPLETED_AT, True, t=texts_for(t_language), zone=zone, full_phones=full_phones
+        result,
+        Column.COMPLETED_AT,
+        True,
+        t=texts_for(t_language),
+        zone=zone,
+        mask_region=None if full_phones else "RU",
     )
 
 
@@ -270,7 +275,7 @@ def card_text(
 ) -> str:
     parts = max(1, -(-total // 8))
     card = Card(dialog, lines, (first - 1) // 8, parts, total, first)
-    return render_card(card, t=RU, zone=MOSCOW, full_phones=full_phones, phone_region="RU")
+    return render_card(card, t=RU, zone=MOSCOW, mask_region=None if full_phones else "RU")
 
 
 def test_the_card_escapes_the_transcript() -> None:
@@ -412,3 +417,28 @@ def test_channels_that_went_quiet_come_last_without_a_number() -> None:
     assert "30 (75%) · ▲ 50% (было 20)" in lines
     assert "10 (25%) · без изменений" in lines
     assert "0 (0%) · ▼ 100% (было 4)" in lines
+
+
+def test_a_manager_learns_no_hidden_digit_by_reading() -> None:
+    """Numbers hide in names (CRMs name unknown contacts by their number), in authors, in full-width
+    digits and in odd spellings: a manager reads none of their hidden digits; a head reads them all."""
+    named = row(name="Иван +79162000002")
+    listed = visible(list_text([named], full_phones=False))
+    assert "2000" not in listed and "Иван +7 916 ***-**-02" in listed
+    assert "2000" in visible(list_text([named], full_phones=True))
+    lines = [
+        TranscriptLine(COMPLETED, "client", "+7 916 100-00-01", "Пишу с рабочего"),
+        TranscriptLine(COMPLETED, "client", None, "Мой номер ＋７ ９１６ ５５５ ４４ ３３"),
+        TranscriptLine(COMPLETED, "client", None, "Запасной 9 1 6 7 7 7 8 8 9 9, заказ 123456 от 20.11.2026"),
+        TranscriptLine(
+            COMPLETED, "client", None, "Старый: 0000 1111 2222 33"
+        ),  # no number phonenumbers knows
+    ]
+    card = visible(card_text(named, lines, total=4, full_phones=False))
+    for hidden in ("2000", "100-00", "５５５", "４４", "777", "88", "1111", "2222"):
+        assert hidden not in card, hidden
+    assert "+7 916 ***-**-01" in card and "+7 916 ***-**-33" in card and "+7 916 ***-**-99" in card
+    assert "Старый: **** **** **** 33" in card
+    assert "заказ 123456 от 20.11.2026" in card  # prices, order numbers and dates stay as they are
+    head = visible(card_text(named, lines, total=4, full_phones=True))
+    assert "+7 916 100-00-01" in head and "９１６ ５５５" in head

@@ -16,7 +16,7 @@ from views.formatting import (
     format_phone,
     format_time,
     h,
-    mask_numbers_in,
+    masked_text,
     short,
 )
 from views.screen import Screen
@@ -30,20 +30,16 @@ MAX_MESSAGE_LENGTH = 320  # characters of one message shown in the card: 8 of th
 def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
     """The card as `opened` asked for it (at the part shown: the last one when it asked for one beyond)."""
     shown = opened.model_copy(update={"part": card.part}) if card.part != opened.part else opened
-    text = render_card(
-        card,
-        t=viewer.texts,
-        zone=viewer.zone,
-        full_phones=viewer.full_phones,
-        phone_region=viewer.phone_region,
-    )
+    text = render_card(card, t=viewer.texts, zone=viewer.zone, mask_region=viewer.mask_region)
     transcript_file = viewer.role.may_export and card.total > 0
     return Screen(text, card_keyboard(shown, card.parts, viewer.texts, transcript_file=transcript_file))
 
 
-def render_card(card: Card, *, t: Texts, zone: tzinfo, full_phones: bool, phone_region: str) -> str:
+def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
+    """`mask_region`: numbers are masked (see `views.formatting.masked_text`); None: shown in full."""
     dialog, transcript = card.dialog, card.lines
-    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(dialog, t)}</b>"]
+    full_phones = mask_region is None
+    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(dialog, t, mask_region)}</b>"]
     lines.append(f"{t('card-channel')}: {channel_label(dialog.channel, t)}")
     if dialog.client_phone:
         lines.append(f"{t('card-phone')}: {format_phone(dialog.client_phone, masked=not full_phones)}")
@@ -65,14 +61,14 @@ def render_card(card: Card, *, t: Texts, zone: tzinfo, full_phones: bool, phone_
     first, last = card.first_index, card.first_index + len(transcript) - 1
     lines.append(f"<b>{t('card-transcript', first=first, last=last, total=card.total)}</b>")
     for line in transcript:
-        lines.append(_transcript_line(line, t, zone, None if full_phones else phone_region))
+        lines.append(_transcript_line(line, t, zone, mask_region))
     return "\n".join(lines)
 
 
 def _transcript_line(line: TranscriptLine, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
-    author = h(short(line.author)) if line.author else t(f"sender-{line.sender}")
     # masked before shortening, so that no cut-off number escapes the matcher
-    text = short(mask_numbers_in(line.text, mask_region) if mask_region else line.text, MAX_MESSAGE_LENGTH)
+    author = h(short(masked_text(line.author, mask_region))) if line.author else t(f"sender-{line.sender}")
+    text = short(masked_text(line.text, mask_region), MAX_MESSAGE_LENGTH)
     when = line.sent_at.astimezone(zone).strftime("%H:%M")
     marker = {"client": "👤", "employee": "💼", "bot": "🤖"}.get(line.sender, "•")
     return f"{marker} <b>{author}</b> <i>{when}</i>\n{h(text)}"

@@ -24,6 +24,7 @@ from views.formatting import (
     format_time,
     h,
     short,
+    shown_search,
 )
 from views.screen import Screen
 from views.texts import Texts
@@ -72,7 +73,7 @@ def list_screen(result: ListResult, sort: Column, descending: bool, viewer: View
         has_search=view is not None and bool(view.search_text),
         has_filters=view is not None and view.has_filters,
     )
-    text = render_list(result, sort, descending, t=t, zone=viewer.zone, full_phones=viewer.full_phones)
+    text = render_list(result, sort, descending, t=t, zone=viewer.zone, mask_region=viewer.mask_region)
     notice = t("list-outdated") if result.view_gone else None
     return Screen(text, list_keyboard(keyboard, t), notice)
 
@@ -83,11 +84,12 @@ def search_prompt_screen(pressed: SearchCallback, viewer: Viewer) -> Screen:
 
 
 def render_list(
-    result: ListResult, sort: Column, descending: bool, *, t: Texts, zone: tzinfo, full_phones: bool
+    result: ListResult, sort: Column, descending: bool, *, t: Texts, zone: tzinfo, mask_region: str | None
 ) -> str:
+    """`mask_region`: numbers are masked (see `views.formatting.masked_text`); None: shown in full."""
     page, stored = result.page, result.view
     lines = [breadcrumb(t, *LIST_PATH)]
-    search_text = stored.view.search_text if stored is not None else ""
+    search_text = shown_search(stored.view.search_text, mask_region) if stored is not None else ""
     if search_text:
         lines.append(t("list-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
     if stored is not None and stored.view.has_filters:
@@ -109,14 +111,14 @@ def render_list(
     )
     for number, row in enumerate(page.rows, start=result.first_number):
         lines.append("")
-        lines.append(_entry(number, row, t, zone, full_phones))
+        lines.append(_entry(number, row, t, zone, mask_region))
     return "\n".join(lines)
 
 
-def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, full_phones: bool) -> str:
+def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
     """Three short lines: who and where; number and size; when and by whom."""
-    first = f"<b>{number}. {client_label(row, t)}</b> · {channel_label(row.channel, t)}"
-    phone = format_phone(row.client_phone, masked=not full_phones) if row.client_phone else "—"
+    first = f"<b>{number}. {client_label(row, t, mask_region)}</b> · {channel_label(row.channel, t)}"
+    phone = format_phone(row.client_phone, masked=mask_region is not None) if row.client_phone else "—"
     second = f"{phone} · {t('list-messages', count=row.message_count)}"
     who = h(short(row.completed_by)) if row.completed_by else t("list-auto-closed")
     third = f"{format_time(row.completed_at, zone)} · {who}"

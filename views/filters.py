@@ -28,9 +28,9 @@ from views.formatting import (
     h,
     period_label,
     short,
+    shown_search,
 )
 from views.screen import Screen
-from views.texts import Texts
 from views.viewer import Viewer
 
 __all__ = ["EMPLOYEES_PER_PART"]
@@ -52,7 +52,7 @@ def overview_screen(stored: StoredView | None, pressed: FilterCallback, viewer: 
         period=period_label(view.period_value() if view else None, t, local_today(viewer.zone)),
         has_filters=view is not None and view.has_filters,
     )
-    return _screen(stored, "filters-choose", filters_keyboard(pressed, summary, t), t)
+    return _screen(stored, "filters-choose", filters_keyboard(pressed, summary, t), viewer)
 
 
 def channels_screen(found: FilterChoices[str], pressed: FilterCallback, viewer: Viewer) -> Screen:
@@ -62,7 +62,7 @@ def channels_screen(found: FilterChoices[str], pressed: FilterCallback, viewer: 
         for channel in _values(found)
     ]
     markup = choices_keyboard(pressed, _buttons(found.choices, labels), t)
-    return _screen(found.view, "filters-choose-channel", markup, t)
+    return _screen(found.view, "filters-choose-channel", markup, viewer)
 
 
 def employees_screen(
@@ -75,26 +75,28 @@ def employees_screen(
     ]
     shown = pressed.model_copy(update={"part": found.part})
     markup = choices_keyboard(shown, _buttons(found.choices, labels), t, parts=found.parts)
-    return _screen(found.view, "filters-choose-employee", markup, t)
+    return _screen(found.view, "filters-choose-employee", markup, viewer)
 
 
 def periods_screen(found: FilterChoices[Period | None], pressed: FilterCallback, viewer: Viewer) -> Screen:
     t = viewer.texts
     labels = [period_label(period, t) for period in _values(found)]
     markup = choices_keyboard(pressed, _buttons(found.choices, labels), t, typed_dates=True)
-    return _screen(found.view, "filters-choose-period", markup, t)
+    return _screen(found.view, "filters-choose-period", markup, viewer)
 
 
 def dates_screen(stored: StoredView | None, pressed: FilterCallback, viewer: Viewer) -> Screen:
     """Asks for dates typed like 01.11–15.11."""
     t = viewer.texts
-    return _screen(stored, "filters-type-dates", dates_prompt_keyboard(pressed, t), t)
+    return _screen(stored, "filters-type-dates", dates_prompt_keyboard(pressed, t), viewer)
 
 
-def _screen(stored: StoredView | None, prompt: str, markup: InlineKeyboardMarkup, t: Texts) -> Screen:
+def _screen(stored: StoredView | None, prompt: str, markup: InlineKeyboardMarkup, viewer: Viewer) -> Screen:
+    t = viewer.texts
     lines = [breadcrumb(t, *LIST_PATH, "menu-filters")]
     if stored is not None and stored.view.search_text:
-        lines.append(t("list-search", text=h(short(stored.view.search_text, MAX_SEARCH_SHOWN))))
+        search = shown_search(stored.view.search_text, viewer.mask_region)
+        lines.append(t("list-search", text=h(short(search, MAX_SEARCH_SHOWN))))
     lines.append(t(prompt))
     return Screen("\n".join(lines), markup)
 

@@ -7,6 +7,8 @@ configured time zone.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from html import escape
@@ -16,6 +18,7 @@ import phonenumbers
 from db.dialogs import DialogRow
 from db.periods import Period, PeriodKind
 from db.phones import parse_e164
+from db.search import SearchKind, parse_search
 from db.views import StoredView
 from views.texts import Texts
 
@@ -76,13 +79,32 @@ def _mask_digits(text: str, *, keep_first: int, keep_last: int) -> str:
     return "".join(result)
 
 
+# Ten digits or more in a row, spaces, hyphens and brackets between them allowed: a number the matcher did
+# not take for one (a misprint, an unknown numbering plan) is masked all the same. Prices and order numbers
+# are shorter, and dates are written with dots.
+_LONG_DIGITS = re.compile(r"\d(?:[ \-()\u00a0]*\d){9,}")
+MIN_MASKED_DIGITS = 7  # text with fewer digits holds no phone number: nothing to look for
+
+
 def mask_numbers_in(text: str, region: str) -> str:
-    """Phone numbers a client typed into the conversation, masked like the Номер column."""
-    matches = list(phonenumbers.PhoneNumberMatcher(text, region))
-    for match in reversed(matches):
+    """Phone numbers in text (a conversation, a name, an author), masked like the Номер column, whatever
+    digits they are written in (full-width `９１６` too); any other run of ten digits or more keeps only its
+    last two. For those who see numbers masked: they learn no hidden digit from what they read."""
+    if sum(ch.isdigit() for ch in text) < MIN_MASKED_DIGITS:
+        return text
+    # the matcher reads ASCII digits: a copy with every digit in ASCII, of the same length, finds the spans
+    readable = "".join(_ascii_digit(ch) for ch in text)
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(readable, region))):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         text = text[: match.start] + format_phone(str(e164), masked=True) + text[match.end :]
-    return text
+    return _LONG_DIGITS.sub(lambda found: _mask_digits(found.group(), keep_first=0, keep_last=2), text)
+
+
+def _ascii_digit(ch: str) -> str:
+    if ch.isascii() or not ch.isdigit():
+        return ch
+    value = unicodedata.digit(ch, None)
+    return str(value) if value is not None else ch
 
 
 def short(text: str, limit: int = MAX_NAME_LENGTH) -> str:
@@ -115,17 +137,36 @@ def channel_emoji(channel: str) -> str:
     return CHANNEL_EMOJI.get(channel, OTHER_CHANNEL_EMOJI)
 
 
-def client_label_plain(row: DialogRow, t: Texts) -> str:
-    """The "Клиент" column: the name, or the masked number when there is no name (as the seed has it)."""
+def client_label_plain(row: DialogRow, t: Texts, mask_region: str | None = None) -> str:
+    """The "Клиент" column: the name, or the masked number when there is no name (as the seed has it).
+    `mask_region`: for someone who sees numbers masked, numbers inside the name are masked too (CRMs name
+    unknown contacts by their number)."""
     if row.client_name:
-        return short(row.client_name)
+        return short(masked_text(row.client_name, mask_region))
     if row.client_phone:
         return format_phone(row.client_phone, masked=True)
     return t("list-no-name")
 
 
-def client_label(row: DialogRow, t: Texts) -> str:
-    return h(client_label_plain(row, t))
+def client_label(row: DialogRow, t: Texts, mask_region: str | None = None) -> str:
+    return h(client_label_plain(row, t, mask_region))
+
+
+def shown_search(text: str, mask_region: str | None) -> str:
+    """A list's search as its header shows it: a whole number searched is shown masked like the Номер
+    column to those who see numbers masked (whoever stored the search)."""
+    if mask_region is None:
+        return text
+    search = parse_search(text, mask_region)
+    if search is not None and search.kind is SearchKind.PHONE:
+        return format_phone(search.terms[0], masked=True)
+    return masked_text(text, mask_region)
+
+
+def masked_text(text: str, mask_region: str | None) -> str:
+    """Text as someone reads it who sees numbers masked (`mask_region`: the region of numbers written
+    without a country code) or in full (None)."""
+    return mask_numbers_in(text, mask_region) if mask_region else text
 
 
 def breadcrumb(t: Texts, *keys: str) -> str:

@@ -20,3 +20,9 @@ class Viewer:
     @property
     def full_phones(self) -> bool:
         return self.role.sees_full_phones
+
+    @property
+    def mask_region(self) -> str | None:
+        """For someone who sees numbers masked, the region numbers without a country code are read in
+        (to find them in text); None for those who see them in full."""
+        return None if self.full_phones else self.phone_region

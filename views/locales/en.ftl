@@ -231,3 +231,7 @@ channel-viber = Viber
 channel-avito = Avito
 channel-email = E-mail
 channel-webchat = Web chat
+
+## Searches of those who see numbers masked
+search-masked-digits =
+    🔒 You see clients' numbers only in part, so you can search only by name (without digits) or by a whole number, every digit of it.

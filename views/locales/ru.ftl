@@ -239,3 +239,7 @@ channel-viber = Viber
 channel-avito = Авито
 channel-email = Почта
 channel-webchat = Чат на сайте
+
+## Searches of those who see numbers masked
+search-masked-digits =
+    🔒 Номера клиентов вам видны не полностью, поэтому искать можно только по имени (без цифр) или по номеру целиком, со всеми цифрами.
