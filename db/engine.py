@@ -12,6 +12,7 @@ of the bot's taps go straight to the driver (`run_sql`): a synchronous SQLAlchem
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -22,11 +23,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from db.errors import ArchiveBusy
+from db.errors import ArchiveBusy, ArchiveReplaced, ArchiveUnwritable
 from db.sqlite import connection as sqlite
 from db.sqlite.connection import stored_time, time_param
 
 __all__ = ["Database", "DatabaseUrlError", "Rows", "run_sql", "stored_time", "time_param"]
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -71,10 +74,10 @@ def run_sql(connection: Connection, sql: str, params: Mapping[str, Any] | None =
     if sqlite.is_driver(connection):
         try:
             return sqlite.execute(connection, sql, params or {})
-        except (
-            sqlite.DriverError
-        ) as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
-            raise DBAPIError.instance(sql, params, error, sqlite.DriverError) from error
+        except sqlite.DriverError as error:
+            # as SQLAlchemy raises it ("database is locked": OperationalError), and as the engines are
+            # made: without the parameters, which hold search texts and numbers
+            raise DBAPIError.instance(sql, params, error, sqlite.DriverError, hide_parameters=True) from error
     return connection.execute(_text(sql), params or {})
 
 
@@ -113,6 +116,12 @@ class Database:
         on a slow disk, and the bot commits on its event loop."""
         self._busy_timeout_ms = busy_timeout_ms
         self.url = parse_database_url(url)
+        self.path = str(self.url.database)
+        sqlite.secure_files(self.path)
+        self._identity = sqlite.file_identity(self.path)
+        self._replaced = False
+        # the bot's own connection for checkpoints, opened now: it holds the file this process started with
+        self._checkpointer = sqlite.open_checkpointer(self.path) if background_checkpoints else None
         checkpoints = (sqlite.NO_AUTOCHECKPOINT,) if background_checkpoints else ()
         pragmas = sqlite.pragma_setter(
             sqlite.PRAGMAS
@@ -120,7 +129,11 @@ class Database:
             + checkpoints
             + (sqlite.BULK_PRAGMAS if bulk else sqlite.READ_PRAGMAS)
         )
-        self.async_engine: AsyncEngine = create_async_engine(self.url, poolclass=NullPool)
+        # an error never shows a statement's parameters: they hold search texts and numbers (logs carry no
+        # personal data)
+        self.async_engine: AsyncEngine = create_async_engine(
+            self.url, poolclass=NullPool, hide_parameters=True
+        )
         event.listen(self.async_engine.sync_engine, "connect", pragmas)
         event.listen(self.async_engine.sync_engine, "begin", sqlite.begin)
         self.sync_engine: Engine = create_engine(
@@ -131,9 +144,32 @@ class Database:
             # stays valid (SQLite drops a connection's page cache when another one has written); taking
             # turns with a second one (after an export) made every tap ~25 % slower
             pool_use_lifo=True,
+            hide_parameters=True,
         )
+        event.listen(self.sync_engine, "connect", self._same_file)
         event.listen(self.sync_engine, "connect", pragmas)
         event.listen(self.sync_engine, "begin", _begin)
+
+    def _same_file(self, _dbapi_connection: Any, _record: Any) -> None:
+        """A new connection opens the file this process started with, or none: a file put in its place (or
+        none left) would be read and written as if it were the archive, its old write-ahead log included."""
+        if self._identity is None:  # created by this process: the first connection finds it
+            self._identity = sqlite.file_identity(self.path)
+        self._check_same_file()
+
+    def _check_same_file(self) -> None:
+        if not self._replaced and sqlite.file_identity(self.path) == self._identity:
+            return
+        if not self._replaced:
+            self._replaced = True
+            moved = sqlite.set_aside_log(self.path)
+            log.error(
+                "the database file %s was replaced or removed while the bot ran; its old write-ahead log"
+                " was moved aside (%s) so that it cannot damage the file now there; stopping",
+                self.path,
+                ", ".join(moved) or "none was left",
+            )
+        raise ArchiveReplaced(self.path)
 
     def run(self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Runs work in one transaction, committed when `work` returns, here and now (the command line,
@@ -160,12 +196,14 @@ class Database:
             return self._write(work, args, kwargs, wait=False)
         except OperationalError as error:
             if not sqlite.is_locked(error.orig):
+                _raise_unwritable(error)
                 raise
         try:
             return await asyncio.to_thread(partial(self._write, work, args, kwargs, wait=True))
         except OperationalError as error:
             if sqlite.is_locked(error.orig):
                 raise ArchiveBusy from None
+            _raise_unwritable(error)
             raise
 
     def _write(
@@ -192,11 +230,22 @@ class Database:
 
     async def checkpoint_regularly(self, every: float = CHECKPOINT_SECONDS) -> None:
         """Copies what the write-ahead log gained into the database file every `every` seconds, in a
-        worker thread, until cancelled (with `background_checkpoints`)."""
+        worker thread, until cancelled (with `background_checkpoints`); raises `ArchiveReplaced` as soon as
+        the file is no longer the one the process started with (moved over, or removed)."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite.open_checkpointer(self.path)
         while True:
             await asyncio.sleep(every)
-            await asyncio.to_thread(sqlite.checkpoint, str(self.url.database))
+            self._check_same_file()
+            await asyncio.to_thread(sqlite.checkpoint, self._checkpointer)
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.sync_engine.dispose()
         await self.async_engine.dispose()
+
+
+def _raise_unwritable(error: OperationalError) -> None:
+    if sqlite.is_unwritable(error.orig):
+        raise ArchiveUnwritable(str(error.orig)) from None

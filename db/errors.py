@@ -8,3 +8,12 @@ class ArchiveBusy(Exception):
 
 class SearchRefused(Exception):
     """A search that would tell someone who sees numbers masked some of the digits the mask hides."""
+
+
+class ArchiveUnwritable(Exception):
+    """The archive cannot be written: the disk is full, or the file read-only or failing."""
+
+
+class ArchiveReplaced(Exception):
+    """The database file was replaced or removed under the running process: going on would write into a
+    file nobody will read again, or damage the new one."""

@@ -3,6 +3,7 @@ in WhatsApp this week matching 4567" in a few bytes, and still mean it after a r
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -89,8 +90,15 @@ def total_key(revision: int, filters: Filters) -> str:
 
 
 def search_text_of(typed: str) -> str:
-    """The form a search is stored and shown in: spaces folded, length bounded."""
-    return " ".join(typed.split())[:MAX_SEARCH_LENGTH]
+    """The form a search is stored and shown in: control and invisible formatting characters (a NUL, an
+    RTL mark, a zero width space pasted along) left out, spaces folded, length bounded."""
+    visible = "".join(ch for ch in typed if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    return " ".join(visible.split())[:MAX_SEARCH_LENGTH]
+
+
+_INVISIBLE = frozenset(
+    {"Cc", "Cf", "Cs", "Co", "Cn"}
+)  # controls, formatting, surrogates, private, unassigned
 
 
 _COLUMNS = (

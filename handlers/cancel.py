@@ -18,7 +18,7 @@ from views.viewer import Viewer
 def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="cancel")
-    screen.message.register(cancel, Command("cancel"))
+    screen.message.register(cancel, Command("cancel", ignore_case=True))
     return screen
 
 

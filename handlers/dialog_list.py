@@ -16,7 +16,7 @@ from views.viewer import Viewer
 def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="dialog_list")
-    screen.message.register(dialogs_command, Command("dialogs"))
+    screen.message.register(dialogs_command, Command("dialogs", ignore_case=True))
     screen.callback_query.register(list_button, ListCallback.filter())
     screen.callback_query.register(reset_button, ResetCallback.filter())
     return screen

@@ -16,8 +16,8 @@ from views.viewer import Viewer
 def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="menu")
-    screen.message.register(start, CommandStart())
-    screen.message.register(help_command, Command("help"))
+    screen.message.register(start, CommandStart(ignore_case=True))
+    screen.message.register(help_command, Command("help", ignore_case=True))
     screen.callback_query.register(menu_button, MenuCallback.filter())
     return screen
 

@@ -298,6 +298,19 @@ async def test_nothing_found_reads_well(api: BotAPIEmulator) -> None:
     assert message.button_rows() == [["🔎 Поиск", "⚙️ Фильтры"], ["✖ Сбросить поиск"], ["⬅ Назад"]]
 
 
+async def test_commands_in_capitals_and_searches_with_invisible_characters(api: BotAPIEmulator) -> None:
+    """A phone keyboard capitalises /Dialogs; text pasted from elsewhere carries NUL, RTL marks and zero
+    widths: each is read as what the person meant, never as a busy archive or a failure."""
+    user = api.user(ADMIN_ID)
+    for command in ("/DIALOGS", "/Dialogs"):
+        assert (await say(user, command)).text.startswith(BREADCRUMB)
+    for typed in ("Сем\x00ён", "\u200fСемён\u200e", "Сем\u200bён", "\x00"):
+        reaction = await say(user, typed)
+        assert "обновляется" not in reaction.text and "не так" not in reaction.text, typed
+        if typed != "\x00":
+            assert "Семён Иванов" in reaction.text, typed
+
+
 async def test_data_and_typed_text_with_html_characters_are_shown_as_typed(api: BotAPIEmulator) -> None:
     user = api.user(ADMIN_ID)
     typed = "<b>Уют</b> & Co"

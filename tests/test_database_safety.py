@@ -1,0 +1,120 @@
+"""The archive file as the operating system sees it: readable by its owner only, never damaged when another
+file is put in its place, and errors that say what happened without the data they were about."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
+
+from db.engine import Database, run_sql
+from db.errors import ArchiveReplaced, ArchiveUnwritable
+from db.migrate import upgrade
+from db.users import Role, add_user, list_users
+from tests.databases import migrated_database
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_archive_and_its_log_are_its_owners_alone(tmp_path: Path) -> None:
+    os.umask(0o022)  # the usual umask: files are world-readable unless made otherwise
+    database = migrated_database(tmp_path)
+    database.run(add_user, 42, Role.HEAD, "Ольга")
+    files = [tmp_path / name for name in ("dialogs.db", "dialogs.db-wal", "dialogs.db-shm")]
+    assert all(path.exists() for path in files)
+    assert [mode(path) for path in files] == [0o600, 0o600, 0o600]
+    database.sync_engine.dispose()
+
+
+def test_an_archive_open_to_others_is_closed_when_opened(tmp_path: Path) -> None:
+    database = migrated_database(tmp_path)
+    database.sync_engine.dispose()
+    path = tmp_path / "dialogs.db"
+    path.chmod(0o644)
+    reopened = Database(f"sqlite+aiosqlite:///{path}")
+    assert mode(path) == 0o600
+    reopened.sync_engine.dispose()
+
+
+async def test_a_file_moved_over_the_archive_stops_the_checkpoints_and_is_left_whole(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    await asyncio.to_thread(migrated_database, tmp_path / "a")
+    path = tmp_path / "a" / "dialogs.db"
+    database = Database(f"sqlite+aiosqlite:///{path}", background_checkpoints=True)  # as the bot opens it
+    other = await asyncio.to_thread(migrated_database, tmp_path / "b")
+    other.run(add_user, 7, Role.ADMIN, "из другого архива")
+    other.sync_engine.dispose()
+    database.run(add_user, 42, Role.HEAD, "Ольга")  # the log holds what the file does not yet
+
+    os.replace(tmp_path / "b" / "dialogs.db", path)  # mv other.db dialogs.db under the running bot
+    with pytest.raises(ArchiveReplaced):
+        await asyncio.wait_for(database.checkpoint_regularly(every=0.01), timeout=5)
+    database.sync_engine.dispose()  # every connection of the old file is closed: a new one is refused
+    with pytest.raises(ArchiveReplaced):
+        database.run(list_users)
+    await database.dispose()
+
+    moved_in = Database(f"sqlite+aiosqlite:///{path}")  # the file put in place is as it was, and opens
+    assert [user.telegram_id for user in moved_in.run(list_users)] == [7]
+    moved_in.sync_engine.dispose()
+
+
+async def test_a_removed_archive_is_not_made_anew_under_the_running_bot(tmp_path: Path) -> None:
+    await asyncio.to_thread(migrated_database, tmp_path)
+    path = tmp_path / "dialogs.db"
+    database = Database(f"sqlite+aiosqlite:///{path}", background_checkpoints=True)  # as the bot opens it
+    database.run(add_user, 42, Role.HEAD, "Ольга")
+    database.sync_engine.dispose()
+    (tmp_path / "dialogs.db").unlink()
+    with pytest.raises(ArchiveReplaced):
+        await asyncio.wait_for(database.checkpoint_regularly(every=0.01), timeout=5)
+    with pytest.raises(ArchiveReplaced):
+        database.run(list_users)
+    await database.dispose()
+    made_anew = Database(f"sqlite+aiosqlite:///{path}")  # the next start makes an empty archive, whole
+    await asyncio.to_thread(upgrade, made_anew)
+    assert made_anew.run(list_users) == []
+    made_anew.sync_engine.dispose()
+
+
+async def test_a_full_disk_is_told_apart_from_a_busy_archive(tmp_path: Path) -> None:
+    database = await asyncio.to_thread(migrated_database, tmp_path)
+
+    def fill(connection: Connection) -> None:
+        run_sql(connection, "PRAGMA max_page_count = 1")  # as if the disk had no room left
+        run_sql(connection, "INSERT INTO counters (name, value) VALUES (:name, 1)", {"name": "x" * 4000})
+
+    with pytest.raises(ArchiveUnwritable):
+        await database.write(fill)
+    await database.dispose()
+
+
+def test_errors_never_show_the_data_of_a_statement(tmp_path: Path) -> None:
+    """A search text or a number in a failed statement's parameters would reach the logs with the error."""
+    database = migrated_database(tmp_path)
+    secret = "+79161234567 Семён"
+    with pytest.raises(OperationalError) as raised:
+        database.run(run_sql, "SELECT * FROM no_such_table WHERE name = :name", {"name": secret})
+    assert secret not in str(raised.value) and "+7916" not in str(raised.value)
+    with pytest.raises(OperationalError) as raised:
+        database.run(lambda c: c.exec_driver_sql("SELECT * FROM no_such_table WHERE x = ?", (secret,)))
+    assert secret not in str(raised.value)
+    database.sync_engine.dispose()
+
+
+def test_a_new_archive_where_none_can_be_made_is_reported_by_its_command(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "dialogs.db"
+    database = Database(f"sqlite+aiosqlite:///{missing}")  # nothing created, nothing raised yet
+    with pytest.raises(OperationalError):
+        upgrade(database)
+    assert not missing.parent.exists()
+    shutil.rmtree(tmp_path, ignore_errors=True)
