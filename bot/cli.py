@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import logging
 import sys
 import time
@@ -17,12 +18,18 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
-from db.importer import ImportReport, Progress, import_file, store_records
+from db.importer import FileUnreadable, ImportReport, ImportStopped, Progress, import_file, store_records
+from db.integrity import ZONE, find_disagreements, repair
 from db.migrate import upgrade
 from db.stats import ensure_stats
 from db.users import Role, add_user, list_users, remove_user
 
 SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
+# Exit codes besides 0 (README, "Importing data"); 2, a bad usage or setting, is `main`'s.
+REJECTED = 1  # import: some lines were rejected (the rest are stored); check: something disagrees
+UNREADABLE = 3  # import: the file cannot be read (at all, or after the line it names)
+UNWRITABLE = 4  # import: the database could not be written (a full disk…): the message says what is stored
+ENCODING_NAMES = {"cp1251": "cp1251 (Windows Cyrillic)", "utf-16": "UTF-16", "utf-32": "UTF-32"}
 
 
 class CommandError(Exception):
@@ -46,13 +53,35 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialogs-bot", description="The dialog list of a CRM in Telegram.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate = commands.add_parser(
+        "migrate",
+        help="bring the database schema up to date, and repair the totals and statistics where they"
+        " disagree with the dialogs",
+    )
     migrate.set_defaults(handler=_migrate)
+    check = commands.add_parser(
+        "check", help="report whether the totals and statistics agree with the dialogs (repairs nothing)"
+    )
+    check.set_defaults(handler=_check)
 
     load = commands.add_parser(
         "import", help="load dialogs from JSON Lines (.jsonl) or CSV; idempotent by id"
     )
     load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument(
+        "--encoding",
+        type=_encoding,
+        default=None,
+        metavar="NAME",
+        help="the file's encoding, e.g. cp1251 (default: UTF-8, or what the file shows beyond doubt)",
+    )
+    load.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=None,
+        metavar="CHAR",
+        help="a CSV file's delimiter: ',', ';' or tab (default: told by its first line)",
+    )
     load.set_defaults(handler=_import)
 
     demo = commands.add_parser("demo-data", help="fill the database with realistic synthetic dialogs")
@@ -126,34 +155,89 @@ def _open_database(
     return database
 
 
+def _encoding(value: str) -> str:
+    try:
+        "id".encode(value)  # LookupError for unknown names, and for codecs that are not text (base64)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {value!r} (cp1251, utf-8, koi8-r…)") from None
+    return codecs.lookup(value).name
+
+
+def _delimiter(value: str) -> str:
+    delimiter = "\t" if value.lower() in ("tab", "\\t") else value
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise argparse.ArgumentTypeError("must be one character, such as ',' or ';', or tab")
+    return delimiter
+
+
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    database = _open_database(settings)
+    # the bulk connection's settings: the check reads every dialog once, sorting in temporary files
+    database = _open_database(settings, bulk=True)
     started = time.monotonic()
-    counted = database.run(ensure_stats, settings.zone)
+    repaired = database.run(repair, settings.zone)
     database.sync_engine.dispose()
     print("The database schema is up to date.")
-    if counted:
-        print(f"Counted the statistics in {settings.timezone} in {time.monotonic() - started:.1f} s.")
+    seconds = time.monotonic() - started
+    for disagreement in repaired:
+        if disagreement.what == ZONE:
+            print(f"Counted the statistics in {settings.timezone} in {seconds:.1f} s.")
+        else:
+            print(f"Repaired {disagreement.what} ({disagreement.detail}).")
     return 0
+
+
+def _check(settings: Settings, _args: argparse.Namespace) -> int:
+    database = _open_database(settings, bulk=True)
+    found = database.run(find_disagreements, settings.zone)
+    database.sync_engine.dispose()
+    if not found:
+        print("The totals and statistics agree with the dialogs.")
+        return 0
+    for disagreement in found:
+        print(f"Disagrees with the dialogs: {disagreement.what} ({disagreement.detail}).")
+    print("dialogs-bot migrate repairs it.")
+    return REJECTED
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
-        raise CommandError(f"no such file: {path}")
+        print(f"dialogs-bot: cannot read {path}: no such file", file=sys.stderr)
+        return UNREADABLE
     database = _open_database(settings, bulk=True)
     size = path.stat().st_size
     started = time.monotonic()
-    report = import_file(
-        database.sync_engine,
-        path,
-        region=settings.phone_region,
-        local_tz=settings.zone,
-        progress=_progress_printer(size) if sys.stderr.isatty() else None,
-    )
-    database.sync_engine.dispose()
+    try:
+        report = import_file(
+            database.sync_engine,
+            path,
+            region=settings.phone_region,
+            local_tz=settings.zone,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+            progress=_progress_printer(size) if sys.stderr.isatty() else None,
+        )
+    except ImportStopped as stopped:
+        if stopped.report.lines or stopped.report.complete_through:  # it got as far as some lines
+            _print_report(stopped.report, time.monotonic() - started)
+        print(f"dialogs-bot: {stopped}", file=sys.stderr)
+        if stopped.report.lines or not isinstance(stopped, FileUnreadable):
+            print(_what_is_stored(stopped.report), file=sys.stderr)
+        return UNREADABLE if isinstance(stopped, FileUnreadable) else UNWRITABLE
+    finally:
+        database.sync_engine.dispose()
     _print_report(report, time.monotonic() - started)
-    return 1 if report.rejected else 0
+    return REJECTED if report.rejected else 0
+
+
+def _what_is_stored(report: ImportReport) -> str:
+    again = "import the file again: what is stored already is updated, not added twice"
+    if not report.complete_through:
+        return f"Nothing of the file is stored; when the cause is mended, {again}."
+    return (
+        f"Every line up to line {report.complete_through:,} is stored or rejected above; nothing after it"
+        f" is stored. When the cause is mended, {again}."
+    )
 
 
 def _progress_printer(size: int) -> Progress:
@@ -167,8 +251,12 @@ def _progress_printer(size: int) -> Progress:
 def _print_report(report: ImportReport, seconds: float) -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    if report.encoding:
+        name = ENCODING_NAMES.get(report.encoding, report.encoding)
+        print(f"The file is not UTF-8: read as {name}, which it shows beyond doubt.", file=sys.stderr)
     for rejection in report.rejected[:SHOWN_REJECTIONS]:
-        print(f"line {rejection.line}: {rejection.reason}", file=sys.stderr)
+        lines = f"lines {rejection.line}–{rejection.last}" if rejection.last else f"line {rejection.line}"
+        print(f"{lines}: {rejection.reason}", file=sys.stderr)
     if len(report.rejected) > SHOWN_REJECTIONS:
         print(f"… and {len(report.rejected) - SHOWN_REJECTIONS:,} more rejected lines", file=sys.stderr)
     print(

@@ -1,12 +1,19 @@
 """Counters the import keeps (`counters` table), so that nothing on a tap's path counts a million rows:
-the total of all dialogs, and the archive's revision, which every import that stored something moves on
-(kept totals and cached counts are valid for one revision)."""
+the total of all dialogs, and the archive's revision, which every transaction that changes dialogs moves on
+(kept totals and cached counts are valid for one revision); and the names' and phones' own counts of
+their dialogs (`dialog_count`, `last_completed_at`). They change in the transaction that changes the
+dialogs, so that they agree with them whenever an import stops; `db.integrity` checks and repairs them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
 
 from db.engine import run_sql
+from db.lookups import chunks
+from db.models import ClientName, ClientPhone
 
 DIALOG_TOTAL = "dialogs"
 REVISION = "revision"
@@ -16,10 +23,12 @@ _SET = (
     "INSERT INTO counters (name, value) VALUES (:name, :value)"
     " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 )
-_ADVANCE = (
-    "INSERT INTO counters (name, value) VALUES (:name, 1)"
-    " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
+_ADD = (
+    "INSERT INTO counters (name, value) VALUES (:name, :value)"
+    " ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value"
 )
+# (the client table, the dialogs' column that points to it)
+CLIENT_TABLES: tuple[tuple[Any, str], ...] = ((ClientName, "name_id"), (ClientPhone, "phone_id"))
 
 
 def counter_value(connection: Connection, name: str) -> int:
@@ -33,15 +42,45 @@ def dialog_total(connection: Connection) -> int:
 
 
 def archive_revision(connection: Connection) -> int:
-    """How many imports have stored something: what kept totals and counts are valid for."""
+    """How many times the dialogs changed: what kept totals and counts are valid for."""
     return counter_value(connection, REVISION)
 
 
-def count_dialog_total(connection: Connection) -> None:
-    """Counts all dialogs again into `DIALOG_TOTAL` (after an import)."""
+def count_dialog_total(connection: Connection) -> int:
+    """Counts all dialogs again into `DIALOG_TOTAL` (after a bulk load, or a repair); returns the total."""
     (total,) = run_sql(connection, "SELECT count(*) FROM dialogs").fetchone()
     run_sql(connection, _SET, {"name": DIALOG_TOTAL, "value": total})
+    return int(total)
+
+
+def add_to_dialog_total(connection: Connection, added: int) -> None:
+    """`added` new dialogs, in the transaction that inserted them."""
+    if added:
+        run_sql(connection, _ADD, {"name": DIALOG_TOTAL, "value": added})
 
 
 def advance_revision(connection: Connection) -> None:
-    run_sql(connection, _ADVANCE, {"name": REVISION})
+    run_sql(connection, _ADD, {"name": REVISION, "value": 1})
+
+
+def refresh_client_counts(connection: Connection, model: Any, column: str, ids: Iterable[int]) -> None:
+    """Counts the dialogs of these names (`model` ClientName, `column` "name_id") or phones again."""
+    statement = text(f"{_recount(model, column)} WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    for chunk in chunks(sorted(ids)):
+        connection.execute(statement, {"ids": chunk})
+
+
+def refresh_all_client_counts(connection: Connection) -> None:
+    for model, column in CLIENT_TABLES:
+        connection.execute(text(_recount(model, column)))
+
+
+def _recount(model: Any, column: str) -> str:
+    table = model.__tablename__
+    dialogs = f"FROM dialogs WHERE {column} = {table}.id"
+    return (
+        f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) {dialogs}),"
+        f" last_completed_at = (SELECT MAX(completed_at) {dialogs})"
+    )

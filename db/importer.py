@@ -1,27 +1,42 @@
 """Loading dialogs from JSON Lines or CSV: streaming, in batches, idempotent by the source `id`.
 
-Memory stays flat whatever the file's size: lines are read one at a time and stored a batch at a time,
-each batch in its own transaction, so an interrupted import keeps what it stored and can simply be re-run.
-The statistics (`db.stats`) follow the dialogs: the local days a batch changed are counted again.
+Every line ends up stored, or rejected with its reason; `db.sources` reads the file (its encoding, a CSV
+file's delimiter), and a file that cannot be read, or a database that refuses a write, stops the import
+with `ImportStopped`, which says what was stored until then. Each batch is stored in its own transaction
+together with the counters it changes (`db.counters`: the total, the revision, the names' and phones'
+counts), so an import that stops, is killed or runs out of disk keeps what it stored, consistent with
+itself, and can simply be run again. The statistics (`db.stats`) follow the dialogs: the local days a
+batch changed are counted again.
+
+Memory stays flat whatever the file's size: lines are read one at a time, stored a batch at a time, and
+every statement keeps one shape whatever the batch holds (`db.lookups`).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DatabaseError, OperationalError
 
-from db.counters import advance_revision, count_dialog_total, dialog_total
+from db.counters import (
+    add_to_dialog_total,
+    advance_revision,
+    count_dialog_total,
+    dialog_total,
+    refresh_all_client_counts,
+    refresh_client_counts,
+)
+from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
+from db.sources import ImportFile, UnreadableFile
 from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
 from db.text import fold
 
@@ -32,6 +47,7 @@ BATCH_SIZE = 5000
 class Rejection:
     line: int
     reason: str
+    last: int = 0  # the last line of a CSV record written over several lines (or of a broken one)
 
 
 @dataclass(slots=True)
@@ -39,10 +55,33 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # Every line up to this one is stored or rejected: the end of the file, or, when the import stopped,
+    # the last line of the last batch it stored (0: nothing is stored).
+    complete_through: int = 0
+    encoding: str = ""  # the encoding the file was found to be in, when not UTF-8 and not given
 
     @property
     def lines(self) -> int:
         return self.added + self.updated + len(self.rejected)
+
+
+class ImportStopped(Exception):
+    """The import stopped before the end of the file; `report` has what it stored and rejected until then.
+    The message, for the person, says why."""
+
+    def __init__(self, reason: str, report: ImportReport) -> None:
+        super().__init__(reason)
+        self.report = report
+
+
+class FileUnreadable(ImportStopped):
+    """The file cannot be read: not at all (nothing is stored), or not after some line (the lines before
+    it are)."""
+
+
+class DatabaseUnwritable(ImportStopped):
+    """The database refused a write (a full disk, an I/O error, another writer holding it too long): the
+    batches stored before it are kept (a bulk load keeps nothing)."""
 
 
 # Called after each batch with (lines read, bytes read) so a terminal can show progress.
@@ -62,25 +101,53 @@ def import_file(
     *,
     region: str,
     local_tz: ZoneInfo,
+    encoding: str | None = None,
+    delimiter: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Imports `path` (.jsonl or .csv; other names are recognised by their first character). `local_tz`:
-    the zone of times given without an offset, and of the statistics' days."""
+    the zone of times given without an offset, and of the statistics' days. `encoding`, `delimiter`: as
+    given, or None to find them (`db.sources`). Raises `FileUnreadable` or `DatabaseUnwritable`."""
     report = ImportReport()
-    with path.open("rb") as raw, _Loader(engine, _estimate_lines(path, raw), report, local_tz) as loader:
-        for number, obj in _read_objects(raw, _is_csv(path, raw)):
-            try:
-                if isinstance(obj, RecordError):
-                    raise obj
-                record = parse_record(obj, region=region, local_tz=local_tz)
-            except RecordError as error:
-                report.rejected.append(Rejection(number, str(error)))
-                continue
-            if loader.add(record) and progress:
-                progress(report.lines, raw.tell())
+    try:
+        source = ImportFile(path, encoding=encoding, delimiter=delimiter)
+    except UnreadableFile as error:
+        raise FileUnreadable(str(error), report) from None
+    stopped: UnreadableFile | None = None
+    with source:
+        report.encoding = source.encoding if source.detected else ""
+        try:
+            with _Loader(engine, source.estimated_lines, report, local_tz) as loader:
+                try:
+                    for first, last, item in source.items():
+                        loader.line = last
+                        if isinstance(item, str):
+                            report.rejected.append(Rejection(first, item, last if last > first else 0))
+                            continue
+                        try:
+                            record = parse_record(item, region=region, local_tz=local_tz)
+                        except RecordError as error:
+                            report.rejected.append(Rejection(first, str(error), last if last > first else 0))
+                            continue
+                        if loader.add(record) and progress:
+                            progress(report.lines, source.position())
+                except UnreadableFile as error:  # the valid lines before it are stored all the same
+                    stopped = error
+        except (OperationalError, DatabaseError) as error:
+            if not _refused(error):
+                raise
+            raise DatabaseUnwritable(f"the database could not be written: {error.orig}", report) from None
+    if stopped is not None:
+        raise FileUnreadable(str(stopped), report)
     if progress:
-        progress(report.lines, path.stat().st_size)
+        progress(report.lines, source.size)
     return report
+
+
+def _refused(error: DatabaseError) -> bool:
+    """Whether the database refused a write for a reason outside the import (a full disk, an I/O error, a
+    lock held too long, a damaged file), rather than for a mistake in the import's own statements."""
+    return isinstance(error, OperationalError) or type(error) is DatabaseError
 
 
 def store_records(
@@ -120,8 +187,9 @@ class _Loader:
         self._batch: list[DialogRecord] = []
         self._bulk: Connection | None = None
         self._transaction: Any = None
-        self._stored = 0
+        self._bulk_counts = (0, 0)  # added, updated: reported when the bulk load commits
         self._stale_days: set[date] = set()  # changed by batches that left them for the end
+        self.line = 0  # the line read last: a batch stored now holds every valid line up to it
 
     def __enter__(self) -> _Loader:
         with self._engine.begin() as connection:
@@ -148,18 +216,29 @@ class _Loader:
         if self._bulk is None:
             if error_type is None:
                 self._flush()
-            with self._engine.begin() as connection:  # after an error too: the stored batches are kept
-                self._finish(connection)
+                self._report.complete_through = self.line
+            # after an error too, the days left for the end are counted; should that fail as well (a full
+            # disk), they stay marked stale, and the next start counts them
+            try:
+                with self._engine.begin() as connection:
+                    self._finish(connection)
+            except DatabaseError:
+                if error_type is None:
+                    raise
             return
         try:
             if error_type is None:
                 self._flush()
                 for index in _DIALOG_INDEXES:
                     index.create(self._bulk)
-                _refresh_all_counts(self._bulk)
+                refresh_all_client_counts(self._bulk)
                 rebuild_stats(self._bulk, self._zone)
                 self._finish(self._bulk)
+                count_dialog_total(self._bulk)
+                advance_revision(self._bulk)
                 self._transaction.commit()
+                self._report.added, self._report.updated = self._bulk_counts
+                self._report.complete_through = self.line
         finally:
             self._bulk.close()  # rolls back unless committed
 
@@ -168,13 +247,14 @@ class _Loader:
             return
         if self._bulk is not None:
             added, updated, _ = _store_batch(self._bulk, self._batch, count=False)
+            self._bulk_counts = (self._bulk_counts[0] + added, self._bulk_counts[1] + updated)
         else:
             with self._engine.begin() as connection:
                 added, updated, replaced = _store_batch(connection, self._batch, count=True)
                 self._refresh_stats(connection, replaced)
-        self._report.added += added
-        self._report.updated += updated
-        self._stored += added + updated
+            self._report.added += added
+            self._report.updated += updated
+            self._report.complete_through = self.line
         self._batch = []
 
     def _refresh_stats(self, connection: Connection, replaced: list[datetime]) -> None:
@@ -188,78 +268,13 @@ class _Loader:
             self._stale_days |= days
 
     def _finish(self, connection: Connection) -> None:
+        """The days that batches left for the end are counted; kept totals and cached counts, which the
+        batches' revisions made count again before, must count again after."""
         if self._stale_days:
             refresh_days(connection, self._zone, self._stale_days)
             mark_fresh(connection, self._zone)
             self._stale_days.clear()
-        count_dialog_total(connection)
-        if self._stored:  # kept totals and cached counts see the change
             advance_revision(connection)
-
-
-def _estimate_lines(path: Path, raw: IO[bytes]) -> int:
-    """The file's size over the average length of its first lines."""
-    sample = raw.read(1 << 20)
-    raw.seek(0)
-    lines = sample.count(b"\n")
-    return path.stat().st_size * lines // len(sample) if lines else 0
-
-
-def _is_csv(path: Path, raw: IO[bytes]) -> bool:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return False
-    if suffix == ".csv":
-        return True
-    start = raw.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    raw.seek(0)
-    return not start.startswith(b"{")
-
-
-def _read_objects(raw: IO[bytes], is_csv: bool) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
-    """(line number, object or the reason it is not one) for every non-blank line."""
-    if is_csv:
-        yield from _read_csv(raw)
-        return
-    for number, line in enumerate(raw, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            yield number, RecordError(f"not valid JSON ({error})")
-            continue
-        yield number, obj if isinstance(obj, dict) else RecordError("not a JSON object")
-
-
-def _read_csv(raw: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
-    # utf-8-sig: Excel starts its UTF-8 files with a byte order mark
-    stream = _TextLines(raw)
-    reader = csv.DictReader(stream)
-    for row in reader:
-        if None in row:
-            yield reader.line_num, RecordError("more cells than there are columns in the header")
-        elif any(value for value in row.values()):
-            yield reader.line_num, row
-
-
-class _TextLines:
-    """Decodes a binary file line by line for `csv` while keeping `tell()` of the underlying file usable."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self._first = True
-
-    def __iter__(self) -> _TextLines:
-        return self
-
-    def __next__(self) -> str:
-        line = self._raw.readline()
-        if not line:
-            raise StopIteration
-        encoding = "utf-8-sig" if self._first else "utf-8"
-        self._first = False
-        return line.decode(encoding, errors="replace")
 
 
 def _store_batch(
@@ -280,11 +295,8 @@ def _store_batch(
     )
     existing = {
         row.source_id: row
-        for row in connection.execute(
-            select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id, Dialog.completed_at).where(
-                Dialog.source_id.in_(list(latest))
-            )
-        )
+        for chunk in chunks(latest)
+        for row in connection.execute(_EXISTING, {"ids": chunk})
     }
     touched_names = {row.name_id for row in existing.values() if row.name_id is not None}
     touched_phones = {row.phone_id for row in existing.values() if row.phone_id is not None}
@@ -307,8 +319,10 @@ def _store_batch(
         )
     _store_transcripts(connection, [r for r in latest.values() if r.messages is not None])
     if count:
-        _refresh_counts(connection, ClientName, "name_id", touched_names)
-        _refresh_counts(connection, ClientPhone, "phone_id", touched_phones)
+        refresh_client_counts(connection, ClientName, "name_id", touched_names)
+        refresh_client_counts(connection, ClientPhone, "phone_id", touched_phones)
+        add_to_dialog_total(connection, len(new_rows))
+        advance_revision(connection)  # kept totals and cached counts see the change
 
     # count lines, not ids: a line that repeats an id earlier in the file updates it
     seen: set[str] = set()
@@ -347,18 +361,30 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment is not None else None
 
 
+_EXISTING = select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id, Dialog.completed_at).where(
+    Dialog.source_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _ids_of(connection: Connection, model: Any, key: Any, values: Iterable[str]) -> dict[str, int]:
+    statement = select(key, model.id).where(key.in_(bindparam("values", expanding=True)))
+    return {
+        value: id_
+        for chunk in chunks(values)
+        for value, id_ in connection.execute(statement, {"values": chunk})
+    }
+
+
 def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) -> dict[str, int]:
     """Ids of the rows whose `key` is in `values`, inserting the missing ones."""
     if not values:
         return {}
-    ids: dict[str, int] = {
-        value: id_ for value, id_ in connection.execute(select(key, model.id).where(key.in_(values)))
-    }
+    ids = _ids_of(connection, model, key, values)
     missing = sorted(values - ids.keys())
     if missing:
         rows = [_new_row(model, value) for value in missing]
         connection.execute(insert(model), rows)
-        added: dict[str, int] = dict(connection.execute(select(key, model.id).where(key.in_(missing))).all())
+        added = _ids_of(connection, model, key, missing)
         if model is ClientPhone:
             grams = {(gram, phone_id) for e164, phone_id in added.items() for gram in phone_grams(e164)}
             connection.execute(insert(ClientPhoneGram), [{"gram": g, "phone_id": p} for g, p in grams])
@@ -377,12 +403,10 @@ def _new_row(model: Any, value: str) -> dict[str, Any]:
 def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> None:
     if not records:
         return
-    dialog_ids = dict(
-        connection.execute(
-            select(Dialog.source_id, Dialog.id).where(Dialog.source_id.in_([r.source_id for r in records]))
-        ).all()
-    )
-    connection.execute(delete(Message).where(Message.dialog_id.in_(list(dialog_ids.values()))))
+    dialog_ids = _ids_of(connection, Dialog, Dialog.source_id, [r.source_id for r in records])
+    removal = delete(Message).where(Message.dialog_id.in_(bindparam("ids", expanding=True)))
+    for chunk in chunks(dialog_ids.values()):
+        connection.execute(removal, {"ids": chunk})
     rows = [
         {
             "dialog_id": dialog_ids[record.source_id],
@@ -397,26 +421,3 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
     ]
     if rows:
         connection.execute(insert(Message), rows)
-
-
-def _refresh_counts(connection: Connection, model: Any, column: str, ids: set[int]) -> None:
-    if not ids:
-        return
-    statement = text(f"{_recount(model, column)} WHERE id IN :ids").bindparams(
-        bindparam("ids", expanding=True)
-    )
-    connection.execute(statement, {"ids": sorted(ids)})
-
-
-def _refresh_all_counts(connection: Connection) -> None:
-    connection.execute(text(_recount(ClientName, "name_id")))
-    connection.execute(text(_recount(ClientPhone, "phone_id")))
-
-
-def _recount(model: Any, column: str) -> str:
-    table = model.__tablename__
-    dialogs = f"FROM dialogs WHERE {column} = {table}.id"
-    return (
-        f"UPDATE {table} SET dialog_count = (SELECT COUNT(*) {dialogs}),"
-        f" last_completed_at = (SELECT MAX(completed_at) {dialogs})"
-    )

@@ -27,6 +27,24 @@ def normalize_phone(raw: str, region: str, *, strict: bool = False) -> str | Non
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+# The national digits of placeholder numbers typed into a form when the real one is unknown: runs up and down.
+_RUNS = ("01234567890123456789", "98765432109876543210")
+
+
+def is_placeholder(e164: str) -> bool:
+    """A number no one can have, though phonenumbers calls it possible: its national digits all zeros
+    (`0000000000`), or one digit repeated, or a run (`1234567890`), where no such number exists in that
+    country (`is_valid_number`): the real `+7 999 999-99-99` is kept. Other numbers phonenumbers cannot
+    confirm are kept too: its metadata lags behind the new ranges of some countries."""
+    number = parse_e164(e164)
+    national = phonenumbers.national_significant_number(number)
+    if not national.strip("0"):
+        return True
+    if len(set(national)) > 1 and not any(national in run for run in _RUNS):
+        return False
+    return not phonenumbers.is_valid_number(number)
+
+
 def parse_e164(e164: str) -> phonenumbers.PhoneNumber:
     """A stored number as phonenumbers' object, read straight from its digits (~1 µs; parsing it as typed
     text takes ~16 µs, and a list page or a search shows ten numbers). Country codes are prefix-free, so

@@ -6,12 +6,13 @@ words a person can act on. Nothing here touches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from db.phones import normalize_phone
+from db.phones import is_placeholder, normalize_phone
 
 Sender = Literal["client", "employee", "bot"]
 SENDERS: frozenset[str] = frozenset({"client", "employee", "bot"})
@@ -19,6 +20,14 @@ SENDERS: frozenset[str] = frozenset({"client", "employee", "bot"})
 MAX_ID_LENGTH = 100
 MAX_NAME_LENGTH = 200
 MAX_CHANNEL_LENGTH = 32
+MAX_MESSAGE_COUNT = 10**9  # SQLite's integers hold more, but no dialog has a billion messages
+# Times a CRM can have recorded: the statistics count every local day from the first dialog to the last,
+# and a year 1 or 9999 typed by mistake would also overflow on the way to UTC.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# Lone surrogates come from a JSON escape such as "\udc80": Python holds them, but no UTF-8 text does, and
+# the database could not store the batch with them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class RecordError(ValueError):
@@ -63,6 +72,8 @@ def parse_record(raw: Mapping[str, Any], *, region: str, local_tz: tzinfo) -> Di
         client_phone = normalize_phone(raw_phone, region)
         if client_phone is None:
             raise RecordError(f"client_phone: {raw_phone!r} is not a phone number")
+        if is_placeholder(client_phone):
+            raise RecordError(f"client_phone: {raw_phone!r} cannot be a real number (a placeholder?)")
     if client_name is None and client_phone is None:
         raise RecordError("client_name or client_phone is required")
     if started_at is not None and started_at > completed_at:
@@ -98,6 +109,7 @@ def _text(raw: Mapping[str, Any], key: str, limit: int, *, required: bool = Fals
         return None
     if not isinstance(value, str):
         raise RecordError(f"{key} must be text")
+    _check_unicode(value, key)
     value = " ".join(value.split())
     if len(value) > limit:
         raise RecordError(f"{key} is longer than {limit} characters")
@@ -124,16 +136,26 @@ def parse_time(value: object, key: str, local_tz: tzinfo) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_tz)
-    return moment.astimezone(UTC)
+    utc: datetime | None
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # the first or the last day of the calendar, shifted out of it
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise RecordError(f"{key}: {value!r} is not between {EARLIEST.year} and {LATEST.year - 1}")
+    return utc
 
 
 def _count(value: object) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    # ASCII digits only: "²" and "٣" are digits to str.isdigit but not to int()
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip()) if len(value.strip()) <= 20 else MAX_MESSAGE_COUNT + 1
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise RecordError("message_count must be a whole number, 0 or more")
+    if value > MAX_MESSAGE_COUNT:
+        raise RecordError(f"message_count is over {MAX_MESSAGE_COUNT:,}")
     return value
 
 
@@ -147,14 +169,22 @@ def _messages(value: object, local_tz: tzinfo) -> tuple[MessageRecord, ...] | No
         if not isinstance(item, dict):
             raise RecordError(f"messages[{number}] must be an object")
         sender = item.get("from")
-        if sender not in SENDERS:
+        if not isinstance(sender, str) or sender not in SENDERS:
             raise RecordError(f"messages[{number}].from must be client, employee or bot")
         text = item.get("text")
         if not isinstance(text, str):
             raise RecordError(f"messages[{number}].text must be text")
+        _check_unicode(text, f"messages[{number}].text")
         author = item.get("author")
         if author is not None and not isinstance(author, str):
             raise RecordError(f"messages[{number}].author must be text")
+        if author is not None:
+            _check_unicode(author, f"messages[{number}].author")
         at = parse_time(item.get("at"), f"messages[{number}].at", local_tz)
-        result.append(MessageRecord(at=at, sender=sender, author=author or None, text=text))
+        result.append(MessageRecord(at=at, sender=cast(Sender, sender), author=author or None, text=text))
     return tuple(result)
+
+
+def _check_unicode(value: str, key: str) -> None:
+    if _SURROGATE.search(value):
+        raise RecordError(f"{key} holds a lone surrogate (\\ud800–\\udfff), which is not a character")

@@ -97,24 +97,29 @@ _CREATE_FACTS = text(f"""
            d.message_count AS messages, {_DURATION} AS duration
     FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
 """)
-_INSERT_DAILY = text("""
-    INSERT INTO daily_stats (day, channel, employee_id, dialogs, messages, duration_s, timed)
+# Each table's rows as counted from the dialogs; inserted (`_count`), or compared (`differing_days`).
+_SELECT_DAILY = """
     SELECT day, channel, employee_id, COUNT(*), SUM(messages), COALESCE(SUM(duration), 0), COUNT(duration)
     FROM stats_facts GROUP BY day, channel, employee_id
-""")
-_INSERT_DURATION = text(f"""
-    INSERT INTO duration_stats (day, employee_id, bucket, dialogs)
+"""
+_SELECT_DURATION = f"""
     SELECT day, employee_id, {_bucket_sql("duration")}, COUNT(*)
     FROM stats_facts WHERE duration IS NOT NULL GROUP BY 1, 2, 3
-""")
+"""
 # Only the completed_at index is read: no dialog rows.
-_INSERT_HOURLY = text("""
-    INSERT INTO hourly_stats (day, hour, dialogs)
+_SELECT_HOURLY = """
     SELECT h.day, h.hour, COUNT(*)
     FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
     GROUP BY h.day, h.hour
-""")
+"""
+_DAILY_COLUMNS = "day, channel, employee_id, dialogs, messages, duration_s, timed"
+_INSERT_DAILY = text(f"INSERT INTO daily_stats ({_DAILY_COLUMNS}) {_SELECT_DAILY}")
+_INSERT_DURATION = text(f"INSERT INTO duration_stats (day, employee_id, bucket, dialogs) {_SELECT_DURATION}")
+_INSERT_HOURLY = text(f"INSERT INTO hourly_stats (day, hour, dialogs) {_SELECT_HOURLY}")
 _STATS_TABLES = (DailyStats, HourlyStats, DurationStats)
+_STORED_DAILY = f"SELECT {_DAILY_COLUMNS} FROM daily_stats"
+_STORED_DURATION = "SELECT day, employee_id, bucket, dialogs FROM duration_stats"
+_STORED_HOURLY = "SELECT day, hour, dialogs FROM hourly_stats"
 
 
 def refresh_days(connection: Connection, zone: ZoneInfo, days: Iterable[date]) -> None:
@@ -144,10 +149,42 @@ def rebuild_stats(connection: Connection, zone: ZoneInfo) -> None:
     mark_fresh(connection, zone)
 
 
+def differing_days(connection: Connection, zone: ZoneInfo) -> list[date]:
+    """The local days whose statistics disagree with their dialogs, counted here without writing anything
+    (as long as counting them all again takes). For statistics counted in `zone` (`is_counted_in`)."""
+    first = connection.scalar(select(func.min(Dialog.completed_at)))
+    last = connection.scalar(select(func.max(Dialog.completed_at)))
+    if first is not None and last is not None:
+        first_day, last_day = local_day(first, zone), local_day(last, zone)
+        days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    else:
+        days = []
+    _fill_hours(connection, zone, days)
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
+    connection.execute(_CREATE_FACTS)
+    differing: set[date] = set()
+    for expected, stored in (
+        (_SELECT_DAILY, _STORED_DAILY),
+        (_SELECT_DURATION, _STORED_DURATION),
+        (_SELECT_HOURLY, _STORED_HOURLY),
+    ):
+        for one, other in ((expected, stored), (stored, expected)):
+            rows = connection.execute(text(f"SELECT DISTINCT day FROM ({one} EXCEPT {other})"))
+            differing.update(_as_date(day) for (day,) in rows)
+    connection.exec_driver_sql("DROP TABLE temp.stats_facts")
+    _HOURS.drop(connection)
+    return sorted(differing)
+
+
+def is_counted_in(connection: Connection, zone: ZoneInfo) -> bool:
+    """Whether the statistics are counted in `zone` and not marked stale (`mark_stale`)."""
+    return bool(connection.scalar(select(StatsZone.name)) == zone.key)
+
+
 def ensure_stats(connection: Connection, zone: ZoneInfo) -> bool:
     """Rebuilds the statistics unless they are counted in `zone` already (a new archive, the first start
     after migration 0004, another TIMEZONE, an import that was killed); True when it rebuilt them."""
-    if connection.scalar(select(StatsZone.name)) == zone.key:
+    if is_counted_in(connection, zone):
         return False
     rebuild_stats(connection, zone)
     return True
@@ -223,7 +260,12 @@ def _fill_hours(connection: Connection, zone: ZoneInfo, days: list[date]) -> Non
             {"day": day, "hour": hour, "utc_start": bounds[hour], "utc_end": bounds[hour + 1]}
             for hour in range(24)
         )
-    connection.execute(insert(_HOURS), rows)
+    if rows:  # an archive without dialogs has no days
+        connection.execute(insert(_HOURS), rows)
+
+
+def _as_date(day: date | str) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(day)
 
 
 def _count(connection: Connection) -> None:

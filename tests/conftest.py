@@ -3,6 +3,7 @@ bot's end-to-end tests, the archive of `tests.bot_harness.DATASET` with the bot 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
+from bot.cli import main
 from bot.settings import Settings
 from db.engine import Database
 from db.models import Base
@@ -18,6 +20,38 @@ from db.sqlite.search import is_search_index
 from tests.bot_harness import database_url, make_settings, running_bot, seeded_archive
 from tests.databases import migrated_database
 from tests.emulator import BotAPIEmulator
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """`dialogs-bot run` sets up logging for its process; in a test it would outlive the command and make
+    every later command's libraries (Alembic's INFO lines) write to stderr, which no real command does."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+# every setting the commands read from the environment
+VARIABLES = ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "TELEGRAM_API_URL", "TIMEZONE", "PHONE_REGION")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory (no .env) with the database in it and no settings from outside."""
+    monkeypatch.chdir(tmp_path)
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """A `dialogs-bot` command as at a terminal: its exit code, what it printed and what it said on stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -10,24 +10,7 @@ import pytest
 from bot.cli import main
 from db.engine import Database
 from db.users import Role, find_role
-
-VARIABLES = ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "TELEGRAM_API_URL", "TIMEZONE", "PHONE_REGION")
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty working directory (no .env) with the database in it and no settings from outside."""
-    monkeypatch.chdir(tmp_path)
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.conftest import run
 
 
 def role_in_database(folder: Path, telegram_id: int) -> Role | None:

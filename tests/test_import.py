@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +46,7 @@ GOOD = {
 }
 
 
-def write_jsonl(path: Path, lines: list[object]) -> Path:
+def write_jsonl(path: Path, lines: Sequence[object]) -> Path:
     path.write_text(
         "\n".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in lines)
         + "\n",
