@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from typing import cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
 from aiogram.types import BotCommand, LinkPreviewOptions
 
 from bot.middlewares import AccessMiddleware
+from bot.polling import Polling, wait_for_bot_api
 from bot.runtime import JsonSession, prepare_runtime
 from bot.settings import Settings
 from db.archive import Archive
@@ -47,31 +50,55 @@ def build_dispatcher(database: Database, settings: Settings) -> Dispatcher:
 
 
 async def set_commands(bot: Bot) -> None:
-    """The command menu in each language; Russian for everyone else."""
+    """The command menu in each language; Russian for everyone else. A Bot API that fails here (the
+    session has tried again already) costs the menu, not the start: the bot works without it."""
     for language in LANGUAGES:
         t = texts_for(language)
         commands = [BotCommand(command=name, description=t(f"command-{name}")) for name in COMMANDS]
-        await bot.set_my_commands(commands, language_code=None if language == "ru" else language)
+        try:
+            await bot.set_my_commands(commands, language_code=None if language == "ru" else language)
+        except TelegramUnauthorizedError:
+            raise
+        except AiogramError as error:
+            log.warning("could not set the command menu: %s", getattr(error, "message", type(error).__name__))
+            return
 
 
-async def run_polling(settings: Settings, database: Database, token: str) -> None:
-    """Long polling until SIGINT or SIGTERM (aiogram stops polling on both); then closes cleanly."""
+async def run_polling(
+    settings: Settings, database: Database, token: str, stop: asyncio.Event | None = None
+) -> None:
+    """Long polling until SIGINT or SIGTERM (or `stop`): waits for the Bot API when it is out of reach,
+    and on a stop finishes the updates in hand before the session and the database close."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for number in signals:
+        loop.add_signal_handler(number, _stop_on_signal, stop, number)
     bot = build_bot(token, settings.telegram_api_url)
     dispatcher = build_dispatcher(database, settings)
     try:
-        try:
+        me = await wait_for_bot_api(bot, stop)
+        if me is not None:
+            log.info("the Bot API answers: @%s", me.username)
             await set_commands(bot)
-        except TelegramUnauthorizedError:
-            raise
-        except TelegramAPIError as error:  # Telegram out of reach for now: polling retries on its own
-            log.warning("could not set the command menu: %s", error)
-        prepare_runtime()
-        checkpoints = asyncio.create_task(database.checkpoint_regularly())
-        try:
-            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
-        finally:
-            checkpoints.cancel()
+            prepare_runtime()
+            checkpoints = asyncio.create_task(database.checkpoint_regularly())
+            # the archive's file replaced or removed (the task logged it): stop, as a signal does
+            checkpoints.add_done_callback(lambda _task: stop.set())
+            try:
+                await Polling(dispatcher, bot).run(stop)
+            finally:
+                checkpoints.cancel()
+            if checkpoints.done() and not checkpoints.cancelled() and checkpoints.exception():
+                raise cast(BaseException, checkpoints.exception())
     finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
         await bot.session.close()
         await database.dispose()
         log.info("stopped")
+
+
+def _stop_on_signal(stop: asyncio.Event, number: signal.Signals) -> None:
+    log.info("%s: finishing the updates in hand, then stopping", number.name)
+    stop.set()

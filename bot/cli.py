@@ -18,6 +18,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
+from db.errors import ArchiveReplaced
 from db.importer import FileUnreadable, ImportReport, ImportStopped, Progress, import_file, store_records
 from db.integrity import ZONE, find_disagreements, repair
 from db.migrate import upgrade
@@ -278,10 +279,13 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
     # aiogram is imported here, not at the top: it costs the other commands ~3 s and ~70 MB for nothing
-    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
     from aiogram.utils.token import TokenValidationError, validate_token
+    from yarl import URL
 
     from bot.app import run_polling
+    from bot.logs import redact
+    from bot.runtime import UnusableApiUrl
 
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise CommandError(
@@ -292,18 +296,33 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         validate_token(token)
     except TokenValidationError:
         raise CommandError("BOT_TOKEN is not a bot token (it looks like 123456:ABC-DEF…)") from None
+    url = settings.telegram_api_url
+    try:  # aiohttp would name the whole request URL, token and all, in its error
+        URL(url)
+    except ValueError as error:
+        raise CommandError(f"TELEGRAM_API_URL is not a valid URL: {url}: {error}") from None
     configure_logging(token)
     database = _open_database(settings, background_checkpoints=True)  # run_polling runs them
     # a new archive, the first start after an upgrade, another TIMEZONE: seconds at a million dialogs
     if database.run(ensure_stats, settings.zone):
         logging.getLogger(__name__).info("counted the statistics in %s", settings.timezone)
+    # Telegram or the network being down is no reason to exit: run_polling waits for them (a service);
+    # what waiting cannot mend ends the command with one line, and nothing said carries the token
     try:
         asyncio.run(run_polling(settings, database, token))
     except TelegramUnauthorizedError:
         raise CommandError("Telegram does not accept BOT_TOKEN: check it with @BotFather") from None
-    except TelegramNetworkError as error:
-        url = settings.telegram_api_url
-        raise CommandError(f"cannot reach the Bot API at {url}: {error.message}") from None
+    except TelegramNotFound as error:
+        said = redact(error.message, token)
+        raise CommandError(f"{url} is not a Bot API server (getMe: {said}); check TELEGRAM_API_URL") from None
+    except UnusableApiUrl as error:
+        raise CommandError(f"TELEGRAM_API_URL cannot be requested: {url}: {error.message}") from None
+    except ArchiveReplaced:  # logged with what was done about it; the next start opens the file now there
+        print("dialogs-bot: stopped: the database file was replaced or removed", file=sys.stderr)
+        return 1
+    except Exception:  # a bug: the traceback goes through the log, whose filter takes the token out
+        logging.getLogger(__name__).exception("the bot stopped on an error")
+        return 1
     return 0
 
 

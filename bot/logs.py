@@ -1,4 +1,4 @@
-"""Logging, configured once by the command that runs the bot."""
+"""Logging, configured once by the command that runs the bot; and the token kept out of everything said."""
 
 from __future__ import annotations
 
@@ -7,20 +7,33 @@ import logging
 REDACTED = "<BOT_TOKEN>"
 
 
+def redact(text: str, token: str) -> str:
+    """`text` without the token and without its secret half (which opens the bot on its own)."""
+    secret = token.partition(":")[2]
+    text = text.replace(token, REDACTED)
+    return text.replace(secret, REDACTED) if secret else text
+
+
 class _RedactToken(logging.Filter):
-    """The token is in every Bot API URL; should any library ever log one, the token does not get out."""
+    """The token is in every Bot API URL: should a message or a traceback (the exception, its causes, a
+    proxy's page quoted in one) ever hold it, it is written with the token taken out."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self._token = token
+        self._secret = token.partition(":")[2] or token
+        self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self._token in message:
-            record.msg, record.args = message.replace(self._token, REDACTED), None
-        if record.exc_info and record.exc_info[1] is not None and self._token in str(record.exc_info[1]):
-            record.exc_info, record.exc_text = None, None
-            record.msg = f"{record.msg} (traceback withheld: it contained the token)"
+        if self._secret in message:
+            record.msg, record.args = redact(message, self._token), None
+        if record.exc_info and record.exc_info[1] is not None:
+            # formatted here, whole chain included, so that the handler's formatter writes this text
+            text = record.exc_text or self._formatter.formatException(record.exc_info)
+            record.exc_text = redact(text, self._token)
+        if record.stack_info and self._secret in record.stack_info:
+            record.stack_info = redact(record.stack_info, self._token)
         return True
 
 

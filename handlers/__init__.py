@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import ErrorEvent
 
-from db.errors import ArchiveBusy
+from db.errors import ArchiveBusy, ArchiveReplaced, ArchiveUnwritable
 from handlers import analytics, cancel, card, dialog_list, exports, fallback, filters, menu, search
 from views.texts import texts_for
 
@@ -26,22 +31,42 @@ def build_router() -> Router:
     return root
 
 
+# Telegram's own faults, left after the session tried again (bot.runtime): nothing of ours to fix, and
+# the person can simply try again, which is what they are told
+TELEGRAM_FAULTS = (TelegramRetryAfter, TelegramServerError, TelegramNetworkError)
+
+
 async def _on_error(event: ErrorEvent) -> None:
-    """A failure is logged for us and told politely to the person; never a traceback in the chat. A write
-    that waited too long for a long import is no failure: the person is told to try again in a minute."""
-    busy = isinstance(event.exception, ArchiveBusy)
-    if busy:
-        log.warning("update %s: the archive is busy", event.update.update_id)
+    """A failure is logged for us and told politely to the person, in words they can act on; never a
+    traceback in the chat. A write that waited too long for a long import is no failure: the person is
+    told to try again in a minute; so is a tap whose answer Telegram did not take."""
+    error, update = event.exception, event.update
+    values: dict[str, int] = {}
+    if isinstance(error, ArchiveBusy):
+        log.warning("update %s: the archive is busy", update.update_id)
+        said = "archive-busy"
+    elif isinstance(error, ArchiveUnwritable | ArchiveReplaced):
+        # not the person's to mend, nor a bug: whoever runs the bot must act (the reason, not a traceback)
+        log.error("update %s: the archive cannot be written: %s", update.update_id, error)
+        said = "archive-unwritable"
+    elif isinstance(error, TELEGRAM_FAULTS):
+        log.warning("update %s: Telegram did not take the answer: %s", update.update_id, error.message)
+        if isinstance(error, TelegramRetryAfter):
+            said, values = "telegram-flood", {"seconds": error.retry_after}
+        else:
+            said = "telegram-failed"
     else:
-        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
-    said = "archive-busy" if busy else "error-generic"
-    update = event.update
+        log.exception("update %s failed", update.update_id, exc_info=error)
+        said = "error-generic"
     try:
         if update.callback_query is not None:
+            # answered with an alert, which no flood wait of the chat holds up
             t = texts_for(update.callback_query.from_user.language_code)
-            await update.callback_query.answer(t(said), show_alert=True)
+            await update.callback_query.answer(t(said, **values), show_alert=True)
         elif update.message is not None and update.message.from_user is not None:
+            if isinstance(error, TelegramRetryAfter):  # one more message would only meet the same wait
+                return
             t = texts_for(update.message.from_user.language_code)
-            await update.message.answer(t(said))
-    except TelegramAPIError:  # the button was answered already, or Telegram is unreachable
-        log.warning("could not tell the person about the failure")
+            await update.message.answer(t(said, **values))
+    except AiogramError as failure:  # the button was answered already, or Telegram is unreachable
+        log.warning("could not tell the person about the failure: %s", getattr(failure, "message", failure))

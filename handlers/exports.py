@@ -14,7 +14,14 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramAPIError,
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import CallbackQuery, FSInputFile, Message
 
 from db import audit
@@ -80,7 +87,11 @@ async def export_list(
             return
         today = local_today(viewer.zone)
         caption = list_caption(t, count, stored, callback_data.sort, callback_data.desc, today)
-        await bot.send_document(viewer.telegram_id, FSInputFile(path, filename=filename), caption=caption)
+        failure = await _send_file(bot, viewer, FSInputFile(path, filename=filename), caption)
+    if failure is not None:  # the status says what happened instead of "preparing" for good
+        with contextlib.suppress(AiogramError):
+            await status.edit_text(t(failure))
+        return
     with contextlib.suppress(TelegramAPIError):
         await status.delete()
     detail = list_audit_detail(filename, count, stored, callback_data.sort, callback_data.desc)
@@ -143,10 +154,32 @@ async def export_transcript(
         path = Path(folder) / filename
         write_transcript(path, card.dialog, card.lines, t, viewer.zone, title)
         document = FSInputFile(path, filename=filename)
-        await bot.send_document(viewer.telegram_id, document, caption=h(short(title, 1000)))
+        failure = await _send_file(bot, viewer, document, h(short(title, 1000)))
+    if failure is not None:  # the button was answered already: the person is told in the chat
+        with contextlib.suppress(AiogramError):
+            await bot.send_message(viewer.telegram_id, t(failure))
+        return
     await archive.record_export(
         viewer.telegram_id, audit.EXPORT_TRANSCRIPT, filename, dialog_id=card.dialog.id
     )
+
+
+async def _send_file(bot: Bot, viewer: Viewer, document: FSInputFile, caption: str) -> str | None:
+    """Sends an export's file (the session waits out a short flood wait and tries again when nothing was
+    sent); None when it went, or the text that tells the person why not and what to do. The button was
+    answered before the file was written, so a failure can no longer be said on it."""
+    try:
+        await bot.send_document(viewer.telegram_id, document, caption=caption)
+    except TelegramEntityTooLarge:
+        log.warning("export not sent: the file is larger than Telegram takes from a bot")
+        return "export-too-large"
+    except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+        log.warning("export not sent: %s", error.message)
+        return "export-not-sent"
+    except TelegramAPIError:
+        log.exception("export not sent")
+        return "export-failed"
+    return None
 
 
 async def _report(status: Message, progress: _Progress, viewer: Viewer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 async def show(callback: CallbackQuery, screen: Screen) -> None:
-    """Edits the button's message into the screen, then answers the button (with the screen's notice)."""
+    """Edits the button's message into the screen, then answers the button (with the screen's notice). The
+    session tries each again while Telegram's fault allows (bot.runtime); an edit that still fails goes to
+    the error handler, an answer that still fails is let go."""
     message = callback.message
     if isinstance(message, Message):
         try:
@@ -33,7 +35,12 @@ async def show(callback: CallbackQuery, screen: Screen) -> None:
                 await message.answer(screen.text, reply_markup=screen.markup)
     elif callback.bot is not None:  # a message too old for the bot to see: send the screen anew
         await callback.bot.send_message(callback.from_user.id, screen.text, reply_markup=screen.markup)
-    await callback.answer(screen.notice)
+    try:
+        await callback.answer(screen.notice)
+    except AiogramError as error:
+        # the screen is on the phone, which is what the person asked for; an answer that did not get through
+        # (a flood wait past the query's life, Telegram down) only leaves the button spinning for a while
+        log.warning("the button's answer did not get through: %s", getattr(error, "message", error))
 
 
 async def send(message: Message, screen: Screen, said: str | None = None) -> None:

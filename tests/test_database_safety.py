@@ -4,19 +4,24 @@ file is put in its place, and errors that say what happened without the data the
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import OperationalError
 
 from db.engine import Database, run_sql
 from db.errors import ArchiveReplaced, ArchiveUnwritable
 from db.migrate import upgrade
 from db.users import Role, add_user, list_users
+from tests.bot_harness import ADMIN_ID, database_url, make_settings, running_bot, say, seeded_archive
 from tests.databases import migrated_database
 
 
@@ -118,3 +123,38 @@ def test_a_new_archive_where_none_can_be_made_is_reported_by_its_command(tmp_pat
         upgrade(database)
     assert not missing.parent.exists()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.fixture
+def read_only_archive(tmp_path: Path) -> Iterator[Database]:
+    """The bots' archive, whose every write fails as on a read-only file (or a full disk)."""
+    database = seeded_archive(tmp_path)
+    database.sync_engine.dispose()
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only = 1")
+
+    event.listen(database.sync_engine, "connect", read_only)
+    yield database
+    database.sync_engine.dispose()
+
+
+async def test_an_archive_that_cannot_be_written_is_told_to_the_person_as_such_and_logged_as_an_error(
+    read_only_archive: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A search is stored before it is shown; when the file takes no more writes (read-only, like a full
+    disk: `test_a_full_disk_is_told_apart_from_a_busy_archive`), the person reads what happened and who can
+    mend it (not «the archive is being updated», which sends them to wait for nothing), and whoever runs
+    the bot finds an ERROR with the reason, without the search's text."""
+    settings = make_settings(database_url(read_only_archive))
+    async with running_bot(read_only_archive, settings) as api:
+        reaction = await say(api.user(ADMIN_ID), "Семён")
+    assert reaction.text == (
+        "Архив сейчас не может сохранить изменения: на сервере закончилось место или файл недоступен."
+        " Сообщите об этом администратору бота."
+    )
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [re.sub(r"\d+", "N", record.getMessage()) for record in errors] == [
+        "update N: the archive cannot be written: attempt to write a readonly database"
+    ]
+    assert "Семён" not in caplog.text and all(record.exc_info is None for record in errors)

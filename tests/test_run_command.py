@@ -1,5 +1,8 @@
 """`dialogs-bot run` as a person starts it: a separate process, long polling against the Bot API (here the
 emulator), the command menu set, answers, a clean stop on SIGTERM, and a token that never reaches the logs.
+A service started while its Bot API is out of reach waits for it; what waiting cannot mend (a wrong token,
+a URL that is no Bot API) ends it with one line; and nothing it says, whatever the URL or a server's error
+page holds, carries the token.
 
 The time goes to the start of a cold interpreter (imports, migrations).  The test goes on as soon as the
 bot's first getUpdates request *arrives*: waiting for it to be answered would add aiogram's whole long
@@ -12,10 +15,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from aiohttp import web
+
+from db.engine import Database
+from db.users import Role, add_user, list_users
+from tests.databases import migrated_database
 from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator
 
 ADMIN = 1001
@@ -68,6 +78,132 @@ class BotProcess:
         self._reader.cancel()
 
 
+async def start_bot(tmp_path: Path, api_url: str, token: str = DEFAULT_TOKEN) -> BotProcess:
+    environment = {
+        **os.environ,
+        "BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}",
+        "ADMIN_IDS": str(ADMIN),
+    }
+    return BotProcess(
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=environment,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    )
+
+
+async def ended(bot: BotProcess) -> int:
+    code = await asyncio.wait_for(bot.process.wait(), STARTUP_SECONDS)
+    await asyncio.wait_for(bot._reader, STOP_SECONDS)
+    return code
+
+
+def assert_no_token(logs: str, token: str = DEFAULT_TOKEN) -> None:
+    assert token not in logs and token.split(":")[1] not in logs, logs
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def echoing_server(statuses: list[int]) -> AsyncIterator[str]:
+    """A web server (not a Bot API) whose error pages quote the path asked for, token and all: the
+    statuses of its first answers, then 404 for good."""
+    answered: list[int] = []
+
+    async def page(request: web.Request) -> web.Response:
+        status = statuses[len(answered)] if len(answered) < len(statuses) else 404
+        answered.append(status)
+        body = f"<html><body><h1>{status}</h1><p>No page at {request.path}</p></body></html>"
+        return web.Response(status=status, text=body, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_url_that_cannot_be_requested_is_named_without_the_token(tmp_path: Path) -> None:
+    bot = await start_bot(tmp_path, "http://127.0.0.1:99999")
+    try:
+        code = await ended(bot)
+    finally:
+        await bot.kill()
+    assert code == 2, bot.logs
+    assert "TELEGRAM_API_URL" in bot.logs and "Traceback" not in bot.logs, bot.logs
+    assert_no_token(bot.logs)
+
+
+async def test_a_server_that_echoes_the_path_never_shows_the_token(tmp_path: Path) -> None:
+    """A proxy's 502 pages (the bot waits, as for a Bot API out of reach), then a web server's 404 (no Bot
+    API there: the bot says so and exits); every page quotes the URL with the token in it."""
+    async with echoing_server([502, 502, 502, 502]) as url:
+        bot = await start_bot(tmp_path, url)
+        try:
+            code = await ended(bot)
+        finally:
+            await bot.kill()
+    logs = bot.logs
+    assert code == 2, logs
+    assert "out of reach" in logs and "is not a Bot API server" in logs, logs
+    assert "Traceback" not in logs, logs
+    assert_no_token(logs)
+
+
+async def test_a_wrong_token_ends_the_run_with_its_reason(tmp_path: Path) -> None:
+    async with BotAPIEmulator(fail_on_violations=False) as api:
+        bot = await start_bot(tmp_path, api.base_url, token="123456789:AAwrong-token-wrong-token-wrong-tok")
+        try:
+            code = await ended(bot)
+        finally:
+            await bot.kill()
+    assert code == 2, bot.logs
+    assert "Telegram does not accept BOT_TOKEN" in bot.logs and "Traceback" not in bot.logs, bot.logs
+    assert_no_token(bot.logs, "123456789:AAwrong-token-wrong-token-wrong-tok")
+
+
+async def test_a_bot_started_before_its_bot_api_waits_for_it(tmp_path: Path) -> None:
+    """Started while nothing listens where the Bot API should be, the bot waits (a service, not a command
+    that gives up); when the Bot API comes and its proxy fails the menu with an HTML page, the bot goes
+    on without the menu, answers, and stops cleanly."""
+    port = free_port()
+    bot = await start_bot(tmp_path, f"http://127.0.0.1:{port}")
+    try:
+        await bot.wait_for(lambda: "out of reach" in bot.logs, STARTUP_SECONDS, "it found the Bot API away")
+        async with BotAPIEmulator(port=port) as api:
+            api.fail_next("setMyCommands", html=True, error_code=502, times=4)  # every try of the first
+            await bot.wait_for(lambda: api.get_updates_received, STARTUP_SECONDS, "it found the Bot API")
+            user = api.user(ADMIN, first_name="Ольга")
+            await user.send_text("/dialogs")
+            reaction = await user.wait_answer(timeout=15)
+            assert "Список диалогов" in reaction.text
+            code = await bot.stop(STOP_SECONDS)
+    finally:
+        await bot.kill()
+    logs = bot.logs
+    assert code == 0, logs
+    assert "could not set the command menu" in logs and "Traceback" not in logs, logs
+    assert_no_token(logs)
+
+
 async def test_the_bot_runs_answers_and_stops_cleanly(tmp_path: Path) -> None:
     async with BotAPIEmulator() as api:
         environment = {
@@ -109,3 +245,33 @@ async def test_the_bot_runs_answers_and_stops_cleanly(tmp_path: Path) -> None:
         assert "Start polling" in logs and "stopped" in logs, logs
         assert DEFAULT_TOKEN not in logs and DEFAULT_TOKEN.split(":")[1] not in logs
         assert "Traceback" not in logs, logs
+
+
+async def test_a_database_file_replaced_under_the_running_bot_stops_it_and_is_left_whole(
+    tmp_path: Path,
+) -> None:
+    """`mv other.db dialogs.db` under a running bot: the bot stops with the reason (it would otherwise go
+    on writing into a file nobody reads, or cut the new one with its old write-ahead log), and the file
+    put in place opens, whole, with its own users."""
+    (tmp_path / "other").mkdir()
+    other = await asyncio.to_thread(migrated_database, tmp_path / "other")
+    other.run(add_user, 7, Role.HEAD, "из другого архива")
+    other.sync_engine.dispose()
+    async with BotAPIEmulator() as api:
+        bot = await start_bot(tmp_path, api.base_url)
+        try:
+            await bot.wait_for(lambda: api.get_updates_received, STARTUP_SECONDS, "its first getUpdates")
+            user = api.user(ADMIN, first_name="Ольга")
+            await user.send_text("/dialogs")  # the archive is open and in use when the file is moved
+            await user.wait_answer(timeout=15)
+            os.replace(tmp_path / "other" / "dialogs.db", tmp_path / "dialogs.db")
+            code = await asyncio.wait_for(bot.process.wait(), STOP_SECONDS)  # within a checkpoint's period
+            await asyncio.wait_for(bot._reader, STOP_SECONDS)
+        finally:
+            await bot.kill()
+    logs = bot.logs
+    assert code == 1, logs
+    assert "was replaced or removed while the bot ran" in logs and "Traceback" not in logs, logs
+    moved_in = Database(f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+    assert [(u.telegram_id, u.name) for u in moved_in.run(list_users)] == [(7, "из другого архива")]
+    moved_in.sync_engine.dispose()

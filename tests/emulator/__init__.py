@@ -14,7 +14,7 @@ Typical use::
 
 from .client import GroupChat, Reaction, SimulatedUser, UpdateTracker
 from .formatting import EntityParseError, FormattedText, parse_html, render_text, utf16_len
-from .limits import ApiError, Errors
+from .limits import ApiError, Errors, FloodLimits
 from .server import DEFAULT_TOKEN, BotAPIEmulator, UploadedFile, supported_methods
 from .spec import DEFAULT_SPEC_PATH, ApiSpec, SpecError
 from .state import (
@@ -44,6 +44,7 @@ __all__ = [
     "ChatMessage",
     "EntityParseError",
     "Errors",
+    "FloodLimits",
     "FormattedText",
     "GroupChat",
     "MessageVersion",

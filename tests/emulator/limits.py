@@ -14,6 +14,7 @@ __all__ = [
     "TEXT_MAX",
     "ApiError",
     "Errors",
+    "FloodLimits",
     "normalize_inline_markup",
     "normalize_reply_markup",
     "validate_commands",
@@ -56,6 +57,42 @@ PHOTO_MAX_RATIO = 20
 # Inline keyboard button fields that decorate a button rather than say what it does.
 _BUTTON_DECORATION_FIELDS = frozenset({"text", "icon_custom_emoji_id", "style"})
 _BUTTON_STYLES = frozenset({"danger", "success", "primary"})
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood control as the emulator enforces it (``BotAPIEmulator(flood=FloodLimits())``).
+
+    Telegram publishes no exact numbers; its Bot FAQ says: about one message a second in a chat, short
+    bursts allowed, and about thirty messages a second in bulk to many chats. Each limit is a token bucket
+    (``*_burst`` at once, then ``*_rate`` a second). A chat's bucket counts the messages sent to it and
+    the edits of its messages; the overall one counts new messages only (edits answer the person's own
+    taps). A request over a limit gets 429 with ``retry_after`` and is a ``flood`` violation.
+
+    The defaults are a little more lenient than the bot's own pacing (``bot.runtime.Pace``: a minute's
+    worth per chat, 25 a second overall): a bot that paces itself so never meets them, however its
+    requests' timing jitters on the way, and one that does not pace meets them in its first burst.
+    """
+
+    chat_rate: float = 1.0
+    chat_burst: float = 65.0
+    all_rate: float = 30.0
+    all_burst: float = 30.0
+
+
+# Methods that put a new message into a chat, and methods that change one (lower case, as looked up).
+NEW_MESSAGE_METHODS = frozenset({"sendmessage", "senddocument", "sendphoto"})
+EDIT_METHODS = frozenset({"editmessagetext", "editmessagecaption", "editmessagereplymarkup"})
+
+PROXY_ERROR_PAGE = """<html>
+<head><title>{status} {reason}</title></head>
+<body>
+<center><h1>{status} {reason}</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+"""
+"""What a reverse proxy (nginx) answers when the Bot API behind it fails: HTML, not the Bot API's JSON."""
 
 
 class Errors:

@@ -23,6 +23,7 @@ import typing
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,12 +35,16 @@ from .limits import (
     CAPTION_MAX,
     CHAT_ACTIONS,
     DOCUMENT_MAX_BYTES,
+    EDIT_METHODS,
+    NEW_MESSAGE_METHODS,
     PHOTO_MAX_BYTES,
     PHOTO_MAX_DIMENSIONS_SUM,
     PHOTO_MAX_RATIO,
+    PROXY_ERROR_PAGE,
     TEXT_MAX,
     ApiError,
     Errors,
+    FloodLimits,
     normalize_inline_markup,
     normalize_reply_markup,
     validate_commands,
@@ -76,6 +81,25 @@ _NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_re
 
 Params = dict[str, Any]
 Handler = Callable[["BotAPIEmulator", Params, "dict[str, UploadedFile]"], Awaitable[Any]]
+
+
+FaultKind = Literal["error", "html", "drop", "lose_reply", "hang"]
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """One injected failure of a request (see :meth:`BotAPIEmulator.fail_next`)."""
+
+    kind: FaultKind
+    error: ApiError | None = None
+    status: int = 502
+    seconds: float = 0.0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
 
 
 @dataclass(frozen=True)
@@ -250,6 +274,8 @@ class BotAPIEmulator:
         fail_on_violations: bool = True,
         spec: ApiSpec | Path | Literal["auto"] | None = "auto",
         callback_query_ttl: float = CALLBACK_QUERY_TTL,
+        flood: FloodLimits | None = None,
+        port: int = 0,
     ) -> None:
         bot_id, _, _ = token.partition(":")
         if not bot_id.isdigit():
@@ -259,6 +285,8 @@ class BotAPIEmulator:
         self.strict_html = strict_html
         self.fail_on_violations = fail_on_violations
         self.callback_query_ttl = callback_query_ttl
+        self.flood = flood
+        """Telegram's flood control, enforced when given (off by default: tests tap faster than people)."""
         self.bot_user = UserInfo(
             id=int(bot_id), first_name=bot_first_name, username=bot_username, is_bot=True
         )
@@ -305,11 +333,15 @@ class BotAPIEmulator:
 
         self._seq = 0
         self._changed = asyncio.Event()
-        self._injected: dict[str, deque[ApiError]] = {}
+        self._injected: dict[str, deque[_Fault]] = {}
         self._flood_until: dict[tuple[str, int | None], float] = {}
+        self._chat_buckets: dict[int, _Bucket] = {}
+        self._all_bucket = _Bucket(flood.all_burst if flood else 0.0, time.monotonic())
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._wanted_port = port
         self.port = 0
+        """The port it listens on once started: ``port`` when given, else a free one."""
 
     # -----------------------------------------------------------------------------------------
     # Life cycle
@@ -325,6 +357,10 @@ class BotAPIEmulator:
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
+        if self._wanted_port:  # a bot already knows where to look (one started before its Bot API)
+            await web.TCPSite(self._runner, self.host, self._wanted_port).start()
+            self.port = self._wanted_port
+            return
         for attempt in range(5):
             port = _free_port(self.host)
             site = web.TCPSite(self._runner, self.host, port)
@@ -406,15 +442,31 @@ class BotAPIEmulator:
         error_code: int = 400,
         description: str | None = None,
         times: int = 1,
+        html: bool = False,
+        drop: bool = False,
+        lose_reply: bool = False,
+        hang: float | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail.
 
         With ``retry_after`` the answer is Telegram's flood-control error (429 "Too Many Requests:
         retry after N" with ``parameters.retry_after``) and the emulator then enforces the wait:
         a retry of the same method in the same chat before N seconds is a ``flood`` violation.
-        Otherwise the error has ``error_code`` and ``description``.  Injected errors are not
-        violations.
+        Otherwise the error has ``error_code`` and ``description``.
+
+        The failures of the network and of what stands in front of Telegram:
+
+        * ``html=True`` – a reverse proxy's error page (``error_code``, e.g. 502, with an HTML body);
+          the request is not carried out;
+        * ``drop=True`` – the connection is closed without a reply, the request not carried out;
+        * ``lose_reply=True`` – the request is carried out, then the connection closed without a reply
+          (the bot cannot know it went through);
+        * ``hang=seconds`` – no answer for that long, then the request is carried out as usual; a bot
+          that gives up first closes the connection, and the request is not carried out.
+
+        Injected failures are not violations.
         """
+        fault: _Fault
         if retry_after is not None:
             error = ApiError(
                 429,
@@ -422,10 +474,20 @@ class BotAPIEmulator:
                 parameters={"retry_after": retry_after},
                 violation=False,
             )
+            fault = _Fault("error", error)
+        elif html:
+            fault = _Fault("html", status=error_code)
+        elif drop:
+            fault = _Fault("drop")
+        elif lose_reply:
+            fault = _Fault("lose_reply")
+        elif hang is not None:
+            fault = _Fault("hang", seconds=hang)
         else:
             error = ApiError(error_code, description or f"Error {error_code}", violation=False)
+            fault = _Fault("error", error)
         queue = self._injected.setdefault(method.lower(), deque())
-        queue.extend([error] * times)
+        queue.extend([fault] * times)
 
     def assert_no_violations(self) -> None:
         if self.violations:
@@ -726,11 +788,18 @@ class BotAPIEmulator:
         try:
             if entry is None:
                 raise ApiError(404, Errors.NOT_FOUND)
-            self._check_injected_and_flood(name, canonical, params)
+            fault = self._check_injected_and_flood(name, canonical, params)
+            if fault is not None and fault.kind == "hang":
+                await asyncio.sleep(fault.seconds)  # cancelled when the bot gives up and disconnects
+                fault = None
+            if fault is not None and fault.kind in ("html", "drop"):
+                return self._fail_transport(request, canonical, params, fault)
             if name == "getupdates":
                 result: Any = await self._get_updates(params, request)
             else:
                 result = await entry[1](self, params, files)
+            if fault is not None:  # lose_reply: done, and the answer never arrives
+                return self._fail_transport(request, canonical, params, fault)
         except ApiError as error:
             self._record_call(canonical, params, error)
             if error.violation:
@@ -761,7 +830,68 @@ class BotAPIEmulator:
             error=str(error),
         )
 
-    def _check_injected_and_flood(self, name: str, method: str, params: Params) -> None:
+    def _fail_transport(
+        self, request: web.Request, method: str, params: Params, fault: _Fault
+    ) -> web.Response:
+        """A failure below the Bot API: a proxy's HTML page, or a connection closed without a reply."""
+        if fault.kind == "html":
+            try:
+                reason = HTTPStatus(fault.status).phrase
+            except ValueError:
+                reason = "Error"
+            error = ApiError(fault.status, f"{reason} (an HTML page, injected)", violation=False)
+            self._record_call(method, params, error)
+            self._emit_error(method, params, error)
+            page = PROXY_ERROR_PAGE.format(status=fault.status, reason=reason)
+            return web.Response(status=fault.status, text=page, content_type="text/html")
+        what = "carried out, reply lost" if fault.kind == "lose_reply" else "not carried out"
+        error = ApiError(0, f"connection closed without a reply ({what}, injected)", violation=False)
+        if fault.kind == "lose_reply":
+            self._record_call(method, params, None)
+        else:
+            self._record_call(method, params, error)
+            self._emit_error(method, params, error)
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        return web.Response()  # written to nothing: the bot sees the connection close
+
+    def _check_flood_limits(self, name: str, chat_id: int | None) -> None:
+        """Telegram's flood control (:class:`FloodLimits`), when the emulator enforces it."""
+        limits = self.flood
+        if (
+            limits is None
+            or chat_id is None
+            or (name not in NEW_MESSAGE_METHODS and name not in EDIT_METHODS)
+        ):
+            return
+        now = time.monotonic()
+        chat = self._chat_buckets.get(chat_id)
+        if chat is None:
+            chat = self._chat_buckets[chat_id] = _Bucket(limits.chat_burst, now)
+        buckets = [(chat, limits.chat_rate, limits.chat_burst)]
+        if name in NEW_MESSAGE_METHODS:
+            buckets.append((self._all_bucket, limits.all_rate, limits.all_burst))
+        short = 0.0
+        for bucket, rate, burst in buckets:
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+            if bucket.tokens < 1.0:
+                short = max(short, (1.0 - bucket.tokens) / rate)
+        if short:
+            retry_after = max(1, math.ceil(short))
+            raise ApiError(
+                429,
+                Errors.too_many_requests(retry_after),
+                parameters={"retry_after": retry_after},
+                violation=True,
+            )
+        for bucket, _, _ in buckets:
+            bucket.tokens -= 1.0
+
+    def _check_injected_and_flood(self, name: str, method: str, params: Params) -> _Fault | None:
+        """Raises the API error due now (a flood wait broken, an injected error); returns an injected
+        failure of another kind."""
         chat_id = _as_int(params.get("chat_id"))
         now = time.monotonic()
         until = self._flood_until.get((name, chat_id))
@@ -773,12 +903,17 @@ class BotAPIEmulator:
                 parameters={"retry_after": retry_after},
                 violation=True,
             )
+        self._check_flood_limits(name, chat_id)
         queue = self._injected.get(name)
-        if queue:
-            error = queue.popleft()
-            if error.parameters and "retry_after" in error.parameters:
-                self._flood_until[(name, chat_id)] = now + float(error.parameters["retry_after"])
-            raise error
+        if not queue:
+            return None
+        fault = queue.popleft()
+        error = fault.error
+        if error is None:
+            return fault
+        if error.parameters and "retry_after" in error.parameters:
+            self._flood_until[(name, chat_id)] = now + float(error.parameters["retry_after"])
+        raise error
 
     # -----------------------------------------------------------------------------------------
     # Shared validation

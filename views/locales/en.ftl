@@ -76,6 +76,7 @@ button-reset-filters = ✖ Clear filters
 button-outdated = This button is outdated. Open the list again: /dialogs
 error-generic = Something went wrong. Try again or open /dialogs.
 archive-busy = The archive is being updated; try again in a minute.
+archive-unwritable = The archive cannot save changes right now: the server's disk is full or the file is unavailable. Please tell the bot's administrator.
 list-outdated = This button is outdated — opening the list again.
 
 
@@ -235,3 +236,9 @@ channel-webchat = Web chat
 ## Searches of those who see numbers masked
 search-masked-digits =
     🔒 You see clients' numbers only in part, so you can search only by name (without digits) or by a whole number, every digit of it.
+
+## When Telegram did not take the bot's answer (the bot tried again already)
+telegram-failed = Telegram did not take the bot's answer. Please try again in a minute.
+telegram-flood = Telegram asks the bot to wait { $seconds } s. Please try again after that.
+export-not-sent = The file could not be sent: Telegram did not answer. Press ⬇ again in a minute.
+export-too-large = The file came out larger than 50 MB, more than Telegram takes from bots. Narrow the list with a search or filters and export again.
