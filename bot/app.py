@@ -16,7 +16,7 @@ from aiogram.types import BotCommand, LinkPreviewOptions
 
 from bot.middlewares import AccessMiddleware
 from bot.polling import Polling, wait_for_bot_api
-from bot.runtime import JsonSession, prepare_runtime
+from bot.runtime import JsonSession, prepare_runtime, said
 from bot.settings import Settings
 from db.archive import Archive
 from db.engine import Database
@@ -60,7 +60,7 @@ async def set_commands(bot: Bot) -> None:
         except TelegramUnauthorizedError:
             raise
         except AiogramError as error:
-            log.warning("could not set the command menu: %s", getattr(error, "message", type(error).__name__))
+            log.warning("could not set the command menu: %s", said(error))
             return
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Final
+from typing import Final
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -27,7 +27,7 @@ from aiogram.exceptions import (
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Update, User
 
-from bot.runtime import UnusableApiUrl
+from bot.runtime import UnusableApiUrl, said
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ async def wait_for_bot_api(bot: Bot, stop: asyncio.Event) -> User | None:
             raise
         except AiogramError as error:
             delay = float(error.retry_after) if isinstance(error, TelegramRetryAfter) else backoff.next()
-            log.warning("the Bot API is out of reach (%s): asking again in %.0f s", _said(error), delay)
+            log.warning("the Bot API is out of reach (%s): asking again in %.0f s", said(error), delay)
         if await stopped_within(stop, delay):
             return None
 
@@ -138,7 +138,7 @@ class Polling:
                         delay = float(error.retry_after)
                     else:
                         delay = backoff.next()
-                    log.warning("getUpdates failed (%s): asking again in %.1f s", _said(error), delay)
+                    log.warning("getUpdates failed (%s): asking again in %.1f s", said(error), delay)
                     await stopped_within(stop, delay)
                     continue
                 backoff.reset()
@@ -192,9 +192,4 @@ class Polling:
         try:  # after a flood wait Telegram asked for, if it is short; the session keeps it
             await asyncio.wait_for(self.bot(confirm, request_timeout=int(CONFIRM_SECONDS)), CONFIRM_SECONDS)
         except (AiogramError, TimeoutError) as error:
-            log.warning("could not confirm the handled updates (%s): they may come again", _said(error))
-
-
-def _said(error: Any) -> str:
-    message = getattr(error, "message", None)
-    return message if isinstance(message, str) else type(error).__name__
+            log.warning("could not confirm the handled updates (%s): they may come again", said(error))

@@ -313,7 +313,7 @@ class JsonSession(AiohttpSession):
                 self.pacer.hold(method, delay)
             else:
                 attempt += 1
-            log.warning("%s failed (%s): trying again in %.1f s", name, _reason(error), delay)
+            log.warning("%s failed (%s): trying again in %.1f s", name, said(error), delay)
             await asyncio.sleep(delay)
             wait = self.pacer.reserve(method)
             if wait:
@@ -382,8 +382,10 @@ def unreadable(
     return TelegramNetworkError(method=method, message=message)  # a 200 page, a 429 page: worth a repeat
 
 
-def _reason(error: Exception) -> str:
-    return error.message if isinstance(error, TelegramAPIError) else type(error).__name__
+def said(error: BaseException) -> str:
+    """What an aiogram error says (its message, which this session words without the token), for a log."""
+    message = getattr(error, "message", None)
+    return message if isinstance(message, str) else type(error).__name__
 
 
 # The methods of every update. aiogram parses each answer with `Response[method.__returning__]`, a pydantic

@@ -27,7 +27,7 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 # Lone surrogates come from a JSON escape such as "\udc80": Python holds them, but no UTF-8 text does, and
 # the database could not store the batch with them.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class RecordError(ValueError):
@@ -186,5 +186,5 @@ def _messages(value: object, local_tz: tzinfo) -> tuple[MessageRecord, ...] | No
 
 
 def _check_unicode(value: str, key: str) -> None:
-    if _SURROGATE.search(value):
+    if LONE_SURROGATE.search(value):
         raise RecordError(f"{key} holds a lone surrogate (\\ud800–\\udfff), which is not a character")

@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, AnyStr
 
+from db.records import LONE_SURROGATE
+
 SAMPLE_BYTES = 1 << 20  # what the encoding, the format and the number of lines are judged by
 MAX_LINE_BYTES = 16 << 20  # a longer "line" is not a dialog: binary data, or a file without line breaks
 DELIMITERS = (",", ";", "\t")
@@ -37,7 +39,6 @@ _BOMS = (  # UTF-32's little-endian mark starts with UTF-16's: it is looked for 
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ASCII_PROBE = '\n\r\t {}[]",;:0123456789abcdefghijklmnopqrstuvwxyz'
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _WORD = re.compile(r"[^\W\d_]+")
 # cp1251 text in Russian: its letters (Ukrainian and Belarusian ones too) and the typography Word and
 # Excel put in; a byte that decodes to anything else means the file is in another encoding.
@@ -136,7 +137,7 @@ class ImportFile:
                         continue
                     if number == 1:
                         chars = chars.removeprefix("\ufeff")
-                    yield number, chars, self._undecodable() if _SURROGATE.search(chars) else ""
+                    yield number, chars, self._undecodable() if LONE_SURROGATE.search(chars) else ""
         except (OSError, UnicodeDecodeError) as error:
             raise UnreadableFile(
                 f"cannot read {self.path} after line {number:,}: {_reason(error)}", number
@@ -325,7 +326,7 @@ def _is_csv(path: Path, head: str) -> bool:
 def _header(path: Path, head: str, given: str | None) -> tuple[str, list[str]]:
     """The delimiter and the column names (stripped, lower case) of a CSV file's first line."""
     line = next((line.rstrip("\r") for line in head.split("\n") if line.strip()), "")
-    if _SURROGATE.search(line):
+    if LONE_SURROGATE.search(line):
         raise UnreadableFile(f"the first line of {path} is not valid text in its encoding: {ENCODING_HINT}")
     candidates = [given] if given is not None else list(DELIMITERS)
     found = []

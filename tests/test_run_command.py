@@ -206,25 +206,7 @@ async def test_a_bot_started_before_its_bot_api_waits_for_it(tmp_path: Path) -> 
 
 async def test_the_bot_runs_answers_and_stops_cleanly(tmp_path: Path) -> None:
     async with BotAPIEmulator() as api:
-        environment = {
-            **os.environ,
-            "BOT_TOKEN": DEFAULT_TOKEN,
-            "TELEGRAM_API_URL": api.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}",
-            "ADMIN_IDS": str(ADMIN),
-        }
-        bot = BotProcess(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=tmp_path,
-                env=environment,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        )
+        bot = await start_bot(tmp_path, api.base_url)
         try:
             await bot.wait_for(lambda: api.get_updates_received, STARTUP_SECONDS, "its first getUpdates")
             # The menu is set before polling starts, so both calls have been answered by now.
