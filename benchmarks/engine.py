@@ -159,6 +159,14 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
         )
     ]
     result.append(("name search, common word", searching(lambda run: common[run % len(common)])))
+    for descending in (True, False):
+        arrow = "↓" if descending else "↑"
+        result.append(
+            (
+                f"name search, common word, client {arrow}",
+                searching(lambda run: common[run % len(common)], "client_sort", descending),
+            )
+        )
     result.append(
         ("name search, two words", searching(lambda run: "семен иван" if run % 2 else "алена король"))
     )
@@ -241,8 +249,8 @@ def after(sort: str, anchors: list[int]) -> QueryMaker:
     return lambda run: DialogQuery(None, sort, True, PagePosition.AFTER, anchors[run % len(anchors)])
 
 
-def searching(text: Callable[[int], str]) -> QueryMaker:
-    return lambda run: DialogQuery(parse_search(text(run), "RU"))
+def searching(text: Callable[[int], str], sort: str = "completed_at", descending: bool = True) -> QueryMaker:
+    return lambda run: DialogQuery(parse_search(text(run), "RU"), sort, descending)
 
 
 def typed(e164: str) -> str:

@@ -28,12 +28,15 @@ from sqlalchemy import Connection
 from db.counters import archive_revision, dialog_total
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
-from db.search import Matches, Search
+from db.search import Matches, Search, SearchKind
 from db.sqlite.pages import filter_conditions, page_statement
-from db.sqlite.search import dense_filter, find_matches, matching_filter, sparse_filter
+from db.sqlite.search import dense_filter, find_matches, matching_filter, name_folds, sparse_filter
 from db.stats import count_dialogs
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
+# up to this many matches of a name search sorted by client, ordering the matching names (up to ~2,000 of
+# them) beats walking the sort index (db.sqlite.pages._names_page); more are spread over the alphabet
+NAMES_LIMIT = 50_000
 MAX_PAGE_SIZE = 100
 
 
@@ -168,7 +171,7 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
 @dataclass(frozen=True, slots=True)
 class _Plan:
     total: int
-    kind: str  # "all", "sparse" or "dense"
+    kind: str  # "all", "sparse", "dense" or "names"
     condition: str = ""
     params: dict[str, Any] | None = None
     costly: bool = False  # see `DialogPage.total_costly`
@@ -182,11 +185,11 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
-            return _Plan(query.known_total, "dense", *dense_filter(search))
+            return _search_walk(query.known_total, search, query.sort)
         total, matches = find_matches(connection, search, SPARSE_LIMIT)
         if matches is not None:
             return _Plan(total, "sparse", *sparse_filter(search, matches), matches=matches)
-        return _Plan(total, "dense", *dense_filter(search), costly=True)
+        return _search_walk(total, search, query.sort, costly=True)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
@@ -220,6 +223,14 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params, costly=True)
     return _dense_plan(total, search, counts, sort_column, costly=True)
+
+
+def _search_walk(total: int, search: Search, sort_column: str, *, costly: bool = False) -> _Plan:
+    """Many matches of a search without filters: walk the sort index testing each row, or, sorted by
+    client, the matching names in order."""
+    if search.kind is SearchKind.NAME and sort_column == "client_sort" and total <= NAMES_LIMIT:
+        return _Plan(total, "names", *name_folds(search), costly)
+    return _Plan(total, "dense", *dense_filter(search), costly)
 
 
 def _dense_plan(

@@ -27,7 +27,7 @@ from db.engine import Database, run_sql
 from db.importer import store_records
 from db.periods import utc_bounds
 from db.records import DialogRecord
-from db.search import Matches, parse_search
+from db.search import Matches, SearchKind, parse_search
 from db.text import fold
 from keyboards.columns import COLUMNS, Column
 from tests.databases import migrated_database, total_of
@@ -111,10 +111,12 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database.sync_engine.dispose()
 
 
-@pytest.fixture(params=["sparse", "dense"])
+@pytest.fixture(params=["sparse", "dense", "names"])
 def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Runs a test once on each search plan by moving the threshold between them."""
+    """Runs a test once on each search plan by moving the thresholds between them ("names" serves the
+    name searches sorted by client; the others are then "dense")."""
     monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 10**9 if request.param == "sparse" else -1)
+    monkeypatch.setattr(db.dialogs, "NAMES_LIMIT", 10**9 if request.param == "names" else -1)
     return str(request.param)
 
 
@@ -181,6 +183,51 @@ def test_paging_visits_every_match_once_in_order(
     assert all(page.total == len(expected) for page in pages)
     assert all(len(page.rows) == page_size for page in pages[:-1])
     assert walk_backward(archive, query) == expected
+
+
+NAME_SEARCHES = [
+    typed for typed in SEARCHES if (found := parse_search(typed, "RU")) and found.kind is SearchKind.NAME
+]
+
+
+@pytest.mark.parametrize("typed", NAME_SEARCHES)
+@pytest.mark.parametrize("page_size", [1, 2, 3, 7])
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_name_search_sorted_by_client_pages_through_the_names_in_order(
+    archive: Database, monkeypatch: pytest.MonkeyPatch, typed: str, page_size: int, descending: bool
+) -> None:
+    """The names plan: a name's dialogs run together in this order (many share one here), and a page
+    that starts inside a name must count only the rest of that name's dialogs."""
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", -1)
+    monkeypatch.setattr(db.dialogs, "NAMES_LIMIT", 10**9)
+    query = DialogQuery(parse_search(typed, "RU"), "client_sort", descending, page_size=page_size)
+    expected = expected_ids(Column.CLIENT, descending, SEARCHES[typed])
+    forward, pages = walk_forward(archive, query)
+    assert forward == expected
+    assert all(len(page.rows) == page_size for page in pages[:-1])
+    assert walk_backward(archive, query) == expected
+
+
+def test_a_name_search_sorted_by_client_leaves_out_dialogs_without_a_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dialog without a name sorts by its number, which a client's name may equal."""
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", -1)
+    monkeypatch.setattr(db.dialogs, "NAMES_LIMIT", 10**9)
+    database = migrated_database(tmp_path)
+    named, nameless = (
+        replace(record, source_id=f"{kind}-{number}", client_name=name, client_phone="+79161234567")
+        for number, (kind, name, record) in enumerate(
+            [("named", "+79161234567", RECORDS[0]), ("nameless", None, RECORDS[1])]
+        )
+    )
+    store_records(database.sync_engine, [named, nameless], zone=ZONE)
+    for descending in (True, False):
+        query = DialogQuery(parse_search("+", "RU"), "client_sort", descending)
+        page = database.run(fetch_page, query)
+        assert [row.source_id for row in page.rows] == ["named-0"]
+        assert page.total == 1
+    database.sync_engine.dispose()
 
 
 @pytest.mark.parametrize("typed", list(SEARCHES))

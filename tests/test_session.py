@@ -9,8 +9,15 @@ from urllib.parse import parse_qsl
 
 import pytest
 from aiogram import Bot
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage, TelegramMethod
-from aiogram.types import BufferedInputFile, LinkPreviewOptions, MessageEntity
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message, MessageEntity
 
 from bot.app import build_bot
 from bot.runtime import JsonSession
@@ -80,3 +87,43 @@ def test_files_go_as_a_multipart_form() -> None:
     assert isinstance(session, JsonSession)
     document = SendDocument(chat_id=42, document=BufferedInputFile(b"a;b\n", filename="dialogs.csv"))
     assert session.json_body(bot, document) is None
+
+
+def test_answers_are_read_without_the_keyboards_telegram_echoes_back() -> None:
+    """An edited screen and the message under a tapped button come back with the screen's keyboard; the bot
+    reads neither, so the session does not parse them, and keeps everything else of the answer."""
+    bot = build_bot("123:secret", "http://127.0.0.1:1")
+    session = bot.session
+    keyboard = json.loads(KEYBOARD.model_dump_json(exclude_none=True))
+    message = {
+        "message_id": 7,
+        "date": 1_700_000_000,
+        "chat": {"id": 42, "type": "private"},
+        "text": "Стр. 2",
+        "reply_markup": keyboard,
+    }
+    edited = session.check_response(
+        bot,
+        EditMessageText(chat_id=42, message_id=7, text="Стр. 2"),
+        200,
+        json.dumps({"ok": True, "result": message}),
+    ).result
+    assert isinstance(edited, Message)
+    assert (edited.message_id, edited.text, edited.reply_markup) == (7, "Стр. 2", None)
+
+    tap = {
+        "update_id": 5,
+        "callback_query": {
+            "id": "q1",
+            "from": {"id": 42, "is_bot": False, "first_name": "Анна"},
+            "chat_instance": "c",
+            "data": "d:p:2",
+            "message": message,
+        },
+    }
+    updates = session.check_response(bot, GetUpdates(), 200, json.dumps({"ok": True, "result": [tap]})).result
+    assert updates is not None and len(updates) == 1
+    query = updates[0].callback_query
+    assert query is not None and query.data == "d:p:2"
+    assert isinstance(query.message, Message) and query.message.text == "Стр. 2"
+    assert query.message.reply_markup is None

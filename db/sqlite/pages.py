@@ -63,7 +63,9 @@ _statements: dict[tuple[Any, ...], str] = {}
 def page_statement(sort_key: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
     """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared). `kind`:
     "sparse" fetches the few matches of `condition` by their own index and sorts them; "all" and "dense"
-    walk the sort index, testing each row. `sort_key` is one of `db.dialogs.SORT_KEYS`."""
+    walk the sort index, testing each row; "names" (sorted by client) takes the matching names of
+    `condition` (`db.sqlite.search.name_folds`) in order, as many as a page needs. `sort_key` is one of
+    `db.dialogs.SORT_KEYS`."""
     key = (sort_key, descending, kind, condition, anchored)
     statement = _statements.get(key)
     if statement is None:
@@ -93,6 +95,8 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
             " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
             f" ORDER BY s.k {order}, s.id {order}"
         )
+    if kind == "names":
+        return _names_page(order, beyond, condition, anchored)
     if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
@@ -110,4 +114,32 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
     return (
         f"SELECT {ROW_COLUMNS} FROM ({inner}) p LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY p.{sort_column} {order}, p.id {order} LIMIT :limit"
+    )
+
+
+def _names_page(order: str, beyond: str, names: str, anchored: bool) -> str:
+    """A page sorted by client of a name search with many matches. A name's dialogs lie together in that
+    order, so walking the sort index for a rare name's can pass most of the archive (~130 ms at 1M for
+    «анна», 14,537 dialogs under 527 names, sorted Я→А); instead the matching names are summed up and
+    ordered (~2 ms), and only the first few whose dialogs fill the page (counting from the anchor's name,
+    whose own dialogs do not count: some of them came before) are read through the sort index."""
+    anchor_value = "(SELECT client_sort FROM dialogs WHERE id = :anchor)"
+    near = f" WHERE fold {beyond}= {anchor_value}" if anchored else ""
+    own = f"CASE WHEN fold = {anchor_value} THEN 0 ELSE dialogs END" if anchored else "dialogs"
+    keyset = (
+        f" AND (d.client_sort {beyond} {anchor_value}"
+        f" OR (d.client_sort = {anchor_value} AND d.id {beyond} :anchor))"
+        if anchored
+        else ""
+    )
+    # a nameless dialog's client_sort is its number, which a name could equal: `name_id` tells them apart
+    return (
+        f"WITH n AS (SELECT fold, SUM(dialogs) AS dialogs FROM ({names}) GROUP BY fold),"
+        f" k AS (SELECT fold FROM (SELECT fold, SUM({own}) OVER (ORDER BY fold {order}"
+        f" ROWS UNBOUNDED PRECEDING) - {own} AS before FROM n{near}) WHERE before < :limit)"
+        f" SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.client_sort AS k FROM dialogs d"
+        f" WHERE d.client_sort IN (SELECT fold FROM k) AND +d.name_id IS NOT NULL{keyset}"
+        f" ORDER BY d.client_sort {order}, d.id {order} LIMIT :limit) s"
+        " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
+        f" ORDER BY s.k {order}, s.id {order}"
     )

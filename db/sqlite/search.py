@@ -65,6 +65,13 @@ def matching_filter(search: Search) -> tuple[str, dict[str, Any]]:
     return f"d.{column} IN ({sql})", params
 
 
+def name_folds(search: Search) -> tuple[str, dict[str, Any]]:
+    """SQL selecting the folded names that match a name search (`fold`) with their dialogs (`dialogs`): a
+    named dialog's `client_sort` is its folded name, so these are the values its sort index holds for
+    the matches."""
+    return _matching(search, "m.name_fold AS fold, m.dialog_count AS dialogs")
+
+
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
     walking a sort index: used when matches are so common that the walk finds a page in a few steps."""
