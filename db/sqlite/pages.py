@@ -81,12 +81,7 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
     anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
     if kind == "sparse":
         # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
-        keyset = (
-            f" AND (+d.{sort_column} {beyond} {anchor_value}"
-            f" OR (+d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor))"
-            if anchored
-            else ""
-        )
+        keyset = _beyond_anchor(f"+d.{sort_column}", beyond, anchor_value) if anchored else ""
         # only ids and sort keys are sorted (for completion time straight from the name or phone index);
         # the page's own rows are read afterwards
         return (
@@ -126,12 +121,7 @@ def _names_page(order: str, beyond: str, names: str, anchored: bool) -> str:
     anchor_value = "(SELECT client_sort FROM dialogs WHERE id = :anchor)"
     near = f" WHERE fold {beyond}= {anchor_value}" if anchored else ""
     own = f"CASE WHEN fold = {anchor_value} THEN 0 ELSE dialogs END" if anchored else "dialogs"
-    keyset = (
-        f" AND (d.client_sort {beyond} {anchor_value}"
-        f" OR (d.client_sort = {anchor_value} AND d.id {beyond} :anchor))"
-        if anchored
-        else ""
-    )
+    keyset = _beyond_anchor("d.client_sort", beyond, anchor_value) if anchored else ""
     # a nameless dialog's client_sort is its number, which a name could equal: `name_id` tells them apart
     return (
         f"WITH n AS (SELECT fold, SUM(dialogs) AS dialogs FROM ({names}) GROUP BY fold),"
@@ -143,3 +133,8 @@ def _names_page(order: str, beyond: str, names: str, anchored: bool) -> str:
         " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY s.k {order}, s.id {order}"
     )
+
+
+def _beyond_anchor(column: str, beyond: str, anchor_value: str) -> str:
+    """The keyset bound of a page that sorts its rows itself: the rows after (or before) the anchor."""
+    return f" AND ({column} {beyond} {anchor_value} OR ({column} = {anchor_value} AND d.id {beyond} :anchor))"
