@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from typing import cast
 
 from aiogram import Bot, Dispatcher
@@ -14,10 +15,15 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
 from aiogram.types import BotCommand, LinkPreviewOptions
 
-from bot.middlewares import AccessMiddleware
+from api.health import Health
+from api.ingest import Ingestion, IngestSettings
+from api.metrics import Metrics
+from bot.middlewares import AccessMiddleware, UpdateMetrics
 from bot.polling import Polling, wait_for_bot_api
 from bot.runtime import JsonSession, prepare_runtime, said
+from bot.server import Server
 from bot.settings import Settings
+from bot.webhook import Webhook, delete_webhook, set_webhook
 from db.archive import Archive
 from db.engine import Database
 from db.listing import ListSettings
@@ -34,14 +40,16 @@ def bot_defaults() -> DefaultBotProperties:
     return DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))
 
 
-def build_bot(token: str, api_url: str) -> Bot:
-    session = JsonSession(api=TelegramAPIServer.from_base(api_url))
+def build_bot(token: str, api_url: str, metrics: Metrics | None = None) -> Bot:
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url), metrics=metrics)
     return Bot(token, session=session, default=bot_defaults())
 
 
-def build_dispatcher(database: Database, settings: Settings) -> Dispatcher:
+def build_dispatcher(database: Database, settings: Settings, metrics: Metrics | None = None) -> Dispatcher:
     dispatcher = Dispatcher()
     archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
+    if metrics is not None:
+        dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     access = AccessMiddleware(archive, settings.admin_ids)
     dispatcher.message.outer_middleware(access)
     dispatcher.callback_query.outer_middleware(access)
@@ -64,19 +72,48 @@ async def set_commands(bot: Bot) -> None:
             return
 
 
-async def run_polling(
-    settings: Settings, database: Database, token: str, stop: asyncio.Event | None = None
+async def run_service(
+    settings: Settings,
+    database: Database,
+    token: str,
+    stop: asyncio.Event | None = None,
+    *,
+    listening: Callable[[Server], None] | None = None,
 ) -> None:
-    """Long polling until SIGINT or SIGTERM (or `stop`): waits for the Bot API when it is out of reach,
-    and on a stop finishes the updates in hand before the session and the database close."""
+    """The bot until SIGINT or SIGTERM (or `stop`): the HTTP server first (health and ingestion work while
+    Telegram is out of reach, which it waits for), then updates by long polling or, with WEBHOOK_URL, by
+    webhook. A stop finishes the updates and the ingestion already accepted before the session and the
+    database close. `listening`: told the server once it listens (tests read its port)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
     for number in signals:
         loop.add_signal_handler(number, _stop_on_signal, stop, number)
-    bot = build_bot(token, settings.telegram_api_url)
-    dispatcher = build_dispatcher(database, settings)
+    metrics = Metrics()
+    bot = build_bot(token, settings.telegram_api_url, metrics)
+    session = cast(JsonSession, bot.session)
+    dispatcher = build_dispatcher(database, settings, metrics)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    webhook = Webhook(dispatcher, bot, secret) if settings.webhook_url else None
+    polling = Polling(dispatcher, bot)
+    metrics.watch_queue(
+        "updates", (lambda: webhook.in_flight) if webhook is not None else (lambda: len(polling.in_flight))
+    )
+    ingestion = Ingestion(
+        database, IngestSettings(settings.phone_region, settings.zone, settings.ingest_max_bytes), metrics
+    )
+    server = Server(
+        settings.http_host,
+        settings.http_port,
+        health=Health(database, lambda: session.last_contact, "webhook" if webhook else "polling"),
+        metrics=metrics,
+        ingestion=ingestion,
+        webhook=(settings.webhook_path, webhook) if webhook is not None else None,
+    )
     try:
+        await server.start()
+        if listening is not None:
+            listening(server)
         me = await wait_for_bot_api(bot, stop)
         if me is not None:
             log.info("the Bot API answers: @%s", me.username)
@@ -86,7 +123,11 @@ async def run_polling(
             # the archive's file replaced or removed (the task logged it): stop, as a signal does
             checkpoints.add_done_callback(lambda _task: stop.set())
             try:
-                await Polling(dispatcher, bot).run(stop)
+                if webhook is not None:
+                    await _serve_webhook(settings, dispatcher, bot, stop)
+                else:
+                    await delete_webhook(bot)
+                    await polling.run(stop)
             finally:
                 checkpoints.cancel()
             if checkpoints.done() and not checkpoints.cancelled() and checkpoints.exception():
@@ -94,9 +135,22 @@ async def run_polling(
     finally:
         for number in signals:
             loop.remove_signal_handler(number)
+        await server.stop()  # after the updates in hand: requests under way (ingestion, webhook) finish
         await bot.session.close()
         await database.dispose()
         log.info("stopped")
+
+
+async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    workflow = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
+    await dispatcher.emit_startup(bot=bot, **workflow)
+    try:
+        await set_webhook(bot, dispatcher, settings.webhook_url, secret)
+        log.info("Telegram posts updates to %s", settings.webhook_path)
+        await stop.wait()
+    finally:
+        await dispatcher.emit_shutdown(bot=bot, **workflow)
 
 
 def _stop_on_signal(stop: asyncio.Event, number: signal.Signals) -> None:

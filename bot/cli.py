@@ -23,6 +23,7 @@ from db.importer import FileUnreadable, ImportReport, ImportStopped, Progress, i
 from db.integrity import ZONE, find_disagreements, repair
 from db.migrate import upgrade
 from db.stats import ensure_stats
+from db.tokens import NAME, TokenNameTaken, add_token, list_tokens, revoke_token
 from db.users import Role, add_user, list_users, remove_user
 
 SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
@@ -114,7 +115,26 @@ def _parser() -> argparse.ArgumentParser:
     remove = users.add_parser("remove", help="take access away")
     remove.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
     remove.set_defaults(handler=_users_remove)
+
+    tokens = commands.add_parser("tokens", help="tokens of the ingestion API").add_subparsers(
+        dest="tokens_command", required=True, metavar="ACTION"
+    )
+    make = tokens.add_parser("add", help="make a token; it is printed once, alone on the last line")
+    make.add_argument("name", type=_token_name, metavar="NAME", help="who or what uses it, e.g. crm")
+    make.set_defaults(handler=_tokens_add)
+    tokens.add_parser("list", help="the tokens: names and dates, never the secret").set_defaults(
+        handler=_tokens_list
+    )
+    revoke = tokens.add_parser("revoke", help="stop accepting a token")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.set_defaults(handler=_tokens_revoke)
     return parser
+
+
+def _token_name(value: str) -> str:
+    if not NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError("up to 100 letters, digits and . _ @ -, e.g. crm or chatwoot")
+    return value
 
 
 def _positive(value: str) -> int:
@@ -136,7 +156,8 @@ def _load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']).upper()}: {issue['msg']}"
+            (f"{'.'.join(str(part) for part in issue['loc']).upper()}: " if issue["loc"] else "")
+            + issue["msg"].removeprefix("Value error, ")
             for issue in error.errors()
         )
         raise CommandError(f"bad setting: {problems}") from None
@@ -283,9 +304,11 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from aiogram.utils.token import TokenValidationError, validate_token
     from yarl import URL
 
-    from bot.app import run_polling
+    from bot.app import run_service
     from bot.logs import redact
     from bot.runtime import UnusableApiUrl
+    from bot.server import ListenError
+    from bot.webhook import WebhookRefused
 
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise CommandError(
@@ -302,14 +325,14 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(f"TELEGRAM_API_URL is not a valid URL: {url}: {error}") from None
     configure_logging(token)
-    database = _open_database(settings, background_checkpoints=True)  # run_polling runs them
+    database = _open_database(settings, background_checkpoints=True)  # run_service runs them
     # a new archive, the first start after an upgrade, another TIMEZONE: seconds at a million dialogs
     if database.run(ensure_stats, settings.zone):
         logging.getLogger(__name__).info("counted the statistics in %s", settings.timezone)
-    # Telegram or the network being down is no reason to exit: run_polling waits for them (a service);
+    # Telegram or the network being down is no reason to exit: run_service waits for them (a service);
     # what waiting cannot mend ends the command with one line, and nothing said carries the token
     try:
-        asyncio.run(run_polling(settings, database, token))
+        asyncio.run(run_service(settings, database, token))
     except TelegramUnauthorizedError:
         raise CommandError("Telegram does not accept BOT_TOKEN: check it with @BotFather") from None
     except TelegramNotFound as error:
@@ -317,6 +340,10 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         raise CommandError(f"{url} is not a Bot API server (getMe: {said}); check TELEGRAM_API_URL") from None
     except UnusableApiUrl as error:
         raise CommandError(f"TELEGRAM_API_URL cannot be requested: {url}: {error.message}") from None
+    except ListenError as error:
+        raise CommandError(f"{error}; set HTTP_HOST and HTTP_PORT") from None
+    except WebhookRefused as error:
+        raise CommandError(f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error}") from None
     except ArchiveReplaced:  # logged with what was done about it; the next start opens the file now there
         print("dialogs-bot: stopped: the database file was replaced or removed", file=sys.stderr)
         return 1
@@ -353,6 +380,41 @@ def _users_remove(settings: Settings, args: argparse.Namespace) -> int:
     note = " (still an admin through ADMIN_IDS)" if args.telegram_id in settings.admin_ids else ""
     print(f"Removed {args.telegram_id}{note}.")
     return 0
+
+
+def _tokens_add(settings: Settings, args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    try:
+        token = database.run(add_token, args.name)
+    except TokenNameTaken:
+        raise CommandError(f"a token named {args.name} exists already (revoked names stay taken)") from None
+    print(f"Made the token {args.name}. It is shown only now: keep it where the caller reads it.")
+    print(token)
+    return 0
+
+
+def _tokens_list(settings: Settings, _args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    tokens = database.run(list_tokens)
+    if not tokens:
+        print("No tokens yet: dialogs-bot tokens add NAME")
+    for token in tokens:
+        used = f"last used {_when(token.last_used_at)}" if token.last_used_at else "never used"
+        state = f"revoked {_when(token.revoked_at)}" if token.revoked_at else "active"
+        print(f"{token.name}  made {_when(token.created_at)}, {used}, {state}")
+    return 0
+
+
+def _tokens_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    if not database.run(revoke_token, args.name):
+        raise CommandError(f"no active token is named {args.name}")
+    print(f"Revoked {args.name}: requests with it are refused from now on.")
+    return 0
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 if __name__ == "__main__":

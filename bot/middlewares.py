@@ -1,15 +1,18 @@
-"""Who may go on: private chats only, authorized people only; everyone else learns their id and nothing."""
+"""Who may go on (private chats only, authorized people only; everyone else learns their id and nothing),
+and what each update costs, for /metrics."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
+from api.metrics import Metrics
 from db.archive import Archive
 from db.users import Role
 from views.texts import texts_for
@@ -49,3 +52,19 @@ class AccessMiddleware(BaseMiddleware):
         data["viewer"] = Viewer(user.id, role, texts, self._zone, self._phone_region)
         data["archive"] = self._archive
         return await handler(event, data)
+
+
+class UpdateMetrics(BaseMiddleware):
+    """Outer middleware of whole updates: each counted by its kind and timed to the end of its handling."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return await handler(event, data)
+        finally:
+            kind = event.event_type if isinstance(event, Update) else "other"
+            self._metrics.updates.labels(kind).inc()
+            self._metrics.update_seconds.observe(time.perf_counter() - started)

@@ -59,6 +59,7 @@ from aiogram.types import InlineKeyboardMarkup, InputFile
 from aiohttp import ClientConnectorError, ClientError, ClientTimeout, InvalidURL
 from pydantic_core import to_json
 
+from api.metrics import Metrics
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
@@ -267,6 +268,13 @@ def read_reply(content: str) -> Any:
     return reply
 
 
+def read_update(body: bytes) -> Any:
+    """An update as a webhook brings it, less the keyboard of the message under a tapped button."""
+    update = json.loads(body)
+    _drop_keyboard(update)
+    return update
+
+
 def _drop_keyboard(update: object) -> None:
     query = update.get("callback_query") if isinstance(update, dict) else None
     message = query.get("message") if isinstance(query, dict) else None
@@ -279,11 +287,18 @@ def _drop_keyboard(update: object) -> None:
 
 class JsonSession(AiohttpSession):
     def __init__(
-        self, *, pace: Pace | None = None, answer_seconds: float = ANSWER_SECONDS, **kwargs: Any
+        self,
+        *,
+        pace: Pace | None = None,
+        answer_seconds: float = ANSWER_SECONDS,
+        metrics: Metrics | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(json_loads=read_reply, **kwargs)
         self.pacer = Pacer(pace or Pace())
         self.answer_seconds = answer_seconds
+        self.metrics = metrics  # failed attempts counted by HTTP status
+        self.last_contact: float | None = None  # when Telegram last answered (time.time()), for /healthz
 
     def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         """The request as a JSON body; None when it uploads files (those go as a multipart form)."""
@@ -375,20 +390,32 @@ class JsonSession(AiohttpSession):
             ) as reply:
                 content = (await reply.read()).decode("utf-8", "replace")
         except TimeoutError:
+            self._failed("network")
             raise TelegramNetworkError(method=method, message=f"no answer in {seconds:g} s") from None
         except InvalidURL:
             raise UnusableApiUrl(method=method, message="the Bot API URL is not a valid URL") from None
         except ClientConnectorError as error:
+            self._failed("network")
             message = redact(f"{type(error).__name__}: {error}", bot.token)
             raise NotSent(method=method, message=message) from None
         except ClientError as error:
+            self._failed("network")
             message = redact(f"{type(error).__name__}: {error}", bot.token)
             raise TelegramNetworkError(method=method, message=message) from None
+        self.last_contact = time.time()
         try:
             response = self.check_response(bot=bot, method=method, status_code=reply.status, content=content)
         except ClientDecodeError:  # its text holds the whole page, and a page may echo the URL
+            self._failed(str(reply.status))
             raise unreadable(method, reply.status, reply.reason, reply.content_type, len(content)) from None
+        except TelegramAPIError:
+            self._failed(str(reply.status))
+            raise
         return cast(TelegramType, response.result)
+
+    def _failed(self, code: str) -> None:
+        if self.metrics is not None:
+            self.metrics.telegram_errors.labels(code).inc()
 
 
 def unreadable(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dialogs.db"
@@ -23,6 +25,12 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     phone_region: str = "RU"
     page_size: int = Field(default=10, ge=1, le=20)  # dialogs a page: ten fit a phone screen
+    # the service (DESIGN §8)
+    webhook_url: str = ""  # empty: long polling
+    webhook_secret: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
+    ingest_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -54,6 +62,34 @@ class Settings(BaseSettings):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {value!r}, e.g. RU")
         return region
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("1 to 256 characters: letters A-Z, a-z, digits, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (e.g. openssl rand -hex 32)")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL: what the HTTP server serves Telegram's posts on (a reverse proxy in
+        front passes the public address's path through unchanged)."""
+        return urlsplit(self.webhook_url).path or "/"
 
     @property
     def zone(self) -> ZoneInfo:

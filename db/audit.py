@@ -11,6 +11,7 @@ from db.engine import run_sql, time_param
 OPEN_DIALOG = "open_dialog"
 EXPORT_LIST = "export_list"
 EXPORT_TRANSCRIPT = "export_transcript"
+INGEST = "ingest"  # a call of the ingestion API (telegram_id 0; the detail names the token)
 
 
 def record(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache, partial
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -95,6 +96,21 @@ def _begin(connection: Connection) -> None:
         sqlite.driver_of(connection).execute(statement)
     except sqlite.DriverError as error:  # as SQLAlchemy raises it ("database is locked": OperationalError)
         raise DBAPIError.instance(statement, None, error, sqlite.DriverError) from error
+
+
+@contextmanager
+def begin_writing(engine: Engine) -> Iterator[Connection]:
+    """A writing transaction on `engine` that takes the write lock as it begins (on a `Database`'s engine:
+    BEGIN IMMEDIATE). It waits for another writer before it has read anything; one that begins as a reader
+    and writes later fails at once when another wrote meanwhile (SQLite cannot let it wait)."""
+    with engine.connect() as connection:
+        info = connection.connection.info
+        info[_WRITING] = True
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            info.pop(_WRITING, None)
 
 
 class Database:

@@ -32,11 +32,12 @@ from db.counters import (
     refresh_all_client_counts,
     refresh_client_counts,
 )
+from db.engine import begin_writing
 from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
-from db.sources import ImportFile, UnreadableFile
+from db.sources import ImportFile, Item, UnreadableFile
 from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
 from db.text import fold
 
@@ -119,17 +120,8 @@ def import_file(
         try:
             with _Loader(engine, source.estimated_lines, report, local_tz) as loader:
                 try:
-                    for first, last, item in source.items():
-                        loader.line = last
-                        if isinstance(item, str):
-                            report.rejected.append(Rejection(first, item, last if last > first else 0))
-                            continue
-                        try:
-                            record = parse_record(item, region=region, local_tz=local_tz)
-                        except RecordError as error:
-                            report.rejected.append(Rejection(first, str(error), last if last > first else 0))
-                            continue
-                        if loader.add(record) and progress:
+                    for item in source.items():
+                        if loader.take(item, region) and progress:
                             progress(report.lines, source.position())
                 except UnreadableFile as error:  # the valid lines before it are stored all the same
                     stopped = error
@@ -141,6 +133,22 @@ def import_file(
         raise FileUnreadable(str(stopped), report)
     if progress:
         progress(report.lines, source.size)
+    return report
+
+
+def import_items(engine: Engine, items: Iterable[Item], *, region: str, local_tz: ZoneInfo) -> ImportReport:
+    """Stores objects given other than in a file (the ingestion API's, numbered from 0 in their lines) as
+    `import_file` stores a file's lines: each stored, or rejected with its reason. Raises
+    `DatabaseUnwritable`; the batches stored before it are kept."""
+    report = ImportReport()
+    try:
+        with _Loader(engine, 0, report, local_tz) as loader:
+            for item in items:
+                loader.take(item, region)
+    except (OperationalError, DatabaseError) as error:
+        if not _refused(error):
+            raise
+        raise DatabaseUnwritable(f"the database could not be written: {error.orig}", report) from None
     return report
 
 
@@ -192,7 +200,7 @@ class _Loader:
         self.line = 0  # the line read last: a batch stored now holds every valid line up to it
 
     def __enter__(self) -> _Loader:
-        with self._engine.begin() as connection:
+        with begin_writing(self._engine) as connection:
             current = dialog_total(connection)
             bulk = self._expected >= BULK_MIN_DIALOGS and current * 2 < self._expected
             if not bulk:  # days are refreshed in the zone the rest was counted in
@@ -203,6 +211,21 @@ class _Loader:
             for index in _DIALOG_INDEXES:
                 index.drop(self._bulk)
         return self
+
+    def take(self, item: Item, region: str) -> bool:
+        """Stores a line's object once it is valid, or rejects it with the reason; True when that stored
+        a batch."""
+        first, last, found = item
+        self.line = last
+        if isinstance(found, str):
+            self._report.rejected.append(Rejection(first, found, last if last > first else 0))
+            return False
+        try:
+            record = parse_record(found, region=region, local_tz=self._zone)
+        except RecordError as error:
+            self._report.rejected.append(Rejection(first, str(error), last if last > first else 0))
+            return False
+        return self.add(record)
 
     def add(self, record: DialogRecord) -> bool:
         """Queues a record; True when that stored a batch."""
@@ -220,7 +243,7 @@ class _Loader:
             # after an error too, the days left for the end are counted; should that fail as well (a full
             # disk), they stay marked stale, and the next start counts them
             try:
-                with self._engine.begin() as connection:
+                with begin_writing(self._engine) as connection:
                     self._finish(connection)
             except DatabaseError:
                 if error_type is None:
@@ -249,7 +272,7 @@ class _Loader:
             added, updated, _ = _store_batch(self._bulk, self._batch, count=False)
             self._bulk_counts = (self._bulk_counts[0] + added, self._bulk_counts[1] + updated)
         else:
-            with self._engine.begin() as connection:
+            with begin_writing(self._engine) as connection:
                 added, updated, replaced = _store_batch(connection, self._batch, count=True)
                 self._refresh_stats(connection, replaced)
             self._report.added += added

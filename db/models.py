@@ -148,6 +148,20 @@ class BotUser(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
 
 
+class IngestToken(Base):
+    """A token of the ingestion API and the Chatwoot hook: only its SHA-256 is kept (the token is printed
+    once, when made). A revoked token stays listed, with when."""
+
+    __tablename__ = "ingest_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
+
+
 class ListView(Base):
     """A search and filters of the dialog list, stored once. Buttons carry its id: the text and the filters
     would not fit in callback data. Empty text, channel and period and employee 0 mean "not filtered"."""

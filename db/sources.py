@@ -166,17 +166,8 @@ class ImportFile:
             if problem:
                 yield number, number, problem
                 continue
-            if not text.strip():
-                continue
-            try:
-                obj = json.loads(text)
-            except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
-                yield number, number, f"not valid JSON ({error})"
-                continue
-            except RecursionError:
-                yield number, number, "not valid JSON (nested too deeply)"
-                continue
-            yield number, number, obj if isinstance(obj, dict) else "not a JSON object"
+            if text.strip():
+                yield number, number, json_object(text)
 
     # --- CSV -----------------------------------------------------------------------------------------
 
@@ -216,6 +207,17 @@ class ImportFile:
                 yield start, end, "more cells than there are columns in the header"
             else:
                 yield start, end, dict(zip(columns, row, strict=False))
+
+
+def json_object(text: str) -> dict[str, Any] | str:
+    """One line of JSON Lines: the object it holds, or why it holds none."""
+    try:
+        found = json.loads(text)
+    except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
+        return f"not valid JSON ({error})"
+    except RecursionError:
+        return "not valid JSON (nested too deeply)"
+    return found if isinstance(found, dict) else "not a JSON object"
 
 
 def _reason(error: BaseException) -> str:

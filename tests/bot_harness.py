@@ -390,6 +390,7 @@ def make_settings(database_url: str) -> Settings:
         page_size=PAGE_SIZE,
         timezone=ZONE_NAME,
         phone_region="RU",
+        http_port=0,  # any free port (run_service serves HTTP)
     )
 
 

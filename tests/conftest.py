@@ -34,7 +34,19 @@ def logging_as_it_was() -> Iterator[None]:
 
 
 # every setting the commands read from the environment
-VARIABLES = ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "TELEGRAM_API_URL", "TIMEZONE", "PHONE_REGION")
+VARIABLES = (
+    "BOT_TOKEN",
+    "DATABASE_URL",
+    "ADMIN_IDS",
+    "TELEGRAM_API_URL",
+    "TIMEZONE",
+    "PHONE_REGION",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "HTTP_HOST",
+    "HTTP_PORT",
+    "INGEST_MAX_BYTES",
+)
 
 
 @pytest.fixture

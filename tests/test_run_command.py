@@ -78,13 +78,16 @@ class BotProcess:
         self._reader.cancel()
 
 
-async def start_bot(tmp_path: Path, api_url: str, token: str = DEFAULT_TOKEN) -> BotProcess:
+async def start_bot(tmp_path: Path, api_url: str, token: str = DEFAULT_TOKEN, **settings: str) -> BotProcess:
+    """`settings`: more of the environment, e.g. WEBHOOK_URL="…"."""
     environment = {
         **os.environ,
         "BOT_TOKEN": token,
         "TELEGRAM_API_URL": api_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}",
         "ADMIN_IDS": str(ADMIN),
+        "HTTP_PORT": "0",  # any free port: tests may run beside a service on 8080
+        **settings,
     }
     return BotProcess(
         await asyncio.create_subprocess_exec(
@@ -257,3 +260,31 @@ async def test_a_database_file_replaced_under_the_running_bot_stops_it_and_is_le
     moved_in = Database(f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
     assert [(u.telegram_id, u.name) for u in moved_in.run(list_users)] == [(7, "из другого архива")]
     moved_in.sync_engine.dispose()
+
+
+async def test_a_webhook_address_telegram_refuses_ends_the_start_in_telegrams_words(tmp_path: Path) -> None:
+    async with BotAPIEmulator() as api:
+        bot = await start_bot(
+            tmp_path, api.base_url, WEBHOOK_URL="http://bot.example.com/telegram", WEBHOOK_SECRET="s3cret"
+        )
+        code = await ended(bot)
+    assert code == 2, bot.logs
+    assert (
+        "dialogs-bot: Telegram refused WEBHOOK_URL http://bot.example.com/telegram:"
+        " Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    ) in bot.logs
+    assert "Traceback" not in bot.logs
+    assert_no_token(bot.logs)
+
+
+async def test_a_taken_port_ends_the_start_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with BotAPIEmulator() as api:
+            bot = await start_bot(tmp_path, api.base_url, HTTP_PORT=str(port))
+            code = await ended(bot)
+    assert code == 2, bot.logs
+    assert f"dialogs-bot: cannot listen on 127.0.0.1:{port}: " in bot.logs
+    assert "set HTTP_HOST and HTTP_PORT" in bot.logs and "Traceback" not in bot.logs

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_dispatcher, run_polling
+from bot.app import build_dispatcher, run_service
 from bot.runtime import JsonSession, Pace, Pacer
 from bot.settings import Settings
 from db.engine import Database
@@ -254,11 +254,11 @@ async def test_a_burst_into_one_chat_is_spread_and_holds_order() -> None:
 
 @contextlib.asynccontextmanager
 async def running(tmp_path: Path, api: BotAPIEmulator) -> AsyncIterator[asyncio.Task[None]]:
-    """`bot.app.run_polling` as `dialogs-bot run` calls it, in this process, on an archive of its own (it
+    """`bot.app.run_service` as `dialogs-bot run` calls it, in this process, on an archive of its own (it
     closes the database when it stops); leaving sends SIGTERM and waits for it to finish."""
     database = await asyncio.to_thread(seeded_archive, tmp_path)  # it migrates with a loop of its own
     settings = make_settings(database_url(database)).model_copy(update={"telegram_api_url": api.base_url})
-    task = asyncio.create_task(run_polling(settings, database, DEFAULT_TOKEN))
+    task = asyncio.create_task(run_service(settings, database, DEFAULT_TOKEN))
     try:
         assert await api.wait_until(lambda: api.get_updates_received > 0 or task.done(), 30)
         assert not task.done(), task.result()
@@ -300,7 +300,7 @@ async def test_sigterm_in_a_burst_of_taps_leaves_no_tap_taken_unanswered(tmp_pat
             assert taken
             os.kill(os.getpid(), signal.SIGTERM)
             await asyncio.wait_for(task, 30)
-            # as run_polling returns (the process would end here): nothing of this test ran in between
+            # as run_service returns (the process would end here): nothing of this test ran in between
             delivered = [query.update_id for query in queries if api.is_delivered(query.update_id)]
             # answered as a tap is: the screen shown, no alert ("something went wrong" is no answer)
             answered = {q.update_id for q in queries if q.answer is not None and not q.answer.show_alert}

@@ -140,6 +140,13 @@ class Errors:
     TOO_LARGE = "Request Entity Too Large"
     COMMAND_INVALID = "Bad Request: BOT_COMMAND_INVALID"
     COMMANDS_TOO_MUCH = "Bad Request: BOT_COMMANDS_TOO_MUCH"
+    WEBHOOK_ACTIVE = (
+        "Conflict: can't use getUpdates method while webhook is active;"
+        " use deleteWebhook to delete the webhook first"
+    )
+    WEBHOOK_NOT_HTTPS = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    WEBHOOK_BAD_SECRET = "Bad Request: secret token contains unallowed characters"
+    WEBHOOK_BAD_CONNECTIONS = "Bad Request: bad webhook: max_connections must be between 1 and 100"
     CONFLICT = (
         "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
     )

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from .formatting import EntityParseError, FormattedText, render_text
 from .limits import (
@@ -81,6 +82,22 @@ _NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_re
 
 Params = dict[str, Any]
 Handler = Callable[["BotAPIEmulator", Params, "dict[str, UploadedFile]"], Awaitable[Any]]
+
+
+# Webhook delivery: how long a post may take, and the pause before one that failed is posted again
+# (Telegram waits longer; tests should not).
+WEBHOOK_TIMEOUT = 60.0
+WEBHOOK_RETRY_SECONDS = 0.2
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass
+class Webhook:
+    url: str
+    secret_token: str
+    max_connections: int
+    last_error: tuple[int, str] | None = None
 
 
 FaultKind = Literal["error", "html", "drop", "lose_reply", "hang"]
@@ -328,6 +345,11 @@ class BotAPIEmulator:
         self._allowed_updates: frozenset[str] | None = None
         self._get_updates_calls = 0
         self._poller: asyncio.Future[None] | None = None
+        self.webhook: Webhook | None = None
+        """The webhook set with setWebhook: updates are posted to it instead of waiting for getUpdates."""
+        self.webhook_posts: list[tuple[int, int | str]] = []
+        """Every post of an update to the webhook: (update_id, HTTP status or the error)."""
+        self._webhook_task: asyncio.Task[None] | None = None
         self.tracking = False
         """True while a dispatcher runs with the update tracker (see :meth:`run_polling`)."""
 
@@ -376,6 +398,7 @@ class BotAPIEmulator:
     async def close(self) -> None:
         self._closing = True
         self._notify()
+        await self._stop_webhook()
         for bot in self._bots:
             await bot.session.close()
         if self._runner is not None:
@@ -1111,6 +1134,8 @@ class BotAPIEmulator:
 
     async def _get_updates(self, params: Params, request: web.Request) -> list[dict[str, Any]]:
         self._get_updates_calls += 1
+        if self.webhook is not None:
+            raise ApiError(409, Errors.WEBHOOK_ACTIVE)
         offset = _as_int(params.get("offset")) or 0
         limit = _as_int(params.get("limit"))
         limit = 100 if limit is None else min(max(limit, 1), 100)
@@ -1159,6 +1184,76 @@ class BotAPIEmulator:
             raise ApiError(400, Errors.QUERY_TOO_OLD)
         return query
 
+    # -----------------------------------------------------------------------------------------
+    # Webhook delivery
+
+    async def _start_webhook(self, webhook: Webhook) -> None:
+        await self._stop_webhook()
+        self.webhook = webhook
+        self._webhook_task = asyncio.create_task(self._deliver(webhook))
+
+    async def _stop_webhook(self) -> None:
+        self.webhook = None
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver(self, webhook: Webhook) -> None:
+        """Posts each update as Telegram does: up to `max_connections` at once, in order of arrival; one
+        that is not answered 2xx is posted again later (and waits, with those after it in line)."""
+        in_flight: dict[int, asyncio.Task[bool]] = {}
+        async with ClientSession() as session:
+            try:
+                await self._deliver_all(webhook, session, in_flight)
+            finally:  # stopped: posts under way are abandoned (their updates stay pending)
+                for task in in_flight.values():
+                    task.cancel()
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    async def _deliver_all(
+        self, webhook: Webhook, session: ClientSession, in_flight: dict[int, asyncio.Task[bool]]
+    ) -> None:
+        while not self._closing:
+            for update in self._deliverable(100):
+                update_id = update["update_id"]
+                if update_id not in in_flight and len(in_flight) < webhook.max_connections:
+                    in_flight[update_id] = asyncio.create_task(self._post(session, webhook, update))
+            if not in_flight:
+                await self.wait_for_change(1.0)
+                continue
+            changed = asyncio.ensure_future(self.wait_for_change(1.0))
+            await asyncio.wait([*in_flight.values(), changed], return_when=asyncio.FIRST_COMPLETED)
+            changed.cancel()
+            for update_id, task in list(in_flight.items()):
+                if not task.done():
+                    continue
+                del in_flight[update_id]
+                if task.result():
+                    self._delivered.add(update_id)
+                    self._processed.add(update_id)
+                    self._updates = [u for u in self._updates if u["update_id"] != update_id]
+                    self._notify()
+                else:
+                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
+
+    async def _post(self, session: ClientSession, webhook: Webhook, update: dict[str, Any]) -> bool:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.secret_token} if webhook.secret_token else {}
+        try:
+            async with session.post(
+                webhook.url, json=update, headers=headers, timeout=ClientTimeout(total=WEBHOOK_TIMEOUT)
+            ) as reply:
+                await reply.read()
+                status: int | str = reply.status
+        except (ClientError, TimeoutError) as error:
+            status = type(error).__name__
+        self.webhook_posts.append((update["update_id"], status))
+        ok = isinstance(status, int) and 200 <= status < 300
+        if not ok:
+            webhook.last_error = (int(time.time()), f"Wrong response from the webhook: {status}")
+        return ok
+
 
 # -------------------------------------------------------------------------------------------------
 # Method implementations. Each takes (emulator, params, files) and returns the "result" value.
@@ -1193,8 +1288,34 @@ async def _get_me(api: BotAPIEmulator, params: Params, files: dict[str, Uploaded
     }
 
 
+@_method("setWebhook")
+async def _set_webhook(api: BotAPIEmulator, params: Params, files: dict[str, UploadedFile]) -> Any:
+    url = params.get("url")
+    if not isinstance(url, str) or not url:
+        await api._stop_webhook()  # an empty url removes the webhook, as deleteWebhook does
+        return True
+    parts = urlsplit(url)
+    # Telegram posts only to HTTPS; the emulator also posts to this machine over plain HTTP (the tests)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
+        raise ApiError(400, Errors.WEBHOOK_NOT_HTTPS)
+    secret = params.get("secret_token")
+    if secret is not None and not (isinstance(secret, str) and _SECRET_TOKEN.fullmatch(secret)):
+        raise ApiError(400, Errors.WEBHOOK_BAD_SECRET)
+    connections = _as_int(params.get("max_connections")) or 40
+    if not 1 <= connections <= 100:
+        raise ApiError(400, Errors.WEBHOOK_BAD_CONNECTIONS)
+    allowed = params.get("allowed_updates")
+    if isinstance(allowed, list):
+        api._allowed_updates = frozenset(str(a) for a in allowed) or None
+    if params.get("drop_pending_updates") is True:
+        api._updates.clear()
+    await api._start_webhook(Webhook(url, secret if isinstance(secret, str) else "", connections))
+    return True
+
+
 @_method("deleteWebhook")
 async def _delete_webhook(api: BotAPIEmulator, params: Params, files: dict[str, UploadedFile]) -> Any:
+    await api._stop_webhook()
     if params.get("drop_pending_updates") is True:
         api._updates.clear()
     return True
@@ -1202,7 +1323,19 @@ async def _delete_webhook(api: BotAPIEmulator, params: Params, files: dict[str, 
 
 @_method("getWebhookInfo")
 async def _get_webhook_info(api: BotAPIEmulator, params: Params, files: dict[str, UploadedFile]) -> Any:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(api._updates)}
+    webhook = api.webhook
+    info: dict[str, Any] = {
+        "url": webhook.url if webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(api._updates),
+    }
+    if webhook is not None:
+        info["max_connections"] = webhook.max_connections
+        if api._allowed_updates is not None:
+            info["allowed_updates"] = sorted(api._allowed_updates)
+        if webhook.last_error is not None:
+            info["last_error_date"], info["last_error_message"] = webhook.last_error
+    return info
 
 
 def _commands_key(params: Params) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""Connectors that bring completed dialogs from other systems into the archive."""
