@@ -268,6 +268,7 @@ async def test_a_webhook_address_telegram_refuses_ends_the_start_in_telegrams_wo
             tmp_path, api.base_url, WEBHOOK_URL="http://bot.example.com/telegram", WEBHOOK_SECRET="s3cret"
         )
         code = await ended(bot)
+        assert [v.method for v in api.take_violations()] == ["setWebhook"]  # the refusal the test provokes
     assert code == 2, bot.logs
     assert (
         "dialogs-bot: Telegram refused WEBHOOK_URL http://bot.example.com/telegram:"

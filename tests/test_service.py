@@ -221,7 +221,7 @@ async def test_telegram_errors_are_counted_by_status(tmp_path: Path) -> None:
         admin = api.user(ADMIN_ID)
         await admin.send_text("/dialogs")
         # tried again after the 500
-        assert await api.wait_until(lambda: any("Список диалогов" in m.text for m in admin.messages), 20)
+        assert await api.wait_until(lambda: any("Список диалогов" in (m.text or "") for m in admin.messages), 20)
         _, metrics = await get(f"{running.url}/metrics")
         assert 'dialogs_bot_telegram_errors_total{code="500"} 1.0' in metrics.splitlines()
 
