@@ -66,7 +66,7 @@ class Ingestion:
         try:
             caller = await self._caller(request)
             lines = _is_lines(request.content_type)
-            body = await _read(request, self._settings.max_bytes)
+            body = await read_body(request, self._settings.max_bytes)
             items = list(_items(body, lines))
             if not items:
                 raise Refusal(400, "the body holds no dialogs")
@@ -88,12 +88,7 @@ class Ingestion:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Refusal(401, "Authorization: Bearer <token> is required (dialogs-bot tokens add NAME)")
-        caller = await self._database.read(caller_of, token)
-        if caller is None:
-            raise Refusal(401, "the token is not known")
-        if caller.revoked:
-            raise Refusal(403, "the token was revoked")
-        return caller.name
+        return await caller_named(self._database, token)
 
     async def _store(self, items: list[Item]) -> ImportReport:
         self.waiting += 1
@@ -120,6 +115,16 @@ class Ingestion:
             self.waiting -= 1
 
 
+async def caller_named(database: Database, token: str) -> str:
+    """The name of the token's caller; refused when the token is unknown (401) or revoked (403)."""
+    caller = await database.read(caller_of, token)
+    if caller is None:
+        raise Refusal(401, "the token is not known")
+    if caller.revoked:
+        raise Refusal(403, "the token was revoked")
+    return caller.name
+
+
 def _is_lines(content_type: str) -> bool:
     if content_type == JSON_TYPE:
         return False
@@ -128,7 +133,7 @@ def _is_lines(content_type: str) -> bool:
     raise Refusal(415, "send application/json (an object or an array) or application/x-ndjson (JSON Lines)")
 
 
-async def _read(request: web.Request, max_bytes: int) -> bytes:
+async def read_body(request: web.Request, max_bytes: int) -> bytes:
     """The body, refused as soon as it is known to be larger than `max_bytes` (before it is read whole)."""
     too_large = Refusal(413, f"the body is larger than {max_bytes:,} bytes; send fewer dialogs at a time")
     if request.content_length is not None and request.content_length > max_bytes:

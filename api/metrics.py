@@ -51,9 +51,18 @@ class Metrics:
             registry=registry,
         )
 
+        self.chatwoot_failing = Gauge(
+            "dialogs_bot_chatwoot_failing_jobs",
+            "Chatwoot conversations still queued after 5 or more failed fetches in a row",
+            registry=registry,
+        )
+
     def watch_queue(self, queue: str, depth: Callable[[], float]) -> None:
         """The queue's depth is read from `depth` whenever the metrics are read."""
         self.queue_depth.labels(queue).set_function(depth)
+
+    def watch_chatwoot_failing(self, count: Callable[[], float]) -> None:
+        self.chatwoot_failing.set_function(count)
 
     def stored(self, source: str, added: int, updated: int, rejected: int) -> None:
         self.ingested.labels(source, "added").inc(added)

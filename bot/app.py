@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable
@@ -15,15 +16,17 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
 from aiogram.types import BotCommand, LinkPreviewOptions
 
+from api.chatwoot_hook import ChatwootHook
 from api.health import Health
 from api.ingest import Ingestion, IngestSettings
 from api.metrics import Metrics
 from bot.middlewares import AccessMiddleware, UpdateMetrics
 from bot.polling import Polling, wait_for_bot_api
 from bot.runtime import JsonSession, prepare_runtime, said
-from bot.server import Server
+from bot.server import DRAIN_SECONDS, Server
 from bot.settings import Settings
 from bot.webhook import Webhook, delete_webhook, set_webhook
+from connectors.sync import SOURCE, ChatwootSync
 from db.archive import Archive
 from db.engine import Database
 from db.listing import ListSettings
@@ -102,18 +105,26 @@ async def run_service(
     ingestion = Ingestion(
         database, IngestSettings(settings.phone_region, settings.zone, settings.ingest_max_bytes), metrics
     )
+    sync = _chatwoot_sync(settings, database, metrics)
+    chatwoot_secret = (
+        settings.chatwoot_webhook_secret.get_secret_value() if settings.chatwoot_webhook_secret else ""
+    )
     server = Server(
         settings.http_host,
         settings.http_port,
         health=Health(database, lambda: session.last_contact, "webhook" if webhook else "polling"),
         metrics=metrics,
         ingestion=ingestion,
+        chatwoot=ChatwootHook(database, sync, chatwoot_secret),
         webhook=(settings.webhook_path, webhook) if webhook is not None else None,
     )
+    worker: asyncio.Task[None] | None = None
     try:
         await server.start()
         if listening is not None:
             listening(server)
+        if sync is not None:  # Chatwoot is worked while Telegram is out of reach too
+            worker = asyncio.create_task(sync.run(stop))
         me = await wait_for_bot_api(bot, stop)
         if me is not None:
             log.info("the Bot API answers: @%s", me.username)
@@ -136,6 +147,9 @@ async def run_service(
         for number in signals:
             loop.remove_signal_handler(number)
         await server.stop()  # after the updates in hand: requests under way (ingestion, webhook) finish
+        if worker is not None:  # the conversation in hand is finished; one cut short stays queued
+            stop.set()
+            await _finish(worker, DRAIN_SECONDS)
         await bot.session.close()
         await database.dispose()
         log.info("stopped")
@@ -151,6 +165,33 @@ async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, s
         await stop.wait()
     finally:
         await dispatcher.emit_shutdown(bot=bot, **workflow)
+
+
+def _chatwoot_sync(settings: Settings, database: Database, metrics: Metrics) -> ChatwootSync | None:
+    """The Chatwoot connector's worker, with its figures in the metrics; None when it is off."""
+    chatwoot = settings.chatwoot()
+    if chatwoot is None:
+        return None
+    sync = ChatwootSync(
+        database,
+        chatwoot,
+        stored=lambda added, updated, rejected: metrics.stored(SOURCE, added, updated, rejected),
+    )
+    metrics.watch_queue("chatwoot", lambda: sync.waiting)
+    metrics.watch_chatwoot_failing(lambda: sync.failing)
+    return sync
+
+
+async def _finish(task: asyncio.Task[None], seconds: float) -> None:
+    """Waits `seconds` at most for the task to end, then cancels it; its failure is logged, not raised."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), seconds)
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    except Exception:
+        log.exception("the Chatwoot worker failed")
 
 
 def _stop_on_signal(stop: asyncio.Event, number: signal.Signals) -> None:

@@ -9,13 +9,17 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.logs import configure_logging
 from bot.settings import Settings
+from connectors.chatwoot import ChatwootError
+from connectors.sync import NEEDS, ChatwootSync, SyncReport
+from db.chatwoot_queue import FAILING_AFTER, queue_state
 from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
 from db.errors import ArchiveReplaced
@@ -128,6 +132,20 @@ def _parser() -> argparse.ArgumentParser:
     revoke = tokens.add_parser("revoke", help="stop accepting a token")
     revoke.add_argument("name", metavar="NAME")
     revoke.set_defaults(handler=_tokens_revoke)
+
+    sync = commands.add_parser("sync", help="the Chatwoot connector's queue").add_subparsers(
+        dest="sync_command", required=True, metavar="ACTION"
+    )
+    chatwoot = sync.add_parser(
+        "chatwoot", help="fetch the conversations resolved in Chatwoot (again, if they are in the archive)"
+    )
+    chatwoot.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="only those last active on or after that day"
+    )
+    chatwoot.set_defaults(handler=_sync_chatwoot)
+    sync.add_parser("status", help="what waits in the queue, and what keeps failing").set_defaults(
+        handler=_sync_status
+    )
     return parser
 
 
@@ -147,6 +165,13 @@ def _positive(value: str) -> int:
 def _date(value: str) -> datetime:
     try:
         return datetime.strptime(value, "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date like 2026-11-25") from None
+
+
+def _day(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date like 2026-11-25") from None
 
@@ -411,6 +436,68 @@ def _tokens_revoke(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(f"no active token is named {args.name}")
     print(f"Revoked {args.name}: requests with it are refused from now on.")
     return 0
+
+
+def _sync_chatwoot(settings: Settings, args: argparse.Namespace) -> int:
+    chatwoot = settings.chatwoot()
+    if chatwoot is None:
+        raise CommandError(f"the Chatwoot connector is off: {NEEDS}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database = _open_database(settings)
+    sync = ChatwootSync(database, chatwoot)
+    day: date | None = args.since
+    since = (
+        datetime(2000, 1, 1, tzinfo=UTC) if day is None else datetime.combine(day, dt_time(), settings.zone)
+    )
+
+    async def backfill() -> tuple[int, SyncReport]:
+        try:
+            listed = await sync.backfill(since)
+        except ChatwootError as error:
+            raise CommandError(f"{error}; the conversations listed before it are queued") from None
+        print(f"Chatwoot lists {listed:,} resolved conversations{_since(day)}; fetching them.", flush=True)
+        return listed, await sync.drain()
+
+    try:
+        _listed, report = asyncio.run(backfill())
+    finally:
+        asyncio.run(database.dispose())
+    print(
+        f"Stored {report.stored:,} conversations: {report.added:,} new dialogs, {report.updated:,} updated."
+    )
+    state = database.run(queue_state)
+    if state.waiting:
+        print(
+            f"{state.waiting:,} stay queued, Chatwoot did not give them now: the running bot tries them"
+            " again; dialogs-bot sync status lists them."
+        )
+        return REJECTED
+    return 0
+
+
+def _sync_status(settings: Settings, _args: argparse.Namespace) -> int:
+    database = _open_database(settings)
+    state = database.run(queue_state)
+    if not settings.chatwoot_on:
+        print(f"The Chatwoot connector is off: {NEEDS}.")
+    last = f", the last {_when(state.last_fetched_at)}" if state.last_fetched_at else ""
+    print(f"Stored from Chatwoot: {state.done:,} conversations{last}.")
+    print(
+        f"Waiting to be fetched: {state.waiting:,}, of them failing {FAILING_AFTER} times or more:"
+        f" {state.failing_count:,}."
+    )
+    for job in state.failing:
+        print(
+            f"  conversation {job.conversation_id}: failed {job.attempts} times,"
+            f" next try {_when(job.due_at)}: {job.last_error}"
+        )
+    if state.failing_count > len(state.failing):
+        print(f"  … and {state.failing_count - len(state.failing):,} more")
+    return REJECTED if state.failing_count else 0
+
+
+def _since(day: date | None) -> str:
+    return "" if day is None else f" last active since {day.isoformat()}"
 
 
 def _when(moment: datetime) -> str:

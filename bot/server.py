@@ -11,6 +11,7 @@ import logging
 
 from aiohttp import web
 
+from api.chatwoot_hook import ChatwootHook
 from api.health import Health
 from api.ingest import Ingestion
 from api.metrics import CONTENT_TYPE, Metrics
@@ -35,6 +36,7 @@ class Server:
         health: Health,
         metrics: Metrics,
         ingestion: Ingestion,
+        chatwoot: ChatwootHook,
         webhook: tuple[str, Webhook] | None = None,
         drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
@@ -46,6 +48,7 @@ class Server:
         app.router.add_get("/healthz", health.handle)
         app.router.add_get("/metrics", self._metrics_page)
         app.router.add_post("/api/v1/dialogs", ingestion.handle)
+        app.router.add_post("/hooks/chatwoot/{token}", chatwoot.handle)
         if webhook is not None:
             path, handler = webhook
             app.router.add_post(path, handler.handle)

@@ -11,6 +11,8 @@ import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from connectors.sync import REPOLL_SECONDS, RETRY_BASE_SECONDS, ChatwootSettings
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dialogs.db"
 TELEGRAM_API_URL = "https://api.telegram.org"
 
@@ -31,6 +33,15 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
     ingest_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # the Chatwoot connector: on when the first three are set
+    chatwoot_url: str = ""
+    chatwoot_api_token: SecretStr | None = None
+    chatwoot_account_id: int | None = Field(default=None, ge=1)
+    chatwoot_webhook_secret: SecretStr | None = None
+    chatwoot_poll_seconds: float = Field(default=REPOLL_SECONDS, ge=0.1)  # re-poll for lost webhooks
+    chatwoot_retry_seconds: float = Field(
+        default=RETRY_BASE_SECONDS, ge=0.01
+    )  # first retry of a failed fetch
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -84,6 +95,47 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (e.g. openssl rand -hex 32)")
         return self
+
+    @field_validator("chatwoot_url")
+    @classmethod
+    def _chatwoot_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the address of Chatwoot, e.g. https://chatwoot.example.com")
+        return value
+
+    @model_validator(mode="after")
+    def _chatwoot_all_or_nothing(self) -> Settings:
+        given = {
+            "CHATWOOT_URL": bool(self.chatwoot_url),
+            "CHATWOOT_API_TOKEN": bool(
+                self.chatwoot_api_token and self.chatwoot_api_token.get_secret_value()
+            ),
+            "CHATWOOT_ACCOUNT_ID": self.chatwoot_account_id is not None,
+        }
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(name for name, present in given.items() if not present)
+            raise ValueError(f"the Chatwoot connector needs {missing} too")
+        return self
+
+    @property
+    def chatwoot_on(self) -> bool:
+        return bool(self.chatwoot_url)
+
+    def chatwoot(self) -> ChatwootSettings | None:
+        """The connector's settings, or None when it is off."""
+        if not self.chatwoot_on or self.chatwoot_api_token is None or self.chatwoot_account_id is None:
+            return None
+        token = self.chatwoot_api_token.get_secret_value()
+        return ChatwootSettings(
+            self.chatwoot_url,
+            token,
+            self.chatwoot_account_id,
+            self.phone_region,
+            self.zone,
+            repoll_seconds=self.chatwoot_poll_seconds,
+            retry_base=self.chatwoot_retry_seconds,
+        )
 
     @property
     def webhook_path(self) -> str:

@@ -162,6 +162,21 @@ class IngestToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
 
 
+class ChatwootJob(Base):
+    """A Chatwoot conversation to fetch and store (`db.chatwoot_queue`): queued by a webhook event, a
+    re-poll or a backfill, kept until it is stored, so that a restart or an outage loses none."""
+
+    __tablename__ = "chatwoot_jobs"
+
+    conversation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    queued_at: Mapped[datetime] = mapped_column(DateTime())  # UTC: the latest event that queued it
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(), index=True)  # UTC; None: stored, done
+    # failed fetches since it was last queued
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC: last stored
+
+
 class ListView(Base):
     """A search and filters of the dialog list, stored once. Buttons carry its id: the text and the filters
     would not fit in callback data. Empty text, channel and period and employee 0 mean "not filtered"."""

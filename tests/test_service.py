@@ -30,6 +30,7 @@ from tests.bot_harness import (
     parse_list,
     seeded_archive,
 )
+from tests.databases import migrated_database
 from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator
 from tests.test_run_command import free_port
 
@@ -46,11 +47,15 @@ class Service:
 
 
 @contextlib.asynccontextmanager
-async def service(tmp_path: Path, api: BotAPIEmulator, **settings: Any) -> AsyncIterator[Service]:
-    """The bot with its HTTP server on an archive of its own; leaving stops it as SIGTERM does."""
+async def service(
+    tmp_path: Path, api: BotAPIEmulator, *, restart: bool = False, **settings: Any
+) -> AsyncIterator[Service]:
+    """The bot with its HTTP server on an archive of its own (`restart`: the archive an earlier service in
+    `tmp_path` left, its token "crm" renamed "crm-again"); leaving stops it as SIGTERM does."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    database = await asyncio.to_thread(seeded_archive, tmp_path)  # it migrates with a loop of its own
-    token = database.run(add_token, "crm")
+    # they migrate with a loop of their own
+    database = await asyncio.to_thread(migrated_database if restart else seeded_archive, tmp_path)
+    token = database.run(add_token, "crm-again" if restart else "crm")
     options = make_settings(database_url(database)).model_copy(
         update={"telegram_api_url": api.base_url, **settings}
     )
@@ -221,7 +226,9 @@ async def test_telegram_errors_are_counted_by_status(tmp_path: Path) -> None:
         admin = api.user(ADMIN_ID)
         await admin.send_text("/dialogs")
         # tried again after the 500
-        assert await api.wait_until(lambda: any("Список диалогов" in (m.text or "") for m in admin.messages), 20)
+        assert await api.wait_until(
+            lambda: any("Список диалогов" in (m.text or "") for m in admin.messages), 20
+        )
         _, metrics = await get(f"{running.url}/metrics")
         assert 'dialogs_bot_telegram_errors_total{code="500"} 1.0' in metrics.splitlines()
 
