@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.emulator.limits import PROXY_ERROR_PAGE
+
 DEFAULT_TOKEN = "cw-test-token-Zq8xW2vN5kLp3RtY"
 DEFAULT_SECRET = "cw-webhook-secret-4HgT7mQa"
 START = 1_763_600_000  # 2025-11-20 00:53:20 UTC: the fake's clock starts here, one tick per message
@@ -59,15 +61,6 @@ ROLE: dict[MessageKind, str | None] = {
     "activity": None,
     "attachment": None,
 }
-
-NGINX_PAGE = """<html>
-<head><title>{status} {reason}</title></head>
-<body>
-<center><h1>{status} {reason}</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-"""
 
 
 @dataclass(frozen=True)
@@ -564,7 +557,7 @@ def _fault_response(fault: _Fault) -> web.Response:
         return web.Response(status=fault.status, text=fault.body, headers=headers)
     if 502 <= fault.status <= 504:
         reason = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
-        page = NGINX_PAGE.format(status=fault.status, reason=reason[fault.status])
+        page = PROXY_ERROR_PAGE.format(status=fault.status, reason=reason[fault.status])
         return web.Response(status=fault.status, text=page, content_type="text/html", headers=headers)
     if fault.status == 429:
         headers.setdefault("Retry-After", "7")  # Rack::Attack's throttle answer

@@ -58,8 +58,15 @@ async def deliver(
 ) -> tuple[int, Any]:
     """Posts one event as Chatwoot does (signed when `sign`); the status and the JSON answer."""
     body = chatwoot.body(event)
-    headers = {"Content-Type": "application/json", **(chatwoot.sign(body) if sign else {})}
+    return await post_event(running, body, chatwoot.sign(body) if sign else {}, token=token)
+
+
+async def post_event(
+    running: Service, body: bytes, headers: dict[str, str], *, token: str | None = None
+) -> tuple[int, Any]:
+    """Posts raw bytes to the hook with `headers` (a signature's); the status and the JSON answer."""
     url = f"{running.url}/hooks/chatwoot/{token or running.token}"
+    headers = {"Content-Type": "application/json", **headers}
     async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as reply:
         return reply.status, await reply.json(content_type=None)
 
@@ -201,24 +208,10 @@ async def test_the_hook_refuses_strangers_forgeries_and_junk_and_ignores_other_e
         async with connected(tmp_path, api, chatwoot, **secret) as running:
             unknown = await deliver(running, chatwoot, resolved, token="dlg_not-a-token", sign=True)
             unsigned = await deliver(running, chatwoot, resolved)
+            # a signature of one event on the body of another, and junk signed
             forged = chatwoot.body({**resolved, "id": conversation + 1})
-            headers = {"Content-Type": "application/json", **chatwoot.sign(chatwoot.body(resolved))}
-            async with (
-                aiohttp.ClientSession() as session,
-                session.post(
-                    f"{running.url}/hooks/chatwoot/{running.token}", data=forged, headers=headers
-                ) as reply,
-            ):
-                altered = reply.status, await reply.json()
-            body = b"<xml/>"
-            junk_headers = {"Content-Type": "application/json", **chatwoot.sign(body)}
-            async with (
-                aiohttp.ClientSession() as session,
-                session.post(
-                    f"{running.url}/hooks/chatwoot/{running.token}", data=body, headers=junk_headers
-                ) as reply,
-            ):
-                junk = reply.status, await reply.json()
+            altered = await post_event(running, forged, chatwoot.sign(chatwoot.body(resolved)))
+            junk = await post_event(running, b"<xml/>", chatwoot.sign(b"<xml/>"))
             other = await deliver(running, chatwoot, {**resolved, "event": "message_created"}, sign=True)
             await asyncio.to_thread(Database(f"sqlite+aiosqlite:///{running.path}").run, revoke_token, "crm")
             revoked = await deliver(running, chatwoot, resolved, sign=True)

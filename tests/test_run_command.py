@@ -13,16 +13,21 @@ does not wait for it either.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, redirect_stdout
+from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
+import pytest
 from aiohttp import web
 
+from bot.cli import main
 from db.engine import Database
 from db.users import Role, add_user, list_users
 from tests.databases import migrated_database
@@ -289,3 +294,79 @@ async def test_a_taken_port_ends_the_start_with_one_line(tmp_path: Path) -> None
     assert code == 2, bot.logs
     assert f"dialogs-bot: cannot listen on 127.0.0.1:{port}: " in bot.logs
     assert "set HTTP_HOST and HTTP_PORT" in bot.logs and "Traceback" not in bot.logs
+
+
+async def test_the_readme_walkthrough_webhook_mode_and_a_posted_dialog_listed_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README, "Try the service": the emulator on its own (`python -m tests.emulator`), the bot in webhook
+    mode against it, a dialog posted to the ingestion API, and the list a person opens right after."""
+    api_port, person_port, http_port = free_port(), free_port(), free_port()
+    emulator = BotProcess(
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.emulator",
+            "--port",
+            str(api_port),
+            "--person-port",
+            str(person_port),
+            cwd=Path(__file__).parent.parent,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    )
+    bot: BotProcess | None = None
+    try:
+        await emulator.wait_for(lambda: "people on" in emulator.logs, STARTUP_SECONDS, "the emulator")
+        bot = await start_bot(
+            tmp_path,
+            f"http://127.0.0.1:{api_port}",
+            token="123456:LOCAL",
+            HTTP_PORT=str(http_port),
+            WEBHOOK_URL=f"http://127.0.0.1:{http_port}/telegram/updates",
+            WEBHOOK_SECRET="local-secret",
+        )
+        service = f"http://127.0.0.1:{http_port}"
+        await bot.wait_for(
+            lambda: "Telegram posts updates to /telegram/updates" in bot.logs, STARTUP_SECONDS, "the webhook"
+        )
+        monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+        token = (await asyncio.to_thread(_made_token, "crm")).strip()
+        dialog = {
+            "id": "crm-1842",
+            "client_name": "Иван Тестовый",
+            "client_phone": "+7 916 123-45-67",
+            "channel": "whatsapp",
+            "completed_by": "Анна Смирнова",
+            "completed_at": datetime.now(UTC).isoformat(),
+            "message_count": 12,
+        }
+        async with aiohttp.ClientSession() as session:
+            headers = {"Authorization": f"Bearer {token}"}
+            async with session.post(f"{service}/api/v1/dialogs", json=dialog, headers=headers) as reply:
+                assert (reply.status, await reply.json()) == (200, {"added": 1, "updated": 0, "rejected": []})
+            async with session.post(f"http://127.0.0.1:{person_port}/send/{ADMIN}", data="/dialogs") as reply:
+                screen = await reply.text()
+            async with session.get(f"{service}/healthz") as reply:
+                health = await reply.json()
+        assert "Найдено: 1 диалог" in screen, screen
+        assert "1. Иван Тестовый · 🟢 WhatsApp" in screen, screen
+        assert health["mode"] == "webhook" and health["dialogs"] == 1
+        assert await bot.stop(STOP_SECONDS) == 0, bot.logs
+        assert await emulator.stop(STOP_SECONDS) == 0, emulator.logs
+        assert "Traceback" not in bot.logs + emulator.logs
+        assert "Telegram would refuse" not in emulator.logs, emulator.logs
+        assert_no_token(bot.logs, "123456:LOCAL")
+    finally:
+        if bot is not None:
+            await bot.kill()
+        await emulator.kill()
+
+
+def _made_token(name: str) -> str:
+    """`dialogs-bot tokens add NAME`: the token is the last line it prints."""
+    output = io.StringIO()
+    with redirect_stdout(output):
+        assert main(["tokens", "add", name]) == 0
+    return output.getvalue().splitlines()[-1]
