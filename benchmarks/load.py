@@ -1,11 +1,15 @@
 """Load benchmark: many people tapping at once through the Bot API emulator, against `dialogs-bot run`.
 
     python -m benchmarks.load [--folder .bench] [--people 200] [--rate 200] [--seconds 60] [--timeline]
+                              [--webhook]
 
 The bot is the real command (`python -m bot run`) in a process of its own, on the million-dialog archive
 that `benchmarks.engine` builds (built when missing), polling the Bot API emulator of the tests
 (`tests.emulator`, Telegram's flood limits enforced) over HTTP; its log goes to FOLDER/load-bot.log. The
-emulator and the simulated people live in this process, so that the bot has a CPU to itself.
+emulator and the simulated people live in this process, so that the bot has a CPU to itself. With
+`--webhook` the bot runs in webhook mode instead (WEBHOOK_URL on its own HTTP server, with WEBHOOK_SECRET)
+and the emulator posts each update to it as Telegram does; everything else is the same, so that the figures
+of the two modes compare.
 
 Each person (a mix of admins, heads and managers, added to the archive as `dialogs-bot users add` does)
 first opens the list with /dialogs, then taps about once a second, on whatever the bot last showed them:
@@ -16,15 +20,16 @@ round). A person whose last tap is still unanswered when the next one comes due 
 answer comes (nobody taps a frozen screen): the tap counts as late, and a tap still waiting so when the
 run ends is never made (the backlog a bot too slow for the rate leaves).
 
-Measured per tap: from the update being queued for getUpdates to the emulator receiving the request that
-puts the answer on the phone (editMessageText for a button, sendMessage for text). Errors: every failed
-request of the bot (429 included), every emulator violation, every alert, every answer that is not a list
-page or a card. Lost: a tap given to the bot and not answered within --drain seconds after the run. The
-bot's memory (RSS, and its heap apart from the archive's pages mapped), CPU and major page faults are
-read from /proc every second. The steady run (--rate for --seconds after --warm-up) is followed by a
-saturation run: --steps rates of --step-seconds each, one person a tap a second (so that no chat meets
-Telegram's one message a second), until a rate is not sustained (handled/s under 95 % of the offered,
-p99 over 1 s, a lost tap or a tap never made, or more than a second's taps outstanding at its end).
+Measured per tap: from the update being queued for getUpdates (or for the post to the webhook) to the
+emulator receiving the request that puts the answer on the phone (editMessageText for a button,
+sendMessage for text). Errors: every failed request of the bot (429 included), every emulator violation,
+every alert, every answer that is not a list page or a card. Lost: a tap given to the bot and not
+answered within --drain seconds after the run. The bot's memory (RSS, and its heap apart from the
+archive's pages mapped), CPU and major page faults are read from /proc every second. The steady run
+(--rate for --seconds after --warm-up) is followed by a saturation run: --steps rates of --step-seconds
+each, one person a tap a second (so that no chat meets Telegram's one message a second), until a rate is
+not sustained (handled/s under 95 % of the offered, p99 over 1 s, a lost tap or a tap never made, or more
+than a second's taps outstanding at its end).
 `--timeline` adds every second's figures.
 """
 
@@ -36,7 +41,9 @@ import contextlib
 import gc
 import os
 import random
+import secrets
 import signal
+import socket
 import sqlite3
 import statistics
 import sys
@@ -408,8 +415,31 @@ async def sample(pid: int, samples: list[Sample], api: BotAPIEmulator) -> None:
         await asyncio.sleep(1.0)
 
 
-async def start_bot(api: BotAPIEmulator, db_path: Path, log: TextIO) -> asyncio.subprocess.Process:
-    """`python -m bot run` as a person starts it, its output written to `log`."""
+def free_port() -> int:
+    """A port nobody listens on now, for the bot's HTTP server (whose address must be known beforehand:
+    WEBHOOK_URL names it, and the ingestion benchmark posts to it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def webhook_settings(port: int) -> dict[str, str]:
+    """The bot's environment for webhook mode: the emulator posts updates over plain HTTP to its HTTP
+    server on this machine (allowed for local addresses only, as the tests do), with a secret."""
+    return {
+        "HTTP_PORT": str(port),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram-webhook",
+        "WEBHOOK_SECRET": secrets.token_urlsafe(32),
+    }
+
+
+async def start_bot(
+    api: BotAPIEmulator, db_path: Path, log: TextIO, settings: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """`python -m bot run` as a person starts it, its output written to `log`; `settings`: environment
+    variables over the benchmark's. Ready once it polls, or (with WEBHOOK_URL) once its webhook is set:
+    its HTTP server listens before either."""
     environment = {
         **os.environ,
         "BOT_TOKEN": DEFAULT_TOKEN,
@@ -418,8 +448,10 @@ async def start_bot(api: BotAPIEmulator, db_path: Path, log: TextIO) -> asyncio.
         "ADMIN_IDS": "",  # every person is in the archive with a role, as `users add` puts them
         "HTTP_PORT": "0",  # its HTTP server on any free port
     }
-    for name in ("PAGE_SIZE", "TIMEZONE", "PHONE_REGION"):  # the defaults, as in the other benchmarks
+    # the defaults, as in the other benchmarks; long polling unless webhook mode is asked for
+    for name in ("PAGE_SIZE", "TIMEZONE", "PHONE_REGION", "HTTP_HOST", "WEBHOOK_URL", "WEBHOOK_SECRET"):
         environment.pop(name, None)
+    environment.update(settings or {})
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -431,17 +463,31 @@ async def start_bot(api: BotAPIEmulator, db_path: Path, log: TextIO) -> asyncio.
         stdout=log,
         stderr=log,
     )
+    webhook = bool(environment.get("WEBHOOK_URL"))
+    ready = "has set its webhook" if webhook else "polls"
     started = time.monotonic()
-    while not api.get_updates_received:
+    while not (api.webhook is not None if webhook else api.get_updates_received):
         if process.returncode is not None:
             raise RuntimeError(f"the bot exited with code {process.returncode}; see {log.name}")
         if time.monotonic() - started > STARTUP_SECONDS:
-            raise RuntimeError(f"the bot did not poll within {STARTUP_SECONDS:.0f} s; see {log.name}")
+            raise RuntimeError(f"the bot's start took over {STARTUP_SECONDS:.0f} s; see {log.name}")
         await asyncio.sleep(0.1)
     print(
-        f"the bot polls, {time.monotonic() - started:.1f} s after its start (pid {process.pid})", flush=True
+        f"the bot {ready}, {time.monotonic() - started:.1f} s after its start (pid {process.pid})", flush=True
     )
     return process
+
+
+async def stop_bot(bot: asyncio.subprocess.Process) -> int:
+    """SIGTERM, as a service manager stops it (killed after `STOP_SECONDS`); its exit code."""
+    if bot.returncode is not None:
+        return bot.returncode
+    bot.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(bot.wait(), STOP_SECONDS)
+    except TimeoutError:
+        bot.kill()
+        return await bot.wait()
 
 
 # --- Figures -------------------------------------------------------------------------------------------
@@ -689,7 +735,7 @@ async def run(args: argparse.Namespace, db_path: Path, searches: Searches) -> No
             load.add_person(api, FIRST_ID + number, ROLES[number % len(ROLES)]) for number in range(most)
         ]
         with log_path.open("w", encoding="utf-8") as log:
-            bot = await start_bot(api, db_path, log)
+            bot = await start_bot(api, db_path, log, webhook_settings(free_port()) if args.webhook else None)
             sampler = asyncio.create_task(sample(bot.pid, samples, api))
             watcher = asyncio.create_task(watch_loop(load.stalls))
             try:
@@ -697,15 +743,7 @@ async def run(args: argparse.Namespace, db_path: Path, searches: Searches) -> No
             finally:
                 sampler.cancel()
                 watcher.cancel()
-                if bot.returncode is None:
-                    bot.send_signal(signal.SIGTERM)
-                    try:
-                        code = await asyncio.wait_for(bot.wait(), STOP_SECONDS)
-                    except TimeoutError:
-                        bot.kill()
-                        code = await bot.wait()
-                else:
-                    code = bot.returncode
+                code = await stop_bot(bot)
         report(args, load, api, rows, steady, samples, code, log_path)
 
 
@@ -782,7 +820,8 @@ def report(
     code: int,
     log_path: Path,
 ) -> None:
-    print(f"\nmeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the bot exited with code {code}\n")
+    mode = "webhook" if args.webhook else "long polling"
+    print(f"\nmeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({mode}); the bot exited with code {code}\n")
     print_table(rows, load.stalls)
     print_kinds(load, steady)
     if len(rows) > 1:  # the lowest rate: the bot's own tails, without a queue
@@ -849,6 +888,14 @@ def report(
     unanswered = len(api.unanswered_callback_queries())
     if unanswered:
         print(f"buttons never answered (left spinning): {unanswered}")
+    refused = [status for _, status in api.webhook_posts if status != 200]
+    if refused:  # each one posted again later, as Telegram does: its tap waited meanwhile
+        print(f"webhook posts not answered 200: {len(refused)} ({dict(Counter(refused).most_common(3))})")
+    print_log_summary(log_path)
+
+
+def print_log_summary(log_path: Path) -> None:
+    """How many warnings and errors the bot logged, and the first of each kind."""
     levels = Counter[str]()
     firsts: dict[str, str] = {}
     with log_path.open(encoding="utf-8", errors="replace") as log:
@@ -880,6 +927,9 @@ def main() -> None:
     )
     parser.add_argument("--step-seconds", type=float, default=15.0)
     parser.add_argument("--timeline", action="store_true", help="print every second's figures too")
+    parser.add_argument(
+        "--webhook", action="store_true", help="webhook mode: the emulator posts updates to the bot"
+    )
     args = parser.parse_args()
     steps = [int(float(step)) for step in args.steps.split(",") if step] if args.steps else []
     db_path, searches = prepare(args.folder, args.dialogs, max([args.people, *steps]))
