@@ -240,6 +240,8 @@ class _Loader:
             if error_type is None:
                 self._flush()
                 self._report.complete_through = self.line
+            if not self._stale_days:
+                return
             # after an error too, the days left for the end are counted; should that fail as well (a full
             # disk), they stay marked stale, and the next start counts them
             try:

@@ -4,7 +4,8 @@ An IN list renders one parameter per value, and SQLite's driver keeps every stat
 (`db.sqlite.connection.STATEMENTS_KEPT` of them, each with a program as long as its list): an import whose
 batches looked up a different number of names each time filled that cache with hundreds of programs of
 thousands of parameters, ~180 MiB at a million lines. Lists of `CHUNK` values, the last one padded with
-NULL (which equals nothing), keep to one statement.
+NULL (which equals nothing) to the smallest of `SIZES` that holds it, keep to four statements: a list of a
+few values (a dialog posted alone) is not rendered and bound as five hundred.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 CHUNK = 500
+SIZES = (1, 10, 100, CHUNK)
 
 
 def chunks(values: Iterable[T]) -> Iterator[list[T | None]]:
-    """`values` in lists of exactly `CHUNK`, the last one padded with None; nothing for no values."""
+    """`values` in lists of `CHUNK`, the last one padded with None to one of `SIZES`; nothing for none."""
     chunk: list[T | None] = []
     for value in values:
         chunk.append(value)
@@ -26,4 +28,5 @@ def chunks(values: Iterable[T]) -> Iterator[list[T | None]]:
             yield chunk
             chunk = []
     if chunk:
-        yield chunk + [None] * (CHUNK - len(chunk))
+        size = next(size for size in SIZES if size >= len(chunk))
+        yield chunk + [None] * (size - len(chunk))
