@@ -21,9 +21,8 @@ carry their transcript. Every body is made before it is timed.
    the list's total counting it). The admins take turns (Telegram allows a chat about a message a second);
    a first round, one each, is not measured. The list's part is the bot's own work for /dialogs as much as
    ingestion's (the update's long poll, the page read and rendered, sendMessage): it is given apart, from
-   the /dialogs sent to the list arriving. These come first: each request recounts the statistics of the
-   days its dialogs close on, from all of those days' dialogs (`db.stats.refresh_days`), and after the
-   batches today would hold tens of thousands of them (a day of the million-dialog archive: ~1,400).
+   the /dialogs sent to the list arriving. (Their cost does not grow with the
+   dialogs already on their day: a request adds its own part to the statistics, `db.stats.count_batch`.)
 2. Batches of 1,000 dialogs (a JSON array) closed during the day before, as a CRM pushes the day's
    dialogs, each posted when the answer to the one before came, after --warm-up of them not measured:
    dialogs stored a second over the whole run, and each batch's time from its POST to its answer. Then

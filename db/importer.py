@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Em
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
 from db.sources import ImportFile, Item, UnreadableFile
-from db.stats import ensure_stats, local_day, mark_fresh, mark_stale, rebuild_stats, refresh_days
+from db.stats import count_batch, ensure_stats, local_day, rebuild_stats
 from db.text import fold
 
 BATCH_SIZE = 5000
@@ -90,10 +90,6 @@ Progress = Callable[[int, int], None]
 
 # A load at least this large, into an archive less than half its size, takes the bulk path.
 BULK_MIN_DIALOGS = 50_000
-# A batch that changed dialogs of up to this many local days counts them again in its own transaction
-# (~7 ms a day at 1M dialogs); one that changed more (a re-import of old dialogs) leaves them for the end
-# of the import, where each day is counted once whatever the number of batches that changed it.
-REFRESH_NOW_DAYS = 31
 
 
 def import_file(
@@ -176,11 +172,9 @@ _DIALOG_INDEXES = Base.metadata.tables[Dialog.__tablename__].indexes
 class _Loader:
     """Stores records a batch at a time, in one of two ways:
 
-    - incremental: a transaction per batch, indexes and counters kept up to date as it goes; the bot
-      can read and write in between, and an interrupted import keeps the batches it stored. The
-      statistics of the days a batch changed are counted again with it, or, when it changed many days,
-      at the end of the import (until then they are marked stale, so that should the process be killed
-      first, `db.stats.ensure_stats` counts them all again at the next start);
+    - incremental: a transaction per batch, indexes, counters and statistics kept up to date as it goes
+      (the batch's old part of the statistics taken away and its new part added, `db.stats.count_batch`);
+      the bot can read and write in between, and an interrupted import keeps the batches it stored;
     - bulk, for a large load into a small archive (the first import, demo data): one transaction that
       drops the dialogs' indexes, inserts, and builds the indexes, counters and statistics once at the
       end — sorting once is several times faster than a million random index insertions. Readers keep
@@ -196,7 +190,6 @@ class _Loader:
         self._bulk: Connection | None = None
         self._transaction: Any = None
         self._bulk_counts = (0, 0)  # added, updated: reported when the bulk load commits
-        self._stale_days: set[date] = set()  # changed by batches that left them for the end
         self.line = 0  # the line read last: a batch stored now holds every valid line up to it
 
     def __enter__(self) -> _Loader:
@@ -240,16 +233,6 @@ class _Loader:
             if error_type is None:
                 self._flush()
                 self._report.complete_through = self.line
-            if not self._stale_days:
-                return
-            # after an error too, the days left for the end are counted; should that fail as well (a full
-            # disk), they stay marked stale, and the next start counts them
-            try:
-                with begin_writing(self._engine) as connection:
-                    self._finish(connection)
-            except DatabaseError:
-                if error_type is None:
-                    raise
             return
         try:
             if error_type is None:
@@ -258,7 +241,6 @@ class _Loader:
                     index.create(self._bulk)
                 refresh_all_client_counts(self._bulk)
                 rebuild_stats(self._bulk, self._zone)
-                self._finish(self._bulk)
                 count_dialog_total(self._bulk)
                 advance_revision(self._bulk)
                 self._transaction.commit()
@@ -271,43 +253,23 @@ class _Loader:
         if not self._batch:
             return
         if self._bulk is not None:
-            added, updated, _ = _store_batch(self._bulk, self._batch, count=False)
+            added, updated = _store_batch(self._bulk, self._batch, count=False, zone=self._zone)
             self._bulk_counts = (self._bulk_counts[0] + added, self._bulk_counts[1] + updated)
         else:
             with begin_writing(self._engine) as connection:
-                added, updated, replaced = _store_batch(connection, self._batch, count=True)
-                self._refresh_stats(connection, replaced)
+                added, updated = _store_batch(connection, self._batch, count=True, zone=self._zone)
             self._report.added += added
             self._report.updated += updated
             self._report.complete_through = self.line
         self._batch = []
 
-    def _refresh_stats(self, connection: Connection, replaced: list[datetime]) -> None:
-        """`replaced`: the completion times the batch's updated dialogs had before."""
-        moments = replaced + [_naive_utc(record.completed_at) for record in self._batch]
-        days = {local_day(moment, self._zone) for moment in moments if moment is not None}
-        if len(days) <= REFRESH_NOW_DAYS:
-            refresh_days(connection, self._zone, days)
-        else:
-            mark_stale(connection)
-            self._stale_days |= days
-
-    def _finish(self, connection: Connection) -> None:
-        """The days that batches left for the end are counted; kept totals and cached counts, which the
-        batches' revisions made count again before, must count again after."""
-        if self._stale_days:
-            refresh_days(connection, self._zone, self._stale_days)
-            mark_fresh(connection, self._zone)
-            self._stale_days.clear()
-            advance_revision(connection)
-
 
 def _store_batch(
-    connection: Connection, records: list[DialogRecord], *, count: bool
-) -> tuple[int, int, list[datetime]]:
-    """Upserts one batch; returns (added, updated, the completion times the updated dialogs had before).
-    `count`: bring the names' and phones' counters up to date now (otherwise the caller refreshes them
-    all at the end)."""
+    connection: Connection, records: list[DialogRecord], *, count: bool, zone: ZoneInfo
+) -> tuple[int, int]:
+    """Upserts one batch; returns (added, updated). `count`: bring the names' and phones' counters and
+    the statistics (of local days in `zone`) up to date now (otherwise the caller counts them all at the
+    end)."""
     latest = {record.source_id: record for record in records}  # a repeated id: the later line wins
     employee_ids = _ensure_ids(
         connection, Employee, Employee.name, {r.completed_by for r in records if r.completed_by}
@@ -328,6 +290,10 @@ def _store_batch(
     touched_names.update(name_ids.values())
     touched_phones.update(phone_ids.values())
 
+    if count:  # the changed dialogs' old part of the statistics goes; their new part comes below
+        old_days = {local_day(row.completed_at, zone) for row in existing.values()}
+        count_batch(connection, zone, existing.keys(), old_days, -1)
+
     new_rows, changed_rows = [], []
     for source_id, record in latest.items():
         row = _dialog_row(record, employee_ids, name_ids, phone_ids)
@@ -344,6 +310,8 @@ def _store_batch(
         )
     _store_transcripts(connection, [r for r in latest.values() if r.messages is not None])
     if count:
+        new_days = {local_day(record.completed_at.replace(tzinfo=None), zone) for record in latest.values()}
+        count_batch(connection, zone, latest.keys(), new_days, 1)
         refresh_client_counts(connection, ClientName, "name_id", touched_names)
         refresh_client_counts(connection, ClientPhone, "phone_id", touched_phones)
         add_to_dialog_total(connection, len(new_rows))
@@ -356,7 +324,7 @@ def _store_batch(
         if record.source_id not in existing and record.source_id not in seen:
             added += 1
         seen.add(record.source_id)
-    return added, len(records) - added, [row.completed_at for row in existing.values()]
+    return added, len(records) - added
 
 
 def _dialog_row(

@@ -6,7 +6,9 @@ hours' UTC bounds are computed here with zoneinfo (DST included) and put in a te
 whose `db.periods.utc_bounds` hold the dialog, so the statistics agree with a list filtered by period.
 
 Measured on 1M dialogs (`benchmarks.analytics`): counting everything takes ~5 s, most of it reading the
-dialogs' rows in time order and sorting them for GROUP BY; counting one day again ~7 ms.
+dialogs' rows in time order and sorting them for GROUP BY; counting one day again ~7 ms. An import or
+a dialog posted changes them by its own part only (`count_batch`): its cost grows with the batch, not with
+the day it lands on.
 """
 
 from __future__ import annotations
@@ -134,6 +136,73 @@ def refresh_days(connection: Connection, zone: ZoneInfo, days: Iterable[date]) -
     _count(connection)
 
 
+# A batch's part of the statistics, added or taken away (`count_batch`): the facts of its dialogs alone.
+_CREATE_BATCH_FACTS = text(f"""
+    CREATE TEMPORARY TABLE stats_facts AS
+    SELECT h.day AS day, h.hour AS hour, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
+           d.message_count AS messages, {_DURATION} AS duration
+    FROM stats_batch b JOIN dialogs d ON d.source_id = b.source_id
+    JOIN stats_hours h ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
+""")
+# "WHERE true": SQLite reads ON CONFLICT after a bare SELECT … FROM as part of a join
+_ADD_BATCH = tuple(
+    text(statement)
+    for statement in (
+        """INSERT INTO daily_stats (day, channel, employee_id, dialogs, messages, duration_s, timed)
+        SELECT day, channel, employee_id, :sign * COUNT(*), :sign * SUM(messages),
+               :sign * COALESCE(SUM(duration), 0), :sign * COUNT(duration)
+        FROM stats_facts WHERE true GROUP BY day, channel, employee_id
+        ON CONFLICT (day, channel, employee_id) DO UPDATE SET
+            dialogs = daily_stats.dialogs + excluded.dialogs,
+            messages = daily_stats.messages + excluded.messages,
+            duration_s = daily_stats.duration_s + excluded.duration_s,
+            timed = daily_stats.timed + excluded.timed""",
+        f"""INSERT INTO duration_stats (day, employee_id, bucket, dialogs)
+        SELECT day, employee_id, {_bucket_sql("duration")}, :sign * COUNT(*)
+        FROM stats_facts WHERE duration IS NOT NULL GROUP BY 1, 2, 3
+        ON CONFLICT (day, employee_id, bucket) DO UPDATE SET
+            dialogs = duration_stats.dialogs + excluded.dialogs""",
+        """INSERT INTO hourly_stats (day, hour, dialogs)
+        SELECT day, hour, :sign * COUNT(*) FROM stats_facts WHERE true GROUP BY day, hour
+        ON CONFLICT (day, hour) DO UPDATE SET dialogs = hourly_stats.dialogs + excluded.dialogs""",
+    )
+)
+# rows a batch took its last dialog from: a day's counts hold no row of nothing (`differing_days`)
+_DROP_EMPTY = tuple(
+    text(f"DELETE FROM {table} WHERE day IN (SELECT DISTINCT day FROM stats_facts) AND dialogs = 0")
+    for table in ("daily_stats", "duration_stats", "hourly_stats")
+)
+
+
+def count_batch(
+    connection: Connection, zone: ZoneInfo, source_ids: Iterable[str], days: Iterable[date], sign: int
+) -> None:
+    """Adds (`sign` 1) or takes away (-1) the part of these dialogs, as stored now, in the statistics:
+    taken away before a batch changes them, added after. `days`: the local days they close on. What
+    this costs grows with the batch, not with the days it lands on (counting a busy day again would read
+    all of its dialogs for each dialog posted)."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    _fill_hours(connection, zone, wanted)
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_batch")
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE stats_batch (source_id TEXT PRIMARY KEY)")
+    connection.execute(_BATCH_IDS, [{"source_id": source_id} for source_id in set(source_ids)])
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
+    connection.execute(_CREATE_BATCH_FACTS)
+    for statement in _ADD_BATCH:
+        connection.execute(statement, {"sign": sign})
+    if sign < 0:
+        for statement in _DROP_EMPTY:
+            connection.execute(statement)
+    for table in ("stats_facts", "stats_batch"):
+        connection.exec_driver_sql(f"DROP TABLE temp.{table}")
+    _HOURS.drop(connection)
+
+
+_BATCH_IDS = text("INSERT INTO stats_batch (source_id) VALUES (:source_id)")
+
+
 def rebuild_stats(connection: Connection, zone: ZoneInfo) -> None:
     """Counts all statistics again, in `zone`, and records that zone."""
     for model in _STATS_TABLES:
@@ -177,7 +246,8 @@ def differing_days(connection: Connection, zone: ZoneInfo) -> list[date]:
 
 
 def is_counted_in(connection: Connection, zone: ZoneInfo) -> bool:
-    """Whether the statistics are counted in `zone` and not marked stale (`mark_stale`)."""
+    """Whether the statistics are counted in `zone` (and were not left half counted by an older version's
+    import, which marked them so)."""
     return bool(connection.scalar(select(StatsZone.name)) == zone.key)
 
 
@@ -190,14 +260,8 @@ def ensure_stats(connection: Connection, zone: ZoneInfo) -> bool:
     return True
 
 
-def mark_stale(connection: Connection) -> None:
-    """Until `ensure_stats` or `rebuild_stats` runs, the statistics count as wrong: for a writer that
-    defers refreshing days it changed, should it never get to it."""
-    connection.execute(delete(StatsZone))
-
-
 def mark_fresh(connection: Connection, zone: ZoneInfo) -> None:
-    """The statistics are right again (after `mark_stale` and refreshing the days that changed)."""
+    """The statistics are counted, in `zone`."""
     connection.execute(delete(StatsZone))
     connection.execute(insert(StatsZone).values(name=zone.key))
 

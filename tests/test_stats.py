@@ -13,14 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, delete, func, select, text
 
 from bot.cli import main
 from db import analytics, importer
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
 from db.counters import REVISION
 from db.engine import Database
-from db.importer import _Loader, store_records
+from db.importer import store_records
 from db.models import Counter as CounterRow
 from db.models import DailyStats, Dialog, DurationStats, Employee, HourlyStats, StatsZone
 from db.periods import previous_days, utc_bounds
@@ -235,22 +235,23 @@ def test_each_batch_counts_its_days_in_its_own_transaction(
     assert_stats_match(database, MOSCOW)
 
 
-def test_a_batch_of_many_days_leaves_them_for_the_end_of_the_import(
+def test_batches_of_many_days_keep_the_statistics_right_as_they_go(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importer, "BATCH_SIZE", 50)
-    monkeypatch.setattr(importer, "REFRESH_NOW_DAYS", 3)
     store_records(database.sync_engine, random_dialogs(200, 2, utc(2026, 9, 1), 60), zone=MOSCOW)
-    # again, moved: every batch changes dozens of days, counted once at the end
+    assert_stats_match(database, MOSCOW)
+    # the same ids again, moved to other days, channels and employees: each batch takes their old part
+    # away and adds the new one; days and rows left with nothing are gone
     store_records(database.sync_engine, random_dialogs(200, 3, utc(2026, 10, 1), 60), zone=MOSCOW)
     assert_stats_match(database, MOSCOW)
+    assert database.run(lambda c: c.scalar(select(func.count()).where(DailyStats.dialogs <= 0))) == 0
 
 
 def test_an_interrupted_import_leaves_the_statistics_of_what_it_stored(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importer, "BATCH_SIZE", 50)
-    monkeypatch.setattr(importer, "REFRESH_NOW_DAYS", 3)
     records = random_dialogs(200, 4, utc(2026, 9, 1), 60)
 
     def interrupted() -> Iterator[DialogRecord]:
@@ -264,27 +265,13 @@ def test_an_interrupted_import_leaves_the_statistics_of_what_it_stored(
     assert revision(database) >= 1  # the archive did change: kept totals and cached counts count again
 
 
-def test_an_import_killed_before_its_end_has_the_statistics_counted_again_at_the_next_start(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store_records(database.sync_engine, random_dialogs(100, 5, utc(2026, 9, 1), 30), zone=MOSCOW)
-    monkeypatch.setattr(importer, "BATCH_SIZE", 50)
-    monkeypatch.setattr(importer, "REFRESH_NOW_DAYS", 3)
-    monkeypatch.setattr(_Loader, "_finish", lambda _self, _connection: None)  # killed right there
-    store_records(database.sync_engine, random_dialogs(100, 6, utc(2026, 9, 1), 30), zone=MOSCOW)
-    assert database.run(stored_counts) != database.run(direct_counts, MOSCOW)
-    assert database.run(lambda connection: connection.scalar(select(StatsZone.name))) is None
-    assert database.run(ensure_stats, MOSCOW) is True
-    assert_stats_match(database, MOSCOW)
-
-
 def test_a_bulk_load_counts_the_statistics_once_at_its_end(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importer, "BULK_MIN_DIALOGS", 100)
     monkeypatch.setattr(importer, "BATCH_SIZE", 64)
     refreshed: list[object] = []
-    monkeypatch.setattr(importer, "refresh_days", lambda *args: refreshed.append(args))
+    monkeypatch.setattr(importer, "count_batch", lambda *args: refreshed.append(args))
     store_records(
         database.sync_engine, random_dialogs(500, 7, utc(2026, 6, 1), 120), zone=BERLIN, expected=500
     )
