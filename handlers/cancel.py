@@ -24,11 +24,12 @@ def router() -> Router:
 
 async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMContext) -> None:
     asked = await state.get_state()
+    if asked is None:  # nothing asked: the screen the person is on stays as it is
+        await message.answer(viewer.texts("nothing-to-cancel"))
+        return
     data = await state.get_data()
     await state.clear()
-    said = viewer.texts(
-        "search-cancelled" if asked in (None, Asking.search.state) else "filters-dates-cancelled"
-    )
+    said = viewer.texts("search-cancelled" if asked == Asking.search.state else "filters-dates-cancelled")
     if asked == Asking.analytics_dates.state and viewer.role.sees_analytics:
         shown, period = analytics_period(
             AnalyticsCallback(section=Section(data.get("section", Section.EMPLOYEES)))

@@ -75,12 +75,18 @@ def card_keyboard(
     """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file."""
     rows: list[list[InlineKeyboardButton]] = []
     turns = []
+
+    def to(label: str, part: int) -> InlineKeyboardButton:
+        return button(label, card.model_copy(update={"part": part, "turn": True}))
+
+    if card.part > 1:  # the start, when "earlier" is not the way there already
+        turns.append(to("⏮", 0))
     if card.part > 0:
-        turns.append(
-            button(t("button-earlier"), card.model_copy(update={"part": card.part - 1, "turn": True}))
-        )
+        turns.append(to(t("button-earlier"), card.part - 1))
     if card.part + 1 < parts:
-        turns.append(button(t("button-later"), card.model_copy(update={"part": card.part + 1, "turn": True})))
+        turns.append(to(t("button-later"), card.part + 1))
+    if card.part + 2 < parts:  # the end, where the last messages are: what a head reads first
+        turns.append(to("⏭", parts - 1))
     if turns:
         rows.append(turns)
     if transcript_file:

@@ -197,9 +197,11 @@ def test_every_button_of_a_worst_case_list_fits() -> None:
     ("part", "parts", "turns"),
     [
         (0, 1, []),
-        (0, 3, ["Дальше ▶"]),
+        (0, 2, ["Дальше ▶"]),
+        (0, 3, ["Дальше ▶", "⏭"]),
         (1, 3, ["◀ Раньше", "Дальше ▶"]),
-        (2, 3, ["◀ Раньше"]),
+        (2, 3, ["⏮", "◀ Раньше"]),
+        (1, 2, ["◀ Раньше"]),
     ],
 )
 def test_the_card_turns_only_where_there_is_another_part(part: int, parts: int, turns: list[str]) -> None:
@@ -208,9 +210,9 @@ def test_the_card_turns_only_where_there_is_another_part(part: int, parts: int, 
     )
     markup = card_keyboard(card, parts, RU)
     assert texts(markup) == [*turns, "⬅ К списку"]
-    for turn, step in (("◀ Раньше", -1), ("Дальше ▶", 1)):
+    for turn, to in (("◀ Раньше", part - 1), ("Дальше ▶", part + 1), ("⏮", 0), ("⏭", parts - 1)):
         if turn in turns:
-            turned = card.model_copy(update={"part": part + step, "turn": True})
+            turned = card.model_copy(update={"part": to, "turn": True})
             assert CardCallback.unpack(data(markup, turn)) == turned
     assert ListCallback.unpack(data(markup, "⬅ К списку")) == card.list_page()
 

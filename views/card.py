@@ -59,16 +59,26 @@ def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) 
         lines.append(t("card-no-transcript"))
         return "\n".join(lines)
     first, last = card.first_index, card.first_index + len(transcript) - 1
-    lines.append(f"<b>{t('card-transcript', first=first, last=last, total=card.total)}</b>")
+    shown = (
+        t("card-transcript-one", first=first, total=card.total)
+        if first == last
+        else t("card-transcript", first=first, last=last, total=card.total)
+    )
+    lines.append(f"<b>{shown}</b>")
+    began = (dialog.started_at or transcript[0].sent_at).astimezone(zone).date()
+    # a dialog of one day shows the hour alone; one over several days, the day of each message too
+    moment = "%H:%M" if began == dialog.completed_at.astimezone(zone).date() else "%d.%m %H:%M"
     for line in transcript:
-        lines.append(_transcript_line(line, t, zone, mask_region))
+        lines.append(_transcript_line(line, t, zone, mask_region, moment))
     return "\n".join(lines)
 
 
-def _transcript_line(line: TranscriptLine, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
+def _transcript_line(
+    line: TranscriptLine, t: Texts, zone: tzinfo, mask_region: str | None, moment: str
+) -> str:
     # masked before shortening, so that no cut-off number escapes the matcher
     author = h(short(masked_text(line.author, mask_region))) if line.author else t(f"sender-{line.sender}")
     text = short(masked_text(line.text, mask_region), MAX_MESSAGE_LENGTH)
-    when = line.sent_at.astimezone(zone).strftime("%H:%M")
+    when = line.sent_at.astimezone(zone).strftime(moment)
     marker = {"client": "👤", "employee": "💼", "bot": "🤖"}.get(line.sender, "•")
     return f"{marker} <b>{author}</b> <i>{when}</i>\n{h(text)}"

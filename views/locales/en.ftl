@@ -114,6 +114,7 @@ search-prompt =
 
     /cancel — back to the list
 search-cancelled = Search cancelled.
+nothing-to-cancel = Nothing to cancel: the bot asked you nothing. The dialog list: /dialogs.
 
 search-unavailable = The archive is being updated; search again in a minute.
 
@@ -130,6 +131,7 @@ card-duration = { $minutes ->
 card-messages = Messages
 card-source = CRM ID
 card-transcript = Conversation: { $first }–{ $last } of { $total }
+card-transcript-one = Conversation: { $first } of { $total }
 card-no-transcript = This dialog's conversation has not been loaded.
 card-not-found = This dialog can no longer be found.
 card-unavailable = The archive is being updated; open the dialog again in a minute.

@@ -116,6 +116,7 @@ search-prompt =
 
     /cancel — вернуться к списку
 search-cancelled = Поиск отменён.
+nothing-to-cancel = Отменять нечего: бот ничего у вас не спрашивал. Список диалогов — /dialogs.
 
 search-unavailable = Архив сейчас обновляется, повторите поиск через минуту.
 
@@ -132,6 +133,7 @@ card-duration = { $minutes ->
 card-messages = Сообщений
 card-source = ID в CRM
 card-transcript = Переписка: { $first }–{ $last } из { $total }
+card-transcript-one = Переписка: { $first } из { $total }
 card-no-transcript = Переписка этого диалога не загружена.
 card-not-found = Этот диалог больше не найден.
 card-unavailable = Архив сейчас обновляется, откройте диалог через минуту.

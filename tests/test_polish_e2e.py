@@ -1,0 +1,85 @@
+"""Polish for a head of sales on a phone (issue 15), through the emulator, asserting on what the person
+sees: the transcript's ends one tap away and its days named, and /cancel with nothing to cancel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db.engine import Database
+from db.importer import store_records
+from db.records import DialogRecord, MessageRecord
+from tests.bot_harness import ADMIN_ID, ZONE, database_url, make_settings, running_bot, say, tap
+from tests.databases import migrated_database
+from tests.emulator import BotAPIEmulator
+
+# 23:40 on 20 November in the bot's TIMEZONE (UTC+7): seventeen messages three minutes apart end after
+# midnight
+START = datetime(2026, 11, 20, 16, 40, tzinfo=UTC)
+LONG = DialogRecord(
+    source_id="crm-long",
+    client_name="Долгий Разговор",
+    client_phone="+79165550017",
+    channel="whatsapp",
+    completed_by="Анна Смирнова",
+    started_at=START,
+    completed_at=START + timedelta(minutes=48),
+    message_count=17,
+    messages=tuple(
+        MessageRecord(
+            at=START + timedelta(minutes=3 * n),
+            sender="client" if n % 2 == 0 else "employee",
+            author="Долгий Разговор" if n % 2 == 0 else "Анна Смирнова",
+            text=f"Реплика {n + 1}",
+        )
+        for n in range(17)
+    ),
+)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
+    database: Database = await asyncio.to_thread(migrated_database, tmp_path)
+    store_records(database.sync_engine, [LONG], zone=ZONE)
+    try:
+        async with running_bot(database, make_settings(database_url(database))) as emulator:
+            yield emulator
+    finally:
+        database.sync_engine.dispose()
+
+
+async def test_the_transcript_jumps_to_its_end_and_names_the_days_of_a_dialog_over_midnight(
+    api: BotAPIEmulator,
+) -> None:
+    user = api.user(ADMIN_ID)
+    message = (await say(user, "долгий разговор")).message
+    await tap(user, message, "1")
+    lines = message.content.split("\n")
+    assert "Переписка: 1–8 из 17" in lines
+    assert "👤 Долгий Разговор 20.11 23:40" in lines  # the day, as the dialog runs over midnight
+    assert message.button_rows()[0] == ["Дальше ▶", "⏭"]
+
+    await tap(user, message, "⏭")  # the end at once: the last messages are what a head reads
+    lines = message.content.split("\n")
+    assert "Переписка: 17 из 17" in lines
+    assert "👤 Долгий Разговор 21.11 00:28" in lines and "Реплика 17" in lines
+    assert message.button_rows()[0] == ["⏮", "◀ Раньше"]
+
+    await tap(user, message, "◀ Раньше")
+    assert "Переписка: 9–16 из 17" in message.content.split("\n")
+    assert message.button_rows()[0] == ["◀ Раньше", "Дальше ▶"]  # the ends are one step away already
+    await tap(user, message, "◀ Раньше")
+    assert "Переписка: 1–8 из 17" in message.content.split("\n")
+
+
+async def test_cancel_with_nothing_asked_says_so_and_sends_no_list(api: BotAPIEmulator) -> None:
+    user = api.user(ADMIN_ID)
+    reaction = await say(user, "/cancel")
+    assert [sent.content for sent in reaction.sent] == [
+        "Отменять нечего: бот ничего у вас не спрашивал. Список диалогов — /dialogs."
+    ]
+    assert reaction.sent[0].button_rows() == []
