@@ -79,7 +79,7 @@ async def export_list(
         return
     await callback.answer()
     status = await bot.send_message(viewer.telegram_id, t("export-started"))
-    filename = list_file_name(callback_data.format, datetime.now(viewer.zone))
+    filename = list_file_name(callback_data.format, datetime.now(viewer.zone), viewer.texts)
     with TemporaryDirectory() as folder:
         path = Path(folder) / filename
         count = await _write_list(path, callback_data, stored, status, viewer, archive)
@@ -149,7 +149,7 @@ async def export_transcript(
         return
     await callback.answer()
     title = transcript_title(card.dialog, t, viewer.zone)
-    filename = transcript_file_name(card.dialog)
+    filename = transcript_file_name(card.dialog, t)
     with TemporaryDirectory() as folder:
         path = Path(folder) / filename
         write_transcript(path, card.dialog, card.lines, t, viewer.zone, title)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -72,9 +73,12 @@ async def test_the_list_as_excel_has_the_views_rows_in_its_order(
     message = await list_of(user, "916")
     sent = await export(user, message, "⬇ Excel")
 
-    assert sent.filename is not None and sent.filename.endswith(".xlsx")
+    assert sent.filename is not None and re.fullmatch(r"диалоги-\d{4}-\d\d-\d\d-\d{4}\.xlsx", sent.filename)
+    assert sent.mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert sent.caption is not None and "«916»" in sent.caption and "Дата завершения ↓" in sent.caption
-    sheet = openpyxl.load_workbook(io.BytesIO(sent.data), read_only=True).active
+    workbook = openpyxl.load_workbook(io.BytesIO(sent.data), read_only=True)
+    assert workbook.sheetnames == ["Диалоги"]
+    sheet = workbook.active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER
     assert len(rows) > 2
@@ -114,7 +118,7 @@ async def test_a_conversation_as_a_file(api: BotAPIEmulator, archive: Database) 
     await user.wait_answer()
     sent = await export(user, message, "📄 Переписка файлом")
 
-    assert sent.filename == "dialog-crm-01.txt"
+    assert (sent.filename, sent.mime_type) == ("переписка-crm-01.txt", "text/plain")
     text = sent.data.decode("utf-8")
     assert text.startswith("Переписка: Семён Иванов, 21.11.2026")
     assert "Номер: +7 916 123-45-67" in text

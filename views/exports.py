@@ -47,8 +47,9 @@ EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is mo
 SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
 
 
-def list_file_name(kind: ExportFormat, now: datetime) -> str:
-    return f"dialogs-{now:%Y-%m-%d-%H%M}.{SUFFIX[kind]}"
+def list_file_name(kind: ExportFormat, now: datetime, t: Texts) -> str:
+    """In the person's language: «диалоги-2026-12-05-1019.xlsx»."""
+    return f"{t('export-file-list')}-{now:%Y-%m-%d-%H%M}.{SUFFIX[kind]}"
 
 
 def list_caption(
@@ -86,10 +87,10 @@ def transcript_title(dialog: DialogRow, t: Texts, zone: tzinfo) -> str:
     return t("transcript-file-caption", client=client_label_plain(dialog, t), date=when)
 
 
-def transcript_file_name(dialog: DialogRow) -> str:
-    """A CRM's id as part of a file name."""
+def transcript_file_name(dialog: DialogRow, t: Texts) -> str:
+    """A CRM's id as part of a file name, in the person's language: «переписка-crm-01.txt»."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in dialog.source_id)[:80]
-    return f"dialog-{safe}.txt"
+    return f"{t('export-file-transcript')}-{safe}.txt"
 
 
 def _cells(
@@ -118,7 +119,9 @@ def write_list(
     """Writes every row of `batches`; returns how many."""
     header = [t(key) for key in HEADER_KEYS]
     rows = (_cells(row, t, zone) for batch in batches for row in batch)
-    return _write_xlsx(path, header, rows) if kind is ExportFormat.XLSX else _write_csv(path, header, rows)
+    if kind is ExportFormat.XLSX:
+        return _write_xlsx(path, header, rows, t("export-sheet"))
+    return _write_csv(path, header, rows)
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (or, after a tab or a return, as
@@ -150,12 +153,12 @@ def _csv_cell(value: object) -> object:
     return csv_text(value) if isinstance(value, str) else value
 
 
-def _write_xlsx(path: Path, header: list[str], rows: Iterator[tuple[object, ...]]) -> int:
+def _write_xlsx(path: Path, header: list[str], rows: Iterator[tuple[object, ...]], sheet_name: str) -> int:
     # every text cell is written as text: never a formula, a link or a number guessed from it
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(path), options)
     try:
-        sheet = workbook.add_worksheet()
+        sheet = workbook.add_worksheet(sheet_name)
         bold = workbook.add_format({"bold": True})
         time = workbook.add_format({"num_format": EXCEL_TIME})
         for column, width in enumerate(WIDTHS):

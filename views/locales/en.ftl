@@ -224,6 +224,9 @@ export-sorted = sorted by: { $column } { $arrow }
 export-capped = The first { $count } are exported — narrow the search to get the rest.
 export-failed = The file could not be prepared. Please try again.
 transcript-file-caption = Conversation: { $client }, { $date }
+export-file-list = dialogs
+export-file-transcript = conversation
+export-sheet = Dialogs
 
 ## Channels
 channel-whatsapp = WhatsApp

@@ -232,6 +232,9 @@ export-sorted = сортировка: { $column } { $arrow }
 export-capped = Выгружены первые { $count } — уточните поиск, чтобы получить остальные.
 export-failed = Не получилось подготовить файл. Попробуйте ещё раз.
 transcript-file-caption = Переписка: { $client }, { $date }
+export-file-list = диалоги
+export-file-transcript = переписка
+export-sheet = Диалоги
 
 ## Channels
 channel-whatsapp = WhatsApp
