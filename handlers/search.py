@@ -14,9 +14,10 @@ from db.archive import Archive
 from db.errors import ArchiveBusy, SearchRefused
 from db.listing import ViewChange
 from handlers.asking import Asking, ask_from_list, list_asked_from, typed_text
-from handlers.screens import list_page, send, show
-from keyboards.callbacks import ListCallback, SearchCallback
-from views.dialog_list import search_prompt_screen
+from handlers.screens import send, show
+from keyboards.callbacks import CardCallback, ListCallback, SearchCallback
+from views.card import TRANSCRIPT_PART, card_screen
+from views.dialog_list import list_request, list_screen, lone_number_match, search_prompt_screen, shown_page
 from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,16 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         within = list_asked_from(await state.get_data())
         await state.clear()
     change = ViewChange(search_text=message.text or "")
+    masked = not viewer.full_phones
     try:  # a new search is stored: a long import holding the database makes it wait
-        screen = await list_page(archive, within, viewer, change)
+        result = await archive.open_list(list_request(within), change, masked=masked)
+        lone = lone_number_match(result, viewer.phone_region)
+        if lone is not None:  # a whole number, one dialog: its card at once (the opening audited)
+            card = await archive.open_card(lone.id, 0, TRANSCRIPT_PART, viewer.telegram_id)
+            if card is not None:
+                opening = CardCallback.opening(lone.id, shown_page(result, within.sort, within.desc))
+                await send(message, card_screen(card, opening, viewer), viewer.texts("search-one-opened"))
+                return
     except ArchiveBusy:
         log.warning("search not stored: the archive is busy")
         await message.answer(viewer.texts("search-unavailable"))
@@ -54,4 +63,4 @@ async def search(message: Message, viewer: Viewer, archive: Archive, state: FSMC
     except SearchRefused:  # part of a number, from someone who sees numbers masked
         await message.answer(viewer.texts("search-masked-digits"))
         return
-    await send(message, screen)
+    await send(message, list_screen(result, within.sort, within.desc, viewer))

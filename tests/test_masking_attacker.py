@@ -102,7 +102,9 @@ async def test_searching_digit_by_digit_recovers_nothing(api: BotAPIEmulator) ->
         recovered = await recover("999", finds_target(manager, typed), len(TARGET_HIDDEN))
         assert recovered == "999", f"{typed!r} gave away {recovered}"
     # a whole number is searched, and what it finds is shown masked: nothing hidden is told
-    listed = parse_list((await say(manager, "8 999 555-45-67")).text)
+    card = (await say(manager, "8 999 555-45-67")).message  # one dialog: its card, opened at once
+    assert "Номер: +7 999 ***-**-67" in card.content.split("\n") and "555-45" not in card.content
+    listed = parse_list((await tap(manager, card, "⬅ К списку")).text)
     assert [entry.phone for entry in listed.entries] == ["+7 999 ***-**-67"]
     assert "🔎 «+7 999 ***-**-67»" in listed.header
     assert_nothing_hidden(api, manager)

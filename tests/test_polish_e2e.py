@@ -1,5 +1,6 @@
 """Polish for a head of sales on a phone (issue 15), through the emulator, asserting on what the person
-sees: the transcript's ends one tap away and its days named, and /cancel with nothing to cancel."""
+sees: the transcript's ends one tap away and its days named, /cancel with nothing to cancel, and the card
+of the one dialog a whole number finds."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ import pytest
 from db.engine import Database
 from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
-from tests.bot_harness import ADMIN_ID, ZONE, database_url, make_settings, running_bot, say, tap
+from tests.bot_harness import (
+    ADMIN_ID,
+    ZONE,
+    database_url,
+    make_settings,
+    parse_list,
+    running_bot,
+    say,
+    tap,
+)
 from tests.databases import migrated_database
 from tests.emulator import BotAPIEmulator
 
@@ -41,10 +51,26 @@ LONG = DialogRecord(
 )
 
 
+TWINS = [
+    DialogRecord(
+        source_id=f"crm-twin-{n}",
+        client_name="Двойной Звонок",
+        client_phone="+79165550099",
+        channel="telegram",
+        completed_by="Анна Смирнова",
+        started_at=None,
+        completed_at=START - timedelta(days=n),
+        message_count=2,
+        messages=None,
+    )
+    for n in (1, 2)
+]
+
+
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
     database: Database = await asyncio.to_thread(migrated_database, tmp_path)
-    store_records(database.sync_engine, [LONG], zone=ZONE)
+    store_records(database.sync_engine, [LONG, *TWINS], zone=ZONE)
     try:
         async with running_bot(database, make_settings(database_url(database))) as emulator:
             yield emulator
@@ -83,3 +109,24 @@ async def test_cancel_with_nothing_asked_says_so_and_sends_no_list(api: BotAPIEm
         "Отменять нечего: бот ничего у вас не спрашивал. Список диалогов — /dialogs."
     ]
     assert reaction.sent[0].button_rows() == []
+
+
+async def test_a_whole_number_of_one_dialog_opens_its_card_and_the_list_is_one_tap_away(
+    api: BotAPIEmulator,
+) -> None:
+    user = api.user(ADMIN_ID)
+    reaction = await say(user, "8 916 555-00-17")
+    card = reaction.message
+    lines = card.content.split("\n")
+    assert lines[0] == "🔎 По этому номеру найден один диалог — вот он. К списку — кнопкой ниже."
+    assert "Долгий Разговор" in lines and "Номер: +7 916 555-00-17" in lines
+    assert card.button_rows()[-1] == ["⬅ К списку"]
+    listed = parse_list((await tap(user, card, "⬅ К списку")).text)
+    assert [entry.client for entry in listed.entries] == ["Долгий Разговор"]
+
+    # two dialogs of a number, or one found by part of a number: the list, as before
+    assert [e.client for e in parse_list((await say(user, "8 916 555-00-99")).text).entries] == [
+        "Двойной Звонок",
+        "Двойной Звонок",
+    ]
+    assert [e.client for e in parse_list((await say(user, "5550017")).text).entries] == ["Долгий Разговор"]

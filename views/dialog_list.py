@@ -10,6 +10,7 @@ from datetime import tzinfo
 
 from db.dialogs import DialogRow, PagePosition
 from db.listing import ListRequest, ListResult, ViewChange
+from db.search import SearchKind, parse_search
 from keyboards.callbacks import ListCallback, Position, Reset, ResetCallback, SearchCallback
 from keyboards.columns import COLUMNS, Column
 from keyboards.dialogs import ListPage, list_keyboard, search_prompt_keyboard
@@ -50,10 +51,9 @@ def reset_change(pressed: ResetCallback) -> ViewChange:
     return _RESETS[pressed.what]
 
 
-def list_screen(result: ListResult, sort: Column, descending: bool, viewer: Viewer) -> Screen:
-    """The page as the person reads it, and its buttons (which carry the page, its sort and its view)."""
-    t = viewer.texts
-    shown = ListCallback(
+def shown_page(result: ListResult, sort: Column, descending: bool) -> ListCallback:
+    """The button data of the page `result` is: what its buttons carry, and where a card goes back to."""
+    return ListCallback(
         sort=sort,
         desc=descending,
         pos=Position[result.position.name],
@@ -61,6 +61,22 @@ def list_screen(result: ListResult, sort: Column, descending: bool, viewer: View
         page=result.page_number,
         view_id=result.view_id,
     )
+
+
+def lone_number_match(result: ListResult, region: str) -> DialogRow | None:
+    """The dialog a whole number typed found, when it found only one: its card is what the person wants
+    (the list stays one tap away)."""
+    view = result.view.view if result.view is not None else None
+    typed = parse_search(view.search_text, region) if view is not None else None
+    if typed is None or typed.kind is not SearchKind.PHONE or result.view_gone or result.page.total != 1:
+        return None
+    return result.page.rows[0] if len(result.page.rows) == 1 else None
+
+
+def list_screen(result: ListResult, sort: Column, descending: bool, viewer: Viewer) -> Screen:
+    """The page as the person reads it, and its buttons (which carry the page, its sort and its view)."""
+    t = viewer.texts
+    shown = shown_page(result, sort, descending)
     view = result.view.view if result.view is not None else None
     keyboard = ListPage(
         shown=shown,

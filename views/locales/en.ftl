@@ -114,6 +114,7 @@ search-prompt =
 
     /cancel — back to the list
 search-cancelled = Search cancelled.
+search-one-opened = 🔎 This number has one dialog — here it is. The list is one tap below.
 nothing-to-cancel = Nothing to cancel: the bot asked you nothing. The dialog list: /dialogs.
 
 search-unavailable = The archive is being updated; search again in a minute.
