@@ -269,7 +269,7 @@ def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, engl
     if record.client_phone:
         full, masked = PHONES[record.client_phone]
         phone = full if full_phones else masked
-    client = record.client_name or PHONES[record.client_phone or ""][1]
+    client = record.client_name or ("No name" if english else "Без имени")
     if english:
         messages = f"{record.message_count} {'message' if record.message_count == 1 else 'messages'}"
         who = record.completed_by or "closed automatically"

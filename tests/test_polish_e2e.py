@@ -66,11 +66,23 @@ TWINS = [
     for n in (1, 2)
 ]
 
+NAMELESS = DialogRecord(
+    source_id="crm-nameless",
+    client_name=None,
+    client_phone="+79165550055",
+    channel="whatsapp",
+    completed_by=None,
+    started_at=None,
+    completed_at=START,
+    message_count=1,
+    messages=None,
+)
+
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
     database: Database = await asyncio.to_thread(migrated_database, tmp_path)
-    store_records(database.sync_engine, [LONG, *TWINS], zone=ZONE)
+    store_records(database.sync_engine, [LONG, *TWINS, NAMELESS], zone=ZONE)
     try:
         async with running_bot(database, make_settings(database_url(database))) as emulator:
             yield emulator
@@ -130,3 +142,13 @@ async def test_a_whole_number_of_one_dialog_opens_its_card_and_the_list_is_one_t
         "Двойной Звонок",
     ]
     assert [e.client for e in parse_list((await say(user, "5550017")).text).entries] == ["Долгий Разговор"]
+
+
+async def test_a_client_without_a_name_reads_as_such_not_as_a_masked_number(api: BotAPIEmulator) -> None:
+    user = api.user(ADMIN_ID)  # an admin, who sees the number in full on the line below
+    card = (await say(user, "8 916 555-00-55")).message
+    lines = card.content.split("\n")
+    assert lines[3] == "Без имени" and "Номер: +7 916 555-00-55" in lines
+    assert "***" not in card.content
+    listed = parse_list((await tap(user, card, "⬅ К списку")).text)
+    assert [(entry.client, entry.phone) for entry in listed.entries] == [("Без имени", "+7 916 555-00-55")]

@@ -138,13 +138,12 @@ def channel_emoji(channel: str) -> str:
 
 
 def client_label_plain(row: DialogRow, t: Texts, mask_region: str | None = None) -> str:
-    """The "Клиент" column: the name, or the masked number when there is no name (as the seed has it).
-    `mask_region`: for someone who sees numbers masked, numbers inside the name are masked too (CRMs name
-    unknown contacts by their number)."""
+    """The "Клиент" column: the name, or «Без имени» (the number has a line of its own, in full or
+    masked as the person may see it: a masked number in the name's place read as the name, and hid from a
+    head what the line below showed). `mask_region`: for someone who sees numbers masked, numbers inside
+    the name are masked too (CRMs name unknown contacts by their number)."""
     if row.client_name:
         return short(masked_text(row.client_name, mask_region))
-    if row.client_phone:
-        return format_phone(row.client_phone, masked=True)
     return t("list-no-name")
 
 
