@@ -28,6 +28,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, Final, cast
 
 from aiogram import Bot
@@ -56,7 +57,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile
-from aiohttp import ClientConnectorError, ClientError, ClientTimeout, InvalidURL
+from aiohttp import ClientConnectorError, ClientError, ClientTimeout, FormData, InvalidURL
 from pydantic_core import to_json
 
 from api.metrics import Metrics
@@ -285,6 +286,19 @@ def _drop_keyboard(update: object) -> None:
 # --- The session --------------------------------------------------------------------------------------
 
 
+# the files the bot sends, by suffix; anything else goes as bytes
+FILE_TYPES: Final = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+}
+
+
+def file_type(name: str) -> str:
+    return FILE_TYPES.get(PurePath(name).suffix.lower(), "application/octet-stream")
+
+
 class JsonSession(AiohttpSession):
     def __init__(
         self,
@@ -299,6 +313,20 @@ class JsonSession(AiohttpSession):
         self.answer_seconds = answer_seconds
         self.metrics = metrics  # failed attempts counted by HTTP status
         self.last_contact: float | None = None  # when Telegram last answered (time.time()), for /healthz
+
+    def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
+        """aiogram's form, each file with its MIME type: Telegram keeps the type the sender gives
+        (`Document.mime_type`), and aiohttp gives application/octet-stream, which a phone cannot open."""
+        form = FormData(quote_fields=False)
+        files: dict[str, InputFile] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            value = self.prepare_value(value, bot=bot, files=files)
+            if value:
+                form.add_field(key, value)
+        for key, file in files.items():
+            name = file.filename or key
+            form.add_field(key, file.read(bot), filename=name, content_type=file_type(name))
+        return form
 
     def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         """The request as a JSON body; None when it uploads files (those go as a multipart form)."""

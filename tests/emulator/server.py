@@ -1074,7 +1074,9 @@ class BotAPIEmulator:
         if kind == "document":
             if len(upload.data) > DOCUMENT_MAX_BYTES:
                 raise ApiError(413, Errors.TOO_LARGE)
-            mime = mimetypes.guess_type(upload.filename or "")[0] or upload.content_type
+            # Document.mime_type is "as defined by the sender": the part's own type (aiohttp sends
+            # application/octet-stream unless told otherwise), guessed from the name only when it has none
+            mime = upload.content_type or mimetypes.guess_type(upload.filename or "")[0]
             return self._new_file(kind, upload.filename, upload.data, mime)
         size = _image_size(upload.data)
         if size is None or len(upload.data) > PHOTO_MAX_BYTES:
