@@ -135,7 +135,7 @@ async def run_service(
             checkpoints.add_done_callback(lambda _task: stop.set())
             try:
                 if webhook is not None:
-                    await _serve_webhook(settings, dispatcher, bot, stop)
+                    await _serve_webhook(settings, dispatcher, bot, secret, stop)
                 else:
                     await delete_webhook(bot)
                     await polling.run(stop)
@@ -155,8 +155,9 @@ async def run_service(
         log.info("stopped")
 
 
-async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+async def _serve_webhook(
+    settings: Settings, dispatcher: Dispatcher, bot: Bot, secret: str, stop: asyncio.Event
+) -> None:
     workflow = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
     await dispatcher.emit_startup(bot=bot, **workflow)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.logs import configure_logging
+from bot.logs import LOG_FORMAT, configure_logging
 from bot.settings import Settings
 from connectors.chatwoot import ChatwootError
 from connectors.sync import NEEDS, ChatwootSync, SyncReport
@@ -163,10 +163,8 @@ def _positive(value: str) -> int:
 
 
 def _date(value: str) -> datetime:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=UTC)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a date like 2026-11-25") from None
+    """The day's 23:59 UTC."""
+    return datetime.combine(_day(value), dt_time(23, 59), UTC)
 
 
 def _day(value: str) -> date:
@@ -442,7 +440,7 @@ def _sync_chatwoot(settings: Settings, args: argparse.Namespace) -> int:
     chatwoot = settings.chatwoot()
     if chatwoot is None:
         raise CommandError(f"the Chatwoot connector is off: {NEEDS}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     database = _open_database(settings)
     sync = ChatwootSync(database, chatwoot)
     day: date | None = args.since

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 REDACTED = "<BOT_TOKEN>"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def redact(text: str, token: str) -> str:
@@ -39,6 +40,6 @@ class _RedactToken(logging.Filter):
 
 def configure_logging(token: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(_RedactToken(token))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)

@@ -66,7 +66,6 @@ class SyncReport:
     stored: int = 0  # conversations stored
     added: int = 0
     updated: int = 0
-    failed: int = 0  # fetches or stores that failed (their jobs wait to be tried again)
 
 
 Stored = Callable[[int, int, int], None]  # added, updated, rejected: told after each store
@@ -150,18 +149,18 @@ class ChatwootSync:
             dialog = await client.dialog(job.conversation_id)
         except ChatwootError as error:
             retry_after = error.retry_after if isinstance(error, ChatwootUnavailable) else None
-            await self._failed(job, str(error), retry_after, report)
+            await self._failed(job, str(error), retry_after)
             return
         try:
             stored = await self._store(dialog)
         except Exception as error:  # a locked or full database: the job waits, as for Chatwoot down
-            await self._failed(job, f"could not store it: {type(error).__name__}", None, report)
+            await self._failed(job, f"could not store it: {type(error).__name__}", None)
             return
         if self._stored is not None:
             self._stored(stored.added, stored.updated, len(stored.rejected))
         if stored.rejected:  # Chatwoot gave something the import refuses: it is reported, and kept
             reason = stored.rejected[0].reason
-            await self._failed(job, f"the archive refused it: {reason}", None, report)
+            await self._failed(job, f"the archive refused it: {reason}", None)
             return
         await self._database.write(mark_done, job, _now())
         report.stored += 1
@@ -181,12 +180,11 @@ class ChatwootSync:
             )
         )
 
-    async def _failed(self, job: Job, error: str, retry_after: float | None, report: SyncReport) -> None:
+    async def _failed(self, job: Job, error: str, retry_after: float | None) -> None:
         attempts = job.attempts + 1
         settings = self._settings
         delay = retry_delay(attempts, settings.retry_base, settings.retry_cap, retry_after)
         await self._database.write(mark_failed, job, error, _now() + delay)
-        report.failed += 1
         if attempts == FAILING_AFTER:
             log.error(
                 "Chatwoot conversation %d failed %d times, still queued: %s",

@@ -144,6 +144,7 @@ _CREATE_BATCH_FACTS = text(f"""
     FROM stats_batch b JOIN dialogs d ON d.source_id = b.source_id
     JOIN stats_hours h ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
 """)
+_BATCH_IDS = text("INSERT INTO stats_batch (source_id) VALUES (:source_id)")
 # "WHERE true": SQLite reads ON CONFLICT after a bare SELECT … FROM as part of a join
 _ADD_BATCH = tuple(
     text(statement)
@@ -198,9 +199,6 @@ def count_batch(
     for table in ("stats_facts", "stats_batch"):
         connection.exec_driver_sql(f"DROP TABLE temp.{table}")
     _HOURS.drop(connection)
-
-
-_BATCH_IDS = text("INSERT INTO stats_batch (source_id) VALUES (:source_id)")
 
 
 def rebuild_stats(connection: Connection, zone: ZoneInfo) -> None:
