@@ -158,14 +158,7 @@ class Polling:
         self.in_flight.pop(task, None)
 
     async def _process(self, update: Update) -> None:
-        """As aiogram's polling does: the update through the dispatcher, a method a handler returned sent,
-        and whatever escaped the error handlers logged."""
-        try:
-            response = await self.dispatcher.feed_update(self.bot, update)
-            if isinstance(response, TelegramMethod):
-                await self.dispatcher.silent_call_request(bot=self.bot, result=response)
-        except Exception:
-            log.exception("update %s failed", update.update_id)
+        await process_update(self.dispatcher, self.bot, update)
 
     async def _finish(self) -> None:
         """Waits for the updates in hand, then tells Telegram which were handled."""
@@ -193,3 +186,14 @@ class Polling:
             await asyncio.wait_for(self.bot(confirm, request_timeout=int(CONFIRM_SECONDS)), CONFIRM_SECONDS)
         except (AiogramError, TimeoutError) as error:
             log.warning("could not confirm the handled updates (%s): they may come again", said(error))
+
+
+async def process_update(dispatcher: Dispatcher, bot: Bot, update: Update) -> None:
+    """As aiogram's polling does (and the webhook, `bot.webhook`): the update through the dispatcher, a
+    method a handler returned sent, and whatever escaped the error handlers logged."""
+    try:
+        response = await dispatcher.feed_update(bot, update)
+        if isinstance(response, TelegramMethod):
+            await dispatcher.silent_call_request(bot=bot, result=response)
+    except Exception:
+        log.exception("update %s failed", update.update_id)

@@ -13,11 +13,11 @@ import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramUnauthorizedError
-from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.polling import process_update
 from bot.runtime import read_update, said
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,8 @@ class Webhook:
         except (ValueError, ValidationError):
             return web.json_response({"error": "not a Telegram update"}, status=400)
         self.in_flight += 1
-        try:
-            response = await self.dispatcher.feed_update(self.bot, update)
-            if isinstance(response, TelegramMethod):
-                await self.dispatcher.silent_call_request(bot=self.bot, result=response)
-        except Exception:  # as polling: logged, and Telegram is not asked to deliver it again
-            log.exception("update %s failed", update.update_id)
+        try:  # a failure is logged, and Telegram is not asked to deliver the update again
+            await process_update(self.dispatcher, self.bot, update)
         finally:
             self.in_flight -= 1
         return web.Response()
