@@ -61,8 +61,8 @@ from db.demo import generate_dialogs
 from db.engine import Database
 from db.records import DialogRecord
 from db.tokens import add_token
-from tests.emulator import BotAPIEmulator, BotEvent, FloodLimits, SimulatedUser
-from tests.emulator.state import EventKind
+from emulator import BotAPIEmulator, BotEvent, FloodLimits, SimulatedUser
+from emulator.state import EventKind
 
 BATCH = 1_000  # dialogs a request
 SEED = 12  # of the dialogs posted (the archive's is 1)

@@ -5,7 +5,7 @@
 
 The bot is the real command (`python -m bot run`) in a process of its own, on the million-dialog archive
 that `benchmarks.engine` builds (built when missing), polling the Bot API emulator of the tests
-(`tests.emulator`, Telegram's flood limits enforced) over HTTP; its log goes to FOLDER/load-bot.log. The
+(`emulator`, Telegram's flood limits enforced) over HTTP; its log goes to FOLDER/load-bot.log. The
 emulator and the simulated people live in this process, so that the bot has a CPU to itself. With
 `--webhook` the bot runs in webhook mode instead (WEBHOOK_URL on its own HTTP server, with WEBHOOK_SECRET)
 and the emulator posts each update to it as Telegram does; everything else is the same, so that the figures
@@ -56,8 +56,8 @@ from typing import Any, TextIO
 
 from benchmarks.engine import archive_path, open_archive, typed
 from db.users import Role, add_user
-from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator, BotEvent, ChatMessage, FloodLimits, SimulatedUser
-from tests.emulator.state import EventKind
+from emulator import DEFAULT_TOKEN, BotAPIEmulator, BotEvent, ChatMessage, FloodLimits, SimulatedUser
+from emulator.state import EventKind
 from views.texts import texts_for
 
 FIRST_ID = 700_001  # the simulated people's Telegram ids: 700001, 700002, …

@@ -27,9 +27,9 @@ from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from db.text import fold
 from db.users import Role, add_user
+from emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
 from keyboards.columns import Column
 from tests.databases import migrated_database
-from tests.emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
 
 ZONE_NAME = "Asia/Novosibirsk"  # UTC+7 all year: not Moscow, so the TIMEZONE setting must be applied
 ZONE = ZoneInfo(ZONE_NAME)

@@ -17,9 +17,9 @@ from bot.settings import Settings
 from db.engine import Database
 from db.models import Base
 from db.sqlite.search import is_search_index
+from emulator import BotAPIEmulator
 from tests.bot_harness import database_url, make_settings, running_bot, seeded_archive
 from tests.databases import migrated_database
-from tests.emulator import BotAPIEmulator
 
 
 @pytest.fixture(autouse=True)

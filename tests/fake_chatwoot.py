@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tests.emulator.limits import PROXY_ERROR_PAGE
+from emulator.limits import PROXY_ERROR_PAGE
 
 DEFAULT_TOKEN = "cw-test-token-Zq8xW2vN5kLp3RtY"
 DEFAULT_SECRET = "cw-webhook-secret-4HgT7mQa"

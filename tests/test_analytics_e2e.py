@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 
 from db.records import DialogRecord
+from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from keyboards.callbacks import RANGE_PERIOD, AnalyticsCallback, FilterCallback
 from keyboards.columns import Column
 from tests.bot_harness import (
@@ -27,7 +28,6 @@ from tests.bot_harness import (
     say,
     tap,
 )
-from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 BY_DATE = Column.COMPLETED_AT
 PERIOD = "20.11.2026–21.11.2026"

@@ -15,6 +15,7 @@ from bot.settings import Settings
 from db.engine import Database
 from db.models import AuditEntry, Dialog
 from db.records import DialogRecord
+from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from keyboards.callbacks import CardCallback, ListCallback
 from keyboards.columns import Column
 from tests.bot_harness import (
@@ -50,7 +51,6 @@ from tests.bot_harness import (
     tap,
 )
 from tests.databases import migrated_database
-from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 TOTAL = len(DATASET)
 PAGES = -(-TOTAL // PAGE_SIZE)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from db.engine import Database
+from emulator import BotAPIEmulator
 from tests.bot_harness import ADMIN_ID, database_url, make_settings, running_bot, seeded_archive
-from tests.emulator import BotAPIEmulator
 
 
 @pytest.fixture

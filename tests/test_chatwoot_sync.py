@@ -23,9 +23,9 @@ from bot.cli import main
 from db.chatwoot_queue import FAILING_AFTER
 from db.engine import Database
 from db.tokens import revoke_token
+from emulator import BotAPIEmulator
 from tests.bot_harness import ADMIN_ID
 from tests.databases import migrated_database
-from tests.emulator import BotAPIEmulator
 from tests.fake_chatwoot import FakeChatwoot
 from tests.test_service import Service, get, service
 

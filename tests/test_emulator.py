@@ -31,7 +31,7 @@ from aiogram.types import (
     Message,
 )
 
-from tests.emulator import (
+from emulator import (
     DEFAULT_SPEC_PATH,
     ApiSpec,
     BotAPIEmulator,
@@ -42,7 +42,7 @@ from tests.emulator import (
     parse_html,
     supported_methods,
 )
-from tests.emulator.spec import MethodSpec, ParamSpec
+from emulator.spec import MethodSpec, ParamSpec
 
 USER_ID = 1001
 
@@ -677,7 +677,7 @@ def test_emulated_methods_exist_in_the_specification() -> None:
 
 
 def test_the_committed_specification_names_its_source_and_licence() -> None:
-    assert DEFAULT_SPEC_PATH.parent == Path(__file__).parent / "emulator"
+    assert DEFAULT_SPEC_PATH.parent == Path(__file__).parents[1] / "emulator"
     raw = json.loads(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
     assert list(raw)[:3] == ["source", "license", "version"]
     assert raw["source"]["repository"] == "https://github.com/PaulSonOfLars/telegram-bot-api-spec"

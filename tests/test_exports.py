@@ -20,6 +20,7 @@ from db.dialogs import DialogRow
 from db.engine import Database
 from db.models import AuditEntry
 from db.views import ListView, StoredView
+from emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
 from keyboards.callbacks import ExportCallback, ExportFormat
 from keyboards.columns import Column
 from tests.bot_harness import (
@@ -31,7 +32,6 @@ from tests.bot_harness import (
     expected_order,
     local_time,
 )
-from tests.emulator import BotAPIEmulator, ChatMessage, SentFile, SimulatedUser
 from views.exports import list_audit_detail, write_list
 from views.formatting import format_phone
 from views.texts import texts_for

@@ -13,6 +13,7 @@ from datetime import date
 from bot.app import build_dispatcher
 from db.engine import Database
 from db.records import DialogRecord
+from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
@@ -31,7 +32,6 @@ from tests.bot_harness import (
     sort_button,
     tap,
 )
-from tests.emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 
 BY_CLIENT, BY_DATE = Column.CLIENT, Column.COMPLETED_AT
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from db.engine import Database
 from db.importer import store_records
 from db.records import DialogRecord
+from emulator import BotAPIEmulator, SimulatedUser
 from keyboards.callbacks import FilterCallback, FilterKind, ListCallback, Reset, ResetCallback
 from tests.bot_harness import (
     BASE,
@@ -35,7 +36,6 @@ from tests.bot_harness import (
     seeded_archive,
     tap,
 )
-from tests.emulator import BotAPIEmulator, SimulatedUser
 
 TARGET = "+79995554567"  # crm-04, a client without a name: the list shows +7 999 ***-**-67
 TARGET_HIDDEN = "55545"  # the digits the mask hides, in order

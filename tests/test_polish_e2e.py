@@ -14,6 +14,7 @@ import pytest
 from db.engine import Database
 from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
+from emulator import BotAPIEmulator
 from tests.bot_harness import (
     ADMIN_ID,
     ZONE,
@@ -25,7 +26,6 @@ from tests.bot_harness import (
     tap,
 )
 from tests.databases import migrated_database
-from tests.emulator import BotAPIEmulator
 
 # 23:40 on 20 November in the bot's TIMEZONE (UTC+7): seventeen messages three minutes apart end after
 # midnight

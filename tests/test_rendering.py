@@ -21,8 +21,8 @@ from db.dialogs import DialogPage, DialogRow, PagePosition
 from db.listing import ListResult
 from db.phones import parse_e164
 from db.views import ListView, StoredView
+from emulator import parse_html
 from keyboards.columns import Column
-from tests.emulator import parse_html
 from views.card import render_card
 from views.dialog_list import render_list
 from views.formatting import _format_other_phone, format_phone, h

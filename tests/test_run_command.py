@@ -30,8 +30,8 @@ from aiohttp import web
 from bot.cli import main
 from db.engine import Database
 from db.users import Role, add_user, list_users
+from emulator import DEFAULT_TOKEN, BotAPIEmulator
 from tests.databases import migrated_database
-from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator
 
 ADMIN = 1001
 STARTUP_SECONDS = 60  # an upper bound for a cold interpreter's imports and migrations on a slow machine
@@ -299,14 +299,14 @@ async def test_a_taken_port_ends_the_start_with_one_line(tmp_path: Path) -> None
 async def test_the_readme_walkthrough_webhook_mode_and_a_posted_dialog_listed_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """README, "Try the service": the emulator on its own (`python -m tests.emulator`), the bot in webhook
+    """README, "Try the service": the emulator on its own (`python -m emulator`), the bot in webhook
     mode against it, a dialog posted to the ingestion API, and the list a person opens right after."""
     api_port, person_port, http_port = free_port(), free_port(), free_port()
     emulator = BotProcess(
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.emulator",
+            "emulator",
             "--port",
             str(api_port),
             "--person-port",

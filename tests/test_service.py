@@ -21,6 +21,7 @@ from bot.app import run_service
 from bot.server import Server
 from db.engine import Database
 from db.tokens import add_token, list_tokens, revoke_token
+from emulator import DEFAULT_TOKEN, BotAPIEmulator
 from tests.bot_harness import (
     ADMIN_ID,
     DATASET,
@@ -31,7 +32,6 @@ from tests.bot_harness import (
     seeded_archive,
 )
 from tests.databases import migrated_database
-from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator
 from tests.test_run_command import free_port
 
 SECRET = "webhook-secret_42"

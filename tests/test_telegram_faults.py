@@ -22,6 +22,7 @@ from bot.app import build_dispatcher, run_service
 from bot.runtime import JsonSession, Pace, Pacer
 from bot.settings import Settings
 from db.engine import Database
+from emulator import DEFAULT_TOKEN, BotAPIEmulator, Errors, FloodLimits, SimulatedUser
 from tests.bot_harness import (
     ADMIN_ID,
     HEAD_ID,
@@ -33,7 +34,6 @@ from tests.bot_harness import (
     seeded_archive,
     tap,
 )
-from tests.emulator import DEFAULT_TOKEN, BotAPIEmulator, Errors, FloodLimits, SimulatedUser
 
 HANG_SECONDS = 3.0  # an injected hang, longer than the session waits for an answer in these tests
 ANSWER_SECONDS = 0.5  # how long the session waits for a small request here (10 s when run)

@@ -1,7 +1,7 @@
 """Check of the bot's requests against the Bot API specification kept in the repository.
 
 The specification is ``bot_api_spec.json`` next to this file: the version, the methods with their
-parameters and the types with their fields, extracted by :mod:`tests.emulator.extract_spec` from
+parameters and the types with their fields, extracted by :mod:`emulator.extract_spec` from
 api.json of https://github.com/PaulSonOfLars/telegram-bot-api-spec (generated from
 https://core.telegram.org/bots/api; MIT, Copyright (c) 2020 Paul Larsen, see ``BOT_API_SPEC_LICENSE``).
 A missing or malformed file is an error (:class:`SpecError`), never a silently skipped check.
@@ -69,7 +69,7 @@ class ApiSpec:
         except OSError as error:
             raise SpecError(
                 f"the Bot API specification {path} is missing ({error.strerror or error}); "
-                "regenerate it with `python -m tests.emulator.extract_spec`"
+                "regenerate it with `python -m emulator.extract_spec`"
             ) from error
         if key not in _CACHE:
             _CACHE[key] = cls._parse(path)

@@ -8,12 +8,12 @@ The output, ``bot_api_spec.json`` next to this file, keeps facts only: the versi
 its parameters and every type with its fields (name, types as listed, required), and the subtypes of
 the abstract types.  Descriptions, links and return values are left out.  Usage::
 
-    python -m tests.emulator.extract_spec [SOURCE]          # write tests/emulator/bot_api_spec.json
-    python -m tests.emulator.extract_spec [SOURCE] --check  # exit 1 if the committed file is stale
+    python -m emulator.extract_spec [SOURCE]          # write emulator/bot_api_spec.json
+    python -m emulator.extract_spec [SOURCE] --check  # exit 1 if the committed file is stale
 
 ``SOURCE`` defaults to ``../shared/telegram-bot-api/api.json`` next to the repository; the file can be
 downloaded from https://raw.githubusercontent.com/PaulSonOfLars/telegram-bot-api-spec/main/api.json.
-The script needs the standard library only (``python tests/emulator/extract_spec.py`` works too).
+The script needs the standard library only (``python emulator/extract_spec.py`` works too).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ COPYRIGHT = "Copyright (c) 2020 Paul Larsen"
 _HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = _HERE / "bot_api_spec.json"
 LICENSE_FILE = _HERE / "BOT_API_SPEC_LICENSE"
-DEFAULT_SOURCE = _HERE.parents[1].parent / "shared" / "telegram-bot-api" / "api.json"
+DEFAULT_SOURCE = _HERE.parents[1] / "shared" / "telegram-bot-api" / "api.json"
 """``<repository>/../shared/telegram-bot-api/api.json``."""
 
 FORMAT = (
@@ -118,7 +118,7 @@ def extract(raw: Any) -> dict[str, Any]:
             "repository": REPOSITORY,
             "file": "api.json",
             "derived_from": DOCUMENTATION,
-            "generated_by": "python -m tests.emulator.extract_spec (tests/emulator/extract_spec.py)",
+            "generated_by": "python -m emulator.extract_spec (emulator/extract_spec.py)",
         },
         "license": {"name": LICENSE_NAME, "copyright": COPYRIGHT, "file": LICENSE_FILE.name},
         "version": version,
@@ -172,7 +172,7 @@ def _read_source(source: Path) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.emulator.extract_spec",
+        prog="python -m emulator.extract_spec",
         description="Write the Bot API facts the emulator checks against (see the module docstring).",
     )
     parser.add_argument(

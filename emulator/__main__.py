@@ -1,6 +1,6 @@
 """The emulator on its own, to see the service work without Telegram (README, "Running as a service"):
 
-    python -m tests.emulator --port 8081 --person-port 8082
+    python -m emulator --port 8081 --person-port 8082
 
 serves the Bot API on 127.0.0.1:8081 (the bot's TELEGRAM_API_URL, with BOT_TOKEN=123456:LOCAL) and
 lets a person write to the bot and tap its buttons over plain HTTP on 127.0.0.1:8082:
@@ -22,9 +22,9 @@ import sys
 
 from aiohttp import web
 
-from tests.emulator import BotAPIEmulator
-from tests.emulator.client import SimulatedUser
-from tests.emulator.limits import FloodLimits
+from emulator import BotAPIEmulator
+from emulator.client import SimulatedUser
+from emulator.limits import FloodLimits
 
 TOKEN = "123456:LOCAL"
 ANSWER_SECONDS = 30.0
@@ -114,7 +114,7 @@ def _report(api: BotAPIEmulator, printed: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8081, help="the Bot API's port (default 8081)")
     parser.add_argument("--person-port", type=int, default=8082, help="the people's port (default 8082)")
     args = parser.parse_args()
