@@ -20,6 +20,7 @@ from bot.settings import Settings
 from connectors.chatwoot import ChatwootError
 from connectors.sync import NEEDS, ChatwootSync, SyncReport
 from db.chatwoot_queue import FAILING_AFTER, queue_state
+from db.counters import dialog_total
 from db.demo import generate_dialogs
 from db.engine import Database, DatabaseUrlError
 from db.errors import ArchiveReplaced
@@ -105,6 +106,28 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the bot (long polling); applies pending migrations first")
     run.set_defaults(handler=_run)
+    trial = commands.add_parser(
+        "try",
+        help="the bot on demo data against a built-in local Telegram, shown in the browser (no token)",
+    )
+    trial.add_argument(
+        "--port", type=_port, default=8080, metavar="PORT", help="the page's port on 127.0.0.1 (default 8080)"
+    )
+    trial.add_argument(
+        "--dialogs",
+        type=_positive,
+        default=20000,
+        metavar="N",
+        help="demo dialogs to make when the demo's archive is empty (default 20000)",
+    )
+    trial.add_argument(
+        "--archive",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the demo's own archive (default dialogs-try.db; never the real DATABASE_URL)",
+    )
+    trial.set_defaults(handler=_try)
 
     users = commands.add_parser("users", help="who may use the bot").add_subparsers(
         dest="users_command", required=True, metavar="ACTION"
@@ -153,6 +176,13 @@ def _token_name(value: str) -> str:
     if not NAME.fullmatch(value):
         raise argparse.ArgumentTypeError("up to 100 letters, digits and . _ @ -, e.g. crm or chatwoot")
     return value
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError("must be a port number, 1–65535")
+    return number
 
 
 def _positive(value: str) -> int:
@@ -312,13 +342,25 @@ def _print_report(report: ImportReport, seconds: float) -> None:
 
 def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     database = _open_database(settings, bulk=True)
-    anchor = args.until or datetime.now(UTC).replace(microsecond=0)
-    started = time.monotonic()
-    records = generate_dialogs(args.dialogs, args.seed, anchor=anchor, transcripts=not args.no_transcripts)
-    stored = store_records(database.sync_engine, records, zone=settings.zone, expected=args.dialogs)
+    _store_demo(database, settings, args.dialogs, args.seed, args.until, transcripts=not args.no_transcripts)
     database.sync_engine.dispose()
-    print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
     return 0
+
+
+def _store_demo(
+    database: Database,
+    settings: Settings,
+    dialogs: int,
+    seed: int,
+    until: datetime | None,
+    *,
+    transcripts: bool,
+) -> None:
+    anchor = until or datetime.now(UTC).replace(microsecond=0)
+    started = time.monotonic()
+    records = generate_dialogs(dialogs, seed, anchor=anchor, transcripts=transcripts)
+    stored = store_records(database.sync_engine, records, zone=settings.zone, expected=dialogs)
+    print(f"Stored {stored:,} demo dialogs in {time.monotonic() - started:.1f} s.")
 
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
@@ -373,6 +415,35 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     except Exception:  # a bug: the traceback goes through the log, whose filter takes the token out
         logging.getLogger(__name__).exception("the bot stopped on an error")
         return 1
+    return 0
+
+
+def _try(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.trying import ARCHIVE, HEAD, MANAGER, TOKEN, PortTaken, serve_try, try_settings
+
+    archive: Path = args.archive or ARCHIVE
+    real = settings.database_url.partition(":///")[2]
+    if real and Path(real).resolve() == archive.resolve():
+        raise CommandError(f"{archive} is the real archive (DATABASE_URL); name another with --archive")
+    settings = try_settings(settings, archive)
+    database = _open_database(settings, bulk=True)
+    if database.run(dialog_total) == 0:
+        print(f"Making {args.dialogs:,} demo dialogs in {archive} (once: it keeps them)…")
+        _store_demo(database, settings, args.dialogs, seed=1, until=None, transcripts=True)
+    for person, role in ((HEAD, Role.HEAD), (MANAGER, Role.MANAGER)):
+        database.run(add_user, person.id, role, person.first_name)
+    database.run(ensure_stats, settings.zone)
+    database.sync_engine.dispose()
+    database = _open_database(settings, background_checkpoints=True)
+
+    def ready(address: str) -> None:
+        print(f"Open {address} in a browser: the bot on {archive}, no token, no network. Ctrl-C stops it.")
+
+    configure_logging(TOKEN)
+    try:
+        asyncio.run(serve_try(settings, database, args.port, ready=ready))
+    except PortTaken as error:
+        raise CommandError(f"{error}; choose another with --port") from None
     return 0
 
 

@@ -537,6 +537,10 @@ class BotAPIEmulator:
     def callback_query(self, query_id: str) -> CallbackQueryRecord | None:
         return self._callback_queries.get(query_id)
 
+    def file(self, file_id: str) -> SentFile | None:
+        """A file the bot sent, by its file_id (the web chat's downloads)."""
+        return self._files.get(file_id)
+
     def unanswered_callback_queries(self) -> list[CallbackQueryRecord]:
         return [q for q in self._callback_queries.values() if q.answer is None]
 
