@@ -192,6 +192,15 @@ async def test_the_switch_shows_each_role_its_own_view(try_page: str, browser: B
     await shows(page, "Список диалогов")
 
 
+async def test_the_page_in_english_speaks_english_and_so_does_the_bot(
+    try_page: str, browser: Browser
+) -> None:
+    page = await phone_page(browser, try_page + "?lang=en", person="1004")
+    await expect(page.locator("#person option:checked")).to_have_text("Stranger")
+    await page.get_by_role("button", name="Start").click()
+    await shows(page, "Your Telegram ID is 1004")
+
+
 async def test_what_the_page_shows_is_escaped(try_page: str, browser: Browser) -> None:
     page = await phone_page(browser, try_page, person="1002")
     dialogs: list[str] = []

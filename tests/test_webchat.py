@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiogram.exceptions import TelegramBadRequest
 from aiohttp import web
 
 from emulator import BotAPIEmulator, parse_html
@@ -86,3 +87,21 @@ async def test_the_api_refuses_what_a_person_could_not_do(page: tuple[BotAPIEmul
     assert [list(update)[1] for update in api.pending_updates] == ["message"]  # the text; no forged press
     async with aiohttp.ClientSession() as http, http.get(f"{address}/files/DOCUMENT-1-x") as response:
         assert response.status == 404
+
+
+async def test_a_request_telegram_would_refuse_is_a_warning_in_that_chat(
+    page: tuple[BotAPIEmulator, str],
+) -> None:
+    api, address = page
+    bot = api.create_bot()
+    try:
+        api.user(ANNA.id, ANNA.first_name)
+        await bot.send_message(ANNA.id, "<b>Привет</b>", parse_mode="HTML")
+        with pytest.raises(TelegramBadRequest):
+            await bot.send_message(ANNA.id, "x" * 4097)
+    finally:
+        await bot.session.close()
+    async with aiohttp.ClientSession() as http, http.get(f"{address}/api/chat/7") as response:
+        state = await response.json()
+    assert [message["html"] for message in state["messages"]] == ["<b>Привет</b>"]
+    assert state["warnings"] == ["sendMessage: 400 Bad Request: message is too long"]
