@@ -102,6 +102,8 @@ function switchTo(id) {
   seq = -1;
   history.replaceState(null, "", `${location.pathname}${location.search}#person=${id}`);
   chat.replaceChildren();
+  input.disabled = false;
+  document.getElementById("send").disabled = false;
   if (polling) polling.abort();
   follow();
 }
