@@ -299,8 +299,8 @@ async def test_a_taken_port_ends_the_start_with_one_line(tmp_path: Path) -> None
 async def test_the_readme_walkthrough_webhook_mode_and_a_posted_dialog_listed_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """README, "The service without Telegram": the emulator on its own (`python -m emulator`), the bot in webhook
-    mode against it, a dialog posted to the ingestion API, and the list a person opens right after."""
+    """README, "The service without Telegram": the emulator on its own (`python -m emulator`), the bot in
+    webhook mode against it, a dialog posted to the ingestion API, and the list a person opens right after."""
     api_port, person_port, http_port = free_port(), free_port(), free_port()
     emulator = BotProcess(
         await asyncio.create_subprocess_exec(
