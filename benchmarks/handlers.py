@@ -73,8 +73,8 @@ from views.card import TRANSCRIPT_PART
 
 TOKEN = "7000000001:AAbenchmarkbenchmarkbenchmarkbench01"
 BOT_ID = 7000000001
-ADMIN_ID = 100_001  # in ADMIN_IDS: no role lookup
-HEAD_ID = 100_002  # a head added with `users add`: one role lookup per update
+ADMIN_ID = 100_001  # in ADMIN_IDS: one lookup per update, of the language chosen (the role is known)
+HEAD_ID = 100_002  # a head added with `users add`: one lookup per update (the role and the language)
 TRANSCRIPT_DIALOGS = 400  # demo-0000001 … demo-0000400 get their transcripts
 SEARCHES = 2000  # inputs of each search to draw from (~500 common words): none repeats in a default run
 WARM_UP = 20

@@ -1,5 +1,6 @@
 """Who may go on (private chats only, authorized people only; everyone else learns their id and nothing),
-and what each update costs, for /metrics."""
+in which language (the one they chose in the bot, else their Telegram app's), and what each update costs,
+for /metrics."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, 
 from api.metrics import Metrics
 from db.archive import Archive
 from db.users import Role
-from views.texts import texts_for
+from handlers import LOOKING
+from views.texts import chosen_texts
 from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,9 @@ class AccessMiddleware(BaseMiddleware):
             if isinstance(event, CallbackQuery):
                 await event.answer()
             return None  # groups and channels: the bot is not there to talk
-        texts = texts_for(user.language_code)
-        role = Role.ADMIN if user.id in self._admin_ids else await self._archive.role_of(user.id)
+        person = await self._archive.person(user.id)  # the role and the language: one read
+        texts = chosen_texts(person.language, user.language_code)
+        role = Role.ADMIN if user.id in self._admin_ids else person.role
         if role is None:
             log.info("refused telegram user %s", user.id)
             if isinstance(event, CallbackQuery):
@@ -49,7 +52,9 @@ class AccessMiddleware(BaseMiddleware):
             elif isinstance(event, Message):
                 await event.answer(texts("access-denied", id=user.id))
             return None
-        data["viewer"] = Viewer(user.id, role, texts, self._zone, self._phone_region)
+        viewer = Viewer(user.id, role, texts, self._zone, self._phone_region)
+        LOOKING.set(viewer)  # for the error handler, which is given the update alone
+        data["viewer"] = viewer
         data["archive"] = self._archive
         return await handler(event, data)
 

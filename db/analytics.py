@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Connection, Date, and_, bindparam, func, select, text, tuple_
 
 from db.models import ClientPhone, DailyStats, Dialog, DurationStats, Employee, HourlyStats
-from db.periods import Period, previous_days, utc_bounds
+from db.periods import Period, Span, previous_days, utc_bounds
 from db.stats import bucket_middle_s
 
 # Up to this many dialogs in the period, the top clients are counted by grouping the period's dialogs;
@@ -41,7 +41,7 @@ class EmployeeStats:
 class ChannelStats:
     channel: str
     dialogs: int
-    previous: int  # in the period of equal length just before
+    previous: int  # in the period it is compared with (`db.periods.previous_span`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,20 +128,43 @@ _CHANNELS = text("""
 )
 
 
-def channel_stats(connection: Connection, first: date, last: date) -> list[ChannelStats]:
-    """Channels with dialogs in the period or the one before it, most dialogs first."""
-    previous_first, previous_last = previous_days(first, last)
+def channel_stats(
+    connection: Connection, first: date, last: date, previous: Span | None = None, zone: tzinfo | None = None
+) -> list[ChannelStats]:
+    """Channels with dialogs in the period or in `previous` (by default the days of equal length just
+    before), most dialogs first. A `previous` that ends within a day (`Span.until`) counts that day's
+    dialogs up to then, in `zone`."""
+    if previous is None:
+        previous = Span(*previous_days(first, last))
+    whole = previous.whole_days() or (previous.last, previous.last - timedelta(days=1))  # none
     rows = connection.execute(
-        _CHANNELS,
-        {"first": first, "last": last, "previous_first": previous_first, "previous_last": previous_last},
+        _CHANNELS, {"first": first, "last": last, "previous_first": whole[0], "previous_last": whole[1]}
     )
+    cut = _cut_day_counts(connection, previous, zone)
     result = [
-        ChannelStats(channel, int(dialogs or 0), int(previous or 0))
-        for channel, dialogs, previous in rows
-        if dialogs or previous
+        ChannelStats(channel, int(dialogs or 0), int(before or 0) + cut.get(channel, 0))
+        for channel, dialogs, before in rows
     ]
+    result = [row for row in result if row.dialogs or row.previous]
     result.sort(key=lambda row: (-row.dialogs, -row.previous, row.channel))
     return result
+
+
+def _cut_day_counts(connection: Connection, span: Span, zone: tzinfo | None) -> dict[str, int]:
+    """Per channel, the dialogs of the span's last day up to `until` (none when it is taken whole): a
+    part of a day, counted from the dialogs (the statistics count whole days)."""
+    if span.until is None:
+        return {}
+    assert zone is not None, "a span that ends within a day needs the zone of its days"
+    bounds = span.cut_day(zone)
+    assert bounds is not None
+    start, end = bounds
+    counts = connection.execute(
+        select(Dialog.channel, func.count())
+        .where(Dialog.completed_at >= start, Dialog.completed_at < end)
+        .group_by(Dialog.channel)
+    )
+    return {channel: int(count) for channel, count in counts}
 
 
 def daily_counts(connection: Connection, first: date, last: date) -> list[tuple[date, int]]:
@@ -295,6 +318,7 @@ class Figures(Generic[R]):
     last: date
     rows: R
     drill: list[int]
+    previous: Span  # what the period is compared with (`db.periods.previous_span`), seen at the same time
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection
@@ -32,8 +32,8 @@ from db.dialogs import DialogQuery, DialogRow, iter_dialogs
 from db.engine import Database
 from db.errors import ArchiveBusy
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
-from db.periods import Period, PeriodKind, local_today
-from db.users import Role, find_role
+from db.periods import Period, PeriodKind, local_now, local_today, previous_span
+from db.users import Person, choose_language, find_person
 from db.views import ListView, StoredView, find_views, load_view, store_views
 
 T = TypeVar("T")
@@ -45,8 +45,12 @@ class Archive:
         self._db = database
         self.settings = settings
 
-    async def role_of(self, telegram_id: int) -> Role | None:
-        return await self._db.read(find_role, telegram_id)
+    async def person(self, telegram_id: int) -> Person:
+        """Who a Telegram user is to the bot — their role and the language they chose — in one read."""
+        return await self._db.read(find_person, telegram_id)
+
+    async def choose_language(self, telegram_id: int, language: str) -> None:
+        await self._db.write(choose_language, telegram_id, language)
 
     # --- the dialog list ---------------------------------------------------------------------------
 
@@ -95,6 +99,17 @@ class Archive:
     async def period_choices(self, view_id: int, *, masked: bool) -> FilterChoices[Period | None] | None:
         return await self._choices(view_id, masked, choices.period_choices)
 
+    async def employees_named(
+        self, text: str, view_id: int, limit: int, *, masked: bool
+    ) -> FilterChoices[tuple[int, str]] | None:
+        """The employees whose name `text` is (`db.choices.employees_named`), each the view `view_id`
+        without its search, filtered to them; None when that view is gone (see `channel_choices`)."""
+
+        def named(connection: Connection, stored: StoredView | None) -> FilterChoices[tuple[int, str]]:
+            return choices.employees_named(connection, stored, text, limit)
+
+        return await self._choices(view_id, masked, named)
+
     async def _choices(
         self, view_id: int, masked: bool, make: Callable[[Connection, StoredView | None], FilterChoices[T]]
     ) -> FilterChoices[T] | None:
@@ -141,11 +156,16 @@ class Archive:
         )
 
     async def channel_figures(self, period: Period) -> Figures[list[ChannelStats]]:
-        """Per channel; a numbered row for each channel with dialogs in the period."""
+        """Per channel, against the same stretch of time before (`Figures.previous`); a numbered row for
+        each channel with dialogs in the period."""
+        zone = self.settings.zone
+        now = local_now(zone)
+        previous = previous_span(period, now)
         return await self._figures(
             period,
-            analytics.channel_stats,
+            lambda connection, first, last: analytics.channel_stats(connection, first, last, previous, zone),
             lambda rows: [ListView(channel=row.channel, period=period.code) for row in rows if row.dialogs],
+            now,
         )
 
     async def time_figures(self, period: Period) -> Figures[TimeFigures]:
@@ -171,27 +191,34 @@ class Archive:
     async def chart_figures(self, period: Period) -> Figures[ChartFigures]:
         """What the period's chart draws."""
 
+        zone = self.settings.zone
+        now = local_now(zone)
+        previous = previous_span(period, now)
+
         def read(connection: Connection, first: date, last: date) -> ChartFigures:
             return ChartFigures(
                 analytics.employee_stats(connection, first, last),
-                analytics.channel_stats(connection, first, last),
+                analytics.channel_stats(connection, first, last, previous, zone),
                 analytics.daily_counts(connection, first, last),
             )
 
-        return await self._figures(period, read, lambda _chart: [])
+        return await self._figures(period, read, lambda _chart: [], now)
 
     async def _figures(
         self,
         period: Period,
         read: Callable[[Connection, date, date], R],
         drill_of: Callable[[R], list[ListView]],
+        now: datetime | None = None,
     ) -> Figures[R]:
-        today = local_today(self.settings.zone)
+        """The figures `read` finds in the period's days, seen at the local time `now` (by default now)."""
+        now = now or local_now(self.settings.zone)
+        today = now.date()
         first, last = period.days(today)
         rows = await self._db.read(read, first, last)
         views = drill_of(rows)
         drill = await self._stored_ids(views) if views else []
-        return Figures(period, today, first, last, rows, drill)
+        return Figures(period, today, first, last, rows, drill, previous_span(period, now))
 
     # --- exports and the audit log --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from db.dialogs import list_channels, list_employees
 from db.periods import NAMED_PERIODS, Period, PeriodKind
+from db.text import fold
 from db.views import ListView, StoredView
 
 T = TypeVar("T")
@@ -59,10 +60,31 @@ def employee_choices(
     return FilterChoices(stored, made, part, parts)
 
 
+def employees_named(
+    connection: Connection, stored: StoredView | None, text: str, limit: int
+) -> FilterChoices[tuple[int, str]]:
+    """Those who completed dialogs whose name holds every word of `text` (case and ё aside, in any order:
+    «смирнова анна», «анна смирн»), at most `limit`, by name: whom a search of a name may have meant. Each
+    choice is the view on screen without its search, filtered to that employee. Nobody for text with digits
+    (a number is no name)."""
+    words = fold(text).split()
+    base = _base(stored).without_search()
+    found: list[tuple[int, str]] = []
+    if words and not any(character.isdigit() for character in text):
+        everyone = list_employees(connection)
+        found = [(id_, name) for id_, name in everyone if all(word in fold(name) for word in words)]
+    made = [
+        Choice((employee_id, name), replace(base, employee_id=employee_id), employee_id == base.employee_id)
+        for employee_id, name in found[:limit]
+    ]
+    return FilterChoices(stored, made)
+
+
 def period_choices(_connection: Connection, stored: StoredView | None) -> FilterChoices[Period | None]:
-    """All time, the named periods, and the typed range on screen (if any)."""
+    """The named periods (in pairs: today and yesterday, this week and last week, …), all time, and the
+    typed range on screen (if any)."""
     base = _base(stored)
-    periods: list[Period | None] = [None, *(Period(kind) for kind in NAMED_PERIODS)]
+    periods: list[Period | None] = [*(Period(kind) for kind in NAMED_PERIODS), None]
     current = base.period_value()
     if current is not None and current.kind is PeriodKind.RANGE:
         periods.append(current)

@@ -148,6 +148,16 @@ class BotUser(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
 
 
+class UserLanguage(Base):
+    """The language a person chose for the bot (/language), which wins over their Telegram app's. Kept apart
+    from `bot_users`: the admins of ADMIN_IDS have no row there, and choose too."""
+
+    __tablename__ = "user_languages"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(8))  # a code of `views.texts.LANGUAGES`: ru | en
+
+
 class IngestToken(Base):
     """A token of the ingestion API and the Chatwoot hook: only its SHA-256 is kept (the token is printed
     once, when made). A revoked token stays listed, with when."""

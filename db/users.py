@@ -1,4 +1,4 @@
-"""Who may use the bot, and as what."""
+"""Who may use the bot, as what, and in which language they chose."""
 
 from __future__ import annotations
 
@@ -37,6 +37,37 @@ class User:
     role: Role
     name: str | None
     added_at: datetime  # UTC, aware
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the bot knows of a Telegram user on each update."""
+
+    role: Role | None  # None: not in `bot_users` (a stranger, unless ADMIN_IDS makes them an admin)
+    language: str | None  # the language they chose (/language); None: their Telegram app's
+
+
+def find_person(connection: Connection, telegram_id: int) -> Person:
+    """The role and the chosen language of a Telegram user, in one statement (it runs on every update)."""
+    role, language = run_sql(connection, _PERSON, {"id": telegram_id}).fetchone()
+    return Person(Role(role) if role else None, language or None)
+
+
+_PERSON = (
+    "SELECT (SELECT role FROM bot_users WHERE telegram_id = :id),"
+    " (SELECT language FROM user_languages WHERE telegram_id = :id)"
+)
+
+
+def choose_language(connection: Connection, telegram_id: int, language: str) -> None:
+    """Keeps the language a person chose; it wins over their Telegram app's from the next update on."""
+    run_sql(connection, _CHOOSE, {"id": telegram_id, "language": language})
+
+
+_CHOOSE = (
+    "INSERT INTO user_languages (telegram_id, language) VALUES (:id, :language)"
+    " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language"
+)
 
 
 def find_role(connection: Connection, telegram_id: int) -> Role | None:

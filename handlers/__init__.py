@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from aiogram import Router
 from aiogram.exceptions import (
@@ -11,13 +12,19 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import ErrorEvent
+from aiogram.types import ErrorEvent, User
 
 from db.errors import ArchiveBusy, ArchiveReplaced, ArchiveUnwritable
 from handlers import analytics, cancel, card, dialog_list, exports, fallback, filters, menu, search
-from views.texts import texts_for
+from views.texts import Texts, texts_for
+from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
+
+# The person the update in hand is for, as the access middleware (`bot.middlewares`) found them: the error
+# handler is given the update alone, and answers in the language the person chose too. Each update is
+# handled in a task of its own, which starts without it.
+LOOKING: ContextVar[Viewer | None] = ContextVar("looking", default=None)
 
 
 def build_router() -> Router:
@@ -61,12 +68,23 @@ async def _on_error(event: ErrorEvent) -> None:
     try:
         if update.callback_query is not None:
             # answered with an alert, which no flood wait of the chat holds up
-            t = texts_for(update.callback_query.from_user.language_code)
+            t = _texts(update.callback_query.from_user)
             await update.callback_query.answer(t(said, **values), show_alert=True)
         elif update.message is not None and update.message.from_user is not None:
             if isinstance(error, TelegramRetryAfter):  # one more message would only meet the same wait
                 return
-            t = texts_for(update.message.from_user.language_code)
+            t = _texts(update.message.from_user)
             await update.message.answer(t(said, **values))
     except AiogramError as failure:  # the button was answered already, or Telegram is unreachable
         log.warning("could not tell the person about the failure: %s", getattr(failure, "message", failure))
+
+
+def _texts(user: User) -> Texts:
+    """The person's language: the one they chose when the failure came after the access check, else their
+    Telegram app's."""
+    viewer = LOOKING.get()
+    return (
+        viewer.texts
+        if viewer is not None and viewer.telegram_id == user.id
+        else texts_for(user.language_code)
+    )

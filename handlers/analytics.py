@@ -15,8 +15,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from db.analytics import ChartFigures, Figures
 from db.archive import Archive
 from db.periods import local_today
-from handlers.asking import Asking, typed_text
-from handlers.screens import analytics_page, send, show
+from handlers.asking import Asking, asked_in, prompt_of, typed_text
+from handlers.screens import analytics_page, replace_prompt, show
 from keyboards.callbacks import AnalyticsAction, AnalyticsCallback, Section
 from views.analytics import analytics_period, chart_of, dates_prompt_screen, typed_range
 from views.charts import render_chart
@@ -45,7 +45,7 @@ async def analytics_button(
     shown, period = analytics_period(callback_data)
     if shown.action is AnalyticsAction.ASK_DATES:
         await state.set_state(Asking.analytics_dates)
-        await state.set_data({"section": int(shown.section)})
+        await state.set_data({"section": int(shown.section), **asked_in(callback)})
         await show(callback, dates_prompt_screen(shown, viewer))
     elif shown.action is AnalyticsAction.CHART:
         await callback.answer(viewer.texts("chart-preparing"))
@@ -65,7 +65,7 @@ async def typed_dates(message: Message, viewer: Viewer, archive: Archive, state:
         await message.answer(viewer.texts("analytics-heads-only"))
         return
     shown = typed_range(Section(data.get("section", Section.EMPLOYEES)), period)
-    await send(message, await analytics_page(archive, shown, period, viewer))
+    await replace_prompt(message, prompt_of(data), await analytics_page(archive, shown, period, viewer))
 
 
 async def send_chart(callback: CallbackQuery, figures: Figures[ChartFigures], viewer: Viewer) -> None:

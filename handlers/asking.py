@@ -1,5 +1,6 @@
 """What the bot waits for after a button asked for text. The list view to return to is kept in the state's
-data (`sort`, `desc`, `view_id`); a restart forgets the question, and the text is then a plain search."""
+data (`sort`, `desc`, `view_id`), and the message that asks (`prompt`), which the answer takes the place of;
+a restart forgets the question, and the text is then a plain search."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from keyboards.callbacks import FilterCallback, ListCallback, SearchCallback
 
@@ -24,10 +25,26 @@ async def typed_text(message: Message) -> bool:
     return message.text is not None and not message.text.startswith("/")
 
 
-async def ask_from_list(state: FSMContext, question: State, pressed: SearchCallback | FilterCallback) -> None:
-    """Waits for the answer to `question`, remembering the list view it was asked from."""
+async def ask_from_list(
+    state: FSMContext, question: State, pressed: SearchCallback | FilterCallback, callback: CallbackQuery
+) -> None:
+    """Waits for the answer to `question`, remembering the list view it was asked from and the message the
+    button `callback` turns into the question."""
     await state.set_state(question)
-    await state.set_data({"sort": int(pressed.sort), "desc": pressed.desc, "view_id": pressed.view_id})
+    await state.set_data(
+        {"sort": int(pressed.sort), "desc": pressed.desc, "view_id": pressed.view_id, **asked_in(callback)}
+    )
+
+
+def asked_in(callback: CallbackQuery) -> dict[str, int]:
+    """The state's data that remembers the message a question is asked in (the button's message)."""
+    return {"prompt": callback.message.message_id} if callback.message is not None else {}
+
+
+def prompt_of(data: dict[str, Any]) -> int | None:
+    """The message that asked the question (`asked_in`); None: not known (a state kept by an older bot)."""
+    prompt = data.get("prompt")
+    return prompt if isinstance(prompt, int) else None
 
 
 def list_asked_from(data: dict[str, Any]) -> ListCallback:

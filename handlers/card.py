@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery
 from db.archive import Archive
 from db.errors import ArchiveBusy
 from handlers.screens import list_page, show
-from keyboards.callbacks import CardCallback
+from keyboards.callbacks import CardCallback, DrillCardCallback
 from views.card import TRANSCRIPT_PART, card_screen
 from views.viewer import Viewer
 
@@ -21,6 +21,7 @@ def router() -> Router:
     """A new router of this screen: one per dispatcher, so a process may build several."""
     screen = Router(name="card")
     screen.callback_query.register(open_card, CardCallback.filter())
+    screen.callback_query.register(open_card, DrillCardCallback.filter())  # from a drilled-down list
     return screen
 
 

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
 from handlers.screens import list_page, send, show
-from keyboards.callbacks import ListCallback, ResetCallback
+from keyboards.callbacks import DrillListCallback, ListCallback, ResetCallback
 from views.dialog_list import reset_change
 from views.viewer import Viewer
 
@@ -18,6 +18,7 @@ def router() -> Router:
     screen = Router(name="dialog_list")
     screen.message.register(dialogs_command, Command("dialogs", ignore_case=True))
     screen.callback_query.register(list_button, ListCallback.filter())
+    screen.callback_query.register(list_button, DrillListCallback.filter())  # drilled down from analytics
     screen.callback_query.register(reset_button, ResetCallback.filter())
     return screen
 

@@ -11,8 +11,8 @@ from aiogram.types import CallbackQuery, Message
 from db.archive import Archive
 from db.listing import ViewChange
 from db.periods import local_today
-from handlers.asking import Asking, ask_from_list, list_asked_from, typed_text
-from handlers.screens import list_page, send, show
+from handlers.asking import Asking, ask_from_list, list_asked_from, prompt_of, typed_text
+from handlers.screens import list_page, replace_prompt, show
 from keyboards.callbacks import FilterCallback, FilterKind, ListCallback
 from views import filters
 from views.screen import Screen
@@ -40,7 +40,7 @@ async def filters_button(
         screen = await list_page(archive, ListCallback(), viewer)
         screen = screen._replace(notice=viewer.texts("list-outdated"))
     elif callback_data.kind is FilterKind.DATES:  # the next text is a period
-        await ask_from_list(state, Asking.dates, callback_data)
+        await ask_from_list(state, Asking.dates, callback_data, callback)
     await show(callback, screen)
 
 
@@ -66,11 +66,13 @@ async def _screen(pressed: FilterCallback, viewer: Viewer, archive: Archive) -> 
 
 
 async def typed_dates(message: Message, viewer: Viewer, archive: Archive, state: FSMContext) -> None:
-    """`01.11–15.11` after "your own dates": the list of those days. Anything else is asked again."""
+    """`01.11–15.11` after "your own dates": the list of those days, in the question's place. Anything else
+    is asked again."""
     period = parse_period(message.text or "", local_today(viewer.zone))
     if period is None:
         await message.answer(viewer.texts("filters-dates-not-understood"))
         return
-    back = list_asked_from(await state.get_data())
+    data = await state.get_data()
     await state.clear()
-    await send(message, await list_page(archive, back, viewer, ViewChange(period=period.code)))
+    screen = await list_page(archive, list_asked_from(data), viewer, ViewChange(period=period.code))
+    await replace_prompt(message, prompt_of(data), screen)

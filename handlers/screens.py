@@ -3,6 +3,7 @@ an analytics section): each one archive call and its view."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram.exceptions import AiogramError, TelegramBadRequest
@@ -49,12 +50,38 @@ async def send(message: Message, screen: Screen, said: str | None = None) -> Non
     await message.answer(text, reply_markup=screen.markup)
 
 
+async def replace_prompt(
+    message: Message, prompt: int | None, screen: Screen, said: str | None = None
+) -> None:
+    """The screen that text typed in answer to a question leads to, `said` first, in the place of the
+    question (`prompt`: the message that asked it, see `handlers.asking`), so that no question is left in
+    the chat with its buttons: the question is edited into the screen; when it can no longer be (deleted,
+    too old), the screen comes as a new message and the question is deleted. The text typed stays."""
+    bot = message.bot
+    if prompt is None or bot is None:
+        await send(message, screen, said)
+        return
+    text = f"{said}\n\n{screen.text}" if said else screen.text
+    try:
+        await bot.edit_message_text(
+            text, chat_id=message.chat.id, message_id=prompt, reply_markup=screen.markup
+        )
+        return
+    except TelegramBadRequest as error:
+        if "message is not modified" in error.message:
+            return
+        log.info("sending instead of editing the question: %s", error.message)
+    await message.answer(text, reply_markup=screen.markup)
+    with contextlib.suppress(TelegramBadRequest):  # gone already, or too old to delete: it stays
+        await bot.delete_message(message.chat.id, prompt)
+
+
 async def list_page(
     archive: Archive, pressed: ListCallback, viewer: Viewer, change: ViewChange | None = None
 ) -> Screen:
     """The list page a button asks for (`change`: what the person changed of its view just now)."""
     result = await archive.open_list(list_request(pressed), change, masked=not viewer.full_phones)
-    return list_screen(result, pressed.sort, pressed.desc, viewer)
+    return list_screen(result, pressed.sort, pressed.desc, viewer, pressed.came_from())
 
 
 async def analytics_page(

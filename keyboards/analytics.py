@@ -10,10 +10,11 @@ from aiogram.types import InlineKeyboardMarkup
 from keyboards.buttons import back_button, button, rows_of
 from keyboards.callbacks import (
     ANALYTICS_PERIODS,
+    ANALYTICS_PERIODS_SHOWN,
     RANGE_PERIOD,
     AnalyticsAction,
     AnalyticsCallback,
-    ListCallback,
+    DrillListCallback,
     MenuCallback,
     Section,
 )
@@ -22,7 +23,7 @@ from keyboards.texts import Translate
 
 NUMBERS_PER_ROW = 5
 SECTIONS_PER_ROW = 2
-PERIODS_PER_ROW = 3
+PERIODS_PER_ROW = 2  # «Прошлая неделя» beside «Эта неделя» fits a narrow phone; three do not
 SECTION_BUTTONS = {
     Section.EMPLOYEES: "button-section-employees",
     Section.CHANNELS: "button-section-channels",
@@ -37,13 +38,15 @@ class AnalyticsPage:
     drill: list[int]  # the stored list views the numbered rows open, in the order shown
     has_data: bool
     range_label: str | None = None  # the typed range on screen, e.g. "01.11–15.11.2026"
+    reports: list[int] | None = None  # for each numbered row, the way back to this report (`views.drill`)
 
 
 def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
     shown = page.shown.model_copy(update={"action": AnalyticsAction.SHOW})
+    reports = page.reports or [0] * len(page.drill)
     numbers = [
-        button(str(number), ListCallback(view_id=view_id))
-        for number, view_id in enumerate(page.drill, start=1)
+        button(str(number), DrillListCallback(view_id=view_id, report=report))
+        for number, (view_id, report) in enumerate(zip(page.drill, reports, strict=True), start=1)
     ]
     rows = rows_of(numbers, NUMBERS_PER_ROW)
     sections = [
@@ -55,8 +58,8 @@ def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarku
     ]
     rows += rows_of(sections, SECTIONS_PER_ROW)
     periods = []
-    for index, code in enumerate(ANALYTICS_PERIODS[:RANGE_PERIOD]):
-        label = ("✓ " if index == shown.period else "") + t(f"period-{code}")
+    for index in ANALYTICS_PERIODS_SHOWN:
+        label = ("✓ " if index == shown.period else "") + t(f"period-{ANALYTICS_PERIODS[index]}")
         periods.append(button(label, shown.model_copy(update={"period": index, "first": 0, "last": 0})))
     dates = t("button-typed-dates")
     if shown.period == RANGE_PERIOD and page.range_label:

@@ -45,6 +45,16 @@ class MenuCallback(CallbackData, prefix="m"):
     level: MenuLevel
 
 
+MAX_LANGUAGE = 99  # the widest language number a button carries; a larger one is forged
+
+
+class LanguageCallback(CallbackData, prefix="g"):
+    """The language screen (`choose` 0), or choosing the language numbered `choose`: its place in
+    `views.texts.LANGUAGES`, from 1 (a language keeps its number, new ones come last)."""
+
+    choose: int = Field(default=0, ge=0, le=MAX_LANGUAGE)
+
+
 class ListCallback(CallbackData, prefix="l"):
     """One page of the dialog list: sort, direction, where the page starts, its number, the search and
     filters."""
@@ -55,6 +65,10 @@ class ListCallback(CallbackData, prefix="l"):
     anchor: int = Field(default=0, ge=0, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     view_id: int = Field(default=0, ge=0, le=MAX_ID)  # the stored view (search, filters); 0: none
+
+    def came_from(self) -> int:
+        """The analytics report this page was drilled down from (`DrillListCallback`); 0: none."""
+        return 0
 
 
 class Reset(IntEnum):
@@ -136,16 +150,20 @@ class CardCallback(CallbackData, prefix="c"):
 
     @classmethod
     def opening(cls, dialog: int, back: ListCallback) -> CardCallback:
-        """The card of `dialog` opened from the list page `back`."""
-        return cls(
-            dialog=dialog,
-            sort=back.sort,
-            desc=back.desc,
-            pos=back.pos,
-            anchor=back.anchor,
-            page=back.page,
-            view_id=back.view_id,
-        )
+        """The card of `dialog` opened from the list page `back` (a drilled-down page's card goes back to it
+        with its way back to the analytics)."""
+        fields = {
+            "dialog": dialog,
+            "sort": back.sort,
+            "desc": back.desc,
+            "pos": back.pos,
+            "anchor": back.anchor,
+            "page": back.page,
+            "view_id": back.view_id,
+        }
+        if isinstance(back, DrillListCallback) and back.page <= MAX_DRILL_PAGE:
+            return DrillCardCallback(**fields, report=back.report)
+        return cls(**fields)  # a card of a drilled page past MAX_DRILL_PAGE: back to its list, then the menu
 
     def list_page(self) -> ListCallback:
         """The list page the card returns to."""
@@ -157,6 +175,36 @@ class CardCallback(CallbackData, prefix="c"):
             page=self.page,
             view_id=self.view_id,
         )
+
+
+# The widest `report` of a drilled-down list page, and the furthest page of it whose cards know their way
+# back: a drilled card's data (`DrillCardCallback`) fits 64 bytes, with a byte to spare for a forged value
+MAX_REPORT = 999_999
+MAX_DRILL_PAGE = 9_999_999
+
+
+class DrillListCallback(ListCallback, prefix="d"):
+    """A page of the list opened from a numbered row of an analytics report: a `ListCallback` whose ⬅ Назад
+    leads back to that report. `report` says which report and period (`views.drill`); its sort and page
+    buttons, and its cards, keep it."""
+
+    report: int = Field(default=0, ge=0, le=MAX_REPORT)
+
+    def came_from(self) -> int:
+        return self.report
+
+
+class DrillCardCallback(CardCallback, prefix="k"):
+    """A card opened from a drilled-down list page (`DrillListCallback`): ⬅ К списку returns to that page,
+    which still leads back to the report."""
+
+    page: int = Field(default=1, ge=1, le=MAX_DRILL_PAGE)
+    report: int = Field(default=0, ge=0, le=MAX_REPORT)
+
+    def list_page(self) -> ListCallback:
+        page = super().list_page()
+        fields = {name: getattr(page, name) for name in ListCallback.model_fields}
+        return DrillListCallback(**fields, report=self.report)
 
 
 class Section(IntEnum):
@@ -174,17 +222,23 @@ class AnalyticsAction(IntEnum):
     ASK_DATES = 2  # ask for a typed range
 
 
-# The periods of the analytics, as `db.periods` codes; the last one is the range `first`..`last`.
-ANALYTICS_PERIODS = ("today", "yesterday", "7d", "30d", "month", "r")
-RANGE_PERIOD = len(ANALYTICS_PERIODS) - 1
+# The periods of the analytics, as `db.periods` codes, by the number a button carries: a number never
+# changes meaning (buttons already sent keep working), so new periods come last. "r" is the range
+# `first`..`last`. The order they are offered in is `db.periods.NAMED_PERIODS`' (`ANALYTICS_PERIODS_SHOWN`).
+ANALYTICS_PERIODS = ("today", "yesterday", "7d", "30d", "month", "r", "thisweek", "lastweek", "lastmonth")
+RANGE_PERIOD = ANALYTICS_PERIODS.index("r")
 DEFAULT_ANALYTICS_PERIOD = 2  # the last 7 days
+ANALYTICS_PERIODS_SHOWN = tuple(
+    ANALYTICS_PERIODS.index(code)
+    for code in ("today", "yesterday", "thisweek", "lastweek", "month", "lastmonth", "7d", "30d")
+)
 
 
 class AnalyticsCallback(CallbackData, prefix="a"):
     """One analytics screen for one period; a typed range travels as two yyyymmdd numbers."""
 
     section: Section = Section.EMPLOYEES
-    period: int = Field(default=DEFAULT_ANALYTICS_PERIOD, ge=0, le=RANGE_PERIOD)
+    period: int = Field(default=DEFAULT_ANALYTICS_PERIOD, ge=0, le=len(ANALYTICS_PERIODS) - 1)
     first: int = Field(default=0, ge=0, le=99_991_231)
     last: int = Field(default=0, ge=0, le=99_991_231)
     action: AnalyticsAction = AnalyticsAction.SHOW

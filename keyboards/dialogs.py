@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.buttons import back_button, button, rows_of
@@ -41,6 +43,7 @@ class ListPage:
     can_export: bool = False  # heads and admins may take the list away as a file
     has_search: bool = False  # a reset button takes it away
     has_filters: bool = False  # another reset button takes them away
+    back: CallbackData | None = None  # where ⬅ Назад leads (the report drilled down from); None: the menu
 
 
 def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
@@ -60,8 +63,17 @@ def list_keyboard(page: ListPage, t: Translate) -> InlineKeyboardMarkup:
             [button(t(f"button-export-{kind.name.lower()}"), _export(shown, kind)) for kind in ExportFormat]
         )
     rows += _search_rows(page, t)
-    rows.append([back_button(MenuCallback(level=DIALOG_LIST[1]), t)])
+    rows.append([back_button(page.back or MenuCallback(level=DIALOG_LIST[1]), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def with_offers(
+    markup: InlineKeyboardMarkup, offers: Sequence[tuple[str, CallbackData]]
+) -> InlineKeyboardMarkup:
+    """A keyboard with offers on top of it, a button a row (the employees a search of a name may have
+    meant)."""
+    rows = [[button(label, target)] for label, target in offers]
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, *markup.inline_keyboard])
 
 
 def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboardMarkup:
@@ -103,7 +115,9 @@ def _sort_button(column: Column, shown: ListCallback, t: Translate) -> InlineKey
         descending = not shown.desc  # a second tap flips the direction
     else:
         descending = definition.descending_first
-    return button(label, ListCallback(sort=column, desc=descending, view_id=shown.view_id))
+    # the first page of the same view (and the same way back)
+    first = {"sort": column, "desc": descending, "pos": Position.FIRST, "anchor": 0, "page": 1}
+    return button(label, shown.model_copy(update=first))
 
 
 def _paging(page: ListPage) -> list[InlineKeyboardButton]:
@@ -112,10 +126,7 @@ def _paging(page: ListPage) -> list[InlineKeyboardButton]:
         return []
 
     def to(label: str, pos: Position, anchor: int, number: int) -> InlineKeyboardButton:
-        target = ListCallback(
-            sort=shown.sort, desc=shown.desc, pos=pos, anchor=anchor, page=number, view_id=shown.view_id
-        )
-        return button(label, target)
+        return button(label, shown.model_copy(update={"pos": pos, "anchor": anchor, "page": number}))
 
     buttons = []
     if page.has_previous:

@@ -1,13 +1,22 @@
 """The menu path of the seed — Отдел продаж → Для руководителя → Записи → Список диалогов, with Аналитика
-beside Записи — defined once: the breadcrumbs of every screen and the menu's keyboards come from it."""
+beside Записи — defined once: the breadcrumbs of every screen and the menu's keyboards come from it. The
+main menu also leads to the choice of language."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
 from keyboards.buttons import back_button, button
-from keyboards.callbacks import AnalyticsCallback, ListCallback, MenuCallback, MenuLevel
+from keyboards.callbacks import (
+    AnalyticsCallback,
+    LanguageCallback,
+    ListCallback,
+    MenuCallback,
+    MenuLevel,
+)
 from keyboards.texts import Translate
 
 # Each level of the menu: the text key of its name, and the level above it.
@@ -20,10 +29,13 @@ LEVELS: dict[MenuLevel, tuple[str, MenuLevel | None]] = {
 # The screens the path leads to: their name, where they are opened from, and the button that opens them.
 DIALOG_LIST = ("menu-dialogs", MenuLevel.RECORDS)
 ANALYTICS = ("menu-analytics", MenuLevel.HEAD)  # heads and admins only
+LANGUAGE = ("menu-language", MenuLevel.HOME)  # its name in both languages: found whatever the bot speaks
 _OPENINGS: tuple[tuple[tuple[str, MenuLevel], CallbackData], ...] = (
     (DIALOG_LIST, ListCallback()),
     (ANALYTICS, AnalyticsCallback()),
+    (LANGUAGE, LanguageCallback()),
 )
+CURRENT = "✓"  # marks the language the bot speaks
 
 
 def path(screen: MenuLevel) -> tuple[str, ...]:
@@ -57,4 +69,16 @@ def menu_keyboard(screen: MenuLevel, t: Translate, *, analytics: bool = False) -
     parent = LEVELS[screen][1]
     if parent is not None:
         rows.append([back_button(MenuCallback(level=parent), t)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def language_keyboard(names: Sequence[str], current: int, t: Translate) -> InlineKeyboardMarkup:
+    """The languages to choose from, one a row — `names`: each one's name in its own language, in the order
+    of their numbers (from 1); `current`: the number of the one the bot speaks, marked — then back to the
+    main menu."""
+    rows = [
+        [button(f"{CURRENT} {name}" if number == current else name, LanguageCallback(choose=number))]
+        for number, name in enumerate(names, start=1)
+    ]
+    rows.append([back_button(MenuCallback(level=MenuLevel.HOME), t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

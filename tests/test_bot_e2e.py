@@ -98,7 +98,7 @@ async def test_admin_walks_the_menu_path_and_back(api: BotAPIEmulator) -> None:
     assert "Anna" in reaction.sent[0].content
     menu = reaction.message
     assert menu.content.startswith("Главное меню")
-    assert menu.button_texts() == ["Отдел продаж"]
+    assert menu.button_texts() == ["Отдел продаж", "🌐 Язык / Language"]
 
     path = ["Отдел продаж", "Для руководителя", "Записи", "Список диалогов"]
     for depth, label in enumerate(path, start=1):
@@ -118,7 +118,7 @@ async def test_admin_walks_the_menu_path_and_back(api: BotAPIEmulator) -> None:
         assert path[depth] in menu.button_texts()
     await tap(user, menu, "⬅ Назад")
     assert menu.content.startswith("Главное меню")
-    assert menu.button_texts() == ["Отдел продаж"]
+    assert menu.button_texts() == ["Отдел продаж", "🌐 Язык / Language"]
 
 
 # --- 2. The list: columns, totals, sorting, paging ----------------------------------------------------
@@ -699,18 +699,20 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
         russian = api.commands[(default, "")]
         english = api.commands[(default, "en")]
         for commands in (russian, english):
-            assert [c["command"] for c in commands] == ["start", "dialogs", "help", "cancel"]
+            assert [c["command"] for c in commands] == ["start", "dialogs", "help", "cancel", "language"]
         assert [c["description"] for c in russian] == [
             "Главное меню",
             "Список диалогов",
             "Как пользоваться ботом",
             "Отменить поиск или ввод дат",
+            "Язык бота / Language",
         ]
         assert [c["description"] for c in english] == [
             "Main menu",
             "Dialog list",
             "How to use the bot",
             "Cancel a search or dates",
+            "Language / Язык",
         ]
 
 

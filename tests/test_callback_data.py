@@ -64,7 +64,13 @@ def smallest(factory: type[CallbackData], name: str) -> Any:
 
 def test_every_factory_is_found() -> None:
     names = {factory.__name__ for factory in FACTORIES}
-    assert {"ListCallback", "CardCallback", "ExportCallback", "TranscriptCallback"} <= names
+    assert {
+        "ListCallback",
+        "CardCallback",
+        "ExportCallback",
+        "TranscriptCallback",
+        "LanguageCallback",
+    } <= names
     assert len(names) >= 8
     prefixes = [factory.__prefix__ for factory in FACTORIES]
     assert len(prefixes) == len(set(prefixes)), "two factories share a prefix"

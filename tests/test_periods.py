@@ -3,7 +3,7 @@ through a button, and local days turned into UTC bounds across a DST change."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,11 +12,16 @@ from db.periods import (
     NAMED_PERIODS,
     Period,
     PeriodKind,
+    Span,
     local_today,
     period_from_code,
     previous_days,
+    previous_span,
     utc_bounds,
 )
+from keyboards.callbacks import ANALYTICS_PERIODS, ANALYTICS_PERIODS_SHOWN
+from views.reports import compared_with
+from views.texts import texts_for
 from views.typed import parse_period
 
 TODAY = date(2026, 11, 25)
@@ -88,3 +93,145 @@ def test_local_days_become_utc_bounds_across_a_dst_change() -> None:
 def test_the_period_before_has_the_same_length() -> None:
     assert previous_days(date(2026, 11, 19), date(2026, 11, 25)) == (date(2026, 11, 12), date(2026, 11, 18))
     assert previous_days(date(2026, 11, 1), date(2026, 11, 1)) == (date(2026, 10, 31), date(2026, 10, 31))
+
+
+@pytest.mark.parametrize(
+    ("kind", "today", "first", "last"),
+    [
+        (PeriodKind.THIS_WEEK, TODAY, date(2026, 11, 23), TODAY),  # a Wednesday: from Monday
+        (PeriodKind.THIS_WEEK, date(2026, 11, 30), date(2026, 11, 30), date(2026, 11, 30)),  # a Monday
+        (PeriodKind.THIS_WEEK, date(2026, 11, 29), date(2026, 11, 23), date(2026, 11, 29)),  # a Sunday
+        (PeriodKind.LAST_WEEK, TODAY, date(2026, 11, 16), date(2026, 11, 22)),
+        (PeriodKind.LAST_WEEK, date(2027, 1, 4), date(2026, 12, 28), date(2027, 1, 3)),
+        (PeriodKind.LAST_MONTH, TODAY, date(2026, 10, 1), date(2026, 10, 31)),
+        (PeriodKind.LAST_MONTH, date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28)),
+        (PeriodKind.LAST_MONTH, date(2027, 1, 1), date(2026, 12, 1), date(2026, 12, 31)),
+    ],
+)
+def test_weeks_start_on_monday_and_last_month_is_whole(
+    kind: PeriodKind, today: date, first: date, last: date
+) -> None:
+    assert Period(kind).days(today) == (first, last)
+
+
+def test_the_analytics_offer_the_named_periods_in_their_order_and_old_buttons_keep_their_meaning() -> None:
+    assert [ANALYTICS_PERIODS[index] for index in ANALYTICS_PERIODS_SHOWN] == [
+        kind.value for kind in NAMED_PERIODS
+    ]
+    assert ANALYTICS_PERIODS[:6] == ("today", "yesterday", "7d", "30d", "month", "r")  # sent before
+    assert all(period_from_code(code) is not None for code in ANALYTICS_PERIODS if code != "r")
+
+
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 22) -> datetime:
+    return datetime(year, month, day, hour, minute)
+
+
+@pytest.mark.parametrize(
+    ("kind", "now", "compared"),
+    [
+        # not over yet: the same stretch of time, up to the same time of day
+        (PeriodKind.TODAY, at(2026, 12, 5), Span(date(2026, 12, 4), date(2026, 12, 4), time(9, 22))),
+        (PeriodKind.TODAY, at(2027, 1, 1), Span(date(2026, 12, 31), date(2026, 12, 31), time(9, 22))),
+        (PeriodKind.THIS_WEEK, at(2026, 12, 5), Span(date(2026, 11, 23), date(2026, 11, 28), time(9, 22))),
+        (PeriodKind.THIS_WEEK, at(2026, 11, 30), Span(date(2026, 11, 23), date(2026, 11, 23), time(9, 22))),
+        (PeriodKind.THIS_WEEK, at(2027, 1, 1), Span(date(2026, 12, 21), date(2026, 12, 25), time(9, 22))),
+        (PeriodKind.THIS_MONTH, at(2026, 12, 5), Span(date(2026, 11, 1), date(2026, 11, 5), time(9, 22))),
+        (PeriodKind.THIS_MONTH, at(2027, 1, 5), Span(date(2026, 12, 1), date(2026, 12, 5), time(9, 22))),
+        (PeriodKind.THIS_MONTH, at(2026, 3, 28), Span(date(2026, 2, 1), date(2026, 2, 28), time(9, 22))),
+        # a day last month has not: all of last month
+        (PeriodKind.THIS_MONTH, at(2026, 3, 31), Span(date(2026, 2, 1), date(2026, 2, 28))),
+        (PeriodKind.THIS_MONTH, at(2026, 3, 29), Span(date(2026, 2, 1), date(2026, 2, 28))),
+        (PeriodKind.THIS_MONTH, at(2028, 3, 29), Span(date(2028, 2, 1), date(2028, 2, 29), time(9, 22))),
+        (PeriodKind.THIS_MONTH, at(2026, 5, 31), Span(date(2026, 4, 1), date(2026, 4, 30))),
+        (PeriodKind.WEEK, at(2026, 12, 5), Span(date(2026, 11, 22), date(2026, 11, 28), time(9, 22))),
+        (PeriodKind.MONTH_30, at(2026, 12, 5), Span(date(2026, 10, 7), date(2026, 11, 5), time(9, 22))),
+        # over: the one of the same kind before, whole
+        (PeriodKind.YESTERDAY, at(2026, 12, 5), Span(date(2026, 12, 3), date(2026, 12, 3))),
+        (PeriodKind.YESTERDAY, at(2027, 1, 2), Span(date(2026, 12, 31), date(2026, 12, 31))),
+        (PeriodKind.LAST_WEEK, at(2026, 12, 5), Span(date(2026, 11, 16), date(2026, 11, 22))),
+        (PeriodKind.LAST_WEEK, at(2027, 1, 4), Span(date(2026, 12, 21), date(2026, 12, 27))),
+        (PeriodKind.LAST_MONTH, at(2026, 12, 5), Span(date(2026, 10, 1), date(2026, 10, 31))),
+        (PeriodKind.LAST_MONTH, at(2026, 3, 31), Span(date(2026, 1, 1), date(2026, 1, 31))),
+        (PeriodKind.LAST_MONTH, at(2026, 4, 30), Span(date(2026, 2, 1), date(2026, 2, 28))),
+        (PeriodKind.LAST_MONTH, at(2027, 1, 15), Span(date(2026, 11, 1), date(2026, 11, 30))),
+        (PeriodKind.LAST_MONTH, at(2027, 2, 10), Span(date(2026, 12, 1), date(2026, 12, 31))),
+    ],
+)
+def test_what_a_period_is_compared_with(kind: PeriodKind, now: datetime, compared: Span) -> None:
+    assert previous_span(Period(kind), now) == compared
+
+
+def test_typed_dates_are_compared_with_as_many_days_before() -> None:
+    typed = Period(PeriodKind.RANGE, date(2026, 11, 1), date(2026, 11, 15))
+    assert previous_span(typed, at(2026, 12, 5)) == Span(date(2026, 10, 17), date(2026, 10, 31))
+    up_to_today = Period(PeriodKind.RANGE, date(2026, 12, 1), date(2026, 12, 5))
+    assert previous_span(up_to_today, at(2026, 12, 5)) == Span(
+        date(2026, 11, 26), date(2026, 11, 30), time(9, 22)
+    )
+
+
+def test_a_span_cut_within_a_day_has_its_whole_days_and_the_part_of_the_last() -> None:
+    moscow = ZoneInfo("Europe/Moscow")  # UTC+3
+    cut = Span(date(2026, 11, 1), date(2026, 11, 5), time(9, 22))
+    assert cut.whole_days() == (date(2026, 11, 1), date(2026, 11, 4))
+    assert cut.cut_day(moscow) == (datetime(2026, 11, 4, 21, 0), datetime(2026, 11, 5, 6, 22))
+    one_day = Span(date(2026, 12, 4), date(2026, 12, 4), time(9, 22))
+    assert one_day.whole_days() is None
+    whole = Span(date(2026, 10, 1), date(2026, 10, 31))
+    assert whole.whole_days() == (date(2026, 10, 1), date(2026, 10, 31)) and whole.cut_day(moscow) is None
+
+
+@pytest.mark.parametrize(
+    ("compared", "today", "year", "said"),
+    [
+        (
+            Span(date(2026, 12, 4), date(2026, 12, 4), time(9, 22)),
+            date(2026, 12, 5),
+            2026,
+            "Сравнение со вчерашним днём до 09:22",
+        ),
+        (
+            Span(date(2026, 11, 1), date(2026, 11, 5), time(9, 22)),
+            date(2026, 12, 5),
+            2026,
+            "Сравнение с 01.11–05.11 до 09:22",
+        ),
+        (Span(date(2026, 10, 1), date(2026, 10, 31)), date(2026, 12, 5), 2026, "Сравнение с 01.10–31.10"),
+        (Span(date(2026, 12, 3), date(2026, 12, 3)), date(2026, 12, 5), 2026, "Сравнение с 03.12"),
+        (
+            Span(date(2026, 11, 23), date(2026, 11, 23), time(8, 5)),
+            date(2026, 11, 30),
+            2026,
+            "Сравнение с 23.11 до 08:05",
+        ),
+        # across the new year: the year is said
+        (
+            Span(date(2026, 12, 1), date(2026, 12, 5), time(9, 22)),
+            date(2027, 1, 5),
+            2027,
+            "Сравнение с 01.12–05.12.2026 до 09:22",
+        ),
+        (
+            Span(date(2026, 12, 31), date(2026, 12, 31), time(9, 22)),
+            date(2027, 1, 1),
+            2027,
+            "Сравнение со вчерашним днём до 09:22",
+        ),
+        (
+            Span(date(2026, 12, 21), date(2026, 12, 27)),
+            date(2027, 1, 4),
+            2027,
+            "Сравнение с 21.12–27.12.2026",
+        ),
+        (
+            Span(date(2026, 12, 28), date(2027, 1, 3)),
+            date(2027, 1, 12),
+            2027,
+            "Сравнение с 28.12.2026–03.01.2027",
+        ),
+    ],
+)
+def test_what_a_period_is_compared_with_reads_naturally(
+    compared: Span, today: date, year: int, said: str
+) -> None:
+    assert compared_with(texts_for("ru"), compared, today, year) == said

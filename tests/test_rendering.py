@@ -19,6 +19,7 @@ from db.analytics import ChannelStats, EmployeeStats
 from db.cards import Card, TranscriptLine
 from db.dialogs import DialogPage, DialogRow, PagePosition
 from db.listing import ListResult
+from db.periods import Span
 from db.phones import parse_e164
 from db.views import ListView, StoredView
 from emulator import parse_html
@@ -26,7 +27,7 @@ from keyboards.columns import Column
 from views.card import render_card
 from views.dialog_list import render_list
 from views.formatting import _format_other_phone, format_phone, h
-from views.reports import channels_text, employees_text
+from views.reports import channels_text, compared_with, employees_text
 from views.texts import texts_for
 
 RU = texts_for("ru")
@@ -410,9 +411,12 @@ def test_the_employees_table_fits_one_message_however_many_there_are() -> None:
 
 def test_channels_that_went_quiet_come_last_without_a_number() -> None:
     rows = [ChannelStats("whatsapp", 30, 20), ChannelStats("telegram", 10, 10), ChannelStats("viber", 0, 4)]
-    text, shown = channels_text(texts_for("ru"), "7 дней", (date(2026, 11, 12), date(2026, 11, 18)), rows)
+    t = texts_for("ru")
+    compared = compared_with(t, Span(date(2026, 11, 12), date(2026, 11, 18)), date(2026, 11, 26), 2026)
+    text, shown = channels_text(t, "7 дней", compared, rows)
     assert shown == 2
     lines = visible(text).split("\n")
+    assert "Всего: 40 · ▲ 18% (было 34)" in lines and "Сравнение с 12.11–18.11" in lines
     assert "1. 🟢 WhatsApp" in lines and "2. ✈️ Telegram" in lines and "🟣 Viber" in lines
     assert "30 (75%) · ▲ 50% (было 20)" in lines
     assert "10 (25%) · без изменений" in lines

@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from db.analytics import ChannelStats, ChartFigures, ClientStats, EmployeeStats, Figures, TimeFigures
-from db.periods import Period, PeriodKind, period_from_code, previous_days
+from db.periods import Period, PeriodKind, period_from_code
 from keyboards.analytics import AnalyticsPage, analytics_keyboard, dates_prompt_keyboard
 from keyboards.callbacks import ANALYTICS_PERIODS, RANGE_PERIOD, AnalyticsCallback, Section
 from views import reports
 from views.charts import DAY_BARS_UP_TO, ChartTexts
+from views.drill import report_code
 from views.formatting import channel_name, days_label, period_label, short
 from views.screen import Screen
 from views.viewer import Viewer
@@ -61,15 +62,16 @@ def employees_screen(
 
 
 def channels_screen(figures: Figures[list[ChannelStats]], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
-    previous = previous_days(figures.first, figures.last)
-    text, numbered = reports.channels_text(viewer.texts, _title(figures, viewer), previous, figures.rows)
+    compared = reports.compared_with(viewer.texts, figures.previous, figures.today, figures.last.year)
+    text, numbered = reports.channels_text(viewer.texts, _title(figures, viewer), compared, figures.rows)
     return _screen(text, figures, figures.drill[:numbered], shown, viewer, has_data=bool(figures.drill))
 
 
 def time_screen(figures: Figures[TimeFigures], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
     time = figures.rows
     text = reports.time_text(viewer.texts, _title(figures, viewer), time.busiest, time.hours)
-    return _screen(text, figures, figures.drill, shown, viewer, has_data=bool(figures.drill))
+    days = [day for day, _ in time.busiest]  # each row opens one day of the period
+    return _screen(text, figures, figures.drill, shown, viewer, has_data=bool(figures.drill), days=days)
 
 
 def clients_screen(figures: Figures[list[ClientStats]], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
@@ -95,10 +97,14 @@ def _screen(
     viewer: Viewer,
     *,
     has_data: bool,
+    days: list[date] | None = None,
 ) -> Screen:
+    """`days`: the day each numbered row opens, when not the whole period."""
     period = figures.period
     range_label = days_label(figures.first, figures.last) if period.kind is PeriodKind.RANGE else None
-    page = AnalyticsPage(shown=shown, drill=drill, has_data=has_data, range_label=range_label)
+    spans = [(day, day) for day in days] if days is not None else [(figures.first, figures.last)] * len(drill)
+    backs = [report_code(shown, figures.first, figures.last, *span) for span in spans[: len(drill)]]
+    page = AnalyticsPage(shown=shown, drill=drill, has_data=has_data, range_label=range_label, reports=backs)
     return Screen(text, analytics_keyboard(page, viewer.texts))
 
 

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from db.choices import FilterChoices
 from db.dialogs import DialogRow, PagePosition
 from db.listing import ListRequest, ListResult, ViewChange
+from db.periods import local_today
 from db.search import SearchKind, parse_search
-from keyboards.callbacks import ListCallback, Position, Reset, ResetCallback, SearchCallback
+from db.views import StoredView
+from keyboards.callbacks import (
+    DrillListCallback,
+    ListCallback,
+    Position,
+    Reset,
+    ResetCallback,
+    SearchCallback,
+)
 from keyboards.columns import COLUMNS, Column
-from keyboards.dialogs import ListPage, list_keyboard, search_prompt_keyboard
+from keyboards.dialogs import ListPage, list_keyboard, search_prompt_keyboard, with_offers
 from keyboards.menu import LIST_PATH
+from views.drill import report_of
 from views.formatting import (
     MAX_SEARCH_SHOWN,
     breadcrumb,
@@ -31,6 +42,7 @@ from views.screen import Screen
 from views.texts import Texts
 from views.viewer import Viewer
 
+MAX_OFFER_NAME = 30  # characters of an employee's name on a button
 _RESETS = {Reset.SEARCH: ViewChange(drop_search=True), Reset.FILTERS: ViewChange(drop_filters=True)}
 
 
@@ -51,16 +63,19 @@ def reset_change(pressed: ResetCallback) -> ViewChange:
     return _RESETS[pressed.what]
 
 
-def shown_page(result: ListResult, sort: Column, descending: bool) -> ListCallback:
-    """The button data of the page `result` is: what its buttons carry, and where a card goes back to."""
-    return ListCallback(
-        sort=sort,
-        desc=descending,
-        pos=Position[result.position.name],
-        anchor=result.anchor,
-        page=result.page_number,
-        view_id=result.view_id,
-    )
+def shown_page(result: ListResult, sort: Column, descending: bool, report: int = 0) -> ListCallback:
+    """The button data of the page `result` is: what its buttons carry, and where a card goes back to.
+    `report`: the analytics report the list was drilled down from (`views.drill`), which ⬅ Назад leads back
+    to; 0: none."""
+    fields = {
+        "sort": sort,
+        "desc": descending,
+        "pos": Position[result.position.name],
+        "anchor": result.anchor,
+        "page": result.page_number,
+        "view_id": result.view_id,
+    }
+    return DrillListCallback(**fields, report=report) if report else ListCallback(**fields)
 
 
 def lone_number_match(result: ListResult, region: str) -> DialogRow | None:
@@ -73,11 +88,15 @@ def lone_number_match(result: ListResult, region: str) -> DialogRow | None:
     return result.page.rows[0] if len(result.page.rows) == 1 else None
 
 
-def list_screen(result: ListResult, sort: Column, descending: bool, viewer: Viewer) -> Screen:
-    """The page as the person reads it, and its buttons (which carry the page, its sort and its view)."""
+def list_screen(
+    result: ListResult, sort: Column, descending: bool, viewer: Viewer, report: int = 0
+) -> Screen:
+    """The page as the person reads it, and its buttons (which carry the page, its sort and its view).
+    `report`: the analytics report it was drilled down from, which ⬅ Назад leads back to."""
     t = viewer.texts
-    shown = shown_page(result, sort, descending)
     view = result.view.view if result.view is not None else None
+    back = report_of(report, view) if not result.view_gone else None
+    shown = shown_page(result, sort, descending, report if back is not None else 0)
     keyboard = ListPage(
         shown=shown,
         dialog_ids=[row.id for row in result.page.rows],
@@ -88,15 +107,39 @@ def list_screen(result: ListResult, sort: Column, descending: bool, viewer: View
         can_export=viewer.role.may_export,
         has_search=view is not None and bool(view.search_text),
         has_filters=view is not None and view.has_filters,
+        back=back,
     )
     text = render_list(result, sort, descending, t=t, zone=viewer.zone, mask_region=viewer.mask_region)
     notice = t("list-outdated") if result.view_gone else None
     return Screen(text, list_keyboard(keyboard, t), notice)
 
 
-def search_prompt_screen(pressed: SearchCallback, viewer: Viewer) -> Screen:
+def search_prompt_screen(pressed: SearchCallback, stored: StoredView | None, viewer: Viewer) -> Screen:
+    """Asks for the text to search; says so when the search is within the filters of the view `stored`
+    (the list's header line of them)."""
     t = viewer.texts
-    return Screen(f"{breadcrumb(t, *LIST_PATH)}\n\n{t('search-prompt')}", search_prompt_keyboard(pressed, t))
+    prompt = t("search-prompt")
+    if stored is not None and stored.view.has_filters:
+        prompt = t("search-prompt-within", filters=filters_line(stored, t, local_today(viewer.zone)))
+    return Screen(f"{breadcrumb(t, *LIST_PATH)}\n\n{prompt}", search_prompt_keyboard(pressed, t))
+
+
+def employees_offered(
+    screen: Screen, named: FilterChoices[tuple[int, str]] | None, within: ListCallback, viewer: Viewer
+) -> Screen:
+    """A search that found no client offers the dialogs of the employees whose name it is, a button each
+    (sorted as the list was), under the list's words that nothing was found."""
+    if named is None or not named.choices:
+        return screen
+    offers = [
+        (
+            f"👤 {short(choice.value[1], MAX_OFFER_NAME)}",
+            ListCallback(sort=within.sort, desc=within.desc, view_id=choice.view_id),
+        )
+        for choice in named.choices
+    ]
+    text = f"{screen.text}\n\n{viewer.texts('search-employee-offer', count=len(offers))}"
+    return screen._replace(text=text, markup=with_offers(screen.markup, offers))
 
 
 def render_list(

@@ -6,9 +6,10 @@ Each table's rows are numbered in the order of the buttons that open them as a f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
+from db.periods import Span
 from keyboards.menu import ANALYTICS_PATH
 from views.formatting import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
 from views.texts import Texts
@@ -82,16 +83,18 @@ def duration(t: Texts, seconds: int) -> str:
     )
 
 
-def channels_text(
-    t: Texts, period: str, previous: tuple[date, date], rows: Sequence[ChannelStats]
-) -> tuple[str, int]:
-    """Channels with dialogs in the period, numbered; those that had some only in the period before come
-    last, unnumbered. Returns the text and how many numbered rows it holds."""
+def channels_text(t: Texts, period: str, compared: str, rows: Sequence[ChannelStats]) -> tuple[str, int]:
+    """Channels with dialogs in the period, numbered; those that had some only in the period compared
+    with (`compared`: `compared_with`) come last, unnumbered. Returns the text and how many numbered rows it
+    holds."""
     head = [header(t, period, "analytics-channels")]
     total = sum(row.dialogs for row in rows)
     if total == 0:
         return "\n".join([*head, "", t("analytics-empty")]), 0
-    head.append(t("analytics-channels-total", dialogs=total, previous=days_label(*previous)))
+    before = sum(row.previous for row in rows)
+    overall = change(t, ChannelStats("", total, before)) if before else t("analytics-change-from-zero")
+    head.append(f"{t('analytics-channels-total', dialogs=total)} · {overall}")
+    head.append(compared)
 
     def figures(row: ChannelStats) -> str:
         share = round(100 * row.dialogs / total)
@@ -106,8 +109,26 @@ def channels_text(
     return fit(t, head, blocks, [*quiet, t("analytics-drill-hint")], "analytics-more-channels")
 
 
+def compared_with(t: Texts, span: Span, today: date, year: int) -> str:
+    """What a period is compared with (`db.periods.previous_span`), seen on `today`: `Сравнение с
+    01.11–05.11`, `… до 09:22` when its last day is taken up to a time, `Сравнение со вчерашним днём до
+    09:22`. The year is shown when it is not `year` (the period's own)."""
+    until = f"{span.until:%H:%M}" if span.until is not None else None
+    if until is not None and span.first == span.last == today - timedelta(days=1):
+        return t("analytics-compared-yesterday-until", time=until)
+    if span.first.year != span.last.year or span.last.year != year:
+        days = days_label(span.first, span.last)
+    elif span.first == span.last:
+        days = f"{span.first:%d.%m}"
+    else:
+        days = f"{span.first:%d.%m}–{span.last:%d.%m}"
+    if until is None:
+        return t("analytics-compared", days=days)
+    return t("analytics-compared-until", days=days, time=until)
+
+
 def change(t: Texts, row: ChannelStats) -> str:
-    """Against the previous period of equal length."""
+    """Against the period compared with (`compared_with`)."""
     if row.previous == 0:
         return t("analytics-change-new") if row.dialogs else t("analytics-change-same")
     percent = round(100 * (row.dialogs - row.previous) / row.previous)

@@ -10,6 +10,7 @@ from fluent.runtime import FluentBundle, FluentResource
 
 LOCALES = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "ru"
+# A language's number on the language screen's buttons is its place here, from 1: new languages come last
 LANGUAGES = ("ru", "en")
 
 
@@ -46,3 +47,8 @@ def texts_for(language_code: str | None) -> Texts:
     """English for people whose Telegram speaks English, Russian for everyone else."""
     language = (language_code or "").split("-")[0].lower()
     return Texts(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def chosen_texts(chosen: str | None, telegram: str | None) -> Texts:
+    """The language a person chose in the bot (/language) wins over their Telegram app's (`texts_for`)."""
+    return texts_for(chosen if chosen in LANGUAGES else telegram)

@@ -25,6 +25,7 @@ help =
     /dialogs — open the list
     /start — main menu
     /cancel — cancel a search or dates
+    /language — the bot's language (Русский, English)
 
     <b>Search</b>: send the bot a client's name (or part of it) or a phone number in any format — whole or its last 4 digits.
     <b>Sorting</b>: tap a column's name; tap again for the reverse order.
@@ -35,6 +36,15 @@ command-start = Main menu
 command-dialogs = Dialog list
 command-help = How to use the bot
 command-cancel = Cancel a search or dates
+command-language = Language / Язык
+
+## Language
+menu-language = 🌐 Язык / Language
+language-name = English
+language-title = 🌐 Language
+language-choose = Choose the language the bot speaks to you in. The language of your Telegram app does not change it.
+language-chosen = Done: the bot now speaks English.
+language-unknown = The bot has no such language. Choose one from the list.
 
 ## Dialog list
 list-found = Found: { $count } { $count ->
@@ -107,12 +117,24 @@ period-yesterday = Yesterday
 period-7d = 7 days
 period-30d = 30 days
 period-month = This month
+period-thisweek = This week
+period-lastweek = Last week
+period-lastmonth = Last month
 
 ## Search
 search-prompt =
     🔎 Send a client's name or a phone number — whole or its last digits.
 
     /cancel — back to the list
+search-prompt-within =
+    🔎 Send a client's name or a phone number — whole or its last digits.
+    Searching the dialogs with the filters: { $filters }
+
+    /cancel — back to the list
+search-employee-offer = { $count ->
+    [one] 👤 That's an employee — show their dialogs?
+   *[other] 👤 Several employees have that name — whose dialogs to show?
+}
 search-cancelled = Search cancelled.
 search-one-opened = 🔎 This number has one dialog — here it is. The list is one tap below.
 nothing-to-cancel = Nothing to cancel: the bot asked you nothing. The dialog list: /dialogs.
@@ -163,12 +185,16 @@ analytics-employee-line = { $dialogs } { $dialogs ->
    *[other] dialogs
 } · { $messages } msgs (average { $average })
 analytics-nobody = Closed automatically
-analytics-channels-total = Total: { $dialogs } · change against { $previous }
+analytics-channels-total = Total: { $dialogs }
+analytics-compared = Compared with { $days }
+analytics-compared-until = Compared with { $days } until { $time }
+analytics-compared-yesterday-until = Compared with yesterday until { $time }
 analytics-channel-line = { $dialogs } ({ $share }%)
 analytics-change-up = ▲ { $percent }% (was { $previous })
 analytics-change-down = ▼ { $percent }% (was { $previous })
 analytics-change-same = no change
 analytics-change-new = new channel
+analytics-change-from-zero = was 0
 analytics-busiest-days = Busiest days
 analytics-hours = By hour (dialogs completed)
 analytics-dialogs = { $count } { $count ->

@@ -25,6 +25,7 @@ help =
     /dialogs — открыть список
     /start — главное меню
     /cancel — отменить поиск или ввод дат
+    /language — язык бота (Русский, English)
 
     <b>Поиск</b>: напишите боту имя клиента (можно часть: «семен иван») или номер телефона в любом виде — целиком или последние 4 цифры.
     <b>Сортировка</b>: нажмите на название колонки, ещё раз — обратный порядок.
@@ -35,6 +36,15 @@ command-start = Главное меню
 command-dialogs = Список диалогов
 command-help = Как пользоваться ботом
 command-cancel = Отменить поиск или ввод дат
+command-language = Язык бота / Language
+
+## Language
+menu-language = 🌐 Язык / Language
+language-name = Русский
+language-title = 🌐 Язык
+language-choose = Выберите язык, на котором бот будет с вами говорить. Язык Telegram на это не влияет.
+language-chosen = Готово: бот говорит по-русски.
+language-unknown = Такого языка в боте нет. Выберите язык из списка.
 
 ## Dialog list
 list-found = Найдено: { $count } { $count ->
@@ -109,12 +119,24 @@ period-yesterday = Вчера
 period-7d = 7 дней
 period-30d = 30 дней
 period-month = Этот месяц
+period-thisweek = Эта неделя
+period-lastweek = Прошлая неделя
+period-lastmonth = Прошлый месяц
 
 ## Search
 search-prompt =
     🔎 Напишите имя клиента или номер телефона — целиком или последние цифры.
 
     /cancel — вернуться к списку
+search-prompt-within =
+    🔎 Напишите имя клиента или номер телефона — целиком или последние цифры.
+    Ищу среди диалогов с фильтрами: { $filters }
+
+    /cancel — вернуться к списку
+search-employee-offer = { $count ->
+    [one] 👤 Это сотрудник — показать его диалоги?
+   *[other] 👤 Так зовут нескольких сотрудников — чьи диалоги показать?
+}
 search-cancelled = Поиск отменён.
 search-one-opened = 🔎 По этому номеру найден один диалог — вот он. К списку — кнопкой ниже.
 nothing-to-cancel = Отменять нечего: бот ничего у вас не спрашивал. Список диалогов — /dialogs.
@@ -168,12 +190,16 @@ analytics-employee-line = { $dialogs } { $dialogs ->
    *[many] диалогов
 } · { $messages } сообщ. (в среднем { $average })
 analytics-nobody = Закрыты автоматически
-analytics-channels-total = Всего: { $dialogs } · изменение — к { $previous }
+analytics-channels-total = Всего: { $dialogs }
+analytics-compared = Сравнение с { $days }
+analytics-compared-until = Сравнение с { $days } до { $time }
+analytics-compared-yesterday-until = Сравнение со вчерашним днём до { $time }
 analytics-channel-line = { $dialogs } ({ $share }%)
 analytics-change-up = ▲ { $percent }% (было { $previous })
 analytics-change-down = ▼ { $percent }% (было { $previous })
 analytics-change-same = без изменений
 analytics-change-new = новый канал
+analytics-change-from-zero = было 0
 analytics-busiest-days = Самые загруженные дни
 analytics-hours = По часам (диалогов завершено)
 analytics-dialogs = { $count } { $count ->
