@@ -39,16 +39,27 @@ class AnalyticsPage:
     has_data: bool
     range_label: str | None = None  # the typed range on screen, e.g. "01.11–15.11.2026"
     reports: list[int] | None = None  # for each numbered row, the way back to this report (`views.drill`)
+    first_number: int = 1  # the first numbered row's number (11 on a report's second page of ten)
+    pages: int = 1  # of a report told a page at a time (`AnalyticsCallback.page`)
 
 
 def analytics_keyboard(page: AnalyticsPage, t: Translate) -> InlineKeyboardMarkup:
     shown = page.shown.model_copy(update={"action": AnalyticsAction.SHOW})
     reports = page.reports or [0] * len(page.drill)
+    opened = zip(page.drill, reports, strict=True)
     numbers = [
         button(str(number), DrillListCallback(view_id=view_id, report=report))
-        for number, (view_id, report) in enumerate(zip(page.drill, reports, strict=True), start=1)
+        for number, (view_id, report) in enumerate(opened, start=page.first_number)
     ]
     rows = rows_of(numbers, NUMBERS_PER_ROW)
+    turns = []
+    if shown.page > 0:
+        turns.append(button("◀", shown.model_copy(update={"page": shown.page - 1})))
+    if shown.page < page.pages - 1:
+        turns.append(button("▶", shown.model_copy(update={"page": shown.page + 1})))
+    if turns:
+        rows.append(turns)
+    shown = shown.model_copy(update={"page": 0})  # another section or period starts at its first page
     sections = [
         button(
             ("• " if section is shown.section else "") + t(label),

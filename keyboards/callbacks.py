@@ -234,6 +234,9 @@ ANALYTICS_PERIODS_SHOWN = tuple(
 )
 
 
+MAX_ANALYTICS_PAGE = 99  # ten employees a page: a thousand of them
+
+
 class AnalyticsCallback(CallbackData, prefix="a"):
     """One analytics screen for one period; a typed range travels as two yyyymmdd numbers."""
 
@@ -242,3 +245,4 @@ class AnalyticsCallback(CallbackData, prefix="a"):
     first: int = Field(default=0, ge=0, le=99_991_231)
     last: int = Field(default=0, ge=0, le=99_991_231)
     action: AnalyticsAction = AnalyticsAction.SHOW
+    page: int = Field(default=0, ge=0, le=MAX_ANALYTICS_PAGE)  # of a report told a page at a time, from 0

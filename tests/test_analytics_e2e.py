@@ -94,16 +94,18 @@ async def test_employees_table_and_drill_down(api: BotAPIEmulator) -> None:
             messages[r.completed_by] += r.message_count
     expected = sorted(dialogs, key=lambda name: (-dialogs[name], name))
     rows = numbered_rows(screen.content)
-    assert [title for title, _ in rows] == expected
-    emoji = {code: name.split(" ")[0] for code, name in CHANNELS_RU.items()}
-    for title, figures in rows:
-        assert figures.startswith(f"{dialogs_ru(dialogs[title])} · {messages[title]} сообщ.")
-        # the line under the figures: the channels this employee worked in, busiest first
-        per_channel = Counter(r.channel for r in IN_PERIOD if r.completed_by == title)
+    assert [title for title, _ in rows] == [f"{name} — {dialogs_ru(dialogs[name])}" for name in expected]
+    name_of = {code: label.split(" ", 1)[1] for code, label in CHANNELS_RU.items()}
+    lines = screen.content.split("\n")
+    for (title, figures), name in zip(rows, expected, strict=True):
+        average = round(messages[name] / dialogs[name])
+        assert figures.startswith(f"{messages[name]} сообщ") and figures.endswith(f", по {average} на диалог")
+        assert lines[lines.index(figures) + 1].startswith("обычно диалог длится ")
+        # then the channels this employee worked in most, by name, busiest first, and how many more
+        per_channel = Counter(r.channel for r in IN_PERIOD if r.completed_by == name)
         ordered = sorted(per_channel.items(), key=lambda pair: (-pair[1], pair[0]))
-        expected_line = " · ".join(f"{emoji[code]} {count}" for code, count in ordered[:5])
-        lines = screen.content.split("\n")
-        assert lines[lines.index(figures) + 1].startswith(expected_line)
+        expected_line = " · ".join(f"{name_of[code]} {count}" for code, count in ordered[:2])
+        assert lines[lines.index(figures) + 2].startswith(expected_line)
     assert f"Всего: {dialogs_ru(len(IN_PERIOD))}" in screen.content
     assert "Закрыты автоматически" in screen.content  # the dialogs without an employee, unnumbered
 

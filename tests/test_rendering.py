@@ -380,7 +380,7 @@ def test_both_catalogues_have_the_same_texts() -> None:
     assert len(ids["ru"]) > 100
 
 
-def test_the_employees_table_fits_one_message_however_many_there_are() -> None:
+def test_the_employees_table_is_told_ten_a_page_with_labelled_figures() -> None:
     t = texts_for("ru")
     rows = [
         EmployeeStats(
@@ -400,13 +400,26 @@ def test_the_employees_table_fits_one_message_however_many_there_are() -> None:
         )
         for n in range(1, 61)
     ]
-    text, shown = employees_text(t, "7 дней", rows)
-    assert 10 < shown < 60
-    shown_text = visible(text)
-    assert len(shown_text) <= 4096
-    assert f"{shown}. Сотрудник" in shown_text and f"{shown + 1}. Сотрудник" not in shown_text
-    assert f"…и ещё {60 - shown} —" in shown_text
-    assert "🟢 50 · ✈️ 20 · 🔵 10 · 🟣 5 · ✉️ 3 · …" in shown_text
+    rows.append(EmployeeStats(None, None, 7, 70, 60, (("webchat", 7),)))
+    first = employees_text(t, "7 дней", rows)
+    assert (first.first, first.count, first.pages) == (1, 10, 6)
+    lines = visible(first.text).split("\n")
+    assert "Сотрудники 1–10 из 60, самые занятые первыми" in lines
+    assert "1. Сотрудник с очень длинным именем и фамилией номер 1 — 99 диалогов" in lines
+    # every figure says what it is: messages and their average, the median duration, the channels by name
+    assert "1\xa0000 сообщений, по 10 на диалог" in lines
+    assert "обычно диалог длится 10 мин" in lines
+    assert "WhatsApp 50 · Telegram 20 · ещё 4 канала" in lines
+    assert "11. Сотрудник" not in first.text and "Закрыты автоматически" not in first.text
+    assert len(lines) <= 60  # ten employees of five short lines: not the hundred lines of all of them
+
+    last = employees_text(t, "7 дней", rows, page=5)
+    assert (last.first, last.count, last.pages) == (51, 10, 6)
+    last_lines = visible(last.text).split("\n")
+    assert "Сотрудники 51–60 из 60, самые занятые первыми" in last_lines
+    assert "60. Сотрудник с очень длинным именем и фамилией номер 60 — 40 диалогов" in last_lines
+    assert "Закрыты автоматически — 7 диалогов" in last_lines  # the dialogs nobody completed, on the last page
+    assert employees_text(t, "7 дней", rows, page=99).first == 51  # past the last page: the last
 
 
 def test_channels_that_went_quiet_come_last_without_a_number() -> None:

@@ -57,8 +57,9 @@ def _number(day: date) -> int:
 def employees_screen(
     figures: Figures[list[EmployeeStats]], shown: AnalyticsCallback, viewer: Viewer
 ) -> Screen:
-    text, numbered = reports.employees_text(viewer.texts, _title(figures, viewer), figures.rows)
-    return _screen(text, figures, figures.drill[:numbered], shown, viewer, has_data=bool(figures.rows))
+    page = reports.employees_text(viewer.texts, _title(figures, viewer), figures.rows, shown.page)
+    drill = figures.drill[page.first - 1 : page.first - 1 + page.count]
+    return _screen(page.text, figures, drill, shown, viewer, has_data=bool(figures.rows), paged=page)
 
 
 def channels_screen(figures: Figures[list[ChannelStats]], shown: AnalyticsCallback, viewer: Viewer) -> Screen:
@@ -98,13 +99,23 @@ def _screen(
     *,
     has_data: bool,
     days: list[date] | None = None,
+    paged: reports.ReportPage | None = None,
 ) -> Screen:
-    """`days`: the day each numbered row opens, when not the whole period."""
+    """`days`: the day each numbered row opens, when not the whole period; `paged`: the page shown of a
+    report told a page at a time."""
     period = figures.period
     range_label = days_label(figures.first, figures.last) if period.kind is PeriodKind.RANGE else None
     spans = [(day, day) for day in days] if days is not None else [(figures.first, figures.last)] * len(drill)
     backs = [report_code(shown, figures.first, figures.last, *span) for span in spans[: len(drill)]]
-    page = AnalyticsPage(shown=shown, drill=drill, has_data=has_data, range_label=range_label, reports=backs)
+    page = AnalyticsPage(
+        shown=shown,
+        drill=drill,
+        has_data=has_data,
+        range_label=range_label,
+        reports=backs,
+        first_number=paged.first if paged is not None else 1,
+        pages=paged.pages if paged is not None else 1,
+    )
     return Screen(text, analytics_keyboard(page, viewer.texts))
 
 

@@ -6,15 +6,15 @@ Each table's rows are numbered in the order of the buttons that open them as a f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from db.analytics import ChannelStats, ClientStats, EmployeeStats
 from db.periods import Span
 from keyboards.menu import ANALYTICS_PATH
-from views.formatting import breadcrumb, channel_emoji, channel_label, days_label, format_phone, h, short
+from views.formatting import breadcrumb, channel_label, channel_name, days_label, format_phone, h, short
 from views.texts import Texts
 
-CHANNELS_SHOWN = 5  # per employee, as emoji and count
 MAX_TEXT = 4000  # Telegram takes 4096 characters a message
 HOUR_BAR = 12  # characters of the longest hour's bar
 
@@ -23,25 +23,47 @@ def header(t: Texts, period: str, section: str) -> str:
     return f"{breadcrumb(t, *ANALYTICS_PATH)}\n<b>{t(section)}</b> · {h(period)}"
 
 
-def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats]) -> tuple[str, int]:
-    """Everyone who completed dialogs, busiest first, with the channels they worked in; the dialogs nobody
-    completed come last, unnumbered. Returns the text and how many numbered rows it holds (as many as fit
-    in one message)."""
+EMPLOYEES_PER_PAGE = 10  # four short lines each: a page reads on a phone without scrolling far
+CHANNELS_SHOWN = 2  # per employee, by name; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPage:
+    """A page of a report told a page at a time: its text, the number of its first numbered row (from 1),
+    how many numbered rows it holds, and how many pages there are."""
+
+    text: str
+    first: int
+    count: int
+    pages: int
+
+
+def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats], page: int = 0) -> ReportPage:
+    """Everyone who completed dialogs, busiest first, `EMPLOYEES_PER_PAGE` a page (`page` from 0; one past
+    the last is the last), each with labelled figures and the channels they worked in most; the dialogs
+    nobody completed come last, unnumbered, on the last page."""
     head = [header(t, period, "analytics-employees")]
     if not rows:
-        return "\n".join([*head, "", t("analytics-empty")]), 0
+        return ReportPage("\n".join([*head, "", t("analytics-empty")]), 1, 0, 1)
     dialogs = sum(row.dialogs for row in rows)
     messages = sum(row.messages for row in rows)
     head.append(t("analytics-total", dialogs=dialogs, messages=messages))
     people = [row for row in rows if row.employee_id]
+    pages = max(1, -(-len(people) // EMPLOYEES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    start = page * EMPLOYEES_PER_PAGE
+    shown = people[start : start + EMPLOYEES_PER_PAGE]
+    if pages > 1:
+        last = start + len(shown)
+        head.append(t("analytics-employees-page", first=start + 1, last=last, total=len(people)))
     blocks = [
-        f"<b>{number}. {h(short(row.name or t('filter-unknown-employee')))}</b>\n{_employee_figures(t, row)}"
-        for number, row in enumerate(people, start=1)
+        _employee_block(t, f"{number}. {short(row.name or t('filter-unknown-employee'))}", row)
+        for number, row in enumerate(shown, start=start + 1)
     ]
-    tail = [
-        f"<b>{t('analytics-nobody')}</b>\n{_employee_figures(t, row)}" for row in rows if not row.employee_id
-    ]
-    return fit(t, head, blocks, [*tail, t("analytics-drill-hint")], "analytics-more-employees")
+    nobody = [row for row in rows if not row.employee_id] if page == pages - 1 else []
+    tail = [_employee_block(t, t("analytics-nobody"), row) for row in nobody]
+    text, count = fit(t, head, blocks, [*tail, t("analytics-drill-hint")], "analytics-more-employees")
+    return ReportPage(text, start + 1, count, pages)
 
 
 def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str], more: str) -> tuple[str, int]:
@@ -60,17 +82,24 @@ def fit(t: Texts, head: list[str], blocks: list[str], tail: list[str], more: str
     return "\n\n".join([*parts, *tail]), shown
 
 
+def _employee_block(t: Texts, title: str, row: EmployeeStats) -> str:
+    dialogs = t("analytics-dialogs", count=row.dialogs)
+    return f"<b>{h(title)}</b> — {dialogs}\n{_employee_figures(t, row)}"
+
+
 def _employee_figures(t: Texts, row: EmployeeStats) -> str:
-    average = f"{row.messages / row.dialogs:.1f}".replace(".", t("decimal-point")) if row.dialogs else "0"
-    figures = t("analytics-employee-line", dialogs=row.dialogs, messages=row.messages, average=average)
+    """Messages and how many a dialog, how long a dialog usually lasts (the median), the channels most
+    worked in: each figure says what it is."""
+    average = round(row.messages / row.dialogs) if row.dialogs else 0
+    lines = [t("analytics-employee-messages", messages=row.messages, average=average)]
     if row.median_duration_s is not None:
-        figures += f" · ⏱ {duration(t, row.median_duration_s)}"
+        lines.append(t("analytics-employee-duration", duration=duration(t, row.median_duration_s)))
     if row.channels:
-        shown = [f"{channel_emoji(channel)} {count}" for channel, count in row.channels[:CHANNELS_SHOWN]]
+        shown = [f"{h(channel_name(channel, t))} {count}" for channel, count in row.channels[:CHANNELS_SHOWN]]
         if len(row.channels) > CHANNELS_SHOWN:
-            shown.append("…")
-        figures += "\n" + " · ".join(shown)
-    return figures
+            shown.append(t("analytics-employee-more-channels", count=len(row.channels) - CHANNELS_SHOWN))
+        lines.append(" · ".join(shown))
+    return "\n".join(lines)
 
 
 def duration(t: Texts, seconds: int) -> str:

@@ -180,10 +180,16 @@ analytics-total = Total: { $dialogs } { $dialogs ->
     [one] message
    *[other] messages
 }
-analytics-employee-line = { $dialogs } { $dialogs ->
-    [one] dialog
-   *[other] dialogs
-} · { $messages } msgs (average { $average })
+analytics-employee-messages = { $messages } { $messages ->
+    [one] message
+   *[other] messages
+}, { $average } per dialog
+analytics-employee-duration = a dialog usually lasts { $duration }
+analytics-employee-more-channels = { $count } more { $count ->
+    [one] channel
+   *[other] channels
+}
+analytics-employees-page = Employees { $first }–{ $last } of { $total }, busiest first
 analytics-nobody = Closed automatically
 analytics-channels-total = Total: { $dialogs }
 analytics-compared = Compared with { $days }

@@ -184,11 +184,18 @@ analytics-total = Всего: { $dialogs } { $dialogs ->
     [few] сообщения
    *[many] сообщений
 }
-analytics-employee-line = { $dialogs } { $dialogs ->
-    [one] диалог
-    [few] диалога
-   *[many] диалогов
-} · { $messages } сообщ. (в среднем { $average })
+analytics-employee-messages = { $messages } { $messages ->
+    [one] сообщение
+    [few] сообщения
+   *[many] сообщений
+}, по { $average } на диалог
+analytics-employee-duration = обычно диалог длится { $duration }
+analytics-employee-more-channels = ещё { $count } { $count ->
+    [one] канал
+    [few] канала
+   *[many] каналов
+}
+analytics-employees-page = Сотрудники { $first }–{ $last } из { $total }, самые занятые первыми
 analytics-nobody = Закрыты автоматически
 analytics-channels-total = Всего: { $dialogs }
 analytics-compared = Сравнение с { $days }
