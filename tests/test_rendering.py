@@ -400,7 +400,7 @@ def test_the_employees_table_is_told_ten_a_page_with_labelled_figures() -> None:
         )
         for n in range(1, 61)
     ]
-    rows.append(EmployeeStats(None, None, 7, 70, 60, (("webchat", 7),)))
+    rows.append(EmployeeStats(0, None, 7, 70, 60, (("webchat", 7),)))
     first = employees_text(t, "7 дней", rows)
     assert (first.first, first.count, first.pages) == (1, 10, 6)
     lines = visible(first.text).split("\n")
