@@ -27,7 +27,7 @@ from db.analytics import (
     busiest_days,
 )
 from db.cards import Card, open_card
-from db.choices import FilterChoices
+from db.choices import FilterChoices, FilterOverview
 from db.dialogs import DialogQuery, DialogRow, iter_dialogs
 from db.engine import Database
 from db.errors import ArchiveBusy
@@ -82,19 +82,48 @@ class Archive:
             return None
         return stored
 
+    async def filter_overview(self, view_id: int, *, masked: bool) -> FilterOverview | None:
+        """The filters screen of the view on screen, with what it finds (`db.choices.filter_overview`);
+        None when that view is gone (or `masked` and not for them: see `stored_view`)."""
+        zone = self.settings.zone
+
+        def read(connection: Connection) -> FilterOverview | None:
+            stored = self._load_view(connection, view_id, masked) if view_id else None
+            if view_id and stored is None:
+                return None
+            return choices.filter_overview(connection, stored, zone, local_today(zone))
+
+        return await self._db.read(read)
+
     async def channel_choices(self, view_id: int, *, masked: bool) -> FilterChoices[str] | None:
         """The channel filter's choices for the view on screen; None when that view is gone (or `masked` and
         not for them: see `stored_view`)."""
-        return await self._choices(view_id, masked, choices.channel_choices)
+        today = local_today(self.settings.zone)
+        return await self._choices(
+            view_id, masked, lambda connection, stored: choices.channel_choices(connection, stored, today)
+        )
 
     async def employee_choices(
         self, view_id: int, part: int, per_part: int, *, masked: bool
     ) -> FilterChoices[tuple[int, str]] | None:
+        today = local_today(self.settings.zone)
         return await self._choices(
             view_id,
             masked,
-            lambda connection, stored: choices.employee_choices(connection, stored, part, per_part),
+            lambda connection, stored: choices.employee_choices(connection, stored, part, per_part, today),
         )
+
+    async def employees_matching(
+        self, text: str, view_id: int, limit: int, *, masked: bool
+    ) -> FilterChoices[tuple[int, str]] | None:
+        """The employee choices whose name holds the letters typed (`db.choices.employees_matching`); None
+        when the view on screen is gone (see `channel_choices`)."""
+        today = local_today(self.settings.zone)
+
+        def matching(connection: Connection, stored: StoredView | None) -> FilterChoices[tuple[int, str]]:
+            return choices.employees_matching(connection, stored, text, limit, today)
+
+        return await self._choices(view_id, masked, matching)
 
     async def period_choices(self, view_id: int, *, masked: bool) -> FilterChoices[Period | None] | None:
         return await self._choices(view_id, masked, choices.period_choices)

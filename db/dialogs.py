@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 from db.counters import archive_revision, dialog_total
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
-from db.search import Matches, Search, SearchKind
+from db.search import Matches, Search, SearchKind, digit_parts
 from db.sqlite.pages import filter_conditions, page_statement
 from db.sqlite.search import dense_filter, find_matches, matching_filter, name_folds, sparse_filter
 from db.stats import count_dialogs
@@ -63,7 +63,7 @@ class Filters:
     """The list's filters; None: not filtered by that."""
 
     channel: str | None = None
-    employee_id: int | None = None
+    employee_id: int | None = None  # 0: the dialogs nobody completed
     days: tuple[date, date] | None = None  # local days, inclusive (what the statistics count in)
     bounds: tuple[datetime, datetime] | None = None  # the same days as naive UTC [start, end)
 
@@ -157,15 +157,20 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
     """Every dialog of the query's search and sort, a batch at a time, with the total: for exports.
 
     One plan for the whole walk; each batch is a keyset step after the last dialog of the one before,
-    so memory stays at one batch whatever the size."""
-    plan = _plan(connection, query)
-    anchor: int | None = None
-    while plan.total:
-        rows = _fetch(connection, query, plan, forward=True, limit=EXPORT_BATCH, anchor=anchor)
-        if not rows:
-            return
-        yield plan.total, rows
-        anchor = rows[-1].id
+    so memory stays at one batch whatever the size. A search told in two parts (`db.search.digit_parts`)
+    walks them one after the other, as the list shows them."""
+    parts = digit_parts(query.search)
+    queries = [replace(query, search=part, known_total=None) for part in parts] if parts else [query]
+    plans = [(part_query, _plan(connection, part_query)) for part_query in queries]
+    total = sum(plan.total for _, plan in plans)
+    for part_query, plan in plans:
+        anchor: int | None = None
+        while plan.total:
+            rows = _fetch(connection, part_query, plan, forward=True, limit=EXPORT_BATCH, anchor=anchor)
+            if not rows:
+                break
+            yield total, rows
+            anchor = rows[-1].id
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +247,14 @@ def _dense_plan(
     conditions, params = _conditions(counts.filters, walk)
     condition = f"{search_condition} AND {conditions}"
     return _Plan(total, "dense", condition, {**search_params, **params}, costly)
+
+
+def filtered_total(connection: Connection, filters: Filters) -> int:
+    """How many dialogs the filters find (without a search), counted as a page of them counts them: from
+    the daily statistics, kept until the archive changes (the list opened next finds the count kept)."""
+    if not filters:
+        return dialog_total(connection)
+    return _FilterCounts(connection, filters).total
 
 
 _counted: dict[tuple[Any, ...], int] = {}
@@ -369,3 +382,8 @@ def list_employees(connection: Connection) -> list[tuple[int, str]]:
         (id_, name)
         for id_, name in run_sql(connection, "SELECT id, name FROM employees ORDER BY name_fold, id")
     ]
+
+
+def count_matching(connection: Connection, query: DialogQuery) -> int:
+    """How many dialogs the query's search and filters find, counted as its first page would count them."""
+    return _plan(connection, query).total

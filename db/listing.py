@@ -15,8 +15,10 @@ from sqlalchemy import Connection
 
 from db.counters import archive_revision
 from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page
+from db.digit_parts import PartsShown, fetch_parts_page
 from db.errors import SearchRefused
 from db.periods import local_today
+from db.search import digit_parts
 from db.views import (
     ListView,
     StoredView,
@@ -84,6 +86,7 @@ class ListResult:
     first_number: int  # the entry number of the page's first dialog (11 on the second page of ten)
     today: date  # the local day relative periods ("7 days") were seen on
     view_gone: bool = False  # the stored view asked for no longer exists: the whole archive instead
+    parts: PartsShown | None = None  # a search by digits: which part of it the page is of (`db.digit_parts`)
 
     @property
     def view_id(self) -> int:
@@ -144,6 +147,22 @@ def read_list(
         page_size=settings.page_size,
         known_total=known,
     )
+    parts = digit_parts(query.search)
+    if parts is not None:  # four digits or more: the numbers that end with them first
+        told = fetch_parts_page(connection, query, parts, request.page)
+        parted = ListResult(
+            view=stored,
+            page=told.page,
+            position=request.position,
+            anchor=request.anchor,
+            page_number=told.number,
+            pages=told.pages,
+            first_number=told.first_number,
+            today=today,
+            view_gone=gone,
+            parts=told.shown,
+        )
+        return Listed(parted)
     page = fetch_page(connection, query)
     size = settings.page_size
     pages = max(1, -(-page.total // size))

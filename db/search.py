@@ -2,7 +2,8 @@
 three searches, which the query engine answers through the indexes of `db.sqlite.search`:
 
 - a full phone number in any format (`8 (916) 123-45-67`) → the dialogs with exactly that number;
-- three or more digits and no letters (`4567`, `916 12`) → numbers that contain those digits;
+- three or more digits and no letters (`4567`, `916 12`) → numbers that contain those digits, those that
+  end with them first (`digit_parts`);
 - anything else → names that contain every word, ignoring case, with ё = е. Text is only ever text:
   it is bound as a parameter or quoted as a phrase, never spliced into SQL.
 
@@ -12,7 +13,7 @@ archive's own query language rather than the bot's reading of a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from db.phones import digits_of, normalize_phone
@@ -28,10 +29,30 @@ class SearchKind(Enum):
     DIGITS = "digits"  # part of a number
 
 
+class DigitsPart(Enum):
+    """Digits typed are most often a number's last digits: the list shows the numbers that end with them
+    first, then those that hold them elsewhere (`digit_parts`)."""
+
+    ENDING = "ending"
+    INSIDE = "inside"  # the digits are in the number, and it does not end with them
+
+
 @dataclass(frozen=True, slots=True)
 class Search:
     kind: SearchKind
     terms: tuple[str, ...]  # folded words (NAME), one E.164 number (PHONE) or one digit string (DIGITS)
+    part: DigitsPart | None = None  # DIGITS: only the numbers of that part; None: every number with them
+
+
+def digit_parts(search: Search | None) -> tuple[Search, Search] | None:
+    """A search of four digits or more as its two parts, in the order the list shows them
+    (`db.digit_parts`); None for any other search. Fewer digits are seldom a number's end, and match too
+    many numbers to count twice."""
+    if search is None or search.kind is not SearchKind.DIGITS or search.part is not None:
+        return None
+    if len(search.terms[0]) < DIGIT_GRAM:
+        return None
+    return replace(search, part=DigitsPart.ENDING), replace(search, part=DigitsPart.INSIDE)
 
 
 def parse_search(typed: str, region: str) -> Search | None:

@@ -289,6 +289,34 @@ def count_dialogs(
     return int(connection.scalar(statement) or 0)
 
 
+def channel_volumes(
+    connection: Connection, *, days: tuple[date, date] | None, employee_id: int | None
+) -> dict[str, int]:
+    """Dialogs per channel of the local days `days`, of an employee (0: nobody recorded); None: not
+    filtered by that. Channels without dialogs there are left out. Read off the covering indexes of
+    `daily_stats`: a month ~1 ms at 1M dialogs, all time ~16 ms (on a machine five times slower than the
+    one of the README's figures)."""
+    statement = select(DailyStats.channel, func.sum(DailyStats.dialogs)).group_by(DailyStats.channel)
+    if days is not None:
+        statement = statement.where(DailyStats.day.between(*days))
+    if employee_id is not None:
+        statement = statement.where(DailyStats.employee_id == employee_id)
+    return {channel: int(dialogs) for channel, dialogs in connection.execute(statement) if dialogs}
+
+
+def employee_volumes(
+    connection: Connection, *, days: tuple[date, date] | None, channel: str | None
+) -> dict[int, int]:
+    """Dialogs per employee (0: nobody recorded) of the local days `days` and a channel; None: not filtered
+    by that. Employees without dialogs there are left out. As fast as `channel_volumes`."""
+    statement = select(DailyStats.employee_id, func.sum(DailyStats.dialogs)).group_by(DailyStats.employee_id)
+    if days is not None:
+        statement = statement.where(DailyStats.day.between(*days))
+    if channel is not None:
+        statement = statement.where(DailyStats.channel == channel)
+    return {int(employee): int(dialogs) for employee, dialogs in connection.execute(statement) if dialogs}
+
+
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
     """The local day of a naive UTC moment, as `db.periods.utc_bounds` draws days."""
     day = moment.replace(tzinfo=UTC).astimezone(zone).date()

@@ -17,6 +17,7 @@ from db.periods import Period, period_from_code, utc_bounds
 from db.search import Search, parse_search, reads_hidden_digits
 
 MAX_SEARCH_LENGTH = 200
+NOBODY = -1  # `ListView.employee_id` of the dialogs nobody completed (closed automatically)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class ListView:
 
     search_text: str = ""  # "" : no search
     channel: str = ""  # "" : every channel
-    employee_id: int = 0  # 0 : every employee
+    employee_id: int = 0  # 0 : every employee; NOBODY: the dialogs nobody completed
     period: str = ""  # "" : all time; otherwise a `Period.code`
 
     @property
@@ -51,6 +52,13 @@ class ListView:
         search = self.search(region)
         return search is not None and reads_hidden_digits(search)
 
+    def employee_filter(self) -> int | None:
+        """The employee as the query engine and the statistics take it: None for every employee, 0 for
+        nobody (`NOBODY`)."""
+        if self.employee_id == NOBODY:
+            return 0
+        return self.employee_id or None
+
     def period_value(self) -> Period | None:
         return period_from_code(self.period) if self.period else None
 
@@ -60,7 +68,7 @@ class ListView:
         days = period.days(today) if period is not None else None
         return Filters(
             channel=self.channel or None,
-            employee_id=self.employee_id or None,
+            employee_id=self.employee_filter(),
             days=days,
             bounds=utc_bounds(*days, zone) if days is not None else None,
         )

@@ -17,6 +17,7 @@ class Asking(StatesGroup):
     search = State()  # text to search within the list's filters
     dates = State()  # a period for the list's filter, typed like 01.11–15.11
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
+    employee = State()  # letters of an employee's name, while the employee filter's choices are open
 
 
 async def typed_text(message: Message) -> bool:

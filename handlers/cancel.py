@@ -1,4 +1,5 @@
-"""/cancel: leaves a question (search text, dates) for the screen it was asked from."""
+"""/cancel: leaves a question (search text, dates, letters of an employee's name) for the screen it was
+asked from."""
 
 from __future__ import annotations
 
@@ -29,12 +30,19 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         return
     data = await state.get_data()
     await state.clear()
-    said = viewer.texts("search-cancelled" if asked == Asking.search.state else "filters-dates-cancelled")
+    said = viewer.texts(
+        "search-cancelled"
+        if asked == Asking.search.state
+        else "filters-employee-cancelled"
+        if asked == Asking.employee.state
+        else "filters-dates-cancelled"
+    )
     if asked == Asking.analytics_dates.state and viewer.role.sees_analytics:
         shown, period = analytics_period(
             AnalyticsCallback(section=Section(data.get("section", Section.EMPLOYEES)))
         )
         await send(message, await analytics_page(archive, shown, period, viewer), said)
         return
-    back = list_asked_from(data) if asked in (Asking.search.state, Asking.dates.state) else ListCallback()
+    asked_from_list = (Asking.search.state, Asking.dates.state, Asking.employee.state)
+    back = list_asked_from(data) if asked in asked_from_list else ListCallback()
     await send(message, await list_page(archive, back, viewer), said)

@@ -1,6 +1,7 @@
 """Keyboards of the list's filters: the filters screen and the choices of each filter.
 
-Every choice leads straight to the list, filtered: its button carries the id of the stored view it makes.
+Every choice leads back to the filters screen, of the view it makes (its button carries that stored view's
+id), so that filters are chosen one after the other; the filters screen's last button opens the list.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class FilterSummary:
     employee: str
     period: str
     has_filters: bool
+    show: str  # the button that opens the list: «✅ Показать 12 диалогов»
 
 
 def filters_keyboard(shown: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
@@ -47,7 +49,7 @@ def filters_keyboard(shown: FilterCallback, summary: FilterSummary, t: Translate
     if summary.has_filters:
         reset = ResetCallback(what=Reset.FILTERS, sort=shown.sort, desc=shown.desc, view_id=shown.view_id)
         rows.append([button(t("button-reset-filters"), reset)])
-    rows.append([_to_list(t("button-to-list"), shown, shown.view_id)])
+    rows.append([_to_list(summary.show, shown, shown.view_id)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -58,11 +60,13 @@ def choices_keyboard(
     *,
     parts: int = 1,
     typed_dates: bool = False,
+    back: FilterCallback | None = None,
 ) -> InlineKeyboardMarkup:
-    """The choices of one filter (one part of them, for employees), then paging, then "your own dates"
-    for the period, then back to the filters screen."""
+    """The choices of one filter (one part of them, for employees), each back to the filters screen of the
+    view it makes, then paging, then "your own dates" for the period, then back (by default to the filters
+    screen)."""
     buttons = [
-        _to_list(f"✓ {choice.label}" if choice.chosen else choice.label, shown, choice.view_id)
+        _to_filters(f"✓ {choice.label}" if choice.chosen else choice.label, shown, choice.view_id)
         for choice in choices
     ]
     rows = rows_of(buttons, CHOICES_PER_ROW)
@@ -75,7 +79,9 @@ def choices_keyboard(
         rows.append(paging)
     if typed_dates:
         rows.append([button(t("button-typed-dates"), shown.model_copy(update={"kind": FilterKind.DATES}))])
-    rows.append([back_button(shown.model_copy(update={"kind": FilterKind.NONE, "part": 0}), t)])
+    if back is None:  # the filters screen
+        back = shown.model_copy(update={"kind": FilterKind.NONE, "part": 0})
+    rows.append([back_button(back, t)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -86,3 +92,8 @@ def dates_prompt_keyboard(shown: FilterCallback, t: Translate) -> InlineKeyboard
 
 def _to_list(label: str, shown: FilterCallback, view_id: int) -> InlineKeyboardButton:
     return button(label, ListCallback(sort=shown.sort, desc=shown.desc, view_id=view_id))
+
+
+def _to_filters(label: str, shown: FilterCallback, view_id: int) -> InlineKeyboardButton:
+    overview = FilterCallback(kind=FilterKind.NONE, sort=shown.sort, desc=shown.desc, view_id=view_id)
+    return button(label, overview)

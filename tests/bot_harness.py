@@ -8,6 +8,7 @@ from the bot's own rendering, so that a change in what the person reads makes a 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
@@ -411,6 +412,19 @@ async def running_bot(database: Database, settings: Settings) -> AsyncIterator[B
         api.run_polling(build_dispatcher(database, settings), emulator_bot(api)),
     ):
         yield api
+
+
+@contextlib.asynccontextmanager
+async def bot_on(folder: Path, records: list[DialogRecord]) -> AsyncIterator[BotAPIEmulator]:
+    """The bot polling the emulator, on a new archive of `folder` holding `records` (the admins of
+    `make_settings`)."""
+    database = await asyncio.to_thread(migrated_database, folder)
+    store_records(database.sync_engine, records, zone=ZONE)
+    try:
+        async with running_bot(database, make_settings(database_url(database))) as api:
+            yield api
+    finally:
+        database.sync_engine.dispose()
 
 
 def seeded_archive(folder: Path) -> Database:

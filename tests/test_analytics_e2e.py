@@ -97,7 +97,7 @@ async def test_employees_table_and_drill_down(api: BotAPIEmulator) -> None:
     assert [title for title, _ in rows] == [f"{name} — {dialogs_ru(dialogs[name])}" for name in expected]
     name_of = {code: label.split(" ", 1)[1] for code, label in CHANNELS_RU.items()}
     lines = screen.content.split("\n")
-    for (title, figures), name in zip(rows, expected, strict=True):
+    for (_, figures), name in zip(rows, expected, strict=True):
         average = round(messages[name] / dialogs[name])
         assert figures.startswith(f"{messages[name]} сообщ") and figures.endswith(f", по {average} на диалог")
         assert lines[lines.index(figures) + 1].startswith("обычно диалог длится ")

@@ -3,19 +3,21 @@ labelled, channels by name; the numbered buttons open the employees of the page 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from db.engine import Database
-from db.importer import store_records
 from db.records import DialogRecord
 from emulator import BotAPIEmulator
-from tests.bot_harness import ADMIN_ID, ZONE, database_url, make_settings, parse_list, running_bot, say, tap
-from tests.databases import migrated_database
+from tests.bot_harness import (
+    ADMIN_ID,
+    bot_on,
+    parse_list,
+    say,
+    tap,
+)
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 EMPLOYEES = [f"Сотрудник {letter}" for letter in "АБВГДЕЖЗИКЛМН"]  # 13: two pages
@@ -39,13 +41,8 @@ RECORDS = [
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
-    database: Database = await asyncio.to_thread(migrated_database, tmp_path)
-    store_records(database.sync_engine, RECORDS, zone=ZONE)
-    try:
-        async with running_bot(database, make_settings(database_url(database))) as emulator:
-            yield emulator
-    finally:
-        database.sync_engine.dispose()
+    async with bot_on(tmp_path, RECORDS) as emulator:
+        yield emulator
 
 
 async def test_ten_employees_a_page_each_figure_labelled(api: BotAPIEmulator) -> None:

@@ -23,6 +23,7 @@ from tests.bot_harness import (
     ZONE,
     Entry,
     database_url,
+    dialogs_ru,
     emulator_bot,
     expected_entry,
     expected_order,
@@ -87,10 +88,12 @@ def button_starting(message: ChatMessage, prefix: str) -> str:
 
 
 async def choose(user: SimulatedUser, message: ChatMessage, filter_prefix: str, choice: str) -> None:
-    """⚙️ Фильтры → the filter → the choice: the list comes back filtered, in the same message."""
+    """⚙️ Фильтры → the filter → the choice (back on the filters screen) → ✅ Показать: the list comes back
+    filtered, in the same message."""
     await tap(user, message, "⚙️ Фильтры")
     await tap(user, message, button_starting(message, filter_prefix))
-    await tap(user, message, choice)
+    await tap(user, message, button_starting(message, choice))
+    await tap(user, message, button_starting(message, "✅ "))
 
 
 async def test_a_channel_filter_with_sort_and_a_typed_day(api: BotAPIEmulator) -> None:
@@ -104,8 +107,11 @@ async def test_a_channel_filter_with_sort_and_a_typed_day(api: BotAPIEmulator) -
         ["📅 Период: Всё время"],
     ]
     await tap(user, message, "📡 Канал: Все каналы")
-    assert "✓ Все каналы" in message.button_texts() and "🟢 WhatsApp" in message.button_texts()
-    await tap(user, message, "🟢 WhatsApp")
+    whatsapp_choice = f"🟢 WhatsApp · {len(where(whatsapp))}"
+    assert "✓ Все каналы" in message.button_texts() and whatsapp_choice in message.button_texts()
+    await tap(user, message, whatsapp_choice)  # back on the filters screen, which shows what it finds
+    assert "📡 Канал: 🟢 WhatsApp" in message.button_texts()
+    await tap(user, message, f"✅ Показать {dialogs_ru(len(where(whatsapp)))}")
 
     screen = parse_list(message.content)
     assert "🟢 WhatsApp" in screen.header
@@ -223,7 +229,7 @@ async def test_a_filtered_list_works_after_a_restart(archive: Database) -> None:
         restarted = Database(url)
         try:
             async with api.run_polling(build_dispatcher(restarted, make_settings(url)), emulator_bot(api)):
-                await tap(user, message, "⬅ К списку")
+                await tap(user, message, f"✅ Показать {dialogs_ru(len(where(whatsapp)))}")
                 assert "🟢 WhatsApp" in parse_list(message.content).header
                 entries = await whole_list(user, message)
                 assert entries == expected(BY_DATE, True, where(whatsapp))

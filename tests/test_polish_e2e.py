@@ -4,28 +4,21 @@ of the one dialog a whole number finds."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from db.engine import Database
-from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from emulator import BotAPIEmulator
 from tests.bot_harness import (
     ADMIN_ID,
-    ZONE,
-    database_url,
-    make_settings,
+    bot_on,
     parse_list,
-    running_bot,
     say,
     tap,
 )
-from tests.databases import migrated_database
 
 # 23:40 on 20 November in the bot's TIMEZONE (UTC+7): seventeen messages three minutes apart end after
 # midnight
@@ -81,13 +74,8 @@ NAMELESS = DialogRecord(
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
-    database: Database = await asyncio.to_thread(migrated_database, tmp_path)
-    store_records(database.sync_engine, [LONG, *TWINS, NAMELESS], zone=ZONE)
-    try:
-        async with running_bot(database, make_settings(database_url(database))) as emulator:
-            yield emulator
-    finally:
-        database.sync_engine.dispose()
+    async with bot_on(tmp_path, [LONG, *TWINS, NAMELESS]) as emulator:
+        yield emulator
 
 
 async def test_the_transcript_jumps_to_its_end_and_names_the_days_of_a_dialog_over_midnight(

@@ -137,6 +137,11 @@ async def period_choices(user: SimulatedUser, message: ChatMessage) -> None:
     await tap(user, message, period)
 
 
+async def show_list(user: SimulatedUser, message: ChatMessage) -> None:
+    """A period chosen leads back to the filters screen: its ✅ button shows the list."""
+    await tap(user, message, next(text for text in message.button_texts() if text.startswith("✅ ")))
+
+
 async def analytics(user: SimulatedUser, section: str | None = None) -> ChatMessage:
     """/start → Отдел продаж → Для руководителя → Аналитика (→ a section)."""
     await say(user, "/start")
@@ -177,6 +182,7 @@ async def test_the_filters_offer_this_week_last_week_and_last_month(api: BotAPIE
     ]
 
     await tap(user, message, "Эта неделя")
+    await show_list(user, message)
     screen = parse_list(message.content)
     assert "📅 Эта неделя (30.11–05.12)" in screen.header
     this_week = [*TODAY, *YESTERDAY, *THIS_WEEK_BEFORE]
@@ -186,12 +192,14 @@ async def test_the_filters_offer_this_week_last_week_and_last_month(api: BotAPIE
     await period_choices(user, message)
     assert "✓ Эта неделя" in message.button_texts()
     await tap(user, message, "Прошлая неделя")  # Monday 23.11 00:00 to Sunday 29.11 23:59
+    await show_list(user, message)
     screen = parse_list(message.content)
     assert "📅 Прошлая неделя (23.11–29.11)" in screen.header
     assert await listed_clients(user, message) == names(LAST_WEEK)
 
     await period_choices(user, message)
     await tap(user, message, "Прошлый месяц")
+    await show_list(user, message)
     screen = parse_list(message.content)
     assert "📅 Прошлый месяц (01.11–30.11)" in screen.header
     november = [*LAST_WEEK, *EARLY_NOVEMBER, *WEEK_BEFORE_LAST, THIS_WEEK_BEFORE[0]]  # 30.11 is a Monday

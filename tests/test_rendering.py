@@ -418,7 +418,7 @@ def test_the_employees_table_is_told_ten_a_page_with_labelled_figures() -> None:
     last_lines = visible(last.text).split("\n")
     assert "Сотрудники 51–60 из 60, самые занятые первыми" in last_lines
     assert "60. Сотрудник с очень длинным именем и фамилией номер 60 — 40 диалогов" in last_lines
-    assert "Закрыты автоматически — 7 диалогов" in last_lines  # the dialogs nobody completed, on the last page
+    assert "Закрыты автоматически — 7 диалогов" in last_lines  # nobody completed them: the last page
     assert employees_text(t, "7 дней", rows, page=99).first == 51  # past the last page: the last
 
 

@@ -10,9 +10,10 @@ from datetime import tzinfo
 
 from db.choices import FilterChoices
 from db.dialogs import DialogRow, PagePosition
+from db.digit_parts import PartsShown
 from db.listing import ListRequest, ListResult, ViewChange
 from db.periods import local_today
-from db.search import SearchKind, parse_search
+from db.search import DigitsPart, SearchKind, parse_search
 from db.views import StoredView
 from keyboards.callbacks import (
     DrillListCallback,
@@ -168,10 +169,20 @@ def render_list(
         f"{t('list-found', count=page.total)} · {where}\n"
         f"{t('list-sorted', column=t(COLUMNS[sort].name), arrow=arrow)}"
     )
+    if result.parts is not None:
+        lines.append(_parts_line(result.parts, t))
     for number, row in enumerate(page.rows, start=result.first_number):
         lines.append("")
         lines.append(_entry(number, row, t, zone, mask_region))
     return "\n".join(lines)
+
+
+def _parts_line(parts: PartsShown, t: Texts) -> str:
+    """Which numbers the page shows of a search by digits: those that end with them come first."""
+    figures = {"digits": parts.digits, "ending": parts.ending, "inside": parts.inside}
+    if parts.part is DigitsPart.ENDING:
+        return t("list-parts-ending" if parts.inside else "list-parts-ending-only", **figures)
+    return t("list-parts-inside" if parts.ending else "list-parts-inside-only", **figures)
 
 
 def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None) -> str:

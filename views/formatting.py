@@ -19,7 +19,7 @@ from db.dialogs import DialogRow
 from db.periods import Period, PeriodKind
 from db.phones import parse_e164
 from db.search import SearchKind, parse_search
-from db.views import StoredView
+from db.views import NOBODY, StoredView
 from views.texts import Texts
 
 CHANNEL_EMOJI = {
@@ -179,7 +179,9 @@ def filters_line(stored: StoredView, t: Texts, today: date | None = None) -> str
     parts = []
     if view.channel:
         parts.append(channel_label(view.channel, t))
-    if view.employee_id:
+    if view.employee_id == NOBODY:
+        parts.append(t("filter-nobody"))
+    elif view.employee_id:
         parts.append(f"👤 {h(short(stored.employee_name or t('filter-unknown-employee')))}")
     period = view.period_value()
     if period is not None:

@@ -33,9 +33,10 @@ def filter_conditions(
     *,
     indexed: set[str],
 ) -> tuple[str, dict[str, Any]]:
-    """The list's filters (a period as naive UTC [start, end), a channel, an employee; None: not filtered by
-    that) as a condition on a `dialogs d` row. Only the filters named in `indexed` ("period", "channel",
-    "employee"; "employee_sort": the employee through the sort index of employees' names) may use an index."""
+    """The list's filters (a period as naive UTC [start, end), a channel, an employee (0: nobody); None: not
+    filtered by that) as a condition on a `dialogs d` row. Only the filters named in `indexed` ("period",
+    "channel", "employee"; "employee_sort": the employee through the sort index of employees' names) may
+    use an index."""
     conditions: list[str] = []
     params: dict[str, Any] = {}
     if bounds is not None:
@@ -45,7 +46,12 @@ def filter_conditions(
     if channel is not None:
         conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
         params["channel"] = channel
-    if employee_id is not None:
+    if employee_id == 0:  # nobody completed them: no employee, and '' as the employee's sort name
+        if "employee_sort" in indexed:
+            conditions.append("d.employee_sort = '' AND +d.employee_id IS NULL")
+        else:
+            conditions.append(f"{'' if 'employee' in indexed else '+'}d.employee_id IS NULL")
+    elif employee_id is not None:
         if "employee_sort" in indexed:  # the employee_sort index, narrowed to the one employee
             conditions.append(
                 "d.employee_sort = (SELECT name_fold FROM employees WHERE id = :employee)"

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.engine import run_sql
-from db.search import DIGIT_GRAM, Matches, Search, SearchKind
+from db.search import DIGIT_GRAM, DigitsPart, Matches, Search, SearchKind
 
 TRIGRAM = 3  # FTS5's trigram tokenizer finds substrings of three characters or more
 SEARCH_INDEXES = ("client_names_fts", "client_phones_fts")
@@ -85,7 +85,8 @@ def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
             conditions.insert(0, "d.name_id IS NOT NULL")
         return " AND ".join(conditions), params
     if search.kind is SearchKind.DIGITS:
-        return "instr(d.client_phone, :digits) > 0", {"digits": search.terms[0]}
+        condition = "instr(d.client_phone, :digits) > 0" + _part_condition(search, "d.client_phone")
+        return condition, {"digits": search.terms[0]}
     return "d.client_phone = :e164", {"e164": search.terms[0]}
 
 
@@ -97,14 +98,14 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
         digits = search.terms[0]
         return (
             f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            " WHERE g.gram = :gram AND instr(m.e164, :digits) > 0",
+            f" WHERE g.gram = :gram AND instr(m.e164, :digits) > 0{_part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
     if search.kind is SearchKind.DIGITS:
         return (
             f"SELECT {select} FROM client_phones_fts f JOIN client_phones m ON m.id = f.rowid"
-            " WHERE client_phones_fts MATCH :q",
-            {"q": _phrase(search.terms[0])},
+            f" WHERE client_phones_fts MATCH :q{_part_condition(search, 'm.e164')}",
+            {"q": _phrase(search.terms[0]), "digits": search.terms[0]},
         )
     indexed = [word for word in search.terms if len(word) >= TRIGRAM]
     short = [word for word in search.terms if len(word) < TRIGRAM]
@@ -119,6 +120,16 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
         f" WHERE client_names_fts MATCH :q{short_conditions}",
         params,
     )
+
+
+def _part_condition(search: Search, number: str) -> str:
+    """More of a condition on the E.164 `number` that keeps the search's part (`DigitsPart`) of the numbers
+    holding `:digits` (digits only: nothing in them is a LIKE wildcard)."""
+    if search.part is DigitsPart.ENDING:
+        return f" AND {number} LIKE '%' || :digits"
+    if search.part is DigitsPart.INSIDE:
+        return f" AND {number} NOT LIKE '%' || :digits"
+    return ""
 
 
 def _phrase(term: str) -> str:

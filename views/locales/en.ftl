@@ -54,6 +54,10 @@ list-found = Found: { $count } { $count ->
 list-page = page { $page } of { $pages }
 list-sorted = Sorted by: { $column } { $arrow }
 list-search = 🔎 “{ $text }”
+list-parts-ending = First the numbers that end in { $digits } ({ $ending }), then those with { $digits } in the middle ({ $inside })
+list-parts-ending-only = All these numbers end in { $digits }
+list-parts-inside = Numbers with { $digits } in the middle ({ $inside }); those that end in { $digits } open the list ({ $ending })
+list-parts-inside-only = No number ends in { $digits }: these have the digits in the middle
 list-empty = There are no dialogs yet. An administrator loads them with <code>dialogs-bot import</code>.
 list-nothing-found =
     Nothing found for “{ $text }”.
@@ -93,8 +97,17 @@ list-outdated = This button is outdated — opening the list again.
 ## Filters
 menu-filters = Filters
 filters-choose = Choose what to filter by. Filters work together with the search and the sort.
-filters-choose-channel = Choose a channel.
-filters-choose-employee = Choose the employee who completed the dialog.
+filters-choose-more = Choose another filter or show the dialogs.
+filters-choose-channel = Choose a channel. The busiest come first.
+filters-choose-employee =
+    Choose the employee who completed the dialog. Those who completed the most come first.
+    ✍️ Or type a few letters of the name.
+filters-employees-found = 👤 “{ $text }”: { $count } { $count ->
+    [one] employee
+   *[other] employees
+} found. Choose one or type something else.
+filters-employees-none = 👤 Nobody found for “{ $text }”. Type something else or go back to all the employees.
+filters-employee-cancelled = Employee search cancelled.
 filters-choose-period = Choose a period or set your own dates.
 filters-type-dates =
     📅 Send the dates with a dash: <code>01.11–15.11</code> or <code>01.11.2025–15.01.2026</code>, one day as <code>01.11</code>.
@@ -110,6 +123,16 @@ filter-period = 📅 Period: { $value }
 filter-all-channels = All channels
 filter-all-employees = All employees
 filter-unknown-employee = Employee removed
+filter-nobody = 🤖 Closed automatically
+filter-choice-count = { $label } · { $count }
+button-show-dialogs = { $count ->
+    [0] ✅ Done — no dialogs
+   *[other] ✅ Show { $count } { $count ->
+        [one] dialog
+       *[other] dialogs
+    }
+}
+button-show-done = ✅ Done
 button-typed-dates = ✏️ Own dates
 period-all = All time
 period-today = Today

@@ -55,6 +55,10 @@ list-found = Найдено: { $count } { $count ->
 list-page = стр. { $page } из { $pages }
 list-sorted = Сортировка: { $column } { $arrow }
 list-search = 🔎 «{ $text }»
+list-parts-ending = Сначала номера, которые оканчиваются на { $digits } ({ $ending }), затем — с { $digits } в середине ({ $inside })
+list-parts-ending-only = Все эти номера оканчиваются на { $digits }
+list-parts-inside = Номера с { $digits } в середине ({ $inside }); оканчивающиеся на { $digits } — в начале списка ({ $ending })
+list-parts-inside-only = Ни один номер не оканчивается на { $digits }: здесь номера с этими цифрами в середине
 list-empty = В архиве пока нет диалогов. Их загружает администратор командой <code>dialogs-bot import</code>.
 list-nothing-found =
     По запросу «{ $text }» ничего не нашлось.
@@ -95,8 +99,18 @@ list-outdated = Кнопка устарела — открываю список 
 ## Filters
 menu-filters = Фильтры
 filters-choose = Выберите, что отфильтровать. Фильтры работают вместе с поиском и сортировкой.
-filters-choose-channel = Выберите канал.
-filters-choose-employee = Выберите сотрудника, который завершил диалог.
+filters-choose-more = Выберите ещё фильтр или покажите диалоги.
+filters-choose-channel = Выберите канал. Сначала — те, где больше диалогов.
+filters-choose-employee =
+    Выберите сотрудника, который завершил диалог. Сначала — те, кто завершил больше.
+    ✍️ Или напишите несколько букв имени.
+filters-employees-found = 👤 По «{ $text }» { $count ->
+    [one] нашёлся { $count } сотрудник
+    [few] нашлось { $count } сотрудника
+   *[many] нашлось { $count } сотрудников
+}. Выберите или напишите иначе.
+filters-employees-none = 👤 По «{ $text }» никого не нашлось. Напишите иначе или вернитесь ко всем сотрудникам.
+filters-employee-cancelled = Поиск сотрудника отменён.
 filters-choose-period = Выберите период или задайте свои даты.
 filters-type-dates =
     📅 Напишите даты через тире: <code>01.11–15.11</code> или <code>01.11.2025–15.01.2026</code>, один день — <code>01.11</code>.
@@ -112,6 +126,17 @@ filter-period = 📅 Период: { $value }
 filter-all-channels = Все каналы
 filter-all-employees = Все сотрудники
 filter-unknown-employee = Сотрудник удалён
+filter-nobody = 🤖 Закрыт автоматически
+filter-choice-count = { $label } · { $count }
+button-show-dialogs = { $count ->
+    [0] ✅ Готово — диалогов нет
+   *[other] ✅ Показать { $count } { $count ->
+        [one] диалог
+        [few] диалога
+       *[many] диалогов
+    }
+}
+button-show-done = ✅ Готово
 button-typed-dates = ✏️ Свои даты
 period-all = Всё время
 period-today = Сегодня

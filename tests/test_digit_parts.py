@@ -1,0 +1,98 @@
+"""A search by digits told in two parts (`db.digit_parts`), walked page by page through the list's use case
+on a real archive: forward with ▶ and back with ◀, at every page size and in every sort, each dialog comes
+exactly once, the numbers that end with the digits first, each part in the sort's order, and the page
+numbers, entry numbers and the part named follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from db.dialogs import PagePosition
+from db.digit_parts import PartsShown
+from db.engine import Database
+from db.importer import store_records
+from db.listing import ListRequest, ListResult, ListSettings, ViewChange, open_list, read_list
+from db.records import DialogRecord
+from db.search import DigitsPart
+from tests.bot_harness import ZONE
+from tests.databases import migrated_database
+from tests.test_digits_first_e2e import RECORDS
+
+SORTS = [("completed_at", True), ("completed_at", False), ("client_sort", False), ("message_count", True)]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = migrated_database(Path(tmp_path_factory.mktemp("parts")))
+    store_records(database.sync_engine, RECORDS, zone=ZONE)
+    yield database
+    database.sync_engine.dispose()
+
+
+def expected(sort: str, descending: bool) -> list[str]:
+    def key(record: DialogRecord) -> tuple[Any, str]:
+        name = record.client_name or ""
+        value = {"completed_at": record.completed_at, "client_sort": name.lower(), "message_count": 2}[sort]
+        return value, name  # ties by id, which follows the names here
+
+    ending = [r for r in RECORDS if r.client_phone and r.client_phone.endswith("9675")]
+    inside = [r for r in RECORDS if r.client_phone and "9675" in r.client_phone and r not in ending]
+    order: list[str] = []
+    for part in (ending, inside):
+        ordered = sorted(part, key=key, reverse=descending)
+        order += [r.client_name or "" for r in ordered]
+    return order
+
+
+def read(database: Database, request: ListRequest, settings: ListSettings) -> ListResult:
+    return database.run(read_list, request, settings).result
+
+
+def names(result: ListResult) -> list[str]:
+    return [row.client_name or "" for row in result.page.rows]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 13, 20])
+@pytest.mark.parametrize(("sort", "descending"), SORTS)
+def test_walking_both_ways_meets_every_dialog_once_the_ending_numbers_first(
+    database: Database, size: int, sort: str, descending: bool
+) -> None:
+    settings = ListSettings(ZONE, "RU", size)
+    first = database.run(
+        open_list, ListRequest(sort, descending), settings, ViewChange(search_text="9675"), masked=False
+    )
+    view_id = first.view_id
+    want = expected(sort, descending)
+    pages = [first]
+    while pages[-1].page.has_next:
+        last = pages[-1]
+        request = ListRequest(
+            sort, descending, PagePosition.AFTER, last.page.rows[-1].id, last.page_number + 1, view_id
+        )
+        pages.append(read(database, request, settings))
+    walked = [name for result in pages for name in names(result)]
+    assert walked == want
+    assert [result.page_number for result in pages] == list(range(1, len(pages) + 1))
+    assert pages[-1].pages == len(pages)
+    numbers = [result.first_number for result in pages]
+    assert numbers[0] == 1 and all(n > 0 for n in numbers)
+    for result in pages:
+        shown = result.parts
+        assert isinstance(shown, PartsShown) and (shown.ending, shown.inside) == (7, 6)
+        ending = all(row.client_phone and row.client_phone.endswith("9675") for row in result.page.rows)
+        assert (shown.part is DigitsPart.ENDING) == ending
+
+    back = [read(database, ListRequest(sort, descending, PagePosition.LAST, 0, 1, view_id), settings)]
+    while back[-1].page.has_previous:
+        last = back[-1]
+        request = ListRequest(
+            sort, descending, PagePosition.BEFORE, last.page.rows[0].id, last.page_number - 1, view_id
+        )
+        back.append(read(database, request, settings))
+    assert [names(result) for result in reversed(back)] == [names(result) for result in pages]
+    assert [result.page_number for result in reversed(back)] == [result.page_number for result in pages]
+    assert [result.first_number for result in reversed(back)] == numbers
