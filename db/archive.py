@@ -34,7 +34,7 @@ from db.errors import ArchiveBusy
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.users import Person, choose_language, find_person
-from db.views import ListView, StoredView, find_views, load_view, store_views
+from db.views import ListView, StoredView, find_views, load_view, store_view, store_views
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -167,10 +167,16 @@ class Archive:
     async def open_card(self, dialog_id: int, part: int, per_part: int, opened_by: int | None) -> Card | None:
         """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
         opening is audited in the same transaction, and the card is not shown when it cannot be
-        (`ArchiveBusy`)."""
-        if opened_by is None:
-            return await self._db.read(open_card, dialog_id, part, per_part)
-        return await self._db.write(open_card, dialog_id, part, per_part, opened_by)
+        (`ArchiveBusy`). The list of the client's other dialogs is stored (if new) for its button to carry
+        (`Card.client_view_id`; 0 when it cannot be stored now)."""
+        if opened_by is not None:
+            return await self._db.write(open_card, dialog_id, part, per_part, opened_by)
+        card = await self._db.read(open_card, dialog_id, part, per_part)
+        if card is not None and card.client_view is not None and not card.client_view_id:
+            with contextlib.suppress(ArchiveBusy):  # the button waits for the next opening
+                view_id = await self._db.write(store_view, card.client_view)
+                card = replace(card, client_view_id=view_id)
+        return card
 
     # --- the analytics -------------------------------------------------------------------------------
 

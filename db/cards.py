@@ -1,4 +1,6 @@
-"""One dialog in full: its columns and its transcript, a page at a time; opening it is audited."""
+"""One dialog in full: its columns and its transcript, a page at a time, and the way to every dialog of the
+same client (`db.views.client_view`: the number, else the name; its count read off the per-number and
+per-name counters in the same statement); opening it is audited."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import Connection
 from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
+from db.views import ListView, client_view, find_view, store_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +31,19 @@ class Card:
     parts: int  # how many parts the transcript has (1 when it is empty)
     total: int  # messages stored for the dialog (may differ from its message_count)
     first_index: int  # the number of the part's first message, from 1
+    client_dialogs: int = 0  # the client's dialogs in every channel, this one among them (0: not known)
+    client_view: ListView | None = None  # the list of them, when the client has more than this one
+    client_view_id: int = 0  # that list's stored id, which its button carries (0: not stored yet)
 
 
 _DIALOG = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count"
-    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id WHERE d.id = :id"
+    " d.started_at, d.completed_at, d.message_count,"
+    # the client's dialogs: the number's counter, else the name's (for a dialog without a number)
+    " CASE WHEN d.phone_id IS NOT NULL THEN p.dialog_count ELSE n.dialog_count END"
+    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
+    " LEFT JOIN client_phones p ON p.id = d.phone_id LEFT JOIN client_names n ON n.id = d.name_id"
+    " WHERE d.id = :id"
 )
 _COUNT = "SELECT COUNT(*) FROM messages WHERE dialog_id = :id"
 _LINES = (
@@ -61,4 +71,13 @@ def open_card(
     ]
     if opened_by is not None:
         audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
-    return Card(dialog_row(row), lines, part, parts, total, part * per_part + 1)
+    dialog = dialog_row(row)
+    client_dialogs = row[9] or 0
+    view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
+    view_id = 0
+    if view is not None:  # stored by an opening (a write already), found by a page turn
+        found = find_view(connection, view)
+        view_id = found.id if found is not None else 0
+        if not view_id and opened_by is not None:
+            view_id = store_view(connection, view)
+    return Card(dialog, lines, part, parts, total, part * per_part + 1, client_dialogs, view, view_id)

@@ -4,6 +4,8 @@ three searches, which the query engine answers through the indexes of `db.sqlite
 - a full phone number in any format (`8 (916) 123-45-67`) → the dialogs with exactly that number;
 - three or more digits and no letters (`4567`, `916 12`) → numbers that contain those digits, those that
   end with them first (`digit_parts`);
+- a name after `=` (`=Семён Иванов`) → the dialogs of exactly that name, ignoring case, with ё = е (one
+  client without a number: the card's «Все диалоги клиента», `client_search_text`);
 - anything else → names that contain every word, ignoring case, with ё = е. Text is only ever text:
   it is bound as a parameter or quoted as a phrase, never spliced into SQL.
 
@@ -42,6 +44,7 @@ class Search:
     kind: SearchKind
     terms: tuple[str, ...]  # folded words (NAME), one E.164 number (PHONE) or one digit string (DIGITS)
     part: DigitsPart | None = None  # DIGITS: only the numbers of that part; None: every number with them
+    exact: bool = False  # NAME: the one folded name `terms[0]`, whole, rather than names with every word
 
 
 def digit_parts(search: Search | None) -> tuple[Search, Search] | None:
@@ -60,6 +63,9 @@ def parse_search(typed: str, region: str) -> Search | None:
     folded = fold(typed)
     if not folded:
         return None
+    exact = _exact_name(folded)
+    if exact:
+        return Search(SearchKind.NAME, (exact,), exact=True)
     if not any(ch.isalpha() for ch in folded):
         digits = digits_of(folded)
         if len(digits) >= MIN_DIGITS:
@@ -68,6 +74,33 @@ def parse_search(typed: str, region: str) -> Search | None:
                 return Search(SearchKind.PHONE, (number,))
             return Search(SearchKind.DIGITS, (digits,))
     return Search(SearchKind.NAME, tuple(dict.fromkeys(folded.split())))
+
+
+_E164_REGION = "ZZ"  # a number in E.164 carries its country: no region is needed to read it
+EXACT_NAME = "="  # before a name: the dialogs of that whole name (`client_search_text`)
+
+
+def client_search_text(phone: str | None, name: str | None) -> str:
+    """The search that finds every dialog of one client: by the number (E.164, as the analytics' client rows
+    search it), else by the whole name (after `=`); "" for neither, or for a number that is not read as a
+    whole one (`parse_search`: it would be searched as digits, among other numbers)."""
+    if phone:
+        return phone if is_client_search(phone) else ""
+    return f"{EXACT_NAME}{name}" if name and name.strip() else ""
+
+
+def is_client_search(text: str) -> bool:
+    """Whether `text` is a search `client_search_text` makes: one client's dialogs (a number in E.164, or a
+    whole name after `=`), rather than one a person typed."""
+    search = parse_search(text, _E164_REGION) if text else None
+    if search is None:
+        return False
+    return search.exact or (search.kind is SearchKind.PHONE and text == search.terms[0])
+
+
+def _exact_name(folded: str) -> str:
+    """The whole name a search after `=` is of ("" for any other search)."""
+    return folded[len(EXACT_NAME) :].strip() if folded.startswith(EXACT_NAME) else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from db.counters import REVISION
 from db.dialogs import Filters
 from db.engine import run_sql, time_param
 from db.periods import Period, period_from_code, utc_bounds
-from db.search import Search, parse_search, reads_hidden_digits
+from db.search import Search, client_search_text, parse_search, reads_hidden_digits
 
 MAX_SEARCH_LENGTH = 200
 NOBODY = -1  # `ListView.employee_id` of the dialogs nobody completed (closed automatically)
@@ -95,6 +95,16 @@ def total_key(revision: int, filters: Filters) -> str:
     relative period like "7 days", the days it stands for today."""
     days = f"{filters.days[0]}:{filters.days[1]}" if filters.days else ""
     return f"{revision}:{days}"
+
+
+def client_view(phone: str | None, name: str | None) -> ListView | None:
+    """Every dialog of one client, in any channel: of the number (E.164), else of the whole name
+    (`db.search.client_search_text`); None when the client has neither, or a name a search cannot hold
+    whole (too long, or with characters a stored search leaves out)."""
+    text = client_search_text(phone, name)
+    if not text or search_text_of(text) != " ".join(text.split()):
+        return None
+    return ListView(search_text=search_text_of(text))
 
 
 def search_text_of(typed: str) -> str:

@@ -82,9 +82,16 @@ def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboa
 
 
 def card_keyboard(
-    card: CardCallback, parts: int, t: Translate, *, transcript_file: bool = False
+    card: CardCallback,
+    parts: int,
+    t: Translate,
+    *,
+    transcript_file: bool = False,
+    client_dialogs: int = 0,
+    client_view_id: int = 0,
 ) -> InlineKeyboardMarkup:
-    """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file."""
+    """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file; `client_view_id`:
+    the stored list of the client's `client_dialogs` dialogs (0: none to offer), newest first."""
     rows: list[list[InlineKeyboardButton]] = []
     turns = []
 
@@ -103,6 +110,9 @@ def card_keyboard(
         rows.append(turns)
     if transcript_file:
         rows.append([button(t("button-transcript-file"), TranscriptCallback(dialog=card.dialog))])
+    if client_view_id:  # the data carries the stored view alone: nothing of the number or the name
+        client = ListCallback(sort=Column.COMPLETED_AT, desc=True, view_id=client_view_id)
+        rows.append([button(t("button-client-dialogs", count=client_dialogs), client)])
     rows.append([button(t("button-to-list"), card.list_page())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

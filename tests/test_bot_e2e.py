@@ -388,13 +388,14 @@ async def test_the_card_shows_the_dialog_and_pages_its_transcript(
         assert line in lines, f"{line!r} not in the card:\n{message.content}"
     assert local_time(semyon.started_at) == "21.11.2026 02:48"
     assert [n for n in range(1, 12) if f"Реплика {n}" in lines] == list(range(1, 9))
-    assert message.button_rows() == [["Дальше ▶"], ["📄 Переписка файлом"], ["⬅ К списку"]]
+    client = ["👤 Все диалоги клиента (2)"]  # Семён wrote twice, from one number (issue 15, #16)
+    assert message.button_rows() == [["Дальше ▶"], ["📄 Переписка файлом"], client, ["⬅ К списку"]]
 
     await tap(user, message, "Дальше ▶")
     lines = message.content.split("\n")
     assert "Переписка: 9–11 из 11" in lines
     assert [n for n in range(1, 12) if f"Реплика {n}" in lines] == [9, 10, 11]
-    assert message.button_rows() == [["◀ Раньше"], ["📄 Переписка файлом"], ["⬅ К списку"]]
+    assert message.button_rows() == [["◀ Раньше"], ["📄 Переписка файлом"], client, ["⬅ К списку"]]
 
     await tap(user, message, "◀ Раньше")
     assert "Переписка: 1–8 из 11" in message.content

@@ -32,7 +32,26 @@ def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
     shown = opened.model_copy(update={"part": card.part}) if card.part != opened.part else opened
     text = render_card(card, t=viewer.texts, zone=viewer.zone, mask_region=viewer.mask_region)
     transcript_file = viewer.role.may_export and card.total > 0
-    return Screen(text, card_keyboard(shown, card.parts, viewer.texts, transcript_file=transcript_file))
+    keyboard = card_keyboard(
+        shown,
+        card.parts,
+        viewer.texts,
+        transcript_file=transcript_file,
+        client_dialogs=card.client_dialogs,
+        client_view_id=_client_view_id(card, viewer),
+    )
+    return Screen(text, keyboard)
+
+
+def _client_view_id(card: Card, viewer: Viewer) -> int:
+    """The stored list of the client's dialogs the card offers (0: none): not to someone who sees numbers
+    masked when it searches a name holding digits, which they may not search by (the list would refuse)."""
+    view = card.client_view
+    if view is None or card.client_dialogs < 2:
+        return 0
+    if viewer.mask_region is not None and view.reads_hidden_digits(viewer.mask_region):
+        return 0
+    return card.client_view_id
 
 
 def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) -> str:

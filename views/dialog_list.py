@@ -13,7 +13,7 @@ from db.dialogs import DialogRow, PagePosition
 from db.digit_parts import PartsShown
 from db.listing import ListRequest, ListResult, ViewChange
 from db.periods import local_today
-from db.search import DigitsPart, SearchKind, parse_search
+from db.search import EXACT_NAME, DigitsPart, SearchKind, is_client_search, parse_search
 from db.views import StoredView
 from keyboards.callbacks import (
     DrillListCallback,
@@ -36,6 +36,7 @@ from views.formatting import (
     format_phone,
     format_time,
     h,
+    masked_text,
     short,
     shown_search,
 )
@@ -150,7 +151,10 @@ def render_list(
     page, stored = result.page, result.view
     lines = [breadcrumb(t, *LIST_PATH)]
     search_text = shown_search(stored.view.search_text, mask_region) if stored is not None else ""
-    if search_text:
+    client = _client_shown(stored, mask_region)
+    if client:  # one client's dialogs (the card's «Все диалоги клиента»): whose they are
+        lines.append(t("list-client", client=h(short(client, MAX_SEARCH_SHOWN))))
+    elif search_text:
         lines.append(t("list-search", text=h(short(search_text, MAX_SEARCH_SHOWN))))
     if stored is not None and stored.view.has_filters:
         lines.append(filters_line(stored, t, result.today))
@@ -175,6 +179,17 @@ def render_list(
         lines.append("")
         lines.append(_entry(number, row, t, zone, mask_region))
     return "\n".join(lines)
+
+
+def _client_shown(stored: StoredView | None, mask_region: str | None) -> str:
+    """The client a view of all one client's dialogs is of (`db.search.client_search_text`), as the person
+    may read it: the number in full or masked like the Номер column, or the name; "" for any other view."""
+    if stored is None or stored.view.has_filters or not is_client_search(stored.view.search_text):
+        return ""
+    text = stored.view.search_text
+    if text.startswith(EXACT_NAME):
+        return masked_text(text[len(EXACT_NAME) :].strip(), mask_region)
+    return format_phone(text, masked=mask_region is not None)
 
 
 def _parts_line(parts: PartsShown, t: Texts) -> str:

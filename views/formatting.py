@@ -18,7 +18,7 @@ import phonenumbers
 from db.dialogs import DialogRow
 from db.periods import Period, PeriodKind
 from db.phones import parse_e164
-from db.search import SearchKind, parse_search
+from db.search import EXACT_NAME, SearchKind, parse_search
 from db.views import NOBODY, StoredView
 from views.texts import Texts
 
@@ -153,7 +153,11 @@ def client_label(row: DialogRow, t: Texts, mask_region: str | None = None) -> st
 
 def shown_search(text: str, mask_region: str | None) -> str:
     """A list's search as its header shows it: a whole number searched is shown masked like the Номер
-    column to those who see numbers masked (whoever stored the search)."""
+    column to those who see numbers masked (whoever stored the search); a whole name searched (a client's
+    dialogs, `db.search.client_search_text`) is shown as the name."""
+    if text.startswith(EXACT_NAME) and text[len(EXACT_NAME) :].strip():
+        text = text[len(EXACT_NAME) :].strip()
+        return masked_text(text, mask_region)
     if mask_region is None:
         return text
     search = parse_search(text, mask_region)

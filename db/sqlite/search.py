@@ -75,6 +75,8 @@ def name_folds(search: Search) -> tuple[str, dict[str, Any]]:
 def dense_filter(search: Search) -> tuple[str, dict[str, str]]:
     """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
     walking a sort index: used when matches are so common that the walk finds a page in a few steps."""
+    if search.kind is SearchKind.NAME and search.exact:  # a named dialog's client_sort is its folded name
+        return "d.name_id IS NOT NULL AND d.client_sort = :fold", {"fold": search.terms[0]}
     if search.kind is SearchKind.NAME:
         params = {f"w{i}": word for i, word in enumerate(search.terms)}
         conditions = [f"instr(d.client_sort, :{key}) > 0" for key in params]
@@ -107,6 +109,8 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
             f" WHERE client_phones_fts MATCH :q{_part_condition(search, 'm.e164')}",
             {"q": _phrase(search.terms[0]), "digits": search.terms[0]},
         )
+    if search.exact:
+        return _exact_name(search.terms[0], select)
     indexed = [word for word in search.terms if len(word) >= TRIGRAM]
     short = [word for word in search.terms if len(word) < TRIGRAM]
     params: dict[str, Any] = {f"s{i}": word for i, word in enumerate(short)}
@@ -118,6 +122,21 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     return (
         f"SELECT {select} FROM client_names_fts f JOIN client_names m ON m.id = f.rowid"
         f" WHERE client_names_fts MATCH :q{short_conditions}",
+        params,
+    )
+
+
+def _exact_name(folded: str, select: str) -> tuple[str, dict[str, Any]]:
+    """SQL selecting `select` over the names (`m`) whose folded form is `folded`, whole: through the
+    trigram index (the names holding it), then compared; a name too short for trigrams scans the table of
+    distinct names."""
+    params: dict[str, Any] = {"fold": folded}
+    if len(folded) < TRIGRAM:
+        return f"SELECT {select} FROM client_names m WHERE m.name_fold = :fold", params
+    params["q"] = _phrase(folded)
+    return (
+        f"SELECT {select} FROM client_names_fts f JOIN client_names m ON m.id = f.rowid"
+        " WHERE client_names_fts MATCH :q AND m.name_fold = :fold",
         params,
     )
 

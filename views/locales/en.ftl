@@ -54,6 +54,7 @@ list-found = Found: { $count } { $count ->
 list-page = page { $page } of { $pages }
 list-sorted = Sorted by: { $column } { $arrow }
 list-search = 🔎 “{ $text }”
+list-client = 👤 All dialogs of the client: { $client }
 list-parts-ending = First the numbers that end in { $digits } ({ $ending }), then those with { $digits } in the middle ({ $inside })
 list-parts-ending-only = All these numbers end in { $digits }
 list-parts-inside = Numbers with { $digits } in the middle ({ $inside }); those that end in { $digits } open the list ({ $ending })
@@ -187,6 +188,7 @@ sender-bot = Bot
 button-earlier = ◀ Earlier
 button-later = Later ▶
 button-to-list = ⬅ To the list
+button-client-dialogs = 👤 All the client's dialogs ({ $count })
 
 
 ## Analytics

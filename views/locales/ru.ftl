@@ -55,6 +55,7 @@ list-found = Найдено: { $count } { $count ->
 list-page = стр. { $page } из { $pages }
 list-sorted = Сортировка: { $column } { $arrow }
 list-search = 🔎 «{ $text }»
+list-client = 👤 Все диалоги клиента: { $client }
 list-parts-ending = Сначала номера, которые оканчиваются на { $digits } ({ $ending }), затем — с { $digits } в середине ({ $inside })
 list-parts-ending-only = Все эти номера оканчиваются на { $digits }
 list-parts-inside = Номера с { $digits } в середине ({ $inside }); оканчивающиеся на { $digits } — в начале списка ({ $ending })
@@ -191,6 +192,7 @@ sender-bot = Бот
 button-earlier = ◀ Раньше
 button-later = Дальше ▶
 button-to-list = ⬅ К списку
+button-client-dialogs = 👤 Все диалоги клиента ({ $count })
 
 
 ## Analytics
