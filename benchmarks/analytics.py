@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +33,24 @@ from db.engine import Database
 from db.importer import store_records
 from db.migrate import upgrade
 from db.models import Dialog, Employee
-from db.periods import previous_days, utc_bounds
+from db.periods import Period, PeriodKind, previous_days, previous_span, range_period, utc_bounds
 from db.records import DialogRecord
 from db.stats import count_dialogs, ensure_stats, rebuild_stats
 
 TODAY = date(2026, 11, 24)
 ARCHIVE_FIRST = date(2024, 11, 25)
+# the screens are seen at this local time of TODAY: a period that ends today is compared with as much
+# time before it (`db.periods.previous_span`), its last day counted up to this time from the dialogs
+SEEN_AT = datetime(TODAY.year, TODAY.month, TODAY.day, 14, 30)
+NAMED = {
+    "today": PeriodKind.TODAY,
+    "yesterday": PeriodKind.YESTERDAY,
+    "7 days": PeriodKind.WEEK,
+    "30 days": PeriodKind.MONTH_30,
+    "this month": PeriodKind.THIS_MONTH,
+}
 PERIODS = {
-    "today": (TODAY, TODAY),
-    "yesterday": (TODAY - timedelta(days=1), TODAY - timedelta(days=1)),
-    "7 days": (TODAY - timedelta(days=6), TODAY),
-    "30 days": (TODAY - timedelta(days=29), TODAY),
-    "this month": (TODAY.replace(day=1), TODAY),
+    **{name: Period(kind).days(TODAY) for name, kind in NAMED.items()},
     "1 year": (TODAY - timedelta(days=364), TODAY),
     "whole archive": (ARCHIVE_FIRST, TODAY),
 }
@@ -77,7 +83,7 @@ def main() -> None:
     direct_runs = max(3, args.runs // 20)
     rows: list[tuple[str, str, list[float], list[float]]] = []
     for period, (first, last) in PERIODS.items():
-        for name, work, direct in screen_operations(first, last):
+        for name, work, direct in screen_operations(period, first, last):
             rows.append(measure(database, period, name, work, direct, args.runs, direct_runs))
     for period, days in (
         ("whole archive", None),
@@ -112,7 +118,10 @@ def timed_rebuild(database: Database) -> float:
 Operation = tuple[str, Work, Work]  # name, through the statistics, straight from the dialogs
 
 
-def screen_operations(first: date, last: date) -> list[Operation]:
+def screen_operations(name: str, first: date, last: date) -> list[Operation]:
+    period = Period(NAMED[name]) if name in NAMED else range_period(first, last)
+    assert period is not None
+    compared = previous_span(period, SEEN_AT)
     since, until = utc_bounds(first, last, ZONE)
     previous_since, _ = utc_bounds(*previous_days(first, last), ZONE)
     bounds = {"since": since, "until": until, "previous_since": previous_since}
@@ -124,7 +133,7 @@ def screen_operations(first: date, last: date) -> list[Operation]:
         ),
         (
             "channels",
-            lambda c: analytics.channel_stats(c, first, last),
+            lambda c: analytics.channel_stats(c, first, last, compared, ZONE),
             lambda c: sql(c, DIRECT_CHANNELS, bounds),
         ),
         ("days", lambda c: analytics.daily_counts(c, first, last), lambda c: sql(c, DIRECT_DAYS, bounds)),
