@@ -387,3 +387,13 @@ def list_employees(connection: Connection) -> list[tuple[int, str]]:
 def count_matching(connection: Connection, query: DialogQuery) -> int:
     """How many dialogs the query's search and filters find, counted as its first page would count them."""
     return _plan(connection, query).total
+
+
+def page_number(position: PagePosition, page: DialogPage, asked: int, pages: int) -> int:
+    """The number, from 1, of a page read at `position` (`asked`: its number as the button knew it), of
+    `pages`: the first page is page 1 whatever the button said."""
+    if position is PagePosition.LAST:
+        return pages
+    if position is PagePosition.FIRST or not page.has_previous:
+        return 1
+    return min(max(asked, 1), pages)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
-from db.dialogs import DialogPage, DialogQuery, PagePosition, count_matching, fetch_page
+from db.dialogs import DialogPage, DialogQuery, PagePosition, count_matching, fetch_page, page_number
 from db.search import DigitsPart, Search
 
 
@@ -64,12 +64,7 @@ def fetch_parts_page(
     page = fetch_page(connection, part_query)
     part_pages = max(1, -(-page.total // size))
     before_pages, before_dialogs = (0, 0) if in_first else (ending_pages, ending)
-    if position is PagePosition.LAST:
-        number = part_pages
-    elif position is PagePosition.FIRST or not page.has_previous:
-        number = 1
-    else:
-        number = min(max(asked_number - before_pages, 1), part_pages)
+    number = page_number(position, page, asked_number - before_pages, part_pages)
     whole = DialogPage(
         page.rows,
         ending + inside,

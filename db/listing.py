@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from db.counters import archive_revision
-from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page
+from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page, page_number
 from db.digit_parts import PartsShown, fetch_parts_page
 from db.errors import SearchRefused
 from db.periods import local_today
@@ -148,31 +148,21 @@ def read_list(
         known_total=known,
     )
     parts = digit_parts(query.search)
+    shown: PartsShown | None = None
     if parts is not None:  # four digits or more: the numbers that end with them first
         told = fetch_parts_page(connection, query, parts, request.page)
-        parted = ListResult(
-            view=stored,
-            page=told.page,
-            position=request.position,
-            anchor=request.anchor,
-            page_number=told.number,
-            pages=told.pages,
-            first_number=told.first_number,
-            today=today,
-            view_gone=gone,
-            parts=told.shown,
+        page, number, pages, first_number, shown = (
+            told.page,
+            told.number,
+            told.pages,
+            told.first_number,
+            told.shown,
         )
-        return Listed(parted)
-    page = fetch_page(connection, query)
-    size = settings.page_size
-    pages = max(1, -(-page.total // size))
-    if request.position is PagePosition.LAST:
-        number = pages
-    elif request.position is PagePosition.FIRST or not page.has_previous:
-        number = 1  # whatever the button said, this is the first page
     else:
-        number = request.page
-    number = min(max(number, 1), pages)
+        page = fetch_page(connection, query)
+        pages = max(1, -(-page.total // settings.page_size))
+        number = page_number(request.position, page, request.page, pages)
+        first_number = (number - 1) * settings.page_size + 1
     result = ListResult(
         view=stored,
         page=page,
@@ -180,9 +170,10 @@ def read_list(
         anchor=request.anchor,
         page_number=number,
         pages=pages,
-        first_number=(number - 1) * size + 1,
+        first_number=first_number,
         today=today,
         view_gone=gone,
+        parts=shown,
     )
     costly = page.total if page.total_costly and key and known is None else None
     return Listed(result, costly, key)
