@@ -38,6 +38,7 @@ SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats 
 # them) beats walking the sort index (db.sqlite.pages._names_page); more are spread over the alphabet
 NAMES_LIMIT = 50_000
 MAX_PAGE_SIZE = 100
+CLIENT_COLUMNS = ("client_sort", "client_sort_up")  # the Клиент sort's two (`DialogQuery.column`)
 
 
 # The columns a page can be sorted by: those indexed together with the id (keyset paging needs both).
@@ -85,6 +86,11 @@ class DialogQuery:
     def __post_init__(self) -> None:
         if self.sort not in SORT_KEYS:  # it becomes part of a statement
             raise ValueError(f"the dialogs cannot be sorted by {self.sort!r}")
+
+    @property
+    def column(self) -> str:
+        """The column walked: sorted by client А→Я, the one that puts the nameless last going up."""
+        return "client_sort_up" if self.sort == "client_sort" and not self.descending else self.sort
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +196,15 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
-            return _search_walk(query.known_total, search, query.sort)
+            return _search_walk(query.known_total, search, query.column)
         total, matches = find_matches(connection, search, SPARSE_LIMIT)
         if matches is not None:
             return _Plan(total, "sparse", *sparse_filter(search, matches), matches=matches)
-        return _search_walk(total, search, query.sort, costly=True)
+        return _search_walk(total, search, query.column, costly=True)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
-    sort_column = query.sort
+    sort_column = query.column
     if search is None:
         path, path_rows = _best_path(counts)
         walk, walked = _walk(counts, sort_column)
@@ -233,7 +239,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
 def _search_walk(total: int, search: Search, sort_column: str, *, costly: bool = False) -> _Plan:
     """Many matches of a search without filters: walk the sort index testing each row, or, sorted by
     client, the matching names in order."""
-    if search.kind is SearchKind.NAME and sort_column == "client_sort" and total <= NAMES_LIMIT:
+    if search.kind is SearchKind.NAME and sort_column in CLIENT_COLUMNS and total <= NAMES_LIMIT:
         return _Plan(total, "names", *name_folds(search), costly)
     return _Plan(total, "dense", *dense_filter(search), costly)
 
@@ -336,7 +342,7 @@ def _fetch(
 ) -> list[DialogRow]:
     # walking "forward" in a descending list means going down the index
     descending = query.descending == forward
-    statement = page_statement(query.sort, descending, plan.kind, plan.condition, anchor is not None)
+    statement = page_statement(query.column, descending, plan.kind, plan.condition, anchor is not None)
     params: dict[str, Any] = {"limit": limit, **(plan.params or {})}
     if anchor is not None:
         params["anchor"] = anchor

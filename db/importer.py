@@ -327,6 +327,20 @@ def _store_batch(
     return added, len(records) - added
 
 
+# A nameless client's number sorts behind one of these: below every folded name, or above every one.
+NAMELESS_BELOW = "\x01"
+NAMELESS_ABOVE = "\U0010ffff"
+
+
+def client_sort_keys(name: str | None, phone: str | None) -> dict[str, str]:
+    """A dialog's two keys of the Клиент sort: `client_sort` walked down (Я→А) and `client_sort_up` walked
+    up (А→Я). A named client's are its folded name; a nameless one's, its number behind a mark that puts
+    it after every name in that direction: a list sorted by name ends with the nameless both ways."""
+    if name:
+        return {"client_sort": fold(name), "client_sort_up": fold(name)}
+    return {"client_sort": NAMELESS_BELOW + (phone or ""), "client_sort_up": NAMELESS_ABOVE + (phone or "")}
+
+
 def _dialog_row(
     record: DialogRecord,
     employee_ids: dict[str, int],
@@ -338,7 +352,7 @@ def _dialog_row(
         "source_id": record.source_id,
         "client_name": name,
         "client_phone": phone or "",
-        "client_sort": fold(name) if name else (phone or ""),
+        **client_sort_keys(name, phone),
         "name_id": name_ids[name] if name else None,
         "phone_id": phone_ids[phone] if phone else None,
         "channel": record.channel,

@@ -84,8 +84,11 @@ class Dialog(Base):
     source_id: Mapped[str] = mapped_column(String(100), unique=True)
     client_name: Mapped[str | None] = mapped_column(String(200))
     client_phone: Mapped[str] = mapped_column(String(20))  # E.164, '' when unknown
-    # folded name, or the phone for a client without a name: what "Клиент" sorts by
+    # what "Клиент" sorts by (`db.importer.client_sort_keys`): the folded name, or for a client without
+    # one the number behind a mark that puts it below every name (client_sort, Я→А) or above (А→Я), so
+    # that the nameless come last both ways
     client_sort: Mapped[str] = mapped_column(String(200))
+    client_sort_up: Mapped[str] = mapped_column(String(200))
     name_id: Mapped[int | None] = mapped_column(ForeignKey("client_names.id"))
     phone_id: Mapped[int | None] = mapped_column(ForeignKey("client_phones.id"))
     channel: Mapped[str] = mapped_column(String(32))
@@ -97,6 +100,7 @@ class Dialog(Base):
 
     __table_args__ = (
         Index("ix_dialogs_client_sort", "client_sort", "id"),
+        Index("ix_dialogs_client_sort_up", "client_sort_up", "id"),
         Index("ix_dialogs_channel", "channel", "id"),
         Index("ix_dialogs_client_phone", "client_phone", "id"),
         Index("ix_dialogs_employee_sort", "employee_sort", "id"),

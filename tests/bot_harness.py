@@ -303,10 +303,20 @@ def sort_key(record: DialogRecord, column: Column) -> Any:
 def expected_order(
     column: Column, descending: bool, records: list[DialogRecord] | None = None
 ) -> list[DialogRecord]:
-    """Ties are broken by the dialog's id, in the same direction (keyset paging by `(column, id)`)."""
+    """Ties are broken by the dialog's id, in the same direction (keyset paging by `(column, id)`); sorted
+    by client, the clients without a name come last either way."""
     chosen = DATASET if records is None else records
     position = {record.source_id: index for index, record in enumerate(DATASET)}
-    return sorted(chosen, key=lambda r: (sort_key(r, column), position[r.source_id]), reverse=descending)
+    groups = [chosen]
+    if column is Column.CLIENT:
+        groups = [[r for r in chosen if bool(r.client_name) is named] for named in (True, False)]
+    return [
+        record
+        for group in groups
+        for record in sorted(
+            group, key=lambda r: (sort_key(r, column), position[r.source_id]), reverse=descending
+        )
+    ]
 
 
 # --- Reading the list off the screen ---------------------------------------------------------------

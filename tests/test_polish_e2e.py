@@ -12,11 +12,13 @@ import pytest
 
 from db.records import DialogRecord, MessageRecord
 from emulator import BotAPIEmulator
+from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
     bot_on,
     parse_list,
     say,
+    sort_button,
     tap,
 )
 
@@ -140,3 +142,16 @@ async def test_a_client_without_a_name_reads_as_such_not_as_a_masked_number(api:
     assert "***" not in card.content
     listed = parse_list((await tap(user, card, "⬅ К списку")).text)
     assert [(entry.client, entry.phone) for entry in listed.entries] == [("Без имени", "+7 916 555-00-55")]
+
+
+async def test_sorted_by_client_the_nameless_come_last_both_ways(api: BotAPIEmulator) -> None:
+    user = api.user(ADMIN_ID)
+    listed = (await say(user, "/dialogs")).message
+    clients = []
+    for _ in range(2):  # А→Я, then Я→А
+        listed = (await tap(user, listed, sort_button(listed, Column.CLIENT))).message
+        clients.append([entry.client for entry in parse_list(listed.content).entries])
+    assert clients == [
+        ["Двойной Звонок", "Двойной Звонок", "Долгий Разговор", "Без имени"],
+        ["Долгий Разговор", "Двойной Звонок", "Двойной Звонок", "Без имени"],
+    ]

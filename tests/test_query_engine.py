@@ -96,8 +96,15 @@ def sort_key(record: DialogRecord, sort: Column) -> object:
 def expected_ids(sort: Column, descending: bool, matches: Callable[[DialogRecord], bool]) -> list[str]:
     # ids in the database follow the records' order (store_records inserts them in order)
     numbered = [(record, index) for index, record in enumerate(RECORDS, start=1) if matches(record)]
-    numbered.sort(key=lambda pair: (sort_key(pair[0], sort), pair[1]), reverse=descending)
-    return [record.source_id for record, _ in numbered]
+    # sorted by client, the nameless come after the named whichever way (each group in that order)
+    groups = [numbered]
+    if sort is Column.CLIENT:
+        groups = [
+            [pair for pair in numbered if bool(pair[0].client_name) is named] for named in (True, False)
+        ]
+    for group in groups:
+        group.sort(key=lambda pair: (sort_key(pair[0], sort), pair[1]), reverse=descending)
+    return [record.source_id for group in groups for record, _ in group]
 
 
 ZONE = ZoneInfo("Europe/Moscow")

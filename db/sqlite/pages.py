@@ -22,7 +22,7 @@ ROW_COLUMNS = (
 )
 _INNER_COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
-    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.employee_sort"
+    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.client_sort_up, d.employee_sort"
 )
 
 
