@@ -252,6 +252,22 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(ZONE).strftime("%d.%m.%Y %H:%M")
 
 
+def listed_time(moment: datetime) -> str:
+    """A time as a list entry shows it: without the year when it is this year's."""
+    local = moment.astimezone(ZONE)
+    return local.strftime("%d.%m %H:%M" if local.year == datetime.now(ZONE).year else "%d.%m.%Y %H:%M")
+
+
+def listed_person(name: str, time: str) -> str:
+    """An employee's name as a list entry shows it after `time`: within a line of 32 characters, the
+    first name as an initial when the whole one does not fit."""
+    room = 32 - len(time) - len(" · ")
+    if len(name) <= room:
+        return name
+    first, last = name.rsplit(" ", 1)
+    return f"{first[0]}. {last}" if first.isalpha() else name[: room - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One dialog of the list as it reads on the phone."""
@@ -273,13 +289,15 @@ def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, engl
     client = record.client_name or ("No name" if english else "Без имени")
     if english:
         messages = f"{record.message_count} {'message' if record.message_count == 1 else 'messages'}"
-        who = record.completed_by or "closed automatically"
+        who = record.completed_by or "auto-closed"
         channel = CHANNELS_EN[record.channel]
     else:
         messages = messages_ru(record.message_count)
-        who = record.completed_by or "закрыт автоматически"
+        who = record.completed_by or "автозакрытие"
         channel = CHANNELS_RU[record.channel]
-    return Entry(number, client, channel, phone, messages, local_time(record.completed_at), who)
+    when = listed_time(record.completed_at)
+    who = listed_person(who, when) if record.completed_by else who
+    return Entry(number, client, channel, phone, messages, when, who)
 
 
 # In `Column` order, as the person reads them.

@@ -26,7 +26,7 @@ from tests.bot_harness import (
     ZONE,
     database_url,
     every_text,
-    local_time,
+    listed_time,
     make_settings,
     parse_list,
     running_bot,
@@ -94,7 +94,7 @@ SOURCE = {record.source_id: record for record in RECORDS}
 
 
 def moment(source_id: str) -> str:
-    return local_time(SOURCE[source_id].completed_at)
+    return listed_time(SOURCE[source_id].completed_at)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from keyboards.columns import Column
 from tests.bot_harness import (
     ADMIN_ID,
-    BREADCRUMB,
     ZONE,
     Entry,
     dialogs_ru,
@@ -135,7 +134,7 @@ async def test_two_filters_cost_two_picks_and_one_tap_to_show(api: BotAPIEmulato
 
     await press("⚙️ Фильтры")
     assert listed.content.split("\n") == [
-        f"{BREADCRUMB} → Фильтры",
+        "… → Список диалогов → Фильтры",
         "Выберите, что отфильтровать. Фильтры работают вместе с поиском и сортировкой.",
         "",
         f"Найдено: {dialogs_ru(len(RECORDS))}",
@@ -145,7 +144,7 @@ async def test_two_filters_cost_two_picks_and_one_tap_to_show(api: BotAPIEmulato
     await press("📡 Канал: Все каналы")
     await press("✈️ Telegram · 5")
     assert listed.content.split("\n") == [
-        f"{BREADCRUMB} → Фильтры",
+        "… → Список диалогов → Фильтры",
         "Выберите ещё фильтр или покажите диалоги.",
         "",
         "Найдено: 5 диалогов",
@@ -310,7 +309,7 @@ async def test_the_dialogs_closed_automatically_can_be_filtered_to(api: BotAPIEm
     assert screen.found == 4
     nobodys = [record for record in RECORDS if record.completed_by is None]
     assert await whole_list(user, listed) == newest_first(nobodys)
-    assert {entry.completed_by for entry in screen.entries} == {"закрыт автоматически"}
+    assert {entry.completed_by for entry in screen.entries} == {"автозакрытие"}
 
     await tap(user, listed, sort_button(listed, Column.COMPLETED_BY))  # through the employees' sort index
     assert parse_list(listed.content).found == 4

@@ -155,3 +155,22 @@ async def test_sorted_by_client_the_nameless_come_last_both_ways(api: BotAPIEmul
         ["Двойной Звонок", "Двойной Звонок", "Долгий Разговор", "Без имени"],
         ["Долгий Разговор", "Двойной Звонок", "Двойной Звонок", "Без имени"],
     ]
+
+
+async def test_on_a_narrow_phone_a_dialog_keeps_three_short_lines_and_a_card_one_breadcrumb_line(
+    api: BotAPIEmulator,
+) -> None:
+    """A 360-dp phone wraps lines of 35 characters: this year goes unsaid in the list, and a breadcrumb
+    deeper than the list's keeps the levels nearest the screen."""
+    user = api.user(ADMIN_ID)
+    listed = (await say(user, "/dialogs")).message
+    entries = parse_list(listed.content).entries
+    year = datetime.now(UTC).year  # the archive's dialogs are of 2026: named only in another year
+    shown = "21.11 00:28" if year == 2026 else "21.11.2026 00:28"
+    [long] = [entry for entry in entries if entry.client == "Долгий Разговор"]
+    assert (long.completed_at, long.completed_by) == (shown, "Анна Смирнова")
+    for entry in entries:  # the lines under the client's: number and size, when and by whom
+        assert len(f"{entry.phone} · {entry.messages}") <= 32
+        assert len(f"{entry.completed_at} · {entry.completed_by}") <= 32
+    card = (await tap(user, listed, "1")).message
+    assert card.content.split("\n")[0] == "… → Список диалогов → Диалог"

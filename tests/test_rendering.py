@@ -69,6 +69,7 @@ def list_text(
     search: str | None = None,
     total: int | None = None,
     t_language: str = "ru",
+    today: date = date(2026, 11, 25),
 ) -> str:
     total = len(rows) if total is None else total
     result = ListResult(
@@ -79,7 +80,7 @@ def list_text(
         page_number=1,
         pages=max(1, -(-total // 10)),
         first_number=1,
-        today=date(2026, 11, 25),
+        today=today,
     )
     return render_list(
         result,
@@ -134,16 +135,16 @@ def test_a_masked_number_hides_the_subscriber(e164: str) -> None:
 
 def test_the_list_escapes_names_and_employees() -> None:
     rows = [
-        row(1, name="Кафе <b>Уют</b> & Co", employee="Олег <Старший> & Co"),
+        row(1, name="Кафе <b>Уют</b> & Co", employee="Олег <Ст> & Co"),
         row(2, name=NASTY, employee=NASTY),
     ]
     text = visible(list_text(rows, search="<i>уют</i> & co"))
     assert "🔎 «<i>уют</i> & co»" in text
     first, second = entries(text)
     assert first[0] == "1. Кафе <b>Уют</b> & Co · 🟢 WhatsApp"
-    assert first[2].endswith(" · Олег <Старший> & Co")
+    assert first[2].endswith(" · Олег <Ст> & Co")
     assert second[0].startswith(f"2. {NASTY} · ")
-    assert second[2].endswith(f" · {NASTY}")
+    assert second[2] == f"20.11 23:30 · {NASTY[:17]}…"  # what a narrow phone's line has room for
 
 
 def test_the_list_shows_the_six_columns() -> None:
@@ -157,14 +158,14 @@ def test_the_list_shows_the_six_columns() -> None:
         [
             "1. Семён Иванов · 🟢 WhatsApp",
             "+7 916 123-45-67 · 12 сообщений",
-            "20.11.2026 23:30 · Анна Смирнова",
+            "20.11 23:30 · Анна Смирнова",
         ],
         [
             "2. Без имени · 🏷 Авито",
             "+7 999 555-45-67 · 1 сообщение",
-            "20.11.2026 23:30 · закрыт автоматически",
+            "20.11 23:30 · автозакрытие",
         ],
-        ["3. Алёна Королёва · 🔵 ВКонтакте", "— · 3 сообщения", "20.11.2026 23:30 · Анна Смирнова"],
+        ["3. Алёна Королёва · 🔵 ВКонтакте", "— · 3 сообщения", "20.11 23:30 · Анна Смирнова"],
     ]
     assert "Найдено: 3 диалога · стр. 1 из 1" in text
 
@@ -198,15 +199,33 @@ def test_each_entry_takes_at_most_three_lines() -> None:
 @pytest.mark.parametrize(
     ("zone", "shown"),
     [
-        ("Europe/Moscow", "20.11.2026 23:30"),
-        ("Asia/Novosibirsk", "21.11.2026 03:30"),
-        ("Europe/London", "20.11.2026 20:30"),
-        ("America/New_York", "20.11.2026 15:30"),
+        ("Europe/Moscow", "20.11 23:30"),
+        ("Asia/Novosibirsk", "21.11 03:30"),
+        ("Europe/London", "20.11 20:30"),
+        ("America/New_York", "20.11 15:30"),
     ],
 )
 def test_dates_are_in_the_configured_time_zone(zone: str, shown: str) -> None:
     [entry] = entries(visible(list_text([row()], zone=ZoneInfo(zone))))
     assert entry[2] == f"{shown} · Анна Смирнова"
+
+
+def test_an_entry_names_the_year_only_when_it_is_not_this_one() -> None:
+    """Every row of this year would repeat it on a line a narrow phone has ~32 characters of."""
+    [this_year] = entries(visible(list_text([row()], today=date(2026, 1, 1))))
+    [last_year] = entries(visible(list_text([row()], today=date(2027, 1, 1))))
+    assert this_year[2] == "20.11 23:30 · Анна Смирнова"
+    assert last_year[2] == "20.11.2026 23:30 · Анна Смирнова"
+
+
+def test_every_line_of_an_entry_fits_a_narrow_phone_with_a_long_employee_name() -> None:
+    rows = [row(1, employee="Александра Константинопольская"), row(2, employee="Мария-Луиза Константинова")]
+    text = visible(list_text(rows))
+    assert [entry[2] for entry in entries(text)] == [
+        "20.11 23:30 · А. Константинопол…",
+        "20.11 23:30 · М. Константинова",
+    ]
+    assert all(len(line) <= 32 for entry in entries(text) for line in entry[1:])
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) 
     lines.append(f"{t('card-channel')}: {channel_label(dialog.channel, t)}")
     if dialog.client_phone:
         lines.append(f"{t('card-phone')}: {format_phone(dialog.client_phone, masked=not full_phones)}")
-    who = h(short(dialog.completed_by)) if dialog.completed_by else t("list-auto-closed")
+    who = h(short(dialog.completed_by)) if dialog.completed_by else t("card-auto-closed")
     lines.append(f"{t('card-completed-by')}: {who}")
     if dialog.started_at:
         lines.append(f"{t('card-started')}: {format_time(dialog.started_at, zone)}")

@@ -6,7 +6,7 @@ filters, how it is sorted and how many it found.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from db.choices import FilterChoices
 from db.dialogs import DialogRow, PagePosition
@@ -29,13 +29,15 @@ from keyboards.menu import LIST_PATH
 from views.drill import report_of
 from views.formatting import (
     MAX_SEARCH_SHOWN,
+    NARROW_LINE,
     breadcrumb,
     channel_label,
     client_label,
     filters_line,
+    fit_person,
     format_phone,
-    format_time,
     h,
+    list_time,
     masked_text,
     short,
     shown_search,
@@ -123,7 +125,7 @@ def search_prompt_screen(pressed: SearchCallback, stored: StoredView | None, vie
     prompt = t("search-prompt")
     if stored is not None and stored.view.has_filters:
         prompt = t("search-prompt-within", filters=filters_line(stored, t, local_today(viewer.zone)))
-    return Screen(f"{breadcrumb(t, *LIST_PATH)}\n\n{prompt}", search_prompt_keyboard(pressed, t))
+    return Screen(f"{breadcrumb(t, *LIST_PATH, whole=True)}\n\n{prompt}", search_prompt_keyboard(pressed, t))
 
 
 def employees_offered(
@@ -149,7 +151,7 @@ def render_list(
 ) -> str:
     """`mask_region`: numbers are masked (see `views.formatting.masked_text`); None: shown in full."""
     page, stored = result.page, result.view
-    lines = [breadcrumb(t, *LIST_PATH)]
+    lines = [breadcrumb(t, *LIST_PATH, whole=True)]
     search_text = shown_search(stored.view.search_text, mask_region) if stored is not None else ""
     client = _client_shown(stored, mask_region)
     if client:  # one client's dialogs (the card's «Все диалоги клиента»): whose they are
@@ -177,7 +179,7 @@ def render_list(
         lines.append(_parts_line(result.parts, t))
     for number, row in enumerate(page.rows, start=result.first_number):
         lines.append("")
-        lines.append(_entry(number, row, t, zone, mask_region))
+        lines.append(_entry(number, row, t, zone, mask_region, result.today))
     return "\n".join(lines)
 
 
@@ -200,11 +202,13 @@ def _parts_line(parts: PartsShown, t: Texts) -> str:
     return t("list-parts-inside" if parts.ending else "list-parts-inside-only", **figures)
 
 
-def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
-    """Three short lines: who and where; number and size; when and by whom."""
+def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None, today: date) -> str:
+    """Three short lines: who and where; number and size; when and by whom (the time without this year,
+    the employee in what is left of a narrow phone's line)."""
     first = f"<b>{number}. {client_label(row, t, mask_region)}</b> · {channel_label(row.channel, t)}"
     phone = format_phone(row.client_phone, masked=mask_region is not None) if row.client_phone else "—"
     second = f"{phone} · {t('list-messages', count=row.message_count)}"
-    who = h(short(row.completed_by)) if row.completed_by else t("list-auto-closed")
-    third = f"{format_time(row.completed_at, zone)} · {who}"
-    return f"{first}\n{second}\n{third}"
+    when = list_time(row.completed_at, zone, today)
+    room = NARROW_LINE - len(when) - len(" · ")
+    who = h(fit_person(row.completed_by, room)) if row.completed_by else t("list-auto-closed")
+    return f"{first}\n{second}\n{when} · {who}"

@@ -36,6 +36,9 @@ OTHER_CHANNEL_EMOJI = "💬"
 MAX_NAME_LENGTH = 60  # characters of a name shown in the list and the card
 MAX_SEARCH_SHOWN = 100
 SEPARATOR = " → "
+# characters a line holds on a narrow phone (360 dp) before it wraps: lines of 35 and 36 wrapped
+NARROW_LINE = 32
+ELIDED = "…"
 
 
 def h(text: str) -> str:
@@ -116,6 +119,23 @@ def format_time(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
 
 
+def list_time(moment: datetime, zone: tzinfo, today: date) -> str:
+    """A time in a list entry: without the year when it is this year's (`05.12 09:17`), which every
+    row would otherwise repeat on a line a phone has little room on."""
+    local = moment.astimezone(zone)
+    return local.strftime("%d.%m %H:%M" if local.year == today.year else "%d.%m.%Y %H:%M")
+
+
+def fit_person(name: str, room: int) -> str:
+    """A person's name in `room` characters: whole when it fits, else the first names as initials
+    (`А. Константинова`) when they are words, else cut short."""
+    words = name.split()
+    if len(name) <= room or not all(word.replace("-", "").isalpha() for word in words[:-1]):
+        return short(name, room)
+    initials = " ".join([*(f"{word[0]}." for word in words[:-1]), words[-1]])
+    return short(initials, room)
+
+
 def channel_name(channel: str, t: Texts) -> str:
     """The catalogue's name of a channel; a channel the catalogue does not know keeps its own."""
     key = f"channel-{channel}"
@@ -172,9 +192,16 @@ def masked_text(text: str, mask_region: str | None) -> str:
     return mask_numbers_in(text, mask_region) if mask_region else text
 
 
-def breadcrumb(t: Texts, *keys: str) -> str:
-    """The line at the top of a screen: where it is on the menu path (`keyboards.menu`)."""
-    return f"<i>{SEPARATOR.join(t(key) for key in keys)}</i>"
+def breadcrumb(t: Texts, *keys: str, whole: bool = False) -> str:
+    """The line at the top of a screen: where it is on the menu path (`keyboards.menu`). A path too long
+    for one line of a narrow phone keeps the levels nearest the screen that fit, after `… →`; `whole`:
+    shown whole however long (the dialog list's own, the seed's path, DESIGN §2)."""
+    names = [t(key) for key in keys]
+    text = SEPARATOR.join(names)
+    while not whole and len(names) > 1 and len(text) > NARROW_LINE:
+        names = names[1:]
+        text = SEPARATOR.join([ELIDED, *names])
+    return f"<i>{text}</i>"
 
 
 def filters_line(stored: StoredView, t: Texts, today: date | None = None) -> str:

@@ -67,7 +67,7 @@ list-messages = { $count } { $count ->
     [one] message
    *[other] messages
 }
-list-auto-closed = closed automatically
+list-auto-closed = auto-closed
 list-no-name = No name
 column-client = Client
 column-channel = Channel
@@ -169,6 +169,7 @@ search-unavailable = The archive is being updated; search again in a minute.
 card-channel = Channel
 card-phone = Number
 card-completed-by = Completed by
+card-auto-closed = closed automatically
 card-started = Started
 card-completed = Completed
 card-duration = { $minutes ->

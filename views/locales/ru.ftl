@@ -69,7 +69,7 @@ list-messages = { $count } { $count ->
     [few] сообщения
    *[many] сообщений
 }
-list-auto-closed = закрыт автоматически
+list-auto-closed = автозакрытие
 list-no-name = Без имени
 column-client = Клиент
 column-channel = Канал
@@ -173,6 +173,7 @@ search-unavailable = Архив сейчас обновляется, повто�
 card-channel = Канал
 card-phone = Номер
 card-completed-by = Завершил
+card-auto-closed = закрыт автоматически
 card-started = Начало
 card-completed = Завершён
 card-duration = { $minutes ->
