@@ -129,7 +129,7 @@ async def test_channels_table_compares_with_the_period_before(api: BotAPIEmulato
     for title, figures in rows:
         channel = code_of[title]
         share = round(100 * per_channel[channel] / len(IN_PERIOD))
-        assert figures == f"{per_channel[channel]} ({share}%) · новый канал"  # nothing on 18–19.11
+        assert figures == f"{per_channel[channel]} ({share}%) · было 0"  # nothing on 18–19.11
     lines = screen.content.split("\n")
     assert f"Всего: {len(IN_PERIOD)} · было 0" in lines and "Сравнение с 18.11–19.11" in lines
 

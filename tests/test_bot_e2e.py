@@ -702,10 +702,18 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
         russian = api.commands[(default, "")]
         english = api.commands[(default, "en")]
         for commands in (russian, english):
-            assert [c["command"] for c in commands] == ["start", "dialogs", "help", "cancel", "language"]
+            assert [c["command"] for c in commands] == [
+                "start",
+                "dialogs",
+                "analytics",
+                "help",
+                "cancel",
+                "language",
+            ]
         assert [c["description"] for c in russian] == [
             "Главное меню",
             "Список диалогов",
+            "Аналитика (руководителям)",
             "Как пользоваться ботом",
             "Отменить поиск или ввод дат",
             "Язык бота / Language",
@@ -713,6 +721,7 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
         assert [c["description"] for c in english] == [
             "Main menu",
             "Dialog list",
+            "Analytics (for heads)",
             "How to use the bot",
             "Cancel a search or dates",
             "Language / Язык",

@@ -309,3 +309,14 @@ def test_the_way_back_tells_every_report_and_a_range_around_the_day_drilled_into
     assert report_of(0, whole) is None  # the list opened from the menu
     years = typed_range(Section.TIME, days(date(2020, 1, 1), date(2026, 12, 31)))
     assert report_code(years, date(2020, 1, 1), date(2026, 12, 31), day, day) == 0  # too far: the menu
+
+
+async def test_analytics_is_one_command_away_for_a_head_and_refused_to_a_manager(api: BotAPIEmulator) -> None:
+    """/analytics: the screen the menu's three taps lead to, the same text and buttons."""
+    head = api.user(HEAD_ID)
+    commanded = (await say(head, "/analytics")).message
+    assert looks(commanded) == looks(await open_analytics(head))
+    assert commanded.content.startswith(ANALYTICS_PATH) and "Сотрудники" in commanded.content
+    refused = await say(api.user(MANAGER_ID), "/analytics")
+    assert refused.text == "Аналитика доступна руководителям и администраторам."
+    assert refused.message.button_rows() == []

@@ -249,7 +249,7 @@ async def test_today_is_compared_with_yesterday_up_to_the_same_time(api: BotAPIE
     assert "Всего: 3 · ▲ 200% (было 1)" in lines
     assert "Сравнение со вчерашним днём до 09:22" in lines
     assert lines[lines.index("1. 🟢 WhatsApp") + 1] == "2 (67%) · ▲ 100% (было 1)"
-    assert lines[lines.index("2. ✈️ Telegram") + 1] == "1 (33%) · новый канал"
+    assert lines[lines.index("2. ✈️ Telegram") + 1] == "1 (33%) · было 0"
 
     english = api.user(ENGLISH_ADMIN_ID, language_code="en")
     screen = await analytics(english, "📡 Channels")

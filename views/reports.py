@@ -159,7 +159,8 @@ def compared_with(t: Texts, span: Span, today: date, year: int) -> str:
 def change(t: Texts, row: ChannelStats) -> str:
     """Against the period compared with (`compared_with`)."""
     if row.previous == 0:
-        return t("analytics-change-new") if row.dialogs else t("analytics-change-same")
+        # «было 0», not «новый канал»: a channel quiet in the span compared with is rarely a new one
+        return t("analytics-change-from-zero") if row.dialogs else t("analytics-change-same")
     percent = round(100 * (row.dialogs - row.previous) / row.previous)
     if percent > 0:
         return t("analytics-change-up", percent=percent, previous=row.previous)

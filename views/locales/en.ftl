@@ -23,6 +23,7 @@ help =
     <b>Dialog list</b> — completed client dialogs from WhatsApp, Telegram and the other channels.
 
     /dialogs — open the list
+    /analytics — analytics (for heads)
     /start — main menu
     /cancel — cancel a search or dates
     /language — the bot's language (Русский, English)
@@ -30,10 +31,11 @@ help =
     <b>Search</b>: send the bot a client's name (or part of it) or a phone number in any format — whole or its last 4 digits.
     <b>Sorting</b>: tap a column's name; tap again for the reverse order.
     <b>Filters</b>: ⚙️ under the list — channel, employee, period (or dates like 01.11–15.11).
-    <b>Analytics</b> (for heads): Sales department → For the head → Analytics — employees, channels, days and hours, active clients and a chart.
+    <b>Analytics</b> (for heads): /analytics or Sales department → For the head → Analytics — employees, channels, days and hours, active clients and a chart.
     <b>A dialog</b>: tap its number in the list.
 command-start = Main menu
 command-dialogs = Dialog list
+command-analytics = Analytics (for heads)
 command-help = How to use the bot
 command-cancel = Cancel a search or dates
 command-language = Language / Язык
@@ -225,7 +227,6 @@ analytics-channel-line = { $dialogs } ({ $share }%)
 analytics-change-up = ▲ { $percent }% (was { $previous })
 analytics-change-down = ▼ { $percent }% (was { $previous })
 analytics-change-same = no change
-analytics-change-new = new channel
 analytics-change-from-zero = was 0
 analytics-busiest-days = Busiest days
 analytics-hours = By hour (dialogs completed)
