@@ -241,14 +241,14 @@ def _search_walk(total: int, search: Search, sort_column: str, *, costly: bool =
     client, the matching names in order."""
     if search.kind is SearchKind.NAME and sort_column in CLIENT_COLUMNS and total <= NAMES_LIMIT:
         return _Plan(total, "names", *name_folds(search), costly)
-    return _Plan(total, "dense", *dense_filter(search), costly)
+    return _Plan(total, "dense", *dense_filter(search, sort_column), costly)
 
 
 def _dense_plan(
     total: int, search: Search, counts: _FilterCounts, sort_column: str, *, costly: bool = False
 ) -> _Plan:
     """Many matches on both sides: walk the sort index, testing each row."""
-    search_condition, search_params = dense_filter(search)
+    search_condition, search_params = dense_filter(search, sort_column)
     walk, _ = _walk(counts, sort_column)
     conditions, params = _conditions(counts.filters, walk)
     condition = f"{search_condition} AND {conditions}"

@@ -4,6 +4,7 @@ without search, on both search plans — paging visits every matching dialog exa
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -28,6 +29,7 @@ from db.importer import store_records
 from db.periods import utc_bounds
 from db.records import DialogRecord
 from db.search import Matches, SearchKind, parse_search
+from db.sqlite.search import dense_filter
 from db.text import fold
 from keyboards.columns import COLUMNS, Column
 from tests.databases import migrated_database, total_of
@@ -438,6 +440,27 @@ def test_totals_match_the_pages(archive: Database) -> None:
     assert total_of(archive, parse_search("иван", "RU")) == len(
         expected_ids(Column.CLIENT, False, SEARCHES["иван"])
     )
+
+
+@pytest.mark.parametrize(
+    ("walked", "index"),
+    [
+        ("client_sort", "ix_dialogs_client_sort"),
+        ("client_sort_up", "ix_dialogs_client_sort_up"),
+        ("completed_at", "ix_dialogs_completed_at"),
+    ],
+)
+@pytest.mark.parametrize("typed", ["иван", "семен иван"])
+def test_a_walk_tests_a_common_name_in_the_index_it_walks(
+    archive: Database, walked: str, index: str, typed: str
+) -> None:
+    """A walk of the Клиент or the time index skips the dialogs of other names without reading their rows
+    only if the name is tested in a column that index holds (the list sorted А→Я walks client_sort_up)."""
+    search = parse_search(typed, "RU")
+    assert search is not None
+    condition, _ = dense_filter(search, walked)
+    indexed = {row[2] for row in archive.run(run_sql, f"PRAGMA index_info({index})")}
+    assert set(re.findall(r"\bd\.(\w+)", condition)) <= indexed
 
 
 def test_an_empty_archive(tmp_path: Path) -> None:
