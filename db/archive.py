@@ -34,7 +34,7 @@ from db.errors import ArchiveBusy
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.users import Person, choose_language, find_person
-from db.views import ListView, StoredView, find_views, load_view, store_view, store_views
+from db.views import NOBODY, ListView, StoredView, find_views, load_view, store_view, store_views
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -181,14 +181,14 @@ class Archive:
     # --- the analytics -------------------------------------------------------------------------------
 
     async def employee_figures(self, period: Period) -> Figures[list[EmployeeStats]]:
-        """Per employee; a numbered row for each employee (not for the dialogs nobody completed)."""
-        return await self._figures(
-            period,
-            analytics.employee_stats,
-            lambda rows: [
-                ListView(employee_id=row.employee_id, period=period.code) for row in rows if row.employee_id
-            ],
-        )
+        """Per employee; a numbered row for each employee, then one for the dialogs nobody completed."""
+
+        def drill(rows: list[EmployeeStats]) -> list[ListView]:
+            people = [row.employee_id for row in rows if row.employee_id]
+            nobody = [NOBODY for row in rows if not row.employee_id]
+            return [ListView(employee_id=employee, period=period.code) for employee in [*people, *nobody]]
+
+        return await self._figures(period, analytics.employee_stats, drill)
 
     async def channel_figures(self, period: Period) -> Figures[list[ChannelStats]]:
         """Per channel, against the same stretch of time before (`Figures.previous`); a numbered row for

@@ -433,11 +433,11 @@ def test_the_employees_table_is_told_ten_a_page_with_labelled_figures() -> None:
     assert len(lines) <= 60  # ten employees of five short lines: not the hundred lines of all of them
 
     last = employees_text(t, "7 дней", rows, page=5)
-    assert (last.first, last.count, last.pages) == (51, 10, 6)
+    assert (last.first, last.count, last.pages) == (51, 11, 6)  # and the dialogs nobody completed
     last_lines = visible(last.text).split("\n")
     assert "Сотрудники 51–60 из 60, самые занятые первыми" in last_lines
     assert "60. Сотрудник с очень длинным именем и фамилией номер 60 — 40 диалогов" in last_lines
-    assert "Закрыты автоматически — 7 диалогов" in last_lines  # nobody completed them: the last page
+    assert "61. Закрыты автоматически — 7 диалогов" in last_lines  # nobody completed them: the last page
     assert employees_text(t, "7 дней", rows, page=99).first == 51  # past the last page: the last
 
 

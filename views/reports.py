@@ -41,7 +41,7 @@ class ReportPage:
 def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats], page: int = 0) -> ReportPage:
     """Everyone who completed dialogs, busiest first, `EMPLOYEES_PER_PAGE` a page (`page` from 0; one past
     the last is the last), each with labelled figures and the channels they worked in most; the dialogs
-    nobody completed come last, unnumbered, on the last page."""
+    nobody completed come last on the last page, numbered after everyone (their list is a tap away too)."""
     head = [header(t, period, "analytics-employees")]
     if not rows:
         return ReportPage("\n".join([*head, "", t("analytics-empty")]), 1, 0, 1)
@@ -61,8 +61,8 @@ def employees_text(t: Texts, period: str, rows: Sequence[EmployeeStats], page: i
         for number, row in enumerate(shown, start=start + 1)
     ]
     nobody = [row for row in rows if not row.employee_id] if page == pages - 1 else []
-    tail = [_employee_block(t, t("analytics-nobody"), row) for row in nobody]
-    text, count = fit(t, head, blocks, [*tail, t("analytics-drill-hint")], "analytics-more-employees")
+    blocks += [_employee_block(t, f"{len(people) + 1}. {t('analytics-nobody')}", row) for row in nobody]
+    text, count = fit(t, head, blocks, [t("analytics-drill-hint")], "analytics-more-employees")
     return ReportPage(text, start + 1, count, pages)
 
 
