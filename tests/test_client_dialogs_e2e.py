@@ -89,6 +89,8 @@ RECORDS = [
     # a number in the name, and no number field: by the name, which holds digits a manager may not see
     dialog("named-1", NAMED_BY_NUMBER, None, "whatsapp", 1),
     dialog("named-2", NAMED_BY_NUMBER, None, "telegram", 2),
+    # Алёна again, spelled as another CRM user typed her: the same client to her list and to its count
+    dialog("alena-4", "алена королева", None, "telegram", 4),
 ]
 SOURCE = {record.source_id: record for record in RECORDS}
 
@@ -167,16 +169,18 @@ async def test_a_head_sees_every_dialog_of_the_number_newest_first_and_comes_bac
 async def test_a_client_without_a_number_is_matched_by_the_whole_name(api: BotAPIEmulator) -> None:
     head = api.user(HEAD_ID)
     card = await card_of(head, "королёва", "alena-3")
-    listed = parse_list((await tap(head, card, "👤 Все диалоги клиента (3)")).text)
+    # the count on the button is the list's: her name in any case, ё or е
+    listed = parse_list((await tap(head, card, "👤 Все диалоги клиента (4)")).text)
     assert "👤 Все диалоги клиента: Алёна Королёва" in listed.header
-    assert listed.found == 3
+    assert listed.found == 4
     # not «Алёна Королёва-Смит», whose name only holds hers
     assert [(entry.client, entry.channel, entry.phone) for entry in listed.entries] == [
         ("Алёна Королёва", "💬 Чат на сайте", "—"),
+        ("алена королева", "✈️ Telegram", "—"),
         ("Алёна Королёва", "📸 Instagram", "—"),
         ("Алёна Королёва", "🔵 ВКонтакте", "—"),
     ]
-    await tap(head, card, "3")
+    await tap(head, card, "4")
     assert "ID в CRM: alena-1" in card.content
     assert parse_list((await tap(head, card, "⬅ К списку")).text).entries == listed.entries
 
