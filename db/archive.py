@@ -169,10 +169,9 @@ class Archive:
         opening is audited in the same transaction, and the card is not shown when it cannot be
         (`ArchiveBusy`). The list of the client's other dialogs is stored (if new) for its button to carry
         (`Card.client_view_id`; 0 when it cannot be stored now)."""
-        region = self.settings.phone_region
         if opened_by is not None:
-            return await self._db.write(open_card, dialog_id, part, per_part, opened_by, region=region)
-        card = await self._db.read(open_card, dialog_id, part, per_part, region=region)
+            return await self._db.write(open_card, dialog_id, part, per_part, opened_by)
+        card = await self._db.read(open_card, dialog_id, part, per_part)
         if card is not None and card.client_view is not None and not card.client_view_id:
             with contextlib.suppress(ArchiveBusy):  # the button waits for the next opening
                 view_id = await self._db.write(store_view, card.client_view)

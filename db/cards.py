@@ -1,6 +1,6 @@
 """One dialog in full: its columns and its transcript, a page at a time, and the way to every dialog of the
-same client (`db.views.client_view`: the number, else the name; its count read off the number's counter
-in the same statement, or counted as the name's list counts it); opening it is audited."""
+same client (`db.views.client_view`: the number, else the name; its count read off the per-number and
+per-name counters in the same statement); opening it is audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from db import audit
-from db.dialogs import DialogQuery, DialogRow, count_matching, dialog_row
+from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 from db.views import ListView, client_view, find_view, store_view
 
@@ -39,9 +39,12 @@ class Card:
 _DIALOG = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
     " d.started_at, d.completed_at, d.message_count,"
-    " p.dialog_count"  # the client's dialogs, when the client is their number
+    # the client's dialogs: the number's counter, else the name's (for a dialog without a number) summed
+    # over every spelling of the name, as its list finds them (any case, ё = е: `client_sort` is the fold)
+    " CASE WHEN d.phone_id IS NOT NULL THEN p.dialog_count ELSE"
+    " (SELECT sum(s.dialog_count) FROM client_names s WHERE s.name_fold = n.name_fold) END"
     " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
-    " LEFT JOIN client_phones p ON p.id = d.phone_id"
+    " LEFT JOIN client_phones p ON p.id = d.phone_id LEFT JOIN client_names n ON n.id = d.name_id"
     " WHERE d.id = :id"
 )
 _COUNT = "SELECT COUNT(*) FROM messages WHERE dialog_id = :id"
@@ -52,17 +55,11 @@ _LINES = (
 
 
 def open_card(
-    connection: Connection,
-    dialog_id: int,
-    part: int,
-    per_part: int,
-    opened_by: int | None = None,
-    *,
-    region: str,
+    connection: Connection, dialog_id: int, part: int, per_part: int, opened_by: int | None = None
 ) -> Card | None:
     """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
     `opened_by`: the Telegram id the opening is audited for, in the same transaction (a card that cannot be
-    audited is not shown); `region`: the PHONE_REGION searches are read in."""
+    audited is not shown)."""
     row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
     if row is None:
         return None
@@ -78,13 +75,7 @@ def open_card(
         audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     dialog = dialog_row(row)
     client_dialogs = row[9] or 0
-    view = client_view(dialog.client_phone, dialog.client_name)
-    if view is not None and not dialog.client_phone:
-        # by the whole name: counted as its list counts, every spelling of it (any case, ё = е), where the
-        # name's own counter knows one spelling
-        client_dialogs = count_matching(connection, DialogQuery(view.search(region)))
-    if client_dialogs < 2:
-        view = None
+    view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
     view_id = 0
     if view is not None:  # stored by an opening (a write already), found by a page turn
         found = find_view(connection, view)

@@ -46,7 +46,7 @@ class ClientName(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    name_fold: Mapped[str] = mapped_column(String(200))
+    name_fold: Mapped[str] = mapped_column(String(200), index=True)  # every spelling of a name, together
     dialog_count: Mapped[int] = mapped_column(Integer, default=0)
     last_completed_at: Mapped[datetime | None] = mapped_column(DateTime())  # its newest dialog (UTC)
 
