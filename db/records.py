@@ -188,3 +188,5 @@ def _messages(value: object, local_tz: tzinfo) -> tuple[MessageRecord, ...] | No
 def _check_unicode(value: str, key: str) -> None:
     if LONE_SURROGATE.search(value):
         raise RecordError(f"{key} holds a lone surrogate (\\ud800–\\udfff), which is not a character")
+    if "\x00" in value:  # no text shows it, and PostgreSQL cannot store it
+        raise RecordError(f"{key} holds a NUL character (\\u0000), which is not text")

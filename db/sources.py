@@ -261,15 +261,16 @@ def _encoding_of(path: Path, sample: bytes, complete: bool, given: str | None) -
 
 def _utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 without a byte order mark: the zero high bytes of its ASCII characters (every JSON key, every
-    CSV delimiter) sit at every other position, and there only."""
+    CSV delimiter) sit at every other position, and there only; and such characters are there (a zero
+    byte and a line break, `00 0A`, read as UTF-16 too, but tell nothing)."""
     even, odd = sample[0::2], sample[1::2]
     for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
         if high.count(0) * 4 >= len(high) and low.count(0) * 100 <= len(low):
             try:
-                codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+                text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
             except UnicodeDecodeError:
                 return None
-            return codec
+            return codec if any(mark in text for mark in "{,;\t") else None
     return None
 
 
