@@ -22,7 +22,7 @@ from connectors.sync import NEEDS, ChatwootSync, SyncReport
 from db.chatwoot_queue import FAILING_AFTER, queue_state
 from db.counters import dialog_total
 from db.demo import generate_dialogs
-from db.engine import Database, DatabaseUrlError
+from db.engine import Database, DatabaseUrlError, shown_url
 from db.errors import ArchiveReplaced
 from db.importer import FileUnreadable, ImportReport, ImportStopped, Progress, import_file, store_records
 from db.integrity import ZONE, find_disagreements, repair
@@ -226,7 +226,7 @@ def _open_database(
     try:
         upgrade(database)
     except Exception as error:  # a file that is not a database, a folder that does not exist, ...
-        raise CommandError(f"cannot open the database {settings.database_url}: {error}") from None
+        raise CommandError(f"cannot open the database {shown_url(settings.database_url)}: {error}") from None
     return database
 
 

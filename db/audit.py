@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from db.engine import run_sql, time_param
+from db.engine import run_sql
 
 OPEN_DIALOG = "open_dialog"
 EXPORT_LIST = "export_list"
@@ -18,7 +18,7 @@ def record(
     connection: Connection, telegram_id: int, action: str, *, dialog_id: int | None = None, detail: str = ""
 ) -> None:
     values = {
-        "at": time_param(datetime.now(UTC).replace(tzinfo=None)),
+        "at": datetime.now(UTC).replace(tzinfo=None),
         "telegram_id": telegram_id,
         "action": action,
         "dialog_id": dialog_id,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from db.engine import run_sql, stored_time, time_param
+from db.engine import run_sql, stored_time
 from db.tokens import note_call
 
 FAILING_AFTER = 5  # failed fetches in a row after which a job is reported as failing
@@ -24,7 +24,7 @@ MAX_ERROR_LENGTH = 500
 @dataclass(frozen=True, slots=True)
 class Job:
     conversation_id: int
-    queued_at: str  # as stored: compared, never parsed
+    queued_at: datetime  # naive UTC, as stored: compared to tell a job queued again
     attempts: int
 
 
@@ -48,7 +48,7 @@ class QueueState:
 def enqueue(connection: Connection, conversation_ids: list[int], now: datetime) -> None:
     """Queues the conversations, due now: a new job, a done one again (its record of failures cleared),
     or one waiting to be tried again sooner (its failures kept: they are still to be reported)."""
-    at = time_param(_naive(now))
+    at = _naive(now)
     for conversation_id in conversation_ids:
         run_sql(
             connection,
@@ -91,9 +91,9 @@ def due_jobs(connection: Connection, now: datetime, limit: int) -> list[Job]:
         connection,
         "SELECT conversation_id, queued_at, attempts FROM chatwoot_jobs "
         "WHERE due_at IS NOT NULL AND due_at <= :now ORDER BY due_at, conversation_id LIMIT :limit",
-        {"now": time_param(_naive(now)), "limit": limit},
+        {"now": _naive(now), "limit": limit},
     )
-    return [Job(int(row[0]), str(row[1]), int(row[2])) for row in rows]
+    return [Job(int(row[0]), stored_time(row[1]), int(row[2])) for row in rows]
 
 
 def next_due(connection: Connection) -> datetime | None:
@@ -108,7 +108,7 @@ def mark_done(connection: Connection, job: Job, now: datetime) -> None:
         connection,
         "UPDATE chatwoot_jobs SET due_at = NULL, attempts = 0, last_error = NULL, fetched_at = :now "
         "WHERE conversation_id = :id AND queued_at = :queued_at",
-        {"id": job.conversation_id, "queued_at": job.queued_at, "now": time_param(_naive(now))},
+        {"id": job.conversation_id, "queued_at": job.queued_at, "now": _naive(now)},
     )
 
 
@@ -121,7 +121,7 @@ def mark_failed(connection: Connection, job: Job, error: str, retry_at: datetime
         {
             "id": job.conversation_id,
             "error": error[:MAX_ERROR_LENGTH],
-            "retry_at": time_param(_naive(retry_at)),
+            "retry_at": _naive(retry_at),
         },
     )
 

@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.counters import archive_revision, dialog_total
+from db.dialect import EngineSQL, sql_of
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
 from db.search import Matches, Search, SearchKind, digit_parts
 from db.sqlite.pages import filter_conditions, page_statement
-from db.sqlite.search import dense_filter, find_matches, matching_filter, name_folds, sparse_filter
 from db.stats import count_dialogs
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
@@ -140,19 +140,19 @@ def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
         rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
         return page(rows[::-1], has_previous=plan.total > last_size, has_next=False)
 
-    first = _newest_first(plan, query, size + 1)
+    first = _newest_first(sql_of(connection), plan, query, size + 1)
     rows = _fetch(connection, query, first, forward=True, limit=size + 1, anchor=None)
     return page(rows[:size], has_previous=False, has_next=len(rows) > size)
 
 
-def _newest_first(plan: _Plan, query: DialogQuery, count: int) -> _Plan:
+def _newest_first(sql: EngineSQL, plan: _Plan, query: DialogQuery, count: int) -> _Plan:
     """The first `count` dialogs of a search in the default order, newest first, are among those of the
     few names or numbers whose own newest dialogs are newest (`Matches.newest`): only theirs are read (a
     number's last four digits match ~150 numbers; the page needs at most eleven of them)."""
     newest_first = query.sort == "completed_at" and query.descending
     if plan.matches is None or query.search is None or not newest_first:
         return plan
-    condition, params = sparse_filter(query.search, plan.matches.newest(count))
+    condition, params = sql.sparse_filter(query.search, plan.matches.newest(count))
     return replace(plan, condition=condition, params=params)
 
 
@@ -191,16 +191,17 @@ class _Plan:
 
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     search, filters = query.search, query.filters
+    sql = sql_of(connection)
     if search is None and not filters:
         return _Plan(dialog_total(connection), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
-            return _search_walk(query.known_total, search, query.column)
-        total, matches = find_matches(connection, search, SPARSE_LIMIT)
+            return _search_walk(sql, query.known_total, search, query.column)
+        total, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
         if matches is not None:
-            return _Plan(total, "sparse", *sparse_filter(search, matches), matches=matches)
-        return _search_walk(total, search, query.column, costly=True)
+            return _Plan(total, "sparse", *sql.sparse_filter(search, matches), matches=matches)
+        return _search_walk(sql, total, search, query.column, costly=True)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
@@ -212,45 +213,53 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         # the sort index, as many as it takes to meet a page of matches
         per_page = walked / max(filtered, 1) * query.page_size
         if filtered <= SPARSE_LIMIT and path_rows <= per_page:
-            return _Plan(filtered, "sparse", *_conditions(filters, path))
-        return _Plan(filtered, "dense", *_conditions(filters, walk))
+            return _Plan(filtered, "sparse", *_conditions(sql, filters, path))
+        return _Plan(filtered, "dense", *_conditions(sql, filters, walk))
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
-    searched, matches = find_matches(connection, search, SPARSE_LIMIT)
+    searched, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
     if query.known_total is not None and matches is None and filtered > SPARSE_LIMIT:
-        return _dense_plan(query.known_total, search, counts, sort_column)
+        return _dense_plan(sql, query.known_total, search, counts, sort_column)
     if searched <= filtered:
         search_condition, search_params = (
-            sparse_filter(search, matches) if matches is not None else matching_filter(search)
+            sql.sparse_filter(search, matches) if matches is not None else sql.matching_filter(search)
         )
-        conditions, params = _conditions(filters, set())
+        conditions, params = _conditions(sql, filters, set())
     else:
-        search_condition, search_params = dense_filter(search)
+        search_condition, search_params = sql.dense_filter(search, "client_sort")
         path, _ = _best_path(counts)
-        conditions, params = _conditions(filters, path)
+        conditions, params = _conditions(sql, filters, path)
     condition = f"{search_condition} AND {conditions}"
     params = {**search_params, **params}
     (total,) = run_sql(connection, f"SELECT count(*) FROM dialogs d WHERE {condition}", params).fetchone()
     if min(searched, filtered) <= SPARSE_LIMIT:
         return _Plan(total, "sparse", condition, params, costly=True)
-    return _dense_plan(total, search, counts, sort_column, costly=True)
+    return _dense_plan(sql, total, search, counts, sort_column, costly=True)
 
 
-def _search_walk(total: int, search: Search, sort_column: str, *, costly: bool = False) -> _Plan:
+def _search_walk(
+    sql: EngineSQL, total: int, search: Search, sort_column: str, *, costly: bool = False
+) -> _Plan:
     """Many matches of a search without filters: walk the sort index testing each row, or, sorted by
     client, the matching names in order."""
     if search.kind is SearchKind.NAME and sort_column in CLIENT_COLUMNS and total <= NAMES_LIMIT:
-        return _Plan(total, "names", *name_folds(search), costly)
-    return _Plan(total, "dense", *dense_filter(search, sort_column), costly)
+        return _Plan(total, "names", *sql.name_folds(search), costly)
+    return _Plan(total, "dense", *sql.dense_filter(search, sort_column), costly)
 
 
 def _dense_plan(
-    total: int, search: Search, counts: _FilterCounts, sort_column: str, *, costly: bool = False
+    sql: EngineSQL,
+    total: int,
+    search: Search,
+    counts: _FilterCounts,
+    sort_column: str,
+    *,
+    costly: bool = False,
 ) -> _Plan:
     """Many matches on both sides: walk the sort index, testing each row."""
-    search_condition, search_params = dense_filter(search, sort_column)
+    search_condition, search_params = sql.dense_filter(search, sort_column)
     walk, _ = _walk(counts, sort_column)
-    conditions, params = _conditions(counts.filters, walk)
+    conditions, params = _conditions(sql, counts.filters, walk)
     condition = f"{search_condition} AND {conditions}"
     return _Plan(total, "dense", condition, {**search_params, **params}, costly)
 
@@ -333,8 +342,10 @@ def _walk(counts: _FilterCounts, sort_column: str) -> tuple[set[str], int]:
     return set(), counts.all_dialogs()
 
 
-def _conditions(filters: Filters, indexed: set[str]) -> tuple[str, dict[str, Any]]:
-    return filter_conditions(filters.bounds, filters.channel, filters.employee_id, indexed=indexed)
+def _conditions(sql: EngineSQL, filters: Filters, indexed: set[str]) -> tuple[str, dict[str, Any]]:
+    return filter_conditions(
+        filters.bounds, filters.channel, filters.employee_id, indexed=indexed, hints=sql.hints
+    )
 
 
 def _fetch(
@@ -342,7 +353,10 @@ def _fetch(
 ) -> list[DialogRow]:
     # walking "forward" in a descending list means going down the index
     descending = query.descending == forward
-    statement = page_statement(query.column, descending, plan.kind, plan.condition, anchor is not None)
+    hints = sql_of(connection).hints
+    statement = page_statement(
+        query.column, descending, plan.kind, plan.condition, anchor is not None, hints=hints
+    )
     params: dict[str, Any] = {"limit": limit, **(plan.params or {})}
     if anchor is not None:
         params["anchor"] = anchor

@@ -1,18 +1,24 @@
 """The database and how work reaches it.
 
 All database work in `db` is written as plain functions of a synchronous SQLAlchemy `Connection`; the
-`Database` runs them. On SQLite (the one engine today, `db.sqlite`) reads run inline in the calling
-thread: measured on 1M dialogs (benchmarks/README.md), a page query costs ~35 µs in SQLite itself, while
-the aiosqlite thread hop and the async facade add ~400 µs to every statement; reads under WAL never wait
-for a lock, so running them inline stalls the event loop no longer than the query itself. The statements
-of the bot's taps go straight to the driver (`run_sql`): a synchronous SQLAlchemy Core statement costs
-~40 µs more.
+`Database` runs them, on one of two engines chosen by DATABASE_URL:
+
+- SQLite (`db.sqlite`, the default): reads run inline in the calling thread. Measured on 1M dialogs
+  (benchmarks/README.md), a page query costs ~35 µs in SQLite itself, while the aiosqlite thread hop and
+  the async facade add ~400 µs to every statement; reads under WAL never wait for a lock, so running them
+  inline stalls the event loop no longer than the query itself. The statements of the bot's taps go
+  straight to the driver (`run_sql`): a synchronous SQLAlchemy Core statement costs ~40 µs more.
+- PostgreSQL (`db.postgres`): the event loop's work runs through asyncpg, each statement awaited
+  (`AsyncConnection.run_sync` runs the same functions in a greenlet), so a slow server never stalls a
+  tap; the command line and the worker threads (an import, the ingestion API's batches, Chatwoot's jobs)
+  use psycopg's synchronous driver, off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache, partial
@@ -25,10 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from db.errors import ArchiveBusy, ArchiveReplaced, ArchiveUnwritable
+from db.postgres import connection as postgres
 from db.sqlite import connection as sqlite
-from db.sqlite.connection import stored_time, time_param
+from db.sqlite.connection import stored_time
 
-__all__ = ["Database", "DatabaseUrlError", "Rows", "run_sql", "stored_time", "time_param"]
+__all__ = ["Database", "DatabaseUrlError", "Rows", "run_sql", "stored_time"]
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +51,39 @@ class DatabaseUrlError(ValueError):
     """DATABASE_URL that cannot be used; the message is meant for the person who set it."""
 
 
+SQLITE_FORM = "sqlite+aiosqlite:///FILE"
+POSTGRES_FORM = "postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE"
+
+
 def parse_database_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except Exception:
-        raise DatabaseUrlError(f"DATABASE_URL is not a database URL: {url!r}") from None
-    if parsed.get_backend_name() != "sqlite":
-        raise DatabaseUrlError(
-            f"DATABASE_URL: {parsed.get_backend_name()!r} is not supported yet; use sqlite+aiosqlite:///FILE"
-        )
-    if parsed.get_driver_name() != "aiosqlite":
-        raise DatabaseUrlError("DATABASE_URL must use an async driver: sqlite+aiosqlite:///FILE")
-    if parsed.database in (None, "", ":memory:"):
-        raise DatabaseUrlError("DATABASE_URL must name a database file: sqlite+aiosqlite:///FILE")
-    return parsed
+        raise DatabaseUrlError("DATABASE_URL is not a database URL") from None  # it may hold a password
+    backend, _, driver = parsed.drivername.partition("+")  # as written: naming no dialect loads one
+    if backend == "sqlite":
+        if driver != "aiosqlite":
+            raise DatabaseUrlError(f"DATABASE_URL must use an async driver: {SQLITE_FORM}")
+        if parsed.database in (None, "", ":memory:"):
+            raise DatabaseUrlError(f"DATABASE_URL must name a database file: {SQLITE_FORM}")
+        return parsed
+    if backend == "postgresql":
+        if driver != "asyncpg":
+            raise DatabaseUrlError(f"DATABASE_URL must use the asyncpg driver: {POSTGRES_FORM}")
+        if not parsed.database:
+            raise DatabaseUrlError(f"DATABASE_URL must name the database: {POSTGRES_FORM}")
+        return parsed
+    raise DatabaseUrlError(
+        f"DATABASE_URL: {backend!r} is not supported; use {SQLITE_FORM} or {POSTGRES_FORM}"
+    )
+
+
+def shown_url(url: str) -> str:
+    """DATABASE_URL as it may be shown to a person or written to a log: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL"
 
 
 class Rows(Protocol):
@@ -132,10 +158,17 @@ class Database:
         on a slow disk, and the bot commits on its event loop."""
         self._busy_timeout_ms = busy_timeout_ms
         self.url = parse_database_url(url)
+        self.postgres = self.url.get_backend_name() == "postgresql"
+        self._replaced = False
+        self._checkpointer: sqlite.Checkpointer | None = None
+        if self.postgres:
+            self.path = ""
+            self._identity = None
+            self._open_postgres(bulk=bulk)
+            return
         self.path = str(self.url.database)
         sqlite.secure_files(self.path)
         self._identity = sqlite.file_identity(self.path)
-        self._replaced = False
         # the bot's own connection for checkpoints, opened now: it holds the file this process started with
         self._checkpointer = sqlite.open_checkpointer(self.path) if background_checkpoints else None
         checkpoints = (sqlite.NO_AUTOCHECKPOINT,) if background_checkpoints else ()
@@ -165,6 +198,58 @@ class Database:
         event.listen(self.sync_engine, "connect", self._same_file)
         event.listen(self.sync_engine, "connect", pragmas)
         event.listen(self.sync_engine, "begin", _begin)
+
+    def _open_postgres(self, *, bulk: bool) -> None:
+        """The engines of a PostgreSQL database: asyncpg for the event loop, psycopg for the threads. A
+        write waits for the rows another transaction holds as long as `busy_timeout_ms` (lock_timeout)."""
+        options = postgres.session_options(self._busy_timeout_ms, bulk=bulk)
+        self._server_settings = options
+        self._loop_engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.async_engine = self.migration_engine()
+        _postgres_databases.add(self)
+        self.sync_engine = create_engine(
+            self.url.set(drivername="postgresql+psycopg"),
+            hide_parameters=True,
+            pool_pre_ping=True,
+            connect_args={"options": " ".join(f"-c {name}={value}" for name, value in options.items())},
+        )
+
+    def _loop_engine(self) -> AsyncEngine:
+        """The asyncpg engine of the running event loop: an asyncpg connection belongs to the loop that
+        opened it, so each loop (the service has one; a test or `dialogs-bot try` may start several in
+        turn) keeps a pool of its own."""
+        loop = asyncio.get_running_loop()
+        engine = self._loop_engines.get(loop)
+        if engine is None:
+            engine = create_async_engine(
+                self.url,
+                hide_parameters=True,
+                pool_pre_ping=True,
+                connect_args={"server_settings": self._server_settings},
+            )
+            self._loop_engines[loop] = engine
+        return engine
+
+    async def release_loop(self) -> None:
+        """Closes the running event loop's connections (PostgreSQL), for a loop about to end; the next
+        statement on it opens them again."""
+        engine = self._loop_engines.pop(asyncio.get_running_loop(), None) if self.postgres else None
+        if engine is not None:
+            await engine.dispose()
+
+    def migration_engine(self) -> AsyncEngine:
+        """The engine Alembic runs the migrations on, in an event loop of its own (`db.migrate`): one that
+        keeps no connection, so that none outlives that loop (asyncpg's connections belong to theirs)."""
+        if not self.postgres:
+            return self.async_engine  # already keeps none (NullPool)
+        return create_async_engine(
+            self.url,
+            poolclass=NullPool,
+            hide_parameters=True,
+            connect_args={"server_settings": self._server_settings},
+        )
 
     def _same_file(self, _dbapi_connection: Any, _record: Any) -> None:
         """A new connection opens the file this process started with, or none: a file put in its place (or
@@ -197,8 +282,9 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Runs reading work in one transaction. On SQLite it runs at once, in the calling thread (see the
-        module's docstring): the coroutine never waits. It is one so that a server engine can await its
-        statements without the callers changing."""
+        module's docstring): the coroutine never waits. On PostgreSQL each of its statements is awaited."""
+        if self.postgres:
+            return await self._run_async(work, args, kwargs)
         return self.run(work, *args, **kwargs)
 
     async def write(
@@ -207,7 +293,16 @@ class Database:
         """Runs short writing work in one transaction, rolled back if it cannot finish. When no one else is
         writing it runs at once (~0.2 ms under WAL); when another writer holds the lock (an import), it
         waits for it in a worker thread, so that the event loop never stalls, and raises `ArchiveBusy`
-        when the wait runs out."""
+        when the wait runs out. On PostgreSQL it waits (awaited) only for the rows another holds."""
+        if self.postgres:
+            try:
+                return await self._run_async(work, args, kwargs)
+            except DBAPIError as error:
+                if postgres.is_locked(error.orig):
+                    raise ArchiveBusy from None
+                if postgres.is_unwritable(error.orig):
+                    raise ArchiveUnwritable(postgres.reason(error.orig)) from None
+                raise
         try:
             return self._write(work, args, kwargs, wait=False)
         except OperationalError as error:
@@ -221,6 +316,10 @@ class Database:
                 raise ArchiveBusy from None
             _raise_unwritable(error)
             raise
+
+    async def _run_async(self, work: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        async with self._loop_engine().begin() as connection:
+            return await connection.run_sync(work, *args, **kwargs)
 
     def _write(
         self,
@@ -247,7 +346,10 @@ class Database:
     async def checkpoint_regularly(self, every: float = CHECKPOINT_SECONDS) -> None:
         """Copies what the write-ahead log gained into the database file every `every` seconds, in a
         worker thread, until cancelled (with `background_checkpoints`); raises `ArchiveReplaced` as soon as
-        the file is no longer the one the process started with (moved over, or removed)."""
+        the file is no longer the one the process started with (moved over, or removed). PostgreSQL
+        checkpoints itself: there it only waits to be cancelled."""
+        if self.postgres:
+            await asyncio.Event().wait()
         if self._checkpointer is None:
             self._checkpointer = sqlite.open_checkpointer(self.path)
         while True:
@@ -260,6 +362,22 @@ class Database:
             self._checkpointer.close()
         self.sync_engine.dispose()
         await self.async_engine.dispose()
+        if self.postgres:
+            running = asyncio.get_running_loop()
+            for loop, engine in list(self._loop_engines.items()):
+                # another loop's connections cannot be closed from this one: they are let go
+                await engine.dispose(close=loop is running)
+            self._loop_engines.clear()
+
+
+_postgres_databases: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+async def release_loop_connections() -> None:
+    """Closes every PostgreSQL connection the running event loop holds: for a program that runs event
+    loops one after another (the tests), before one ends; a connection cannot outlive its loop."""
+    for database in list(_postgres_databases):
+        await database.release_loop()
 
 
 def _raise_unwritable(error: OperationalError) -> None:

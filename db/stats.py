@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    TextClause,
     delete,
     func,
     insert,
@@ -33,8 +34,8 @@ from sqlalchemy import (
     text,
 )
 
+from db.dialect import EngineSQL, sql_of
 from db.models import DailyStats, Dialog, DurationStats, HourlyStats, StatsZone
-from db.sqlite.stats import duration_seconds
 
 # Duration buckets: (first second, bucket width in seconds) of each step, up to a day; the last bucket
 # holds every dialog of a day or more. Fine steps where most dialogs are, coarse ones for the long tail.
@@ -90,15 +91,23 @@ _HOURS = Table(
     prefixes=["TEMPORARY"],
 )
 
-_DURATION = duration_seconds("d.completed_at", "d.started_at")
-# What daily_stats and duration_stats need of each dialog, read once: finding the rows costs more than
-# sorting them twice.
-_CREATE_FACTS = text(f"""
-    CREATE TEMPORARY TABLE stats_facts AS
-    SELECT h.day AS day, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
-           d.message_count AS messages, {_DURATION} AS duration
-    FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
-""")
+
+@lru_cache(maxsize=2)
+def _create_facts(sql: EngineSQL) -> TextClause:
+    """What daily_stats and duration_stats need of each dialog, read once: finding the rows costs more than
+    sorting them twice."""
+    return text(f"""
+        CREATE TEMPORARY TABLE stats_facts AS
+        SELECT h.day AS day, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
+               d.message_count AS messages, {_duration(sql)} AS duration
+        FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
+    """)
+
+
+def _duration(sql: EngineSQL) -> str:
+    return sql.duration_seconds("d.completed_at", "d.started_at")
+
+
 # Each table's rows as counted from the dialogs; inserted (`_count`), or compared (`differing_days`).
 _SELECT_DAILY = """
     SELECT day, channel, employee_id, COUNT(*), SUM(messages), COALESCE(SUM(duration), 0), COUNT(duration)
@@ -136,14 +145,20 @@ def refresh_days(connection: Connection, zone: ZoneInfo, days: Iterable[date]) -
     _count(connection)
 
 
-# A batch's part of the statistics, added or taken away (`count_batch`): the facts of its dialogs alone.
-_CREATE_BATCH_FACTS = text(f"""
-    CREATE TEMPORARY TABLE stats_facts AS
-    SELECT h.day AS day, h.hour AS hour, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
-           d.message_count AS messages, {_DURATION} AS duration
-    FROM stats_batch b JOIN dialogs d ON d.source_id = b.source_id
-    JOIN stats_hours h ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
-""")
+@lru_cache(maxsize=2)
+def _create_batch_facts(sql: EngineSQL) -> TextClause:
+    """A batch's part of the statistics, added or taken away (`count_batch`): the facts of its dialogs
+    alone."""
+    return text(f"""
+        CREATE TEMPORARY TABLE stats_facts AS
+        SELECT h.day AS day, h.hour AS hour, d.channel AS channel,
+               COALESCE(d.employee_id, 0) AS employee_id, d.message_count AS messages,
+               {_duration(sql)} AS duration
+        FROM stats_batch b JOIN dialogs d ON d.source_id = b.source_id
+        JOIN stats_hours h ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
+    """)
+
+
 _BATCH_IDS = text("INSERT INTO stats_batch (source_id) VALUES (:source_id)")
 # "WHERE true": SQLite reads ON CONFLICT after a bare SELECT … FROM as part of a join
 _ADD_BATCH = tuple(
@@ -186,18 +201,18 @@ def count_batch(
     if not wanted:
         return
     _fill_hours(connection, zone, wanted)
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_batch")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS stats_batch")
     connection.exec_driver_sql("CREATE TEMPORARY TABLE stats_batch (source_id TEXT PRIMARY KEY)")
     connection.execute(_BATCH_IDS, [{"source_id": source_id} for source_id in set(source_ids)])
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
-    connection.execute(_CREATE_BATCH_FACTS)
+    connection.exec_driver_sql("DROP TABLE IF EXISTS stats_facts")
+    connection.execute(_create_batch_facts(sql_of(connection)))
     for statement in _ADD_BATCH:
         connection.execute(statement, {"sign": sign})
     if sign < 0:
         for statement in _DROP_EMPTY:
             connection.execute(statement)
     for table in ("stats_facts", "stats_batch"):
-        connection.exec_driver_sql(f"DROP TABLE temp.{table}")
+        connection.exec_driver_sql(f"DROP TABLE {table}")
     _HOURS.drop(connection)
 
 
@@ -227,8 +242,8 @@ def differing_days(connection: Connection, zone: ZoneInfo) -> list[date]:
     else:
         days = []
     _fill_hours(connection, zone, days)
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
-    connection.execute(_CREATE_FACTS)
+    connection.exec_driver_sql("DROP TABLE IF EXISTS stats_facts")
+    connection.execute(_create_facts(sql_of(connection)))
     differing: set[date] = set()
     for expected, stored in (
         (_SELECT_DAILY, _STORED_DAILY),
@@ -236,9 +251,9 @@ def differing_days(connection: Connection, zone: ZoneInfo) -> list[date]:
         (_SELECT_HOURLY, _STORED_HOURLY),
     ):
         for one, other in ((expected, stored), (stored, expected)):
-            rows = connection.execute(text(f"SELECT DISTINCT day FROM ({one} EXCEPT {other})"))
+            rows = connection.execute(text(f"SELECT DISTINCT day FROM ({one} EXCEPT {other}) differing"))
             differing.update(_as_date(day) for (day,) in rows)
-    connection.exec_driver_sql("DROP TABLE temp.stats_facts")
+    connection.exec_driver_sql("DROP TABLE stats_facts")
     _HOURS.drop(connection)
     return sorted(differing)
 
@@ -359,8 +374,8 @@ def _as_date(day: date | str) -> date:
 
 
 def _count(connection: Connection) -> None:
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.stats_facts")
-    for statement in (_CREATE_FACTS, _INSERT_DAILY, _INSERT_DURATION, _INSERT_HOURLY):
+    connection.exec_driver_sql("DROP TABLE IF EXISTS stats_facts")
+    for statement in (_create_facts(sql_of(connection)), _INSERT_DAILY, _INSERT_DURATION, _INSERT_HOURLY):
         connection.execute(statement)
-    connection.exec_driver_sql("DROP TABLE temp.stats_facts")
+    connection.exec_driver_sql("DROP TABLE stats_facts")
     _HOURS.drop(connection)

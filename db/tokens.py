@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, update
 
 from db.audit import INGEST, record
-from db.engine import run_sql, stored_time, time_param
+from db.engine import run_sql, stored_time
 from db.models import IngestToken
 
 PREFIX = "dlg_"
@@ -105,8 +105,8 @@ def note_call(connection: Connection, name: str, detail: str) -> None:
     )
 
 
-def _now() -> str:
-    return time_param(datetime.now(UTC).replace(tzinfo=None))
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _utc(value: str | datetime) -> datetime:

@@ -8,7 +8,7 @@ from enum import Enum
 
 from sqlalchemy import Connection, delete, select
 
-from db.engine import run_sql, time_param
+from db.engine import run_sql
 from db.models import BotUser
 
 
@@ -81,7 +81,7 @@ def add_user(connection: Connection, telegram_id: int, role: Role, name: str | N
     """Adds the user or changes their role and name; True when they were new."""
     existed = find_role(connection, telegram_id) is not None
     values = {"id": telegram_id, "role": role.value, "name": name}
-    run_sql(connection, _ADD, {**values, "now": time_param(datetime.now(UTC).replace(tzinfo=None))})
+    run_sql(connection, _ADD, {**values, "now": datetime.now(UTC).replace(tzinfo=None)})
     return not existed
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from db.counters import REVISION
 from db.dialogs import Filters
-from db.engine import run_sql, time_param
+from db.engine import run_sql
 from db.periods import Period, period_from_code, utc_bounds
 from db.search import Search, client_search_text, parse_search, reads_hidden_digits
 
@@ -164,7 +164,7 @@ def store_view(connection: Connection, view: ListView, total: int | None = None,
     counted when counting it was costly, valid for `key` (`total_key`): one statement. A view stored
     already keeps the total counted last."""
     counted_for = key if total is not None else ""
-    values = {**_key(view), "now": time_param(datetime.now(UTC).replace(tzinfo=None))}
+    values = {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
     (view_id,) = run_sql(connection, _STORE, {**values, "total": total, "key": counted_for}).fetchone()
     return int(view_id)
 

@@ -14,12 +14,35 @@ from sqlalchemy import Connection
 
 from bot.cli import main
 from bot.settings import Settings
-from db.engine import Database
+from db.dialect import is_beyond_models
+from db.engine import Database, release_loop_connections
 from db.models import Base
-from db.sqlite.search import is_search_index
 from emulator import BotAPIEmulator
 from tests.bot_harness import database_url, make_settings, running_bot, seeded_archive
-from tests.databases import migrated_database
+from tests.databases import drop_test_databases, fresh_database_url, migrated_database, on_postgres
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On PostgreSQL, the tests of what SQLite alone has (its query plans, its file and write-ahead log,
+    its locking) are skipped: each says why in its `sqlite_only` mark."""
+    if not on_postgres():
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {mark.args[0]}"))
+
+
+@pytest.fixture(autouse=True)
+async def connections_closed_with_their_loop() -> AsyncIterator[None]:
+    """Each test runs in an event loop of its own, and a PostgreSQL connection belongs to its loop: those
+    a test opened are closed before its loop ends."""
+    yield
+    await release_loop_connections()
+
+
+def pytest_sessionfinish() -> None:
+    drop_test_databases()
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +78,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url(tmp_path))
     return tmp_path
 
 
@@ -77,9 +100,7 @@ def schema_differences(connection: Connection) -> list[object]:
     context = MigrationContext.configure(
         connection,
         opts={
-            "include_name": lambda name, type_, _parent: (
-                not (type_ == "table" and is_search_index(name or ""))
-            ),
+            "include_name": lambda name, type_, _parent: not is_beyond_models(name or "", type_),
             "compare_type": True,
         },
     )

@@ -3,7 +3,6 @@ search (it is stored) and opening a card (it is audited)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from db.engine import Database
 from emulator import BotAPIEmulator
 from tests.bot_harness import ADMIN_ID, database_url, make_settings, running_bot, seeded_archive
+from tests.databases import WritesHeld
 
 
 @pytest.fixture
@@ -30,13 +30,13 @@ async def api(url: str) -> AsyncIterator[BotAPIEmulator]:
     database.sync_engine.dispose()
 
 
-async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, tmp_path: Path) -> None:
+async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, url: str) -> None:
     user = api.user(ADMIN_ID)
     await user.send_text("/dialogs")
     listing = (await user.wait_answer()).message
 
-    importer = sqlite3.connect(tmp_path / "dialogs.db", isolation_level=None)
-    importer.execute("BEGIN IMMEDIATE")  # an import's transaction holds the write lock
+    # an import's transaction holds the write lock (on PostgreSQL: the tables a search and a card write)
+    importer = WritesHeld(url, "list_views, audit_log")
     try:
         await user.send_text("совсем новый поиск")
         reaction = await user.wait_answer()
@@ -52,8 +52,7 @@ async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, tmp_path: P
         reaction = await user.wait_answer()
         assert "стр. 2 из" in listing.content
     finally:
-        importer.execute("ROLLBACK")
-        importer.close()
+        importer.release()
 
     await user.send_text("совсем новый поиск")
     reaction = await user.wait_answer()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -24,8 +23,8 @@ from db.chatwoot_queue import FAILING_AFTER
 from db.engine import Database
 from db.tokens import revoke_token
 from emulator import BotAPIEmulator
-from tests.bot_harness import ADMIN_ID
-from tests.databases import migrated_database
+from tests.bot_harness import ADMIN_ID, database_url
+from tests.databases import migrated_database, query_archive
 from tests.fake_chatwoot import FakeChatwoot
 from tests.test_service import Service, get, service
 
@@ -71,26 +70,24 @@ async def post_event(
         return reply.status, await reply.json(content_type=None)
 
 
-def stored(path: Path) -> dict[str, list[tuple[str, str]]]:
+def stored(url: str) -> dict[str, list[tuple[str, str]]]:
     """The archive's Chatwoot dialogs: source id -> its transcript (sender, text) in order."""
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        dialogs = connection.execute(
-            "SELECT id, source_id FROM dialogs WHERE source_id LIKE 'chatwoot-%' ORDER BY source_id"
-        ).fetchall()
-        return {
-            source_id: connection.execute(
-                "SELECT sender, text FROM messages WHERE dialog_id = ? ORDER BY position", (dialog_id,)
-            ).fetchall()
-            for dialog_id, source_id in dialogs
-        }
+    dialogs = query_archive(
+        url, "SELECT id, source_id FROM dialogs WHERE source_id LIKE 'chatwoot-%' ORDER BY source_id"
+    )
+    return {
+        source_id: query_archive(
+            url,
+            "SELECT sender, text FROM messages WHERE dialog_id = :id ORDER BY position",
+            {"id": dialog_id},
+        )
+        for dialog_id, source_id in dialogs
+    }
 
 
-def waiting_jobs(path: Path) -> int:
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        (count,) = connection.execute(
-            "SELECT count(*) FROM chatwoot_jobs WHERE due_at IS NOT NULL"
-        ).fetchone()
-        return int(count)
+def waiting_jobs(url: str) -> int:
+    [(count,)] = query_archive(url, "SELECT count(*) FROM chatwoot_jobs WHERE due_at IS NOT NULL")
+    return int(count)
 
 
 def public_texts(chatwoot: FakeChatwoot, conversation_id: int) -> list[str]:
@@ -129,7 +126,7 @@ async def test_every_resolved_conversation_arrives_once_with_its_transcript_what
                     {"queued": True, "conversation": event["id"]},
                 )
             assert await eventually(
-                lambda: len(stored(running.path)) == 3 and waiting_jobs(running.path) == 0
+                lambda: len(stored(running.archive_url)) == 3 and waiting_jobs(running.archive_url) == 0
             )
 
             admin = api.user(ADMIN_ID)
@@ -139,7 +136,7 @@ async def test_every_resolved_conversation_arrives_once_with_its_transcript_what
             )
             _, metrics = await get(f"{running.url}/metrics")
 
-    archive = stored(running.path)
+    archive = stored(running.archive_url)
     assert sorted(archive) == [f"chatwoot-1-{n}" for n in (long, short, silent)]
     for conversation in (long, short, silent):
         transcript = archive[f"chatwoot-1-{conversation}"]
@@ -167,23 +164,24 @@ async def test_an_outage_across_a_restart_loses_nothing_and_the_hook_answers_whi
                     status, _ = await deliver(running, chatwoot, event)
                     assert status == 200
             assert await eventually(
-                lambda: _attempts(running.path) >= 2  # tried, and tried again
+                lambda: _attempts(running.archive_url) >= 2  # tried, and tried again
             )
-            assert stored(running.path) == {}
+            assert stored(running.archive_url) == {}
         # the bot stopped while Chatwoot was down; two more resolves while it was away reach no one
         for conversation in conversations[2:]:
             chatwoot.resolve(conversation)
         chatwoot.recover()
         chatwoot.hang(0.3, times=3)  # Chatwoot is back, slow at first
         async with connected(tmp_path, api, chatwoot, restart=True) as again:
-            assert await eventually(lambda: len(stored(again.path)) == 4 and waiting_jobs(again.path) == 0)
-    assert sorted(stored(again.path)) == sorted(f"chatwoot-1-{n}" for n in conversations)
+            assert await eventually(
+                lambda: len(stored(again.archive_url)) == 4 and waiting_jobs(again.archive_url) == 0
+            )
+    assert sorted(stored(again.archive_url)) == sorted(f"chatwoot-1-{n}" for n in conversations)
 
 
-def _attempts(path: Path) -> int:
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        row = connection.execute("SELECT max(attempts) FROM chatwoot_jobs").fetchone()
-        return int(row[0] or 0)
+def _attempts(url: str) -> int:
+    [(attempts,)] = query_archive(url, "SELECT max(attempts) FROM chatwoot_jobs")
+    return int(attempts or 0)
 
 
 async def test_a_resolve_whose_webhook_never_came_is_found_by_the_re_poll(tmp_path: Path) -> None:
@@ -193,7 +191,9 @@ async def test_a_resolve_whose_webhook_never_came_is_found_by_the_re_poll(tmp_pa
             assert await eventually(lambda: _listings(chatwoot) >= 1)  # the bot polled once, found nothing
             conversation = chatwoot.add_conversation(name="Потерянный Вебхук", messages=6)
             chatwoot.resolve(conversation)  # Chatwoot's delivery failed: it does not try again
-            assert await eventually(lambda: list(stored(running.path)) == [f"chatwoot-1-{conversation}"])
+            assert await eventually(
+                lambda: list(stored(running.archive_url)) == [f"chatwoot-1-{conversation}"]
+            )
 
 
 def _listings(chatwoot: FakeChatwoot) -> int:
@@ -213,9 +213,9 @@ async def test_the_hook_refuses_strangers_forgeries_and_junk_and_ignores_other_e
             altered = await post_event(running, forged, chatwoot.sign(chatwoot.body(resolved)))
             junk = await post_event(running, b"<xml/>", chatwoot.sign(b"<xml/>"))
             other = await deliver(running, chatwoot, {**resolved, "event": "message_created"}, sign=True)
-            await asyncio.to_thread(Database(f"sqlite+aiosqlite:///{running.path}").run, revoke_token, "crm")
+            await asyncio.to_thread(Database(running.archive_url).run, revoke_token, "crm")
             revoked = await deliver(running, chatwoot, resolved, sign=True)
-            assert waiting_jobs(running.path) == 0 and stored(running.path) == {}
+            assert waiting_jobs(running.archive_url) == 0 and stored(running.archive_url) == {}
 
         async with service(tmp_path / "off", api) as off:
             connector_off = await deliver(off, chatwoot, resolved, token=off.token)
@@ -242,9 +242,9 @@ async def test_a_conversation_that_keeps_failing_is_reported_and_stays_queued(
         async with connected(tmp_path, api, chatwoot) as running:
             for event in chatwoot.resolve(conversation):
                 await deliver(running, chatwoot, event)
-            assert await eventually(lambda: _attempts(running.path) >= FAILING_AFTER)
+            assert await eventually(lambda: _attempts(running.archive_url) >= FAILING_AFTER)
             _, metrics = await get(f"{running.url}/metrics")
-            monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{running.path}")
+            monkeypatch.setenv("DATABASE_URL", running.archive_url)
             code = await asyncio.to_thread(main, ["sync", "status"])
     status = capsys.readouterr().out
     assert "dialogs_bot_chatwoot_failing_jobs 1.0" in metrics.splitlines()
@@ -259,7 +259,7 @@ async def test_a_conversation_that_keeps_failing_is_reported_and_stays_queued(
 async def test_sync_chatwoot_backfills_the_resolved_conversations_since_a_day_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await asyncio.to_thread(migrated_database, tmp_path)
+    url = database_url(await asyncio.to_thread(migrated_database, tmp_path))
     async with FakeChatwoot.running() as chatwoot:
         chatwoot.clock = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
         old = chatwoot.add_conversation(name="Давний Клиент", messages=3)
@@ -270,7 +270,7 @@ async def test_sync_chatwoot_backfills_the_resolved_conversations_since_a_day_on
             chatwoot.resolve(conversation)
         chatwoot.add_conversation(name="Открытый Клиент", messages=2)  # still open: not fetched
         for name, value in {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}",
+            "DATABASE_URL": url,
             "CHATWOOT_URL": chatwoot.url,
             "CHATWOOT_API_TOKEN": chatwoot.api_token,
             "CHATWOOT_ACCOUNT_ID": str(chatwoot.account_id),
@@ -286,7 +286,7 @@ async def test_sync_chatwoot_backfills_the_resolved_conversations_since_a_day_on
     )
     assert "Stored 30 conversations: 30 new dialogs, 0 updated." in out
     assert "Stored 30 conversations: 0 new dialogs, 30 updated." in out
-    archive = stored(tmp_path / "dialogs.db")
+    archive = stored(url)
     assert sorted(archive) == sorted(f"chatwoot-1-{n}" for n in recent)
     assert all(len(transcript) == 3 for transcript in archive.values())  # of 4: client, agent, client
 

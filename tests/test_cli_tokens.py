@@ -3,13 +3,14 @@ only its hash is kept."""
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from pathlib import Path
 
 import pytest
 
 from db.tokens import PREFIX, digest
 from tests.conftest import run
+from tests.databases import query_archive
 
 
 def test_a_token_is_shown_once_and_kept_only_as_its_hash(
@@ -19,9 +20,11 @@ def test_a_token_is_shown_once_and_kept_only_as_its_hash(
     assert code == 0 and not err
     token = out.splitlines()[-1]
     assert token.startswith(PREFIX) and len(token) > 40  # alone on the last line, for scripts
-    with sqlite3.connect(workdir / "dialogs.db") as connection:
-        stored = connection.execute("SELECT name, token_hash FROM ingest_tokens").fetchall()
-        dump = "\n".join(connection.iterdump())
+    stored = query_archive(os.environ["DATABASE_URL"], "SELECT name, token_hash FROM ingest_tokens")
+    dump = "\n".join(
+        str(query_archive(os.environ["DATABASE_URL"], f"SELECT * FROM {table}"))
+        for table in ("ingest_tokens", "audit_log", "counters")
+    )
     assert stored == [("crm", digest(token))]
     assert token not in dump
 

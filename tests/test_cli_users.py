@@ -3,6 +3,7 @@ exit codes, one-line messages, never a traceback."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from db.users import Role, find_role
 from tests.conftest import run
 
 
-def role_in_database(folder: Path, telegram_id: int) -> Role | None:
-    database = Database(f"sqlite+aiosqlite:///{folder / 'dialogs.db'}")
+def role_in_database(workdir: Path, telegram_id: int) -> Role | None:
+    database = Database(os.environ["DATABASE_URL"])  # the workdir's archive
     try:
         return database.run(find_role, telegram_id)
     finally:

@@ -15,20 +15,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from db.engine import Database, run_sql
 from db.errors import ArchiveReplaced, ArchiveUnwritable
 from db.migrate import upgrade
 from db.users import Role, add_user, list_users
 from tests.bot_harness import ADMIN_ID, database_url, make_settings, running_bot, say, seeded_archive
-from tests.databases import migrated_database
+from tests.databases import migrated_database, query_archive
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 def test_a_new_archive_and_its_log_are_its_owners_alone(tmp_path: Path) -> None:
     os.umask(0o022)  # the usual umask: files are world-readable unless made otherwise
     database = migrated_database(tmp_path)
@@ -39,6 +40,7 @@ def test_a_new_archive_and_its_log_are_its_owners_alone(tmp_path: Path) -> None:
     database.sync_engine.dispose()
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 def test_an_archive_open_to_others_is_closed_when_opened(tmp_path: Path) -> None:
     database = migrated_database(tmp_path)
     database.sync_engine.dispose()
@@ -49,6 +51,7 @@ def test_an_archive_open_to_others_is_closed_when_opened(tmp_path: Path) -> None
     reopened.sync_engine.dispose()
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 async def test_a_file_moved_over_the_archive_stops_the_checkpoints_and_is_left_whole(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -73,6 +76,7 @@ async def test_a_file_moved_over_the_archive_stops_the_checkpoints_and_is_left_w
     moved_in.sync_engine.dispose()
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 async def test_a_removed_archive_is_not_made_anew_under_the_running_bot(tmp_path: Path) -> None:
     await asyncio.to_thread(migrated_database, tmp_path)
     path = tmp_path / "dialogs.db"
@@ -91,6 +95,7 @@ async def test_a_removed_archive_is_not_made_anew_under_the_running_bot(tmp_path
     made_anew.sync_engine.dispose()
 
 
+@pytest.mark.sqlite_only("a full disk is SQLite's page limit")
 async def test_a_full_disk_is_told_apart_from_a_busy_archive(tmp_path: Path) -> None:
     database = await asyncio.to_thread(migrated_database, tmp_path)
 
@@ -107,15 +112,17 @@ def test_errors_never_show_the_data_of_a_statement(tmp_path: Path) -> None:
     """A search text or a number in a failed statement's parameters would reach the logs with the error."""
     database = migrated_database(tmp_path)
     secret = "+79161234567 Семён"
-    with pytest.raises(OperationalError) as raised:
+    with pytest.raises(DBAPIError) as raised:
         database.run(run_sql, "SELECT * FROM no_such_table WHERE name = :name", {"name": secret})
     assert secret not in str(raised.value) and "+7916" not in str(raised.value)
-    with pytest.raises(OperationalError) as raised:
-        database.run(lambda c: c.exec_driver_sql("SELECT * FROM no_such_table WHERE x = ?", (secret,)))
+    driver_sql = f"SELECT * FROM no_such_table WHERE x = {'%s' if database.postgres else '?'}"
+    with pytest.raises(DBAPIError) as raised:
+        database.run(lambda c: c.exec_driver_sql(driver_sql, (secret,)))
     assert secret not in str(raised.value)
     database.sync_engine.dispose()
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 def test_a_new_archive_where_none_can_be_made_is_reported_by_its_command(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "folder" / "dialogs.db"
     database = Database(f"sqlite+aiosqlite:///{missing}")  # nothing created, nothing raised yet
@@ -127,9 +134,17 @@ def test_a_new_archive_where_none_can_be_made_is_reported_by_its_command(tmp_pat
 
 @pytest.fixture
 def read_only_archive(tmp_path: Path) -> Iterator[Database]:
-    """The bots' archive, whose every write fails as on a read-only file (or a full disk)."""
+    """The bots' archive, whose every write fails as on a read-only file (or a full disk): on PostgreSQL,
+    a database whose transactions are all read-only (as on a standby server)."""
     database = seeded_archive(tmp_path)
     database.sync_engine.dispose()
+    if database.postgres:
+        query_archive(
+            database_url(database),
+            f'ALTER DATABASE "{database.url.database}" SET default_transaction_read_only = on',
+        )
+        yield database
+        return
 
     def read_only(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA query_only = 1")
@@ -154,7 +169,12 @@ async def test_an_archive_that_cannot_be_written_is_told_to_the_person_as_such_a
         " Сообщите об этом администратору бота."
     )
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    reason = (
+        "cannot execute INSERT in a read-only transaction"
+        if read_only_archive.postgres
+        else "attempt to write a readonly database"
+    )
     assert [re.sub(r"\d+", "N", record.getMessage()) for record in errors] == [
-        "update N: the archive cannot be written: attempt to write a readonly database"
+        f"update N: the archive cannot be written: {reason}"
     ]
     assert "Семён" not in caplog.text and all(record.exc_info is None for record in errors)

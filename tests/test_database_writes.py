@@ -10,10 +10,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Connection, select, text
 
 from db import audit
-from db.engine import Database, run_sql, stored_time, time_param
+from db.engine import Database, run_sql, stored_time
 from db.models import AuditEntry
 
 HELD_SECONDS = 0.5
@@ -35,12 +36,13 @@ async def test_times_written_through_the_driver_read_back_through_sqlalchemy(dat
     at = database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one())
     assert abs(datetime.now(UTC).replace(tzinfo=None) - at) < timedelta(minutes=1)
     for moment in (datetime(2026, 11, 1, 21, 0), datetime(2026, 11, 1, 21, 0, 0, 1)):
-        database.run(run_sql, "UPDATE audit_log SET at = :at", {"at": time_param(moment)})
+        database.run(run_sql, "UPDATE audit_log SET at = :at", {"at": moment})
         assert database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one()) == moment
         (stored,) = database.run(lambda c: run_sql(c, "SELECT at FROM audit_log").fetchone())
         assert stored_time(stored) == moment
 
 
+@pytest.mark.sqlite_only("SQLite's one writer and its write-ahead log")
 async def test_a_write_waits_for_another_writer_without_stalling_the_loop(database: Database) -> None:
     path = database.url.database
     assert path is not None
@@ -74,6 +76,7 @@ async def test_a_write_waits_for_another_writer_without_stalling_the_loop(databa
     assert max(gaps) < 0.2, f"the event loop stalled for {max(gaps):.3f} s"
 
 
+@pytest.mark.sqlite_only("SQLite's one writer and its write-ahead log")
 async def test_with_background_checkpoints_commits_leave_the_database_file_to_the_checkpointer(
     database: Database,
 ) -> None:
@@ -99,6 +102,7 @@ async def test_with_background_checkpoints_commits_leave_the_database_file_to_th
     await bot.dispose()
 
 
+@pytest.mark.sqlite_only("SQLite's page cache, kept by one connection")
 def test_work_keeps_to_the_connection_used_last(database: Database) -> None:
     """After a worker thread (an export, a write that waited) used a second connection, the bot's work
     still goes to the one it used last, whose page cache is warm."""

@@ -32,22 +32,19 @@ from db.models import ClientName, Employee
 from db.phones import normalize_phone
 from db.records import RecordError, parse_record
 from tests.conftest import VARIABLES, run, schema_differences
-from tests.databases import migrated_database, total_of
+from tests.databases import migrated_database, query_archive, total_of
 from tests.test_import import GOOD, MOSCOW, write_jsonl
 
 COLUMNS = "id,client_name,client_phone,channel,completed_by,started_at,completed_at,message_count"
 
 
-def opened(folder: Path) -> Database:
-    return Database(f"sqlite+aiosqlite:///{folder / 'dialogs.db'}")
+def opened(workdir: Path) -> Database:
+    """The archive of the `workdir` fixture (DATABASE_URL), as the commands run in it open it."""
+    return Database(os.environ["DATABASE_URL"])
 
 
-def query(folder: Path, sql: str) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(folder / "dialogs.db")
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
+def query(workdir: Path, sql: str) -> list[tuple[Any, ...]]:
+    return query_archive(os.environ["DATABASE_URL"], sql)
 
 
 def stored_ids(folder: Path) -> set[str]:
@@ -88,6 +85,18 @@ def test_a_binary_file_is_refused_in_one_line(workdir: Path, capsys: pytest.Capt
     assert err.count("\n") == 1 and "not a text file" in err and "Traceback" not in err
     assert out == ""
     assert query(workdir, "SELECT count(*) FROM dialogs") == [(0,)]
+
+
+def test_a_zero_byte_and_a_line_break_are_no_utf16_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the property test: `00 0A` reads as UTF-16 (one line break), and the line it was, a NUL
+    character, was neither stored nor reported."""
+    path = workdir / "d.jsonl"
+    path.write_bytes(b"\x00\n")
+    code, out, err = run(capsys, "import", str(path))
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and "not a text file" in err
 
 
 def test_a_missing_file_and_a_csv_without_an_id_column_are_files_that_cannot_be_read(
@@ -237,6 +246,12 @@ def test_values_that_broke_a_whole_batch_are_rejected_lines() -> None:
             **GOOD,
             "messages": [{"at": GOOD["completed_at"], "from": "bot", "text": "\ud800"}],
         },
+        # PostgreSQL stores no NUL character: the batch failed there
+        "a NUL character": {**GOOD, "completed_by": "\x00"},
+        "a NUL character in a message": {
+            **GOOD,
+            "messages": [{"at": GOOD["completed_at"], "from": "client", "text": "до\x00рого"}],
+        },
     }
     for what, raw in bad.items():
         with pytest.raises(RecordError):
@@ -293,7 +308,7 @@ def start_cli(folder: Path, *args: str, patch: str = "", file_limit: int = 0) ->
 
     environment = {
         **{name: value for name, value in os.environ.items() if name not in VARIABLES},
-        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'dialogs.db'}",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
         "TIMEZONE": "Europe/Moscow",
     }
     return subprocess.Popen(
@@ -307,6 +322,7 @@ def start_cli(folder: Path, *args: str, patch: str = "", file_limit: int = 0) ->
     )
 
 
+@pytest.mark.sqlite_only("a full disk is the SQLite file's size limit")
 def test_a_full_disk_stops_the_import_with_its_own_exit_code_and_keeps_the_batches_stored(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -334,6 +350,7 @@ def test_a_full_disk_stops_the_import_with_its_own_exit_code_and_keeps_the_batch
     assert run(capsys, "check")[0] == 0
 
 
+@pytest.mark.sqlite_only("a full disk is the SQLite file's size limit")
 def test_a_full_disk_during_a_bulk_load_stores_nothing_and_says_so(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -386,14 +403,14 @@ def test_migrate_repairs_an_archive_that_an_older_version_left_disagreeing(
     """As a kill during an import left it before: the total of an earlier import, names' counts that
     missed the last batches, a day's statistics counted before its last dialogs."""
     assert run(capsys, "import", str(write_jsonl(workdir / "d.jsonl", dialog_lines(300))))[0] == 0
-    connection = sqlite3.connect(workdir / "dialogs.db")
-    with connection:
-        connection.execute("UPDATE counters SET value = 200 WHERE name = 'dialogs'")
-        connection.execute("UPDATE client_names SET dialog_count = 0 WHERE id % 2 = 0")
-        connection.execute("UPDATE client_phones SET last_completed_at = NULL WHERE id < 4")
-        connection.execute("DELETE FROM hourly_stats WHERE rowid IN (SELECT rowid FROM hourly_stats LIMIT 1)")
-        connection.execute("UPDATE daily_stats SET messages = messages + 1 WHERE day = '2026-09-03'")
-    connection.close()
+    for statement in (
+        "UPDATE counters SET value = 200 WHERE name = 'dialogs'",
+        "UPDATE client_names SET dialog_count = 0 WHERE id % 2 = 0",
+        "UPDATE client_phones SET last_completed_at = NULL WHERE id < 4",
+        "DELETE FROM hourly_stats WHERE (day, hour) IN (SELECT day, hour FROM hourly_stats LIMIT 1)",
+        "UPDATE daily_stats SET messages = messages + 1 WHERE day = '2026-09-03'",
+    ):
+        query(workdir, statement)
     revision = query(workdir, "SELECT value FROM counters WHERE name = 'revision'")
 
     code, out, _ = run(capsys, "check")
@@ -415,6 +432,7 @@ def test_migrate_repairs_an_archive_that_an_older_version_left_disagreeing(
 # --- Memory: every statement has one shape ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("sqlite3's statement cache")
 def test_the_import_prepares_the_same_statements_however_many_batches_it_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

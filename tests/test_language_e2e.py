@@ -5,7 +5,6 @@ what the person sees: /language and 🌐 Язык / Language in the main menu, t
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from tests.bot_harness import (
     seeded_archive,
     tap,
 )
+from tests.databases import WritesHeld
 
 ENTRY = "🌐 Язык / Language"  # the menu's entry, the same in both languages: found whatever the bot speaks
 MENU_RU = ["Отдел продаж", ENTRY]
@@ -175,13 +175,11 @@ async def test_a_failure_is_told_in_the_language_chosen(tmp_path: Path) -> None:
             head = api.user(HEAD_ID, language_code="en")
             choice = (await say(head, "/language")).message
             await tap(head, choice, "Русский")
-            importer = sqlite3.connect(tmp_path / "dialogs.db", isolation_level=None)
-            importer.execute("BEGIN IMMEDIATE")  # an import's transaction holds the write lock
+            importer = WritesHeld(database_url(seeded), "user_languages")  # as an import holds them
             try:
                 reaction = await tap(head, choice, "English")
             finally:
-                importer.execute("ROLLBACK")
-                importer.close()
+                importer.release()
             answer = reaction.callback_answer
             assert answer is not None and answer.text == "Архив сейчас обновляется, попробуйте через минуту."
             assert choice.content == SCREEN_RU and choice.button_rows() == RUSSIAN_CHOSEN

@@ -450,6 +450,7 @@ def test_totals_match_the_pages(archive: Database) -> None:
         ("completed_at", "ix_dialogs_completed_at"),
     ],
 )
+@pytest.mark.sqlite_only("SQLite's query plan and index columns")
 @pytest.mark.parametrize("typed", ["иван", "семен иван"])
 def test_a_walk_tests_a_common_name_in_the_index_it_walks(
     archive: Database, walked: str, index: str, typed: str

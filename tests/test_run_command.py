@@ -31,7 +31,7 @@ from bot.cli import main
 from db.engine import Database
 from db.users import Role, add_user, list_users
 from emulator import DEFAULT_TOKEN, BotAPIEmulator
-from tests.databases import migrated_database
+from tests.databases import fresh_database_url, migrated_database
 
 ADMIN = 1001
 STARTUP_SECONDS = 60  # an upper bound for a cold interpreter's imports and migrations on a slow machine
@@ -89,7 +89,8 @@ async def start_bot(tmp_path: Path, api_url: str, token: str = DEFAULT_TOKEN, **
         **os.environ,
         "BOT_TOKEN": token,
         "TELEGRAM_API_URL": api_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}",
+        # its template is migrated in an event loop of its own
+        "DATABASE_URL": await asyncio.to_thread(fresh_database_url, tmp_path),
         "ADMIN_IDS": str(ADMIN),
         "HTTP_PORT": "0",  # any free port: tests may run beside a service on 8080
         **settings,
@@ -237,6 +238,7 @@ async def test_the_bot_runs_answers_and_stops_cleanly(tmp_path: Path) -> None:
         assert "Traceback" not in logs, logs
 
 
+@pytest.mark.sqlite_only("the SQLite file itself")
 async def test_a_database_file_replaced_under_the_running_bot_stops_it_and_is_left_whole(
     tmp_path: Path,
 ) -> None:
@@ -331,7 +333,7 @@ async def test_the_readme_walkthrough_webhook_mode_and_a_posted_dialog_listed_at
         await bot.wait_for(
             lambda: "Telegram posts updates to /telegram/updates" in bot.logs, STARTUP_SECONDS, "the webhook"
         )
-        monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+        monkeypatch.setenv("DATABASE_URL", await asyncio.to_thread(fresh_database_url, tmp_path))
         token = (await asyncio.to_thread(_made_token, "crm")).strip()
         dialog = {
             "id": "crm-1842",

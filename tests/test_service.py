@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,7 @@ from tests.bot_harness import (
     parse_list,
     seeded_archive,
 )
-from tests.databases import migrated_database
+from tests.databases import WritesHeld, migrated_database, query_archive
 from tests.test_run_command import free_port
 
 SECRET = "webhook-secret_42"
@@ -42,7 +41,7 @@ class Service:
     url: str  # of its HTTP server
     stop: asyncio.Event
     task: asyncio.Task[None]
-    path: Path  # the archive's file
+    archive_url: str
     token: str  # an ingestion token named "crm"
 
 
@@ -73,7 +72,7 @@ async def service(
 
         assert await api.wait_until(lambda: ready() or task.done(), 30)
         assert not task.done(), task.result()
-        yield Service(f"http://127.0.0.1:{server.port}", stop, task, Path(database.path), token)
+        yield Service(f"http://127.0.0.1:{server.port}", stop, task, database_url(database), token)
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
@@ -110,10 +109,9 @@ async def get(url: str) -> tuple[int, str]:
         return reply.status, await reply.text()
 
 
-def stored_dialogs(path: Path) -> int:
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        (count,) = connection.execute("SELECT count(*) FROM dialogs").fetchone()
-        return int(count)
+def stored_dialogs(url: str) -> int:
+    [(count,)] = query_archive(url, "SELECT count(*) FROM dialogs")
+    return int(count)
 
 
 # --- Webhook ------------------------------------------------------------------------------------------------
@@ -213,9 +211,7 @@ async def test_health_says_what_works_and_metrics_count_what_was_done(tmp_path: 
         assert 'dialogs_bot_queue_depth{queue="ingest"} 0.0' in lines
 
         # the database no longer answers as it should: the monitor is told
-        with contextlib.closing(sqlite3.connect(running.path)) as connection:
-            connection.execute("DROP TABLE counters")
-            connection.commit()
+        query_archive(running.archive_url, "DROP TABLE counters")
         status, text = await get(f"{running.url}/healthz")
         assert status == 503 and json.loads(text)["database"] == "unavailable"
 
@@ -265,14 +261,16 @@ async def test_ingested_dialogs_are_in_the_list_at_once(tmp_path: Path) -> None:
         assert screen.entries[0].client == "Новый Клиент"
         assert screen.pages == -(-total // PAGE_SIZE)
 
-    database = Database(f"sqlite+aiosqlite:///{running.path}")
+    database = Database(running.archive_url)
     try:
         (token,) = database.run(list_tokens)
         assert token.name == "crm" and token.last_used_at is not None
-        with contextlib.closing(sqlite3.connect(running.path)) as connection:
-            details = [
-                row[0] for row in connection.execute("SELECT detail FROM audit_log WHERE action = 'ingest'")
-            ]
+        details = [
+            row[0]
+            for row in query_archive(
+                running.archive_url, "SELECT detail FROM audit_log WHERE action = 'ingest' ORDER BY id"
+            )
+        ]
         assert details == [
             "crm: added 1000, updated 0, rejected 0",
             "crm: added 0, updated 1000, rejected 0",
@@ -317,21 +315,20 @@ async def test_ingestion_refuses_what_it_cannot_take_with_one_line(tmp_path: Pat
         ):
             assert reply.status == 413
 
-        database = Database(f"sqlite+aiosqlite:///{running.path}")
+        database = Database(running.archive_url)
         try:
             database.run(revoke_token, "crm")
         finally:
             await database.dispose()
         status, answer = await post(endpoint, one, token=running.token)
         assert status == 403 and answer == {"error": "the token was revoked"}
-        assert stored_dialogs(running.path) == len(DATASET)
+        assert stored_dialogs(running.archive_url) == len(DATASET)
 
 
 async def test_a_stop_finishes_the_ingestion_under_way(tmp_path: Path) -> None:
     async with BotAPIEmulator() as api, service(tmp_path, api) as running:
         # another writer holds the archive: the request is read and waits for it
-        blocker = sqlite3.connect(running.path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = WritesHeld(running.archive_url)
         request = asyncio.create_task(
             post(f"{running.url}/api/v1/dialogs", [dialog(n) for n in range(200)], token=running.token)
         )
@@ -345,9 +342,8 @@ async def test_a_stop_finishes_the_ingestion_under_way(tmp_path: Path) -> None:
         running.stop.set()  # as SIGTERM does
         await asyncio.sleep(1)
         assert not request.done() and not running.task.done()
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        blocker.release()
         status, answer = await asyncio.wait_for(request, 20)
         assert status == 200 and answer["added"] == 200
         await asyncio.wait_for(running.task, 20)
-    assert stored_dialogs(running.path) == len(DATASET) + 200
+    assert stored_dialogs(running.archive_url) == len(DATASET) + 200

@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.dialect import is_beyond_models
 from db.models import Base
-from db.sqlite.search import is_search_index
 
 config = context.config
 
@@ -18,7 +18,7 @@ def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        include_name=lambda name, type_, _parent: not (type_ == "table" and is_search_index(name or "")),
+        include_name=lambda name, type_, _parent: not is_beyond_models(name or "", type_),
         render_as_batch=True,  # SQLite alters tables by copying them
     )
     with context.begin_transaction():

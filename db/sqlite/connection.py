@@ -88,14 +88,19 @@ STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLi
 
 
 def stored_time(value: str | datetime) -> datetime:
-    """A naive UTC time as a statement of `db.engine.run_sql` reads it: text on SQLite."""
+    """A naive UTC time as a statement of `db.engine.run_sql` reads it: text on SQLite (a time on
+    PostgreSQL)."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def time_param(moment: datetime) -> str:
-    """A naive UTC time as a statement parameter, in the stored form, so that text comparisons are exact
-    (the driver's own conversion drops zero microseconds)."""
+def _time_param(moment: datetime) -> str:
     return moment.strftime(STORED_TIME)
+
+
+# A naive UTC time given to a statement on the driver (`execute`) is bound in the stored form, as
+# SQLAlchemy binds it, so that text comparisons are exact (sqlite3's own adapter drops zero microseconds):
+# the statements of `db` pass times, whichever engine runs them.
+sqlite3.register_adapter(datetime, _time_param)
 
 
 Checkpointer = sqlite3.Connection

@@ -1,4 +1,4 @@
-"""The statement of a page of the dialog list on SQLite.
+"""The statement of a page of the dialog list on SQLite, and, without SQLite's index hints, on PostgreSQL.
 
 Paging is by keyset `(sort column, id)`: a page starts after (or ends before) a dialog given by its id,
 whose sort value is looked up in the same statement, so a cursor is one integer whatever the column.
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-
-from db.sqlite.connection import time_param
 
 # What a page's rows hold, in `db.dialogs.dialog_row`'s order.
 ROW_COLUMNS = (
@@ -32,33 +30,35 @@ def filter_conditions(
     employee_id: int | None,
     *,
     indexed: set[str],
+    hints: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """The list's filters (a period as naive UTC [start, end), a channel, an employee (0: nobody); None: not
     filtered by that) as a condition on a `dialogs d` row. Only the filters named in `indexed` ("period",
     "channel", "employee"; "employee_sort": the employee through the sort index of employees' names) may
-    use an index."""
+    use an index; `hints`: tell SQLite which (PostgreSQL plans by itself and has no such hints)."""
+    keep_off = "+" if hints else ""
     conditions: list[str] = []
     params: dict[str, Any] = {}
     if bounds is not None:
-        plus = "" if "period" in indexed else "+"
+        plus = "" if "period" in indexed else keep_off
         conditions.append(f"{plus}d.completed_at >= :since AND {plus}d.completed_at < :until")
-        params["since"], params["until"] = (time_param(bound) for bound in bounds)
+        params["since"], params["until"] = bounds
     if channel is not None:
-        conditions.append(f"{'' if 'channel' in indexed else '+'}d.channel = :channel")
+        conditions.append(f"{'' if 'channel' in indexed else keep_off}d.channel = :channel")
         params["channel"] = channel
     if employee_id == 0:  # nobody completed them: no employee, and '' as the employee's sort name
         if "employee_sort" in indexed:
-            conditions.append("d.employee_sort = '' AND +d.employee_id IS NULL")
+            conditions.append(f"d.employee_sort = '' AND {keep_off}d.employee_id IS NULL")
         else:
-            conditions.append(f"{'' if 'employee' in indexed else '+'}d.employee_id IS NULL")
+            conditions.append(f"{'' if 'employee' in indexed else keep_off}d.employee_id IS NULL")
     elif employee_id is not None:
         if "employee_sort" in indexed:  # the employee_sort index, narrowed to the one employee
             conditions.append(
                 "d.employee_sort = (SELECT name_fold FROM employees WHERE id = :employee)"
-                " AND +d.employee_id = :employee"
+                f" AND {keep_off}d.employee_id = :employee"
             )
         else:
-            conditions.append(f"{'' if 'employee' in indexed else '+'}d.employee_id = :employee")
+            conditions.append(f"{'' if 'employee' in indexed else keep_off}d.employee_id = :employee")
         params["employee"] = employee_id
     return " AND ".join(conditions), params
 
@@ -66,46 +66,52 @@ def filter_conditions(
 _statements: dict[tuple[Any, ...], str] = {}
 
 
-def page_statement(sort_key: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
+def page_statement(
+    sort_key: str, descending: bool, kind: str, condition: str, anchored: bool, *, hints: bool = True
+) -> str:
     """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared). `kind`:
     "sparse" fetches the few matches of `condition` by their own index and sorts them; "all" and "dense"
     walk the sort index, testing each row; "names" (sorted by client) takes the matching names of
     `condition` (`db.sqlite.search.name_folds`) in order, as many as a page needs. `sort_key` is one of
-    `db.dialogs.SORT_KEYS`."""
-    key = (sort_key, descending, kind, condition, anchored)
+    `db.dialogs.SORT_KEYS`. `hints`: SQLite's index hints (PostgreSQL has none: there a `+` would be an
+    error)."""
+    key = (sort_key, descending, kind, condition, anchored, hints)
     statement = _statements.get(key)
     if statement is None:
-        statement = _build(sort_key, descending, kind, condition, anchored)
+        statement = _build(sort_key, descending, kind, condition, anchored, "+" if hints else "")
         _statements[key] = statement
     return statement
 
 
-def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool) -> str:
+def _build(
+    sort_column: str, descending: bool, kind: str, condition: str, anchored: bool, keep_off: str
+) -> str:
     order = "DESC" if descending else "ASC"
     beyond = "<" if descending else ">"
     where = f" AND {condition}" if condition else ""
     anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
     if kind == "sparse":
         # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
-        keyset = _beyond_anchor(f"+d.{sort_column}", beyond, anchor_value) if anchored else ""
+        keyset = _beyond_anchor(f"{keep_off}d.{sort_column}", beyond, anchor_value) if anchored else ""
         # only ids and sort keys are sorted (for completion time straight from the name or phone index);
         # the page's own rows are read afterwards
         return (
             f"SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
-            f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
+            f" WHERE 1 = 1{where}{keyset} ORDER BY {keep_off}d.{sort_column} {order}, d.id {order}"
+            " LIMIT :limit) s"
             " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
             f" ORDER BY s.k {order}, s.id {order}"
         )
     if kind == "names":
-        return _names_page(order, beyond, condition, anchored)
+        return _names_page(order, beyond, condition, anchored, keep_off)
     if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
             f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit) same"
             f" UNION ALL SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
             f" WHERE d.{sort_column} {beyond} {anchor_value}{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit) beyond"
         )
     else:
         inner = (
@@ -118,7 +124,7 @@ def _build(sort_column: str, descending: bool, kind: str, condition: str, anchor
     )
 
 
-def _names_page(order: str, beyond: str, names: str, anchored: bool) -> str:
+def _names_page(order: str, beyond: str, names: str, anchored: bool, keep_off: str) -> str:
     """A page sorted by client of a name search with many matches. A name's dialogs lie together in that
     order, so walking the sort index for a rare name's can pass most of the archive (~130 ms at 1M for
     «анна», 14,537 dialogs under 527 names, sorted Я→А); instead the matching names are summed up and
@@ -130,11 +136,11 @@ def _names_page(order: str, beyond: str, names: str, anchored: bool) -> str:
     keyset = _beyond_anchor("d.client_sort", beyond, anchor_value) if anchored else ""
     # a nameless dialog's client_sort is its number, which a name could equal: `name_id` tells them apart
     return (
-        f"WITH n AS (SELECT fold, SUM(dialogs) AS dialogs FROM ({names}) GROUP BY fold),"
+        f"WITH n AS (SELECT fold, SUM(dialogs) AS dialogs FROM ({names}) m GROUP BY fold),"
         f" k AS (SELECT fold FROM (SELECT fold, SUM({own}) OVER (ORDER BY fold {order}"
-        f" ROWS UNBOUNDED PRECEDING) - {own} AS before FROM n{near}) WHERE before < :limit)"
+        f" ROWS UNBOUNDED PRECEDING) - {own} AS before FROM n{near}) b WHERE before < :limit)"
         f" SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.client_sort AS k FROM dialogs d"
-        f" WHERE d.client_sort IN (SELECT fold FROM k) AND +d.name_id IS NOT NULL{keyset}"
+        f" WHERE d.client_sort IN (SELECT fold FROM k) AND {keep_off}d.name_id IS NOT NULL{keyset}"
         f" ORDER BY d.client_sort {order}, d.id {order} LIMIT :limit) s"
         " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY s.k {order}, s.id {order}"

@@ -129,13 +129,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_telegram_id", "audit_log", ["telegram_id"])
-    for statement in SQLITE_SEARCH_DDL:
-        op.execute(statement)
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL's search indexes: migration 0013
+        for statement in SQLITE_SEARCH_DDL:
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in SQLITE_SEARCH_DROP:
-        op.execute(statement)
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_DROP:
+            op.execute(statement)
     for table in ("audit_log", "bot_users", "counters", "messages", "dialogs"):
         op.drop_table(table)
     for table in ("client_phones", "client_names", "employees"):

@@ -1,0 +1,64 @@
+"""The SQL that differs between the two engines, chosen by a connection's dialect: the rest of `db` asks
+`sql_of(connection)` rather than importing `db.sqlite` or `db.postgres` itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from db.postgres import search as postgres_search
+from db.postgres import stats as postgres_stats
+from db.search import Matches, Search
+from db.sqlite import search as sqlite_search
+from db.sqlite import stats as sqlite_stats
+
+POSTGRESQL = "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSQL:
+    name: str
+    hints: bool  # SQLite's index hints in the page statements (`db.sqlite.pages`)
+    find_matches: Callable[[Connection, Search, int], tuple[int, Matches | None]]
+    sparse_filter: Callable[[Search, Matches], tuple[str, dict[str, Any]]]
+    matching_filter: Callable[[Search], tuple[str, dict[str, Any]]]
+    name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
+    dense_filter: Callable[[Search, str], tuple[str, dict[str, str]]]
+    duration_seconds: Callable[[str, str], str]
+
+
+SQLITE = EngineSQL(
+    "sqlite",
+    True,
+    sqlite_search.find_matches,
+    sqlite_search.sparse_filter,
+    sqlite_search.matching_filter,
+    sqlite_search.name_folds,
+    sqlite_search.dense_filter,
+    sqlite_stats.duration_seconds,
+)
+POSTGRES = EngineSQL(
+    POSTGRESQL,
+    False,
+    postgres_search.find_matches,
+    postgres_search.sparse_filter,
+    postgres_search.matching_filter,
+    postgres_search.name_folds,
+    postgres_search.dense_filter,
+    postgres_stats.duration_seconds,
+)
+
+
+def is_beyond_models(name: str, type_: str) -> bool:
+    """Whether a schema object is one the migrations make for one engine and the models do not describe
+    (SQLite's FTS5 tables, PostgreSQL's trigram indexes): left out when the schema is compared with them."""
+    if type_ == "table":
+        return sqlite_search.is_search_index(name)
+    return type_ == "index" and postgres_search.is_search_index(name)
+
+
+def sql_of(connection: Connection) -> EngineSQL:
+    return POSTGRES if connection.dialect.name == POSTGRESQL else SQLITE

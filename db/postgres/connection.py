@@ -1,0 +1,87 @@
+"""PostgreSQL sessions: their settings, the errors that mean "wait" or "cannot write", and whether the
+database can hold the archive at all."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+# SQLSTATE classes and codes (PostgreSQL's appendix A)
+_LOCKED = ("55P03", "40P01", "40001")  # lock_not_available, deadlock_detected, serialization_failure
+_UNWRITABLE = ("53100", "25006", "53200")  # disk_full, read_only_sql_transaction, out_of_memory
+
+TRIGRAM_EXTENSION = "pg_trgm"
+
+
+def session_options(lock_timeout_ms: int, *, bulk: bool) -> dict[str, str]:
+    """The settings every session starts with: times are UTC (the archive stores naive UTC), a write waits
+    for rows another transaction holds at most `lock_timeout_ms`, and a bulk load (the import) may use more
+    memory to build its indexes."""
+    options = {"timezone": "UTC", "lock_timeout": str(lock_timeout_ms)}
+    if bulk:
+        options["maintenance_work_mem"] = "256MB"
+    return options
+
+
+def sqlstate(error: BaseException | None) -> str:
+    """The SQLSTATE of a driver's error (asyncpg's and psycopg's both), or ""."""
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    return code if isinstance(code, str) else ""
+
+
+def is_locked(error: BaseException | None) -> bool:
+    """Another transaction held the rows longer than a write may wait."""
+    return sqlstate(error) in _LOCKED
+
+
+def is_unwritable(error: BaseException | None) -> bool:
+    """The disk is full, the server read-only (a standby) or out of memory: waiting will not help."""
+    return sqlstate(error) in _UNWRITABLE
+
+
+def reason(error: BaseException | None) -> str:
+    """The first line of the server's message: it names the problem, never a statement's parameters."""
+    return str(error).splitlines()[0] if error is not None else ""
+
+
+class DatabaseUnfit(Exception):
+    """The PostgreSQL database cannot hold the archive as it is; the message says what to change."""
+
+
+def check_database(connection: Connection) -> None:
+    """Makes sure the database can do what the archive needs, or says plainly what is wrong: `pg_trgm` is
+    there (created when the user may), and the database's character classes know Cyrillic letters (a
+    database created with the `C` locale does not: its trigrams skip every Cyrillic name, and a search for
+    «смирнов» would find nothing)."""
+    connection.execute(text("SELECT 1"))
+    installed = connection.execute(
+        text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": TRIGRAM_EXTENSION}
+    ).first()
+    if installed is None:
+        available = connection.execute(
+            text("SELECT 1 FROM pg_available_extensions WHERE name = :name"), {"name": TRIGRAM_EXTENSION}
+        ).first()
+        if available is None:
+            raise DatabaseUnfit(
+                "PostgreSQL lacks the pg_trgm extension (the name and phone search needs it): install the"
+                " server's contrib modules (Debian: postgresql-contrib)"
+            )
+        try:
+            with connection.begin_nested():
+                connection.execute(text(f"CREATE EXTENSION IF NOT EXISTS {TRIGRAM_EXTENSION}"))
+        except Exception:
+            raise DatabaseUnfit(
+                "the database user may not create the pg_trgm extension: run"
+                f" CREATE EXTENSION {TRIGRAM_EXTENSION}; in the database as a superuser, then migrate again"
+            ) from None
+    ctype = connection.execute(
+        text("SELECT datctype FROM pg_database WHERE datname = current_database()")
+    ).scalar_one()
+    trigrams = connection.execute(text("SELECT array_length(show_trgm('ёж смирнов'), 1)")).scalar_one()
+    encoding = connection.execute(text("SHOW server_encoding")).scalar_one()
+    if encoding != "UTF8" or not trigrams:
+        raise DatabaseUnfit(
+            f"the database's encoding is {encoding} and its character classes {ctype!r}: they do not know"
+            " Cyrillic letters, so names could not be searched. Create the database as UTF-8 with a UTF-8"
+            " locale, e.g. CREATE DATABASE dialogs ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+            " TEMPLATE template0;"
+        )

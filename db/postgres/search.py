@@ -1,0 +1,127 @@
+"""The name and phone indexes on PostgreSQL and the statements that read them.
+
+As on SQLite (`db.sqlite.search`), names and phones are searched in the small tables of distinct names and
+numbers, each match carrying its dialog count. The substring indexes are `pg_trgm` GIN indexes on the
+folded names and on the numbers (created by the migrations), which serve `LIKE '%…%'`; four or more
+digits go through the numbers' four-digit grams (`client_phone_grams`), as on SQLite. Typed text is bound
+as a parameter, its `LIKE` wildcards escaped, never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from db.engine import run_sql
+from db.search import DIGIT_GRAM, DigitsPart, Matches, Search, SearchKind
+
+SEARCH_INDEX_PREFIX = "ix_trgm_"  # the trigram indexes of migration 0013
+# the text form of a stored time, as SQLite stores it: `Matches.lasts` compare as text on both engines
+_STORED_TIME = "'YYYY-MM-DD HH24:MI:SS.US'"
+
+
+def find_matches(connection: Connection, search: Search, limit: int) -> tuple[int, Matches | None]:
+    """How many dialogs the search finds, and the matching names or phones when those dialogs number at
+    most `limit` (as `db.sqlite.search.find_matches`)."""
+    sql, params = _matching(
+        search, f"m.id, m.dialog_count, to_char(m.last_completed_at, {_STORED_TIME}) AS last"
+    )
+    counted = (
+        "SELECT count(*), COALESCE(SUM(dialog_count), 0), array_agg(id), array_agg(last)"
+        f" FROM ({sql} AND m.dialog_count > 0 LIMIT {max(limit, 0) + 1}) found"
+    )
+    found, total, ids, lasts = run_sql(connection, counted, params).fetchone()
+    if found > limit:
+        (total,) = run_sql(
+            connection, _matching(search, "COALESCE(SUM(m.dialog_count), 0)")[0], params
+        ).fetchone()
+    total = int(total)
+    if total > limit:
+        return total, None
+    if not ids:
+        return 0, Matches([], 0, [])
+    return total, Matches([int(id_) for id_ in ids], total, list(lasts))
+
+
+def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:
+    """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
+    index; the ids travel as one array (one statement whatever their number)."""
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+    return f"d.{column} = ANY(:ids)", {"ids": list(matches.ids)}
+
+
+def matching_filter(search: Search) -> tuple[str, dict[str, Any]]:
+    """A condition on a `dialogs d` row that reaches the matching dialogs through the name or phone index,
+    the matching names or phones found inside the statement: for counting many matches."""
+    sql, params = _matching(search, "m.id")
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+    return f"d.{column} IN ({sql})", params
+
+
+def name_folds(search: Search) -> tuple[str, dict[str, Any]]:
+    """SQL selecting the folded names that match a name search (`fold`) with their dialogs (`dialogs`)."""
+    return _matching(search, "m.name_fold AS fold, m.dialog_count AS dialogs")
+
+
+def dense_filter(search: Search, walked: str = "client_sort") -> tuple[str, dict[str, str]]:
+    """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
+    walking a sort index (`walked`, its sort column); see `db.sqlite.search.dense_filter`."""
+    key = "client_sort_up" if walked == "client_sort_up" else "client_sort"
+    if search.kind is SearchKind.NAME and search.exact:
+        return f"d.name_id IS NOT NULL AND d.{key} = :fold", {"fold": search.terms[0]}
+    if search.kind is SearchKind.NAME:
+        params = {f"w{i}": word for i, word in enumerate(search.terms)}
+        conditions = [f"strpos(d.{key}, :{name}) > 0" for name in params]
+        if not any(ch.isalpha() for word in search.terms for ch in word):
+            conditions.insert(0, "d.name_id IS NOT NULL")
+        return " AND ".join(conditions), params
+    if search.kind is SearchKind.DIGITS:
+        condition = "strpos(d.client_phone, :digits) > 0" + _part_condition(search, "d.client_phone")
+        return condition, {"digits": search.terms[0]}
+    return "d.client_phone = :e164", {"e164": search.terms[0]}
+
+
+def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
+    """SQL selecting `select` over the names or phones (`m`) that match the search."""
+    if search.kind is SearchKind.PHONE:
+        return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
+    if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
+        digits = search.terms[0]
+        return (
+            f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
+            f" WHERE g.gram = :gram AND strpos(m.e164, :digits) > 0{_part_condition(search, 'm.e164')}",
+            {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
+        )
+    if search.kind is SearchKind.DIGITS:
+        return (
+            f"SELECT {select} FROM client_phones m"
+            f" WHERE m.e164 LIKE :pattern{_part_condition(search, 'm.e164')}",
+            {"pattern": _containing(search.terms[0]), "digits": search.terms[0]},
+        )
+    if search.exact:
+        return f"SELECT {select} FROM client_names m WHERE m.name_fold = :fold", {"fold": search.terms[0]}
+    params: dict[str, Any] = {f"w{i}": _containing(word) for i, word in enumerate(search.terms)}
+    conditions = " AND ".join(f"m.name_fold LIKE :{key}" for key in params)
+    return f"SELECT {select} FROM client_names m WHERE {conditions}", params
+
+
+def _part_condition(search: Search, number: str) -> str:
+    """More of a condition on the E.164 `number` that keeps the search's part (`DigitsPart`) of the numbers
+    holding `:digits` (digits only: nothing in them is a LIKE wildcard)."""
+    if search.part is DigitsPart.ENDING:
+        return f" AND {number} LIKE '%' || :digits"
+    if search.part is DigitsPart.INSIDE:
+        return f" AND {number} NOT LIKE '%' || :digits"
+    return ""
+
+
+def _containing(term: str) -> str:
+    """A LIKE pattern of the values that hold `term`, whatever it holds (its wildcards escaped)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def is_search_index(index_name: str) -> bool:
+    """The trigram indexes, which the models do not describe."""
+    return index_name.startswith(SEARCH_INDEX_PREFIX)
