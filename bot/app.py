@@ -14,6 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, LinkPreviewOptions
 
 from api.chatwoot_hook import ChatwootHook
@@ -49,7 +50,14 @@ def build_bot(token: str, api_url: str, metrics: Metrics | None = None) -> Bot:
 
 
 def build_dispatcher(database: Database, settings: Settings, metrics: Metrics | None = None) -> Dispatcher:
-    dispatcher = Dispatcher()
+    """The dispatcher of the bot's updates. With REDIS_URL, what a person is asked (a search typed after
+    🔎, dates for a filter: aiogram's FSM) and the turn of each chat's updates (one at a time) live in
+    Redis, so that bot processes behind one webhook answer a person as one would."""
+    if settings.redis_url is not None:
+        storage = RedisStorage.from_url(settings.redis_url.get_secret_value())
+        dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
+    else:
+        dispatcher = Dispatcher()
     archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
@@ -151,6 +159,8 @@ async def run_service(
             stop.set()
             await _finish(worker, DRAIN_SECONDS)
         await bot.session.close()
+        await dispatcher.storage.close()
+        await dispatcher.fsm.events_isolation.close()
         await database.dispose()
         log.info("stopped")
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
     ingest_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # shared state of several bot processes (README, "Two replicas"); empty: kept in the process
+    redis_url: SecretStr | None = None
     # the Chatwoot connector: on when the first three are set
     chatwoot_url: str = ""
     chatwoot_api_token: SecretStr | None = None
@@ -95,6 +97,15 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (e.g. openssl rand -hex 32)")
         return self
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis address: redis://HOST:6379/0, rediss://… or unix:///PATH")
+        return value
 
     @field_validator("chatwoot_url")
     @classmethod
