@@ -47,6 +47,14 @@ def fresh_database_url(folder: Path) -> str:
     return url
 
 
+def empty_postgres_database(folder: Path, options: str) -> str:
+    """The URL of a new, empty database on the test server, made with `options` (`LC_CTYPE 'C'`, …)."""
+    name = f"dialogs_test_{os.getpid()}_{next(_numbers)}"
+    _server_command(f'CREATE DATABASE "{name}" {options} TEMPLATE template0')
+    url = _made[folder] = _server_url().set(database=name).render_as_string(hide_password=False)
+    return url
+
+
 def query_archive(url: str, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """The rows of one statement (or what it changed: []) on the archive at `url`, on either engine, in
     a transaction of its own: what a test reads or breaks behind the bot's back."""

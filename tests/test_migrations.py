@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,8 +17,8 @@ from sqlalchemy import Connection, inspect, text
 from db.engine import Database
 from db.importer import store_records
 from db.migrate import alembic_config, upgrade
-from tests.conftest import schema_differences
-from tests.databases import migrated_database
+from tests.conftest import run, schema_differences
+from tests.databases import empty_postgres_database, migrated_database, on_postgres
 from tests.test_query_engine import make_records
 
 
@@ -41,10 +42,25 @@ def test_search_indexes_exist(database: Database) -> None:
         indexes = {
             name for table in ("client_names", "client_phones") for name in database.run(indexes_of, table)
         }
-        assert {"ix_trgm_client_names_name_fold", "ix_trgm_client_phones_e164"} <= indexes
+        assert {"ix_trgm_client_names_name_fold", "ix_trgm_client_phones_digits"} <= indexes
         return
     tables = set(database.run(lambda c: inspect(c).get_table_names()))
     assert {"client_names_fts", "client_phones_fts"} <= tables
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's locale")
+def test_a_database_that_cannot_fold_cyrillic_is_refused_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database made with the C locale has no Cyrillic letters in its character classes: its trigrams
+    skip every Cyrillic name, and «смирнов» would find nothing. `migrate` says so, and how to make one."""
+    monkeypatch.setenv(
+        "DATABASE_URL", empty_postgres_database(tmp_path, "ENCODING 'UTF8' LC_CTYPE 'C' LC_COLLATE 'C'")
+    )
+    code, out, err = run(capsys, "migrate")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "do not know Cyrillic letters" in err and "LC_CTYPE 'C.UTF-8'" in err
 
 
 def test_downgrade_and_upgrade_again(database: Database) -> None:

@@ -2,7 +2,7 @@
 
 As on SQLite (`db.sqlite.search`), names and phones are searched in the small tables of distinct names and
 numbers, each match carrying its dialog count. The substring indexes are `pg_trgm` GIN indexes on the
-folded names and on the numbers (created by the migrations), which serve `LIKE '%…%'`; four or more
+folded names and on the numbers' digits (created by the migrations), which serve `LIKE '%…%'`; four or more
 digits go through the numbers' four-digit grams (`client_phone_grams`), as on SQLite. Typed text is bound
 as a parameter, its `LIKE` wildcards escaped, never spliced into SQL.
 """
@@ -93,10 +93,10 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
             f" WHERE g.gram = :gram AND strpos(m.e164, :digits) > 0{_part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
-    if search.kind is SearchKind.DIGITS:
+    if search.kind is SearchKind.DIGITS:  # the numbers' digits carry the trigram index (migration 0013)
         return (
             f"SELECT {select} FROM client_phones m"
-            f" WHERE m.e164 LIKE :pattern{_part_condition(search, 'm.e164')}",
+            f" WHERE ltrim(m.e164, '+') LIKE :pattern{_part_condition(search, 'm.e164')}",
             {"pattern": _containing(search.terms[0]), "digits": search.terms[0]},
         )
     if search.exact:

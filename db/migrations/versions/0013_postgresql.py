@@ -1,7 +1,10 @@
 """What PostgreSQL needs beyond the models (nothing on SQLite): `pg_trgm`, the name and phone search
 indexes, and the sort keys compared by code point.
 
-- `pg_trgm` GIN indexes on the folded names and the numbers serve `LIKE '%…%'` (`db.postgres.search`);
+- `pg_trgm` GIN indexes on the folded names and on the numbers' digits serve `LIKE '%…%'`
+  (`db.postgres.search`). The numbers' index is on their digits (`ltrim(e164, '+')`), not on the column:
+  pg_trgm serves `=` too, and the planner chose the trigram index for the import's lookups of numbers by
+  the column (`e164 IN (…)`, 500 at a time), ~1 s each where the unique index takes ~5 ms;
 - the columns the list sorts and pages by use the "C" collation, as SQLite compares text: a database's
   own locale would order «ё» or punctuation otherwise, put the nameless clients' marks (`\\x01`, U+10FFFF)
   anywhere, and make every index comparison slower.
@@ -24,7 +27,7 @@ depends_on: str | Sequence[str] | None = None
 # written out here, not imported: a migration does what it did when it was written
 TRIGRAM_INDEXES = (
     ("ix_trgm_client_names_name_fold", "client_names", "name_fold"),
-    ("ix_trgm_client_phones_e164", "client_phones", "e164"),
+    ("ix_trgm_client_phones_digits", "client_phones", "(ltrim(e164, '+'))"),
 )
 CODE_POINT_ORDER = (
     ("dialogs", "source_id", 100),
