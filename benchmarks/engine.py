@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
@@ -77,7 +77,7 @@ def archive_path(folder: Path, count: int) -> Path:
     folder.mkdir(exist_ok=True)
     db_path = (folder / f"dialogs-{count}.db").resolve()
     if not db_path.exists():
-        build(folder, db_path, count)
+        build(folder, f"sqlite+aiosqlite:///{db_path}", count)
     return db_path
 
 
@@ -96,7 +96,8 @@ def open_archive(
     return database, raw
 
 
-def build(folder: Path, db_path: Path, count: int) -> None:
+def write_source(folder: Path, count: int) -> Path:
+    """The demo archive of `count` dialogs as a JSON Lines file in `folder`, as an import reads it."""
     source = folder / f"dialogs-{count}.jsonl"
     started = time.monotonic()
     with source.open("w", encoding="utf-8") as out:
@@ -114,8 +115,14 @@ def build(folder: Path, db_path: Path, count: int) -> None:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     size = source.stat().st_size / 2**20
     print(f"wrote {count:,} lines of JSON ({size:.0f} MiB) in {time.monotonic() - started:.0f} s")
+    return source
 
-    environment = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db_path.resolve()}"}
+
+def build(folder: Path, database_url: str, count: int) -> None:
+    """The demo archive of `count` dialogs loaded into the (empty) archive at `database_url` by
+    `dialogs-bot import`, whose time and peak memory are printed."""
+    source = write_source(folder, count)
+    environment = {**os.environ, "DATABASE_URL": database_url}
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "bot", "import", str(source)], env=environment, check=True)
     seconds = time.monotonic() - started
@@ -127,7 +134,13 @@ def build(folder: Path, db_path: Path, count: int) -> None:
 QueryMaker = Callable[[int], DialogQuery]
 
 
-def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMaker]]:
+class Picker(Protocol):
+    """A driver's connection the inputs are picked with: `sqlite3`'s, or psycopg's (`benchmarks.postgres`)."""
+
+    def execute(self, sql: str) -> Any: ...
+
+
+def operations(raw: Picker, count: int) -> list[tuple[str, QueryMaker]]:
     """(name, run number → query): varied inputs per run, so no run just repeats the one before."""
     rng = random.Random(5)
     result: list[tuple[str, QueryMaker]] = []
@@ -183,7 +196,7 @@ def operations(raw: sqlite3.Connection, count: int) -> list[tuple[str, QueryMake
 FILTER_TODAY = date(2026, 11, 24)  # the last day of the demo archive
 
 
-def filter_operations(raw: sqlite3.Connection, phones: list[str]) -> list[tuple[str, QueryMaker]]:
+def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMaker]]:
     """The list's filters, alone and together with a search, on the default sort and on the client sort."""
     channels = [channel for (channel,) in raw.execute("SELECT DISTINCT channel FROM dialogs")]
     employees = [employee_id for (employee_id,) in raw.execute("SELECT id FROM employees")]
@@ -259,13 +272,14 @@ def typed(e164: str) -> str:
     return f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
 
 
-def deep_anchors(raw: sqlite3.Connection, column: str, depth: int, rng: random.Random) -> list[int]:
+def deep_anchors(raw: Picker, column: str, depth: int, rng: random.Random) -> list[int]:
     """Dialogs about `depth` deep in the list sorted by `column` (a sort key) descending."""
     spread = min(PAGE_SIZE * 50, depth // 2)
     offsets = [depth + rng.randrange(-spread, spread + 1) for _ in range(20)]
     return [
+        # the offset written out (an int): a connection of either engine's driver runs it
         raw.execute(
-            f"SELECT id FROM dialogs ORDER BY {column} DESC, id DESC LIMIT 1 OFFSET ?", (o,)
+            f"SELECT id FROM dialogs ORDER BY {column} DESC, id DESC LIMIT 1 OFFSET {o:d}"
         ).fetchone()[0]
         for o in offsets
     ]

@@ -1,0 +1,132 @@
+"""The engine benchmark (`benchmarks.engine`) on PostgreSQL: the same million dialogs, the same operations.
+
+    python -m benchmarks.postgres --server postgresql+asyncpg://USER@/postgres?host=/SOCKET/FOLDER
+                                  [--dialogs 1000000] [--runs 300] [--folder .bench]
+
+The archive is the database `dialogs_bench_N` on that server (N dialogs), built the first time as
+`benchmarks.engine` builds its file: the same demo data written as JSON Lines, loaded by `dialogs-bot
+import` in a child process (its time and peak memory are the import's figures). Each operation then runs
+--runs times through the engine as the bot calls it (`await Database.read(fetch_page, …)`: asyncpg, each
+statement awaited), and the statements the engine sent (noted by SQLAlchemy's `before_cursor_execute`)
+are replayed through asyncpg itself on a connection of their own: the ratio is what the engine adds to
+PostgreSQL and its driver. A local server through its Unix socket is what the targets are about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import psycopg
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import URL, make_url
+
+from benchmarks.engine import ZONE, QueryMaker, build, ms, operations, percentiles
+from db.counters import dialog_total
+from db.dialogs import fetch_page
+from db.engine import Database, release_loop_connections
+from db.migrate import upgrade
+from db.stats import ensure_stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--server", required=True, help="a database URL on the server (postgresql+asyncpg)")
+    parser.add_argument("--dialogs", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--folder", type=Path, default=Path(".bench"))
+    args = parser.parse_args()
+
+    url = archive_url(make_url(args.server), args.folder, args.dialogs)
+    database = Database(url.render_as_string(hide_password=False))
+    upgrade(database)
+    database.run(ensure_stats, ZONE)
+    with psycopg.connect(libpq(url)) as picker:
+        chosen = operations(picker, args.dialogs)
+    rows = asyncio.run(measure_all(database, url, chosen, args.runs))
+    print()
+    print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, engine_times, raw_times in rows:
+        e50, e99 = percentiles(engine_times)
+        r50, r99 = percentiles(raw_times)
+        print(f"| {name} | {ms(e50)} | {ms(e99)} | {ms(r50)} | {ms(r99)} | {e50 / r50:.1f}× |")
+
+
+def libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def archive_url(server: URL, folder: Path, count: int) -> URL:
+    """The benchmark database of `count` demo dialogs on the server: built the first time."""
+    url = server.set(database=f"dialogs_bench_{count}")
+    with psycopg.connect(libpq(server), autocommit=True) as connection:
+        name = str(url.database)
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return url
+        connection.execute(
+            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            " TEMPLATE template0".encode()
+        )
+    folder.mkdir(exist_ok=True)
+    build(folder, url.render_as_string(hide_password=False), count)
+    return url
+
+
+sent: list[tuple[str, Any]] = []
+
+
+def _note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+    sent.append((statement, parameters))
+
+
+async def measure_all(
+    database: Database, url: URL, chosen: list[tuple[str, QueryMaker]], runs: int
+) -> list[tuple[str, list[float], list[float]]]:
+    event.listen(Engine, "before_cursor_execute", _note)  # every engine's, the asyncpg one's included
+    raw = await asyncpg.connect(libpq(url), server_settings={"timezone": "UTC"})
+    try:
+        return [await measure(database, raw, name, make, runs) for name, make in chosen]
+    finally:
+        await raw.close()
+        await release_loop_connections()
+
+
+async def measure(
+    database: Database, raw: asyncpg.Connection, name: str, make: QueryMaker, runs: int
+) -> tuple[str, list[float], list[float]]:
+    total_only = name.startswith("total")
+    engine_times: list[float] = []
+    raw_times: list[float] = []
+    for run in range(-10, runs):  # ten warm-up runs
+        query = make(max(run, 0))
+        sent.clear()
+        started = time.perf_counter()
+        if total_only:
+            await database.read(dialog_total)
+        else:
+            await database.read(fetch_page, query)
+        elapsed = time.perf_counter() - started
+        statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT", "select pg_catalog"))]
+
+        started = time.perf_counter()
+        async with raw.transaction():
+            for statement, parameters in statements:
+                await raw.fetch(statement, *parameters)
+        raw_elapsed = time.perf_counter() - started
+        if run >= 0:
+            engine_times.append(elapsed)
+            raw_times.append(raw_elapsed)
+    e50, e99 = percentiles(engine_times)
+    print(f"{name:45s} engine p50 {ms(e50):>9} p99 {ms(e99):>9}", flush=True)
+    return name, engine_times, raw_times
+
+
+if __name__ == "__main__":
+    main()
