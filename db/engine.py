@@ -213,7 +213,11 @@ class Database:
             self.url.set(drivername="postgresql+psycopg"),
             hide_parameters=True,
             pool_pre_ping=True,
-            connect_args={"options": " ".join(f"-c {name}={value}" for name, value in options.items())},
+            connect_args={
+                "options": " ".join(
+                    f"-c {name}={value}" for name, value in {**options, **postgres.PLANNED_EACH_TIME}.items()
+                )
+            },
         )
 
     def _loop_engine(self) -> AsyncEngine:
@@ -223,11 +227,10 @@ class Database:
         loop = asyncio.get_running_loop()
         engine = self._loop_engines.get(loop)
         if engine is None:
+            # no ping before each use: a round trip for every tap; a connection the server dropped fails
+            # one statement, and SQLAlchemy then opens new ones
             engine = create_async_engine(
-                self.url,
-                hide_parameters=True,
-                pool_pre_ping=True,
-                connect_args={"server_settings": self._server_settings},
+                self.url, hide_parameters=True, connect_args={"server_settings": self._server_settings}
             )
             self._loop_engines[loop] = engine
         return engine
