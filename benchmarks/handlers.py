@@ -1,6 +1,7 @@
 """Benchmark of the bot's handler path at a million dialogs: an update in, the Bot API requests out.
 
     python -m benchmarks.handlers [--dialogs 1000000] [--runs 300] [--folder .bench] [--profile NAME]
+                                  [--server postgresql+asyncpg://USER@/postgres?host=/SOCKET/FOLDER]
 
 Uses the archive `benchmarks.engine` builds (and builds it when it is missing), and stores transcripts once
 for its first 400 dialogs, so that cards have something to show (runs also leave a user, saved searches and
@@ -18,7 +19,8 @@ has been serialized and its answer parsed; the time the stub spends playing the 
 making up the answer) is taken out. The last column adds validating the raw update into an `Update`, which
 polling does before `feed_update`. Inputs vary from run to run; every button is pressed on the message the
 operation's previous run left on the screen, as a person would. `--profile NAME` runs the operations whose
-name contains NAME under cProfile and prints where the time goes.
+name contains NAME under cProfile and prints where the time goes. `--server` runs it all on PostgreSQL,
+on the archive `benchmarks.postgres` builds there.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from benchmarks.engine import (
     percentiles,
     typed,
 )
+from benchmarks.postgres import Picker, open_postgres_archive
 from bot.app import build_bot, build_dispatcher
 from bot.logs import configure_logging
 from bot.runtime import JsonSession, Pace, prepare_runtime
@@ -247,7 +250,7 @@ def press(callback: ListCallback | CardCallback) -> Action:
     return Action("data", callback.pack())
 
 
-def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
+def operations(raw: sqlite3.Connection | Picker, count: int) -> list[Operation]:
     rng = random.Random(9)
     combos = [(sort, descending) for sort in Column for descending in (False, True)]
 
@@ -332,7 +335,7 @@ def operations(raw: sqlite3.Connection, count: int) -> list[Operation]:
     ]
 
 
-def common_words(raw: sqlite3.Connection, rng: random.Random) -> list[str]:
+def common_words(raw: sqlite3.Connection | Picker, rng: random.Random) -> list[str]:
     """Words of the clients' names, and their first or last three or four letters, that each find more
     dialogs than a sparse search takes (3,000; a part of a word finds at least what the word finds), in a
     shuffled order."""
@@ -466,7 +469,7 @@ async def measure(chats: Chats, operations: list[Operation], runs: int) -> list[
     return timings
 
 
-def ensure_transcripts(database: Database, raw: sqlite3.Connection, count: int) -> None:
+def ensure_transcripts(database: Database, raw: sqlite3.Connection | Picker, count: int) -> None:
     """Transcripts for the first demo dialogs, stored once (the import updates dialogs by source id)."""
     wanted = min(TRANSCRIPT_DIALOGS, count)
     (stored,) = raw.execute(
@@ -482,7 +485,7 @@ def ensure_transcripts(database: Database, raw: sqlite3.Connection, count: int) 
     print(f"stored the transcripts of {wanted} dialogs in {time.monotonic() - started:.1f} s")
 
 
-async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connection) -> None:
+async def run(args: argparse.Namespace, database: Database, raw: sqlite3.Connection | Picker) -> None:
     url = database.url.render_as_string(hide_password=False)
     settings = Settings(_env_file=None, database_url=url, admin_ids=[ADMIN_ID])
     database.run(add_user, HEAD_ID, Role.HEAD, "Benchmark head")
@@ -530,9 +533,14 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path(".bench"))
     parser.add_argument("--only", metavar="NAME", help="measure only the operations whose name contains NAME")
     parser.add_argument("--profile", metavar="NAME", help="profile the operations whose name contains NAME")
+    parser.add_argument("--server", help="PostgreSQL: a database URL on the server (benchmarks.postgres)")
     args = parser.parse_args()
 
-    database, raw = open_archive(args.folder, args.dialogs, background_checkpoints=True)  # as the bot runs
+    raw: sqlite3.Connection | Picker
+    if args.server:
+        database, raw = open_postgres_archive(args.server, args.folder, args.dialogs)
+    else:  # checkpointed in the background, as the bot runs
+        database, raw = open_archive(args.folder, args.dialogs, background_checkpoints=True)
     ensure_transcripts(database, raw, args.dialogs)
     with open(os.devnull, "w") as devnull:
         configure_logging(TOKEN)  # the bot's own logging, INFO and all, written to /dev/null

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,10 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path(".bench"))
     args = parser.parse_args()
 
-    url = archive_url(make_url(args.server), args.folder, args.dialogs)
-    database = Database(url.render_as_string(hide_password=False))
-    upgrade(database)
-    database.run(ensure_stats, ZONE)
-    with psycopg.connect(libpq(url)) as picker:
-        chosen = operations(picker, args.dialogs)
-    rows = asyncio.run(measure_all(database, url, chosen, args.runs))
+    database, picker = open_postgres_archive(args.server, args.folder, args.dialogs)
+    chosen = operations(picker, args.dialogs)
+    picker.close()
+    rows = asyncio.run(measure_all(database, database.url, chosen, args.runs))
     print()
     print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -57,6 +55,35 @@ def main() -> None:
         e50, e99 = percentiles(engine_times)
         r50, r99 = percentiles(raw_times)
         print(f"| {name} | {ms(e50)} | {ms(e99)} | {ms(r50)} | {ms(r99)} | {e50 / r50:.1f}× |")
+
+
+class Picker:
+    """psycopg's connection as the benchmarks pick their inputs with `sqlite3`'s: `?` placeholders,
+    `commit` (every statement commits by itself)."""
+
+    def __init__(self, url: URL) -> None:
+        self._connection = psycopg.connect(libpq(url), autocommit=True)
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:  # a cursor, as sqlite3's is read
+        if parameters:  # psycopg's placeholders are %s, and a % of the statement's own is written %%
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self._connection.execute(sql.encode(), parameters or None)
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def open_postgres_archive(server: str, folder: Path, count: int) -> tuple[Database, Picker]:
+    """The benchmark archive on PostgreSQL (built the first time) brought up to date, through the engine
+    and through psycopg, as `benchmarks.engine.open_archive` opens SQLite's."""
+    url = archive_url(make_url(server), folder, count)
+    database = Database(url.render_as_string(hide_password=False))
+    upgrade(database)
+    database.run(ensure_stats, ZONE)
+    return database, Picker(url)
 
 
 def libpq(url: URL) -> str:
