@@ -1,5 +1,5 @@
-"""The statement of a page of the dialog list on SQLite, and, without SQLite's index hints and walking the
-sort index for keys first (`_keys_first`), on PostgreSQL.
+"""The statement of a page of the dialog list on SQLite, and on PostgreSQL, where the index hints are
+written as the shape of the statement instead (`_keys_first`, `_matches_first`).
 
 Paging is by keyset `(sort column, id)`: a page starts after (or ends before) a dialog given by its id,
 whose sort value is looked up in the same statement, so a cursor is one integer whatever the column.
@@ -93,6 +93,8 @@ def _build(
     anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
     if kind in ("all", "dense") and not keep_off:
         return _keys_first(sort_column, order, beyond, where, anchor_value, anchored)
+    if kind == "sparse" and not keep_off:
+        return _matches_first(sort_column, order, beyond, where, anchor_value, anchored)
     if kind == "sparse":
         # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
         keyset = _beyond_anchor(f"{keep_off}d.{sort_column}", beyond, anchor_value) if anchored else ""
@@ -140,6 +142,22 @@ def _keys_first(
         f"SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
         f" WHERE 1 = 1{where}{keyset} ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
         " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
+        f" ORDER BY s.k {order}, s.id {order}"
+    )
+
+
+def _matches_first(
+    sort_column: str, order: str, beyond: str, where: str, anchor_value: str, anchored: bool
+) -> str:
+    """A page of a few matches on PostgreSQL: they are all found first, by their own index, then sorted
+    (a materialized CTE, which the planner does not merge, does what SQLite's `+` does). Left to itself,
+    PostgreSQL walked the sort index for them, taking the matches for spread evenly: «петров» sorted by
+    client read ~100,000 rows (136 ms at 1M) for the first eleven of 2,931."""
+    keyset = f" WHERE (f.k, f.id) {beyond} ({anchor_value}, :anchor)" if anchored else ""
+    return (
+        f"WITH f AS MATERIALIZED (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d WHERE 1 = 1{where})"
+        f" SELECT {ROW_COLUMNS} FROM (SELECT f.id, f.k FROM f{keyset} ORDER BY f.k {order}, f.id {order}"
+        " LIMIT :limit) s JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
         f" ORDER BY s.k {order}, s.id {order}"
     )
 
