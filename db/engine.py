@@ -287,7 +287,11 @@ class Database:
         """Runs reading work in one transaction. On SQLite it runs at once, in the calling thread (see the
         module's docstring): the coroutine never waits. On PostgreSQL each of its statements is awaited."""
         if self.postgres:
-            return await self._run_async(work, args, kwargs)
+            # without BEGIN and COMMIT, two round trips a read: under READ COMMITTED each statement sees
+            # the database as it is when it starts, inside a transaction or not
+            async with self._loop_engine().connect() as connection:
+                reader = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                return await reader.run_sync(work, *args, **kwargs)
         return self.run(work, *args, **kwargs)
 
     async def write(
