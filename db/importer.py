@@ -32,9 +32,11 @@ from db.counters import (
     refresh_all_client_counts,
     refresh_client_counts,
 )
+from db.dialect import POSTGRESQL
 from db.engine import begin_writing
 from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
+from db.postgres.connection import copy_rows
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
 from db.sources import ImportFile, Item, UnreadableFile
@@ -302,7 +304,7 @@ def _store_batch(
         else:
             new_rows.append(row)
     if new_rows:
-        connection.execute(insert(Dialog), new_rows)
+        insert_rows(connection, Dialog, new_rows)
     if changed_rows:
         connection.execute(
             update(Dialog).where(Dialog.id == bindparam("dialog_id")),
@@ -373,6 +375,14 @@ _EXISTING = select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id,
 )
 
 
+def insert_rows(connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Inserts rows of one shape: on PostgreSQL by COPY (`db.postgres.connection.copy_rows`)."""
+    if connection.dialect.name == POSTGRESQL:
+        copy_rows(connection, model.__tablename__, rows)
+    else:
+        connection.execute(insert(model), rows)
+
+
 def _ids_of(connection: Connection, model: Any, key: Any, values: Iterable[str]) -> dict[str, int]:
     statement = select(key, model.id).where(key.in_(bindparam("values", expanding=True)))
     return {
@@ -390,11 +400,11 @@ def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) 
     missing = sorted(values - ids.keys())
     if missing:
         rows = [_new_row(model, value) for value in missing]
-        connection.execute(insert(model), rows)
+        insert_rows(connection, model, rows)
         added = _ids_of(connection, model, key, missing)
         if model is ClientPhone:
             grams = {(gram, phone_id) for e164, phone_id in added.items() for gram in phone_grams(e164)}
-            connection.execute(insert(ClientPhoneGram), [{"gram": g, "phone_id": p} for g, p in grams])
+            insert_rows(connection, ClientPhoneGram, [{"gram": g, "phone_id": p} for g, p in grams])
         ids.update(added)
     return ids
 
@@ -427,4 +437,4 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
         for position, message in enumerate(record.messages or (), start=1)
     ]
     if rows:
-        connection.execute(insert(Message), rows)
+        insert_rows(connection, Message, rows)

@@ -3,6 +3,10 @@ database can hold the archive at all."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import psycopg
 from sqlalchemy import Connection, text
 
 # SQLSTATE classes and codes (PostgreSQL's appendix A)
@@ -28,6 +32,19 @@ def session_options(lock_timeout_ms: int, *, bulk: bool) -> dict[str, str]:
 # runs, and PostgreSQL may keep one generic plan for it) scans the whole table each time: a million
 # dialogs imported into an empty archive took 160 ms a lookup, ~6 minutes, instead of ~1 ms.
 PLANNED_EACH_TIME = {"plan_cache_mode": "force_custom_plan"}
+
+
+def copy_rows(connection: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Inserts rows (each with the same columns) by COPY on psycopg's connection (the command line's and
+    the threads': every import): several times faster than psycopg's executemany, which sends an INSERT
+    a row."""
+    columns = list(rows[0])
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection), "COPY is the import's, on psycopg's connection"
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement.encode()) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def sqlstate(error: BaseException | None) -> str:
