@@ -59,6 +59,11 @@ def main() -> None:
     database, raw = open_archive(args.folder, args.dialogs)
     record_statements(database)
     rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, list[float], list[float]]]) -> None:
+    """The operations' times through the engine and for the same statements on the driver alone."""
     print()
     print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
     print("|---|---:|---:|---:|---:|---:|")

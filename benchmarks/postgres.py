@@ -26,7 +26,7 @@ import psycopg
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 
-from benchmarks.engine import ZONE, QueryMaker, build, ms, operations, percentiles
+from benchmarks.engine import ZONE, QueryMaker, build, ms, operations, percentiles, print_table
 from db.counters import dialog_total
 from db.dialogs import fetch_page
 from db.engine import Database, release_loop_connections
@@ -47,14 +47,7 @@ def main() -> None:
     database, picker = open_postgres_archive(args.server, args.folder, args.dialogs)
     chosen = operations(picker, args.dialogs)
     picker.close()
-    rows = asyncio.run(measure_all(database, database.url, chosen, args.runs))
-    print()
-    print("| operation | engine p50 | engine p99 | raw SQL p50 | raw SQL p99 | engine / raw (p50) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, engine_times, raw_times in rows:
-        e50, e99 = percentiles(engine_times)
-        r50, r99 = percentiles(raw_times)
-        print(f"| {name} | {ms(e50)} | {ms(e99)} | {ms(r50)} | {ms(r99)} | {e50 / r50:.1f}× |")
+    print_table(asyncio.run(measure_all(database, database.url, chosen, args.runs)))
 
 
 class Picker:

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from db import search_sql
 from db.engine import run_sql
-from db.search import DIGIT_GRAM, DigitsPart, Matches, Search, SearchKind
+from db.search import DIGIT_GRAM, Matches, Search, SearchKind
+from db.search_sql import part_condition
 
 SEARCH_INDEX_PREFIX = "ix_trgm_"  # the trigram indexes of migration 0013
 # the text form of a stored time, as SQLite stores it: `Matches.lasts` compare as text on both engines
@@ -65,21 +67,8 @@ def name_folds(search: Search) -> tuple[str, dict[str, Any]]:
 
 
 def dense_filter(search: Search, walked: str = "client_sort") -> tuple[str, dict[str, str]]:
-    """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
-    walking a sort index (`walked`, its sort column); see `db.sqlite.search.dense_filter`."""
-    key = "client_sort_up" if walked == "client_sort_up" else "client_sort"
-    if search.kind is SearchKind.NAME and search.exact:
-        return f"d.name_id IS NOT NULL AND d.{key} = :fold", {"fold": search.terms[0]}
-    if search.kind is SearchKind.NAME:
-        params = {f"w{i}": word for i, word in enumerate(search.terms)}
-        conditions = [f"strpos(d.{key}, :{name}) > 0" for name in params]
-        if not any(ch.isalpha() for word in search.terms for ch in word):
-            conditions.insert(0, "d.name_id IS NOT NULL")
-        return " AND ".join(conditions), params
-    if search.kind is SearchKind.DIGITS:
-        condition = "strpos(d.client_phone, :digits) > 0" + _part_condition(search, "d.client_phone")
-        return condition, {"digits": search.terms[0]}
-    return "d.client_phone = :e164", {"e164": search.terms[0]}
+    """`db.search_sql.dense_filter` in PostgreSQL's words."""
+    return search_sql.dense_filter(search, walked, "strpos")
 
 
 def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
@@ -90,13 +79,13 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
         digits = search.terms[0]
         return (
             f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            f" WHERE g.gram = :gram AND strpos(m.e164, :digits) > 0{_part_condition(search, 'm.e164')}",
+            f" WHERE g.gram = :gram AND strpos(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
     if search.kind is SearchKind.DIGITS:  # the numbers' digits carry the trigram index (migration 0013)
         return (
             f"SELECT {select} FROM client_phones m"
-            f" WHERE ltrim(m.e164, '+') LIKE :pattern{_part_condition(search, 'm.e164')}",
+            f" WHERE ltrim(m.e164, '+') LIKE :pattern{part_condition(search, 'm.e164')}",
             {"pattern": _containing(search.terms[0]), "digits": search.terms[0]},
         )
     if search.exact:
@@ -104,16 +93,6 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {f"w{i}": _containing(word) for i, word in enumerate(search.terms)}
     conditions = " AND ".join(f"m.name_fold LIKE :{key}" for key in params)
     return f"SELECT {select} FROM client_names m WHERE {conditions}", params
-
-
-def _part_condition(search: Search, number: str) -> str:
-    """More of a condition on the E.164 `number` that keeps the search's part (`DigitsPart`) of the numbers
-    holding `:digits` (digits only: nothing in them is a LIKE wildcard)."""
-    if search.part is DigitsPart.ENDING:
-        return f" AND {number} LIKE '%' || :digits"
-    if search.part is DigitsPart.INSIDE:
-        return f" AND {number} NOT LIKE '%' || :digits"
-    return ""
 
 
 def _containing(term: str) -> str:

@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from db import search_sql
 from db.engine import run_sql
-from db.search import DIGIT_GRAM, DigitsPart, Matches, Search, SearchKind
+from db.search import DIGIT_GRAM, Matches, Search, SearchKind
+from db.search_sql import part_condition
 
 TRIGRAM = 3  # FTS5's trigram tokenizer finds substrings of three characters or more
 SEARCH_INDEXES = ("client_names_fts", "client_phones_fts")
@@ -73,28 +75,8 @@ def name_folds(search: Search) -> tuple[str, dict[str, Any]]:
 
 
 def dense_filter(search: Search, walked: str = "client_sort") -> tuple[str, dict[str, str]]:
-    """A condition on a `dialogs d` row equivalent to the search, cheap enough to test row by row while
-    walking a sort index (`walked`, its sort column): used when matches are so common that the walk finds
-    a page in a few steps."""
-    # a named dialog's client_sort and client_sort_up both hold its folded name: the name is tested in the
-    # one the walked index holds (the Клиент sort going up walks client_sort_up; the time index covers
-    # client_sort), so the walk skips the rows that do not match without reading them («ова» sorted
-    # А→Я, 227,763 matches: 155 ms testing client_sort, benchmarks/README.md)
-    key = "client_sort_up" if walked == "client_sort_up" else "client_sort"
-    if search.kind is SearchKind.NAME and search.exact:
-        return f"d.name_id IS NOT NULL AND d.{key} = :fold", {"fold": search.terms[0]}
-    if search.kind is SearchKind.NAME:
-        params = {f"w{i}": word for i, word in enumerate(search.terms)}
-        conditions = [f"instr(d.{key}, :{name}) > 0" for name in params]
-        # for a dialog without a name the key is its number behind a mark: a word with a letter is never in
-        # it, and then the condition reads only the key; "79" or "+" could be in a number
-        if not any(ch.isalpha() for word in search.terms for ch in word):
-            conditions.insert(0, "d.name_id IS NOT NULL")
-        return " AND ".join(conditions), params
-    if search.kind is SearchKind.DIGITS:
-        condition = "instr(d.client_phone, :digits) > 0" + _part_condition(search, "d.client_phone")
-        return condition, {"digits": search.terms[0]}
-    return "d.client_phone = :e164", {"e164": search.terms[0]}
+    """`db.search_sql.dense_filter` in SQLite's words."""
+    return search_sql.dense_filter(search, walked, "instr")
 
 
 def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
@@ -105,13 +87,13 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
         digits = search.terms[0]
         return (
             f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            f" WHERE g.gram = :gram AND instr(m.e164, :digits) > 0{_part_condition(search, 'm.e164')}",
+            f" WHERE g.gram = :gram AND instr(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
     if search.kind is SearchKind.DIGITS:
         return (
             f"SELECT {select} FROM client_phones_fts f JOIN client_phones m ON m.id = f.rowid"
-            f" WHERE client_phones_fts MATCH :q{_part_condition(search, 'm.e164')}",
+            f" WHERE client_phones_fts MATCH :q{part_condition(search, 'm.e164')}",
             {"q": _phrase(search.terms[0]), "digits": search.terms[0]},
         )
     if search.exact:
@@ -144,16 +126,6 @@ def _exact_name(folded: str, select: str) -> tuple[str, dict[str, Any]]:
         " WHERE client_names_fts MATCH :q AND m.name_fold = :fold",
         params,
     )
-
-
-def _part_condition(search: Search, number: str) -> str:
-    """More of a condition on the E.164 `number` that keeps the search's part (`DigitsPart`) of the numbers
-    holding `:digits` (digits only: nothing in them is a LIKE wildcard)."""
-    if search.part is DigitsPart.ENDING:
-        return f" AND {number} LIKE '%' || :digits"
-    if search.part is DigitsPart.INSIDE:
-        return f" AND {number} NOT LIKE '%' || :digits"
-    return ""
 
 
 def _phrase(term: str) -> str:
