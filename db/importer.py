@@ -36,7 +36,7 @@ from db.dialect import POSTGRESQL
 from db.engine import begin_writing
 from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
-from db.postgres.connection import copy_rows
+from db.postgres.connection import copy_rows, drop_foreign_keys
 from db.records import DialogRecord, RecordError, parse_record
 from db.search import phone_grams
 from db.sources import ImportFile, Item, UnreadableFile
@@ -169,6 +169,9 @@ def store_records(
 
 
 _DIALOG_INDEXES = Base.metadata.tables[Dialog.__tablename__].indexes
+# PostgreSQL checks a foreign key row by row as rows arrive; a bulk load checks them once, as it adds them
+# back at its end: the dialogs' names, numbers and employees, and the numbers' digit grams
+_BULK_CHECKED = (Dialog.__tablename__, ClientPhoneGram.__tablename__)
 
 
 class _Loader:
@@ -192,6 +195,7 @@ class _Loader:
         self._bulk: Connection | None = None
         self._transaction: Any = None
         self._bulk_counts = (0, 0)  # added, updated: reported when the bulk load commits
+        self._foreign_keys: list[str] = []  # dropped by a bulk load on PostgreSQL, added back at its end
         self.line = 0  # the line read last: a batch stored now holds every valid line up to it
 
     def __enter__(self) -> _Loader:
@@ -205,6 +209,8 @@ class _Loader:
             self._transaction = self._bulk.begin()
             for index in _DIALOG_INDEXES:
                 index.drop(self._bulk)
+            if self._bulk.dialect.name == POSTGRESQL:
+                self._foreign_keys = drop_foreign_keys(self._bulk, _BULK_CHECKED)
         return self
 
     def take(self, item: Item, region: str) -> bool:
@@ -241,6 +247,8 @@ class _Loader:
                 self._flush()
                 for index in _DIALOG_INDEXES:
                     index.create(self._bulk)
+                for statement in self._foreign_keys:
+                    self._bulk.exec_driver_sql(statement)
                 refresh_all_client_counts(self._bulk)
                 rebuild_stats(self._bulk, self._zone)
                 count_dialog_total(self._bulk)

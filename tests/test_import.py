@@ -209,7 +209,7 @@ def test_a_large_load_into_an_empty_archive_takes_the_bulk_path(
     lines.append({**GOOD, "id": "b5", "client_name": "Семён Иванов", "client_phone": "+7 903 555 12 34"})
     assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (6, 0, [])
 
-    assert database.run(schema_differences) == []  # the indexes are back
+    assert database.run(schema_differences) == []  # the indexes are back, and the foreign keys
     assert total_of(database) == 6
     assert total_of(database, parse_search("семен", "RU")) == 1
     assert total_of(database, parse_search("4567", "RU")) == 5

@@ -47,6 +47,21 @@ def copy_rows(connection: Connection, table: str, rows: Sequence[Mapping[str, An
             copy.write_row([row[column] for column in columns])
 
 
+def drop_foreign_keys(connection: Connection, tables: Sequence[str]) -> list[str]:
+    """Drops the foreign keys of `tables`; returns the statements that add them back as they were (each
+    then checks every row at once, rather than one row at a time as rows arrive)."""
+    rows = connection.execute(
+        text(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(:tables)"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    for table, name, _ in rows:
+        connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in rows]
+
+
 def sqlstate(error: BaseException | None) -> str:
     """The SQLSTATE of a driver's error (asyncpg's and psycopg's both), or ""."""
     code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
