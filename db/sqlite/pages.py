@@ -79,44 +79,40 @@ def page_statement(
     key = (sort_key, descending, kind, condition, anchored, hints)
     statement = _statements.get(key)
     if statement is None:
-        statement = _build(sort_key, descending, kind, condition, anchored, "+" if hints else "")
+        statement = _build(sort_key, descending, kind, condition, anchored, hints)
         _statements[key] = statement
     return statement
 
 
-def _build(
-    sort_column: str, descending: bool, kind: str, condition: str, anchored: bool, keep_off: str
-) -> str:
+def _build(sort_column: str, descending: bool, kind: str, condition: str, anchored: bool, hints: bool) -> str:
     order = "DESC" if descending else "ASC"
     beyond = "<" if descending else ">"
     where = f" AND {condition}" if condition else ""
     anchor_value = f"(SELECT {sort_column} FROM dialogs WHERE id = :anchor)"
-    if kind in ("all", "dense") and not keep_off:
-        return _keys_first(sort_column, order, beyond, where, anchor_value, anchored)
-    if kind == "sparse" and not keep_off:
-        return _matches_first(sort_column, order, beyond, where, anchor_value, anchored)
+    if kind == "names":
+        return _names_page(order, beyond, condition, anchored, hints)
+    if not hints:  # PostgreSQL
+        shape = _matches_first if kind == "sparse" else _keys_first
+        return shape(sort_column, order, beyond, where, anchor_value, anchored)
     if kind == "sparse":
         # `+` keeps SQLite from walking the sort index: the few matches are fetched by id and sorted
-        keyset = _beyond_anchor(f"{keep_off}d.{sort_column}", beyond, anchor_value) if anchored else ""
+        keyset = _beyond_anchor(f"+d.{sort_column}", beyond, anchor_value) if anchored else ""
         # only ids and sort keys are sorted (for completion time straight from the name or phone index);
         # the page's own rows are read afterwards
         return (
             f"SELECT {ROW_COLUMNS} FROM (SELECT d.id AS id, d.{sort_column} AS k FROM dialogs d"
-            f" WHERE 1 = 1{where}{keyset} ORDER BY {keep_off}d.{sort_column} {order}, d.id {order}"
-            " LIMIT :limit) s"
+            f" WHERE 1 = 1{where}{keyset} ORDER BY +d.{sort_column} {order}, d.id {order} LIMIT :limit) s"
             " JOIN dialogs p ON p.id = s.id LEFT JOIN employees e ON e.id = p.employee_id"
             f" ORDER BY s.k {order}, s.id {order}"
         )
-    if kind == "names":
-        return _names_page(order, beyond, condition, anchored, keep_off)
     if anchored:
         inner = (
             f"SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
             f" WHERE d.{sort_column} = {anchor_value} AND d.id {beyond} :anchor{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit) same"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
             f" UNION ALL SELECT * FROM (SELECT {_INNER_COLUMNS} FROM dialogs d"
             f" WHERE d.{sort_column} {beyond} {anchor_value}{where}"
-            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit) beyond"
+            f" ORDER BY d.{sort_column} {order}, d.id {order} LIMIT :limit)"
         )
     else:
         inner = (
@@ -162,7 +158,7 @@ def _matches_first(
     )
 
 
-def _names_page(order: str, beyond: str, names: str, anchored: bool, keep_off: str) -> str:
+def _names_page(order: str, beyond: str, names: str, anchored: bool, hints: bool) -> str:
     """A page sorted by client of a name search with many matches. A name's dialogs lie together in that
     order, so walking the sort index for a rare name's can pass most of the archive (~130 ms at 1M for
     «анна», 14,537 dialogs under 527 names, sorted Я→А); instead the matching names are summed up and
@@ -175,7 +171,8 @@ def _names_page(order: str, beyond: str, names: str, anchored: bool, keep_off: s
     # a nameless dialog's client_sort is its number, which a name could equal: `name_id` tells them apart.
     # PostgreSQL is given the names as an array (an index lookup each): it took `IN (SELECT …)` for a few
     # hundred names and merged it with the whole sort index («анна» Я→А: 494,334 entries, 565 ms)
-    chosen = "IN (SELECT fold FROM k)" if keep_off else "= ANY(ARRAY(SELECT fold FROM k))"
+    chosen = "IN (SELECT fold FROM k)" if hints else "= ANY(ARRAY(SELECT fold FROM k))"
+    keep_off = "+" if hints else ""
     return (
         f"WITH n AS (SELECT fold, SUM(dialogs) AS dialogs FROM ({names}) m GROUP BY fold),"
         f" k AS (SELECT fold FROM (SELECT fold, SUM({own}) OVER (ORDER BY fold {order}"
