@@ -20,7 +20,6 @@ POSTGRESQL = "postgresql"
 
 @dataclass(frozen=True, slots=True)
 class EngineSQL:
-    name: str
     hints: bool  # SQLite's index hints in the page statements (`db.sqlite.pages`)
     find_matches: Callable[[Connection, Search, int], tuple[int, Matches | None]]
     sparse_filter: Callable[[Search, Matches], tuple[str, dict[str, Any]]]
@@ -31,7 +30,6 @@ class EngineSQL:
 
 
 SQLITE = EngineSQL(
-    "sqlite",
     True,
     sqlite_search.find_matches,
     sqlite_search.sparse_filter,
@@ -41,7 +39,6 @@ SQLITE = EngineSQL(
     sqlite_stats.duration_seconds,
 )
 POSTGRES = EngineSQL(
-    POSTGRESQL,
     False,
     postgres_search.find_matches,
     postgres_search.sparse_filter,
@@ -60,5 +57,9 @@ def is_beyond_models(name: str, type_: str) -> bool:
     return type_ == "index" and postgres_search.is_search_index(name)
 
 
+def is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == POSTGRESQL
+
+
 def sql_of(connection: Connection) -> EngineSQL:
-    return POSTGRES if connection.dialect.name == POSTGRESQL else SQLITE
+    return POSTGRES if is_postgres(connection) else SQLITE

@@ -140,7 +140,7 @@ def begin_writing(engine: Engine) -> Iterator[Connection]:
 
 
 class Database:
-    """One database: an async engine (migrations) and the runner of `db` functions."""
+    """One database: the runner of `db` functions, and on SQLite an async engine (migrations)."""
 
     def __init__(
         self,
@@ -207,7 +207,6 @@ class Database:
         self._loop_engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
             weakref.WeakKeyDictionary()
         )
-        self.async_engine = self.migration_engine()
         _postgres_databases.add(self)
         self.sync_engine = create_engine(
             self.url.set(drivername="postgresql+psycopg"),
@@ -368,13 +367,14 @@ class Database:
         if self._checkpointer is not None:
             self._checkpointer.close()
         self.sync_engine.dispose()
-        await self.async_engine.dispose()
-        if self.postgres:
-            running = asyncio.get_running_loop()
-            for loop, engine in list(self._loop_engines.items()):
-                # another loop's connections cannot be closed from this one: they are let go
-                await engine.dispose(close=loop is running)
-            self._loop_engines.clear()
+        if not self.postgres:
+            await self.async_engine.dispose()
+            return
+        running = asyncio.get_running_loop()
+        for loop, engine in list(self._loop_engines.items()):
+            # another loop's connections cannot be closed from this one: they are let go
+            await engine.dispose(close=loop is running)
+        self._loop_engines.clear()
 
 
 _postgres_databases: weakref.WeakSet[Database] = weakref.WeakSet()

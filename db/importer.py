@@ -32,7 +32,7 @@ from db.counters import (
     refresh_all_client_counts,
     refresh_client_counts,
 )
-from db.dialect import POSTGRESQL
+from db.dialect import is_postgres
 from db.engine import begin_writing
 from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
@@ -209,7 +209,7 @@ class _Loader:
             self._transaction = self._bulk.begin()
             for index in _DIALOG_INDEXES:
                 index.drop(self._bulk)
-            if self._bulk.dialect.name == POSTGRESQL:
+            if is_postgres(self._bulk):
                 self._foreign_keys = drop_foreign_keys(self._bulk, _BULK_CHECKED)
         return self
 
@@ -385,7 +385,7 @@ _EXISTING = select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id,
 
 def insert_rows(connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
     """Inserts rows of one shape: on PostgreSQL by COPY (`db.postgres.connection.copy_rows`)."""
-    if connection.dialect.name == POSTGRESQL:
+    if is_postgres(connection):
         copy_rows(connection, model.__tablename__, rows)
     else:
         connection.execute(insert(model), rows)

@@ -92,7 +92,6 @@ def check_database(connection: Connection) -> None:
     there (created when the user may), and the database's character classes know Cyrillic letters (a
     database created with the `C` locale does not: its trigrams skip every Cyrillic name, and a search for
     «смирнов» would find nothing)."""
-    connection.execute(text("SELECT 1"))
     installed = connection.execute(
         text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": TRIGRAM_EXTENSION}
     ).first()
