@@ -39,18 +39,18 @@ def fresh_database_url(folder: Path) -> str:
     the folder asks, and the same one after (a bot restarted on the archive an earlier one left)."""
     if not on_postgres():
         return f"sqlite+aiosqlite:///{folder / 'dialogs.db'}"
-    url = _made.get(folder)
-    if url is None:
-        name = f"dialogs_test_{os.getpid()}_{next(_numbers)}"
-        _server_command(f'CREATE DATABASE "{name}" TEMPLATE "{_template_ready()}"')
-        url = _made[folder] = _server_url().set(database=name).render_as_string(hide_password=False)
-    return url
+    return _made.get(folder) or _new_database(folder, f'TEMPLATE "{_template_ready()}"')
 
 
 def empty_postgres_database(folder: Path, options: str) -> str:
     """The URL of a new, empty database on the test server, made with `options` (`LC_CTYPE 'C'`, …)."""
+    return _new_database(folder, f"{options} TEMPLATE template0")
+
+
+def _new_database(folder: Path, clauses: str) -> str:
+    """A new database on the test server, made with `clauses`, kept as `folder`'s and dropped at the end."""
     name = f"dialogs_test_{os.getpid()}_{next(_numbers)}"
-    _server_command(f'CREATE DATABASE "{name}" {options} TEMPLATE template0')
+    _server_command(f'CREATE DATABASE "{name}" {clauses}')
     url = _made[folder] = _server_url().set(database=name).render_as_string(hide_password=False)
     return url
 
