@@ -7,9 +7,11 @@ The archive is the database `dialogs_bench_N` on that server (N dialogs), built 
 `benchmarks.engine` builds its file: the same demo data written as JSON Lines, loaded by `dialogs-bot
 import` in a child process (its time and peak memory are the import's figures). Each operation then runs
 --runs times through the engine as the bot calls it (`await Database.read(fetch_page, …)`: asyncpg, each
-statement awaited), and the statements the engine sent (noted by SQLAlchemy's `before_cursor_execute`)
-are replayed through asyncpg itself on a connection of their own: the ratio is what the engine adds to
-PostgreSQL and its driver. A local server through its Unix socket is what the targets are about.
+statement awaited), and the statements the engine sent (noted by SQLAlchemy's `before_cursor_execute`,
+and as `db.postgres.connection.execute` hands them to the driver) are replayed through asyncpg itself on
+a connection of their own, each committing by itself as the engine's reads do: the ratio is what the
+engine adds to PostgreSQL and its driver. A local server through its Unix socket is what the targets are
+about.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import psycopg
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 
 from benchmarks.engine import ZONE, QueryMaker, build, ms, operations, percentiles, print_table
@@ -31,6 +33,7 @@ from db.counters import dialog_total
 from db.dialogs import fetch_page
 from db.engine import Database, release_loop_connections
 from db.migrate import upgrade
+from db.postgres import connection as postgres
 from db.stats import ensure_stats
 
 
@@ -106,10 +109,22 @@ def _note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: A
     sent.append((statement, parameters))
 
 
+def _noting(execute: Callable[[Connection, str, Mapping[str, Any]], Any]) -> Callable[..., Any]:
+    """`db.postgres.connection.execute`, noting each statement as the driver gets it."""
+
+    def noted(connection: Connection, sql: str, params: Mapping[str, Any]) -> Any:
+        numbered, names = postgres._numbered(sql)
+        sent.append((numbered, [params[name] for name in names]))
+        return execute(connection, sql, params)
+
+    return noted
+
+
 async def measure_all(
     database: Database, url: URL, chosen: list[tuple[str, QueryMaker]], runs: int
 ) -> list[tuple[str, list[float], list[float]]]:
     event.listen(Engine, "before_cursor_execute", _note)  # every engine's, the asyncpg one's included
+    postgres.execute = _noting(postgres.execute)  # the bot's statements, which bypass SQLAlchemy's events
     raw = await asyncpg.connect(libpq(url), server_settings={"timezone": "UTC"})
     try:
         return [await measure(database, raw, name, make, runs) for name, make in chosen]
@@ -136,9 +151,8 @@ async def measure(
         statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT", "select pg_catalog"))]
 
         started = time.perf_counter()
-        async with raw.transaction():
-            for statement, parameters in statements:
-                await raw.fetch(statement, *parameters)
+        for statement, parameters in statements:
+            await raw.fetch(statement, *parameters)
         raw_elapsed = time.perf_counter() - started
         if run >= 0:
             engine_times.append(elapsed)
