@@ -30,6 +30,7 @@ from db.dialect import EngineSQL, sql_of
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
 from db.search import Matches, Search, SearchKind, digit_parts
+from db.search_sql import CLIENT_COLUMNS
 from db.sqlite.pages import filter_conditions, page_statement
 from db.stats import count_dialogs
 
@@ -38,7 +39,6 @@ SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats 
 # them) beats walking the sort index (db.sqlite.pages._names_page); more are spread over the alphabet
 NAMES_LIMIT = 50_000
 MAX_PAGE_SIZE = 100
-CLIENT_COLUMNS = ("client_sort", "client_sort_up")  # the Клиент sort's two (`DialogQuery.column`)
 
 
 # The columns a page can be sorted by: those indexed together with the id (keyset paging needs both).
@@ -226,7 +226,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         )
         conditions, params = _conditions(sql, filters, set())
     else:
-        search_condition, search_params = sql.dense_filter(search, "client_sort")
+        search_condition, search_params = sql.dense_filter(search, "completed_at")  # counted, not walked
         path, _ = _best_path(counts)
         conditions, params = _conditions(sql, filters, path)
     condition = f"{search_condition} AND {conditions}"
