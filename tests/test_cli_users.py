@@ -1,5 +1,5 @@
-"""`dialogs-bot users add/list/remove` (a manager linked to an employee with `--employee`) and `dialogs-bot run`'s refusals, as a person at a terminal sees them:
-exit codes, one-line messages, never a traceback."""
+"""`dialogs-bot users add/list/remove` (`--employee` links a manager) and `dialogs-bot run`'s refusals, as a
+person at a terminal sees them: exit codes, one-line messages, never a traceback."""
 
 from __future__ import annotations
 
