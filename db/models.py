@@ -151,9 +151,7 @@ class BotUser(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
     # a manager's own name in the archive: with MANAGER_SCOPE=own they see this employee's dialogs only
-    employee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("employees.id", name="fk_bot_users_employee_id")
-    )
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
 
 
 class UserLanguage(Base):

@@ -8,7 +8,6 @@ Create Date: 2026-12-20
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
@@ -18,13 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # SQLite copies the (small) table to add the foreign key; PostgreSQL alters it in place
-    with op.batch_alter_table("bot_users") as table:
-        table.add_column(sa.Column("employee_id", sa.Integer(), nullable=True))
-        table.create_foreign_key("fk_bot_users_employee_id", "employees", ["employee_id"], ["id"])
+    # in place on both engines (SQLite adds a column with a REFERENCES clause and a NULL default without
+    # copying the table, which would leave the old copy's pages free in the file)
+    op.execute("ALTER TABLE bot_users ADD COLUMN employee_id INTEGER REFERENCES employees (id)")
 
 
 def downgrade() -> None:
+    # SQLite drops no column a foreign key names: the table is copied without it
     with op.batch_alter_table("bot_users") as table:
-        table.drop_constraint("fk_bot_users_employee_id", type_="foreignkey")
         table.drop_column("employee_id")
