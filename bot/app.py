@@ -61,7 +61,7 @@ def build_dispatcher(database: Database, settings: Settings, metrics: Metrics | 
     archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
-    access = AccessMiddleware(archive, settings.admin_ids)
+    access = AccessMiddleware(archive, settings.admin_ids, managers_see_own=settings.managers_see_own)
     dispatcher.message.outer_middleware(access)
     dispatcher.callback_query.outer_middleware(access)
     dispatcher.include_router(build_router())

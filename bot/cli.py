@@ -29,7 +29,7 @@ from db.integrity import ZONE, find_disagreements, repair
 from db.migrate import upgrade
 from db.stats import ensure_stats
 from db.tokens import NAME, TokenNameTaken, add_token, list_tokens, revoke_token
-from db.users import Role, add_user, list_users, remove_user
+from db.users import EmployeeNotFound, Role, add_user, find_employee, linked_employee, list_users, remove_user
 
 SHOWN_REJECTIONS = 50  # the rest are counted; a broken export should not flood the terminal
 # Exit codes besides 0 (README, "Importing data"); 2, a bad usage or setting, is `main`'s.
@@ -136,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--name", default=None, help="a note for the list, e.g. the person's name")
+    add.add_argument(
+        "--employee",
+        default=None,
+        metavar="NAME",
+        help="a manager's own name as the archive's «Кто завершил» has it: with MANAGER_SCOPE=own they see"
+        " that employee's dialogs only (without it a manager is not linked)",
+    )
     add.set_defaults(handler=_users_add)
     listing = users.add_parser("list", help="everyone allowed, with their roles")
     listing.set_defaults(handler=_users_list)
@@ -448,10 +455,43 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _users_add(settings: Settings, args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    if args.employee is not None and not role.may_be_linked:
+        raise CommandError(f"--employee is for managers: a {role.value} sees every dialog")
+    if args.employee is not None and not args.employee.strip():
+        raise CommandError("--employee needs the employee's name, as the archive's «Кто завершил» has it")
     database = _open_database(settings)
-    new = database.run(add_user, args.telegram_id, Role(args.role), args.name)
-    print(f"{'Added' if new else 'Updated'} {args.telegram_id} as {args.role}.")
+    employee_id, employee = None, None
+    if args.employee is not None:
+        try:
+            employee_id, employee = database.run(find_employee, args.employee)
+        except EmployeeNotFound as error:
+            raise CommandError(_no_such_employee(error)) from None
+    before = database.run(linked_employee, args.telegram_id)
+    new = database.run(add_user, args.telegram_id, role, args.name, employee_id)
+    said = f"{'Added' if new else 'Updated'} {args.telegram_id} as {args.role}"
+    if employee is not None:
+        said += f", linked to {employee}"
+    elif before is not None:
+        said += f", no longer linked to {before}"
+    print(f"{said}.")
+    if role.may_be_linked and employee is None and settings.managers_see_own:
+        print(
+            "Not linked to an employee: with MANAGER_SCOPE=own they see no dialogs until linked (--employee)."
+        )
     return 0
+
+
+def _no_such_employee(error: EmployeeNotFound) -> str:
+    if error.candidates:
+        return (
+            f"more than one employee is named like {error.name!r}: give the name exactly as the archive's"
+            " «Кто завершил» column shows it"
+        )
+    return (
+        f"no employee is named {error.name!r} in the archive: give the name as the «Кто завершил» column"
+        " shows it (an employee appears there once a dialog they completed is imported)"
+    )
 
 
 def _users_list(settings: Settings, _args: argparse.Namespace) -> int:
@@ -463,7 +503,12 @@ def _users_list(settings: Settings, _args: argparse.Namespace) -> int:
     for telegram_id in admins:
         print(f"{telegram_id:>12}  admin    (ADMIN_IDS)")
     for user in users:
-        print(f"{user.telegram_id:>12}  {user.role.value:<8} {user.name or ''}".rstrip())
+        line = f"{user.telegram_id:>12}  {user.role.value:<8} {user.name or ''}".rstrip()
+        if user.employee is not None:
+            line += f"  (employee: {user.employee})"
+        elif user.role.may_be_linked and settings.managers_see_own:
+            line += "  (not linked to an employee: sees no dialogs)"
+        print(line)
     return 0
 
 

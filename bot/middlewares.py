@@ -1,6 +1,7 @@
 """Who may go on (private chats only, authorized people only; everyone else learns their id and nothing),
-in which language (the one they chose in the bot, else their Telegram app's), and what each update costs,
-for /metrics."""
+in which language (the one they chose in the bot, else their Telegram app's), what they see (with
+MANAGER_SCOPE=own a manager sees the dialogs of the employee they are linked to, and one not linked is
+told to ask an administrator), and what each update costs, for /metrics."""
 
 from __future__ import annotations
 
@@ -29,9 +30,12 @@ class AccessMiddleware(BaseMiddleware):
     """Outer middleware: runs before any filter, so a stranger is refused whatever they send or press,
     and a forged button never reaches a handler."""
 
-    def __init__(self, archive: Archive, admin_ids: Collection[int]) -> None:
+    def __init__(
+        self, archive: Archive, admin_ids: Collection[int], *, managers_see_own: bool = False
+    ) -> None:
         self._archive = archive
         self._admin_ids = frozenset(admin_ids)
+        self._managers_see_own = managers_see_own
         self._zone = archive.settings.zone
         self._phone_region = archive.settings.phone_region
 
@@ -42,21 +46,35 @@ class AccessMiddleware(BaseMiddleware):
             if isinstance(event, CallbackQuery):
                 await event.answer()
             return None  # groups and channels: the bot is not there to talk
-        person = await self._archive.person(user.id)  # the role and the language: one read
+        # the role, the language and the linked employee: one read
+        person = await self._archive.person(user.id)
         texts = chosen_texts(person.language, user.language_code)
         role = Role.ADMIN if user.id in self._admin_ids else person.role
         if role is None:
             log.info("refused telegram user %s", user.id)
-            if isinstance(event, CallbackQuery):
-                await event.answer(texts("access-denied-alert", id=user.id), show_alert=True)
-            elif isinstance(event, Message):
-                await event.answer(texts("access-denied", id=user.id))
+            await _refuse(event, texts("access-denied-alert", id=user.id), texts("access-denied", id=user.id))
             return None
-        viewer = Viewer(user.id, role, texts, self._zone, self._phone_region)
+        scope = None
+        if role is Role.MANAGER and self._managers_see_own:
+            scope = person.employee_id
+            if scope is None:  # whose dialogs they may see is not known: none, until an admin says
+                log.info("refused manager %s: not linked to an employee", user.id)
+                await _refuse(event, texts("access-unlinked-alert"), texts("access-unlinked"))
+                return None
+        viewer = Viewer(user.id, role, texts, self._zone, self._phone_region, scope)
         LOOKING.set(viewer)  # for the error handler, which is given the update alone
         data["viewer"] = viewer
-        data["archive"] = self._archive
+        # everything the handler reads goes through the archive as this person sees it
+        data["archive"] = self._archive.seen_by(scope)
         return await handler(event, data)
+
+
+async def _refuse(event: TelegramObject, alert: str, said: str) -> None:
+    """A refusal: an alert on a button, a message on a message."""
+    if isinstance(event, CallbackQuery):
+        await event.answer(alert, show_alert=True)
+    elif isinstance(event, Message):
+        await event.answer(said)
 
 
 class UpdateMetrics(BaseMiddleware):

@@ -15,6 +15,7 @@ from connectors.sync import REPOLL_SECONDS, RETRY_BASE_SECONDS, ChatwootSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dialogs.db"
 TELEGRAM_API_URL = "https://api.telegram.org"
+MANAGER_SCOPE_ALL, MANAGER_SCOPE_OWN = "all", "own"
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     phone_region: str = "RU"
     page_size: int = Field(default=10, ge=1, le=20)  # dialogs a page: ten fit a phone screen
+    # all: managers see every dialog; own: a manager sees those of the employee they are linked to, only
+    manager_scope: str = MANAGER_SCOPE_ALL
     # the service (DESIGN §8)
     webhook_url: str = ""  # empty: long polling
     webhook_secret: SecretStr | None = None
@@ -75,6 +78,22 @@ class Settings(BaseSettings):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {value!r}, e.g. RU")
         return region
+
+    @field_validator("manager_scope")
+    @classmethod
+    def _manager_scope(cls, value: str) -> str:
+        scope = value.strip().lower()
+        if scope not in (MANAGER_SCOPE_ALL, MANAGER_SCOPE_OWN):
+            raise ValueError(
+                f"must be {MANAGER_SCOPE_ALL!r} (managers see every dialog) or {MANAGER_SCOPE_OWN!r}"
+                " (a manager sees the dialogs of the employee they are linked to)"
+            )
+        return scope
+
+    @property
+    def managers_see_own(self) -> bool:
+        """MANAGER_SCOPE=own: a manager sees only the dialogs of the employee they are linked to."""
+        return self.manager_scope == MANAGER_SCOPE_OWN
 
     @field_validator("webhook_url")
     @classmethod

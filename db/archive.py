@@ -34,16 +34,27 @@ from db.errors import ArchiveBusy
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.users import Person, choose_language, find_person
-from db.views import NOBODY, ListView, StoredView, find_views, load_view, store_view, store_views
+from db.views import NOBODY, ListView, StoredView, find_views, load_view, scoped, store_view, store_views
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 class Archive:
-    def __init__(self, database: Database, settings: ListSettings) -> None:
+    """`scope`: the employee whose dialogs alone this archive shows (a manager linked to them, with
+    MANAGER_SCOPE=own: `seen_by`); None: every dialog. Every page, search, count, choice and card is read
+    through it, whatever a button carries: a stored view filtered to another employee is as good as gone,
+    another's dialog has no card."""
+
+    def __init__(self, database: Database, settings: ListSettings, scope: int | None = None) -> None:
         self._db = database
         self.settings = settings
+        self.scope = scope
+
+    def seen_by(self, scope: int | None) -> Archive:
+        """The archive as someone sees it who sees the dialogs of the employee `scope` alone (None: all):
+        what the access check hands each update's handler. Nothing is read to make it."""
+        return self if scope == self.scope else Archive(self._db, self.settings, scope)
 
     async def person(self, telegram_id: int) -> Person:
         """Who a Telegram user is to the bot — their role and the language they chose — in one read."""
@@ -63,9 +74,10 @@ class Archive:
         its view for the next pages; when the archive is busy (an import) it is counted again next time.
         `masked`: the person sees numbers masked, and may not search by the digits the mask hides
         (`SearchRefused`)."""
+        scope = self.scope
         if change is not None:
-            return await self._db.write(open_list, request, self.settings, change, masked=masked)
-        listed = await self._db.read(read_list, request, self.settings, masked=masked)
+            return await self._db.write(open_list, request, self.settings, change, masked=masked, scope=scope)
+        listed = await self._db.read(read_list, request, self.settings, masked=masked, scope=scope)
         if listed.total_to_keep is not None:
             with contextlib.suppress(ArchiveBusy):
                 await self._db.write(keep, listed)
@@ -73,12 +85,14 @@ class Archive:
 
     async def stored_view(self, view_id: int, *, masked: bool = False) -> StoredView | None:
         """A stored view by its id (None when it is gone, or `masked` and its search one that someone who
-        sees numbers masked may not make)."""
+        sees numbers masked may not make, or filtered to an employee other than the archive's `scope`)."""
         return await self._db.read(self._load_view, view_id, masked)
 
     def _load_view(self, connection: Connection, view_id: int, masked: bool) -> StoredView | None:
         stored = load_view(connection, view_id)
         if stored is not None and masked and stored.view.reads_hidden_digits(self.settings.phone_region):
+            return None
+        if stored is not None and not stored.view.open_to(self.scope):
             return None
         return stored
 
@@ -91,26 +105,30 @@ class Archive:
             stored = self._load_view(connection, view_id, masked) if view_id else None
             if view_id and stored is None:
                 return None
-            return choices.filter_overview(connection, stored, zone, local_today(zone))
+            return choices.filter_overview(connection, stored, zone, local_today(zone), self.scope)
 
         return await self._db.read(read)
 
     async def channel_choices(self, view_id: int, *, masked: bool) -> FilterChoices[str] | None:
         """The channel filter's choices for the view on screen; None when that view is gone (or `masked` and
         not for them: see `stored_view`)."""
-        today = local_today(self.settings.zone)
+        today, scope = local_today(self.settings.zone), self.scope
         return await self._choices(
-            view_id, masked, lambda connection, stored: choices.channel_choices(connection, stored, today)
+            view_id,
+            masked,
+            lambda connection, stored: choices.channel_choices(connection, stored, today, scope),
         )
 
     async def employee_choices(
         self, view_id: int, part: int, per_part: int, *, masked: bool
     ) -> FilterChoices[tuple[int, str]] | None:
-        today = local_today(self.settings.zone)
+        today, scope = local_today(self.settings.zone), self.scope
         return await self._choices(
             view_id,
             masked,
-            lambda connection, stored: choices.employee_choices(connection, stored, part, per_part, today),
+            lambda connection, stored: choices.employee_choices(
+                connection, stored, part, per_part, today, scope
+            ),
         )
 
     async def employees_matching(
@@ -118,10 +136,10 @@ class Archive:
     ) -> FilterChoices[tuple[int, str]] | None:
         """The employee choices whose name holds the letters typed (`db.choices.employees_matching`); None
         when the view on screen is gone (see `channel_choices`)."""
-        today = local_today(self.settings.zone)
+        today, scope = local_today(self.settings.zone), self.scope
 
         def matching(connection: Connection, stored: StoredView | None) -> FilterChoices[tuple[int, str]]:
-            return choices.employees_matching(connection, stored, text, limit, today)
+            return choices.employees_matching(connection, stored, text, limit, today, scope)
 
         return await self._choices(view_id, masked, matching)
 
@@ -135,7 +153,7 @@ class Archive:
         without its search, filtered to them; None when that view is gone (see `channel_choices`)."""
 
         def named(connection: Connection, stored: StoredView | None) -> FilterChoices[tuple[int, str]]:
-            return choices.employees_named(connection, stored, text, limit)
+            return choices.employees_named(connection, stored, text, limit, self.scope)
 
         return await self._choices(view_id, masked, named)
 
@@ -168,10 +186,11 @@ class Archive:
         """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
         opening is audited in the same transaction, and the card is not shown when it cannot be
         (`ArchiveBusy`). The list of the client's other dialogs is stored (if new) for its button to carry
-        (`Card.client_view_id`; 0 when it cannot be stored now)."""
+        (`Card.client_view_id`; 0 when it cannot be stored now). With a `scope`, another employee's dialog
+        is no dialog (None)."""
         if opened_by is not None:
-            return await self._db.write(open_card, dialog_id, part, per_part, opened_by)
-        card = await self._db.read(open_card, dialog_id, part, per_part)
+            return await self._db.write(open_card, dialog_id, part, per_part, opened_by, self.scope)
+        card = await self._db.read(open_card, dialog_id, part, per_part, None, self.scope)
         if card is not None and card.client_view is not None and not card.client_view_id:
             with contextlib.suppress(ArchiveBusy):  # the button waits for the next opening
                 view_id = await self._db.write(store_view, card.client_view)
@@ -269,7 +288,7 @@ class Archive:
         settings = self.settings
         query = DialogQuery(
             search=view.search(settings.phone_region),
-            filters=view.filters(settings.zone, local_today(settings.zone)),
+            filters=scoped(view.filters(settings.zone, local_today(settings.zone)), self.scope),
             sort=sort,
             descending=descending,
         )

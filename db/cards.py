@@ -47,6 +47,19 @@ _DIALOG = (
     " LEFT JOIN client_phones p ON p.id = d.phone_id LEFT JOIN client_names n ON n.id = d.name_id"
     " WHERE d.id = :id"
 )
+# The card as someone sees it who sees the dialogs of one employee alone (`db.views.scoped`): no card of
+# another's dialog, and of the client's dialogs only theirs counted (a client's few, through their index).
+_SCOPED_DIALOG = (
+    "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
+    " d.started_at, d.completed_at, d.message_count,"
+    " CASE WHEN d.phone_id IS NOT NULL THEN"
+    " (SELECT count(*) FROM dialogs o WHERE o.phone_id = d.phone_id AND o.employee_id = :scope) ELSE"
+    " (SELECT count(*) FROM client_names s JOIN dialogs o ON o.name_id = s.id"
+    " WHERE s.name_fold = n.name_fold AND o.employee_id = :scope) END"
+    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
+    " LEFT JOIN client_names n ON n.id = d.name_id"
+    " WHERE d.id = :id AND d.employee_id = :scope"
+)
 _COUNT = "SELECT COUNT(*) FROM messages WHERE dialog_id = :id"
 _LINES = (
     "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
@@ -55,12 +68,21 @@ _LINES = (
 
 
 def open_card(
-    connection: Connection, dialog_id: int, part: int, per_part: int, opened_by: int | None = None
+    connection: Connection,
+    dialog_id: int,
+    part: int,
+    per_part: int,
+    opened_by: int | None = None,
+    scope: int | None = None,
 ) -> Card | None:
     """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
     `opened_by`: the Telegram id the opening is audited for, in the same transaction (a card that cannot be
-    audited is not shown)."""
-    row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
+    audited is not shown). `scope`: for someone who sees the dialogs of that employee alone: None for
+    another's dialog too (nothing of it read), and the client's dialogs counted among theirs."""
+    if scope is None:
+        row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
+    else:
+        row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
     if row is None:
         return None
     (total,) = run_sql(connection, _COUNT, {"id": dialog_id}).fetchone()

@@ -11,11 +11,11 @@ from typing import Any, Generic, TypeVar, cast
 from sqlalchemy import Connection
 
 from db.counters import archive_revision, dialog_total
-from db.dialogs import filtered_total, list_channels, list_employees
+from db.dialogs import Filters, filtered_total, list_channels, list_employees
 from db.periods import NAMED_PERIODS, Period, PeriodKind
 from db.stats import channel_volumes, employee_volumes
 from db.text import fold
-from db.views import NOBODY, ListView, StoredView, total_key
+from db.views import NOBODY, ListView, StoredView, scoped, total_key
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -39,15 +39,18 @@ class FilterOverview:
 
 
 def filter_overview(
-    connection: Connection, stored: StoredView | None, zone: tzinfo, today: date
+    connection: Connection, stored: StoredView | None, zone: tzinfo, today: date, scope: int | None = None
 ) -> FilterOverview:
     """The view on screen with its total: the filters' from the daily statistics (as the list counts it, and
-    kept for the list opened next); a search's only when a page of it counted and kept it already."""
+    kept for the list opened next); a search's only when a page of it counted and kept it already.
+    `scope`: of the dialogs of that employee alone (`db.views.scoped`)."""
     if stored is None:
-        return FilterOverview(None, dialog_total(connection))
-    filters = stored.view.filters(zone, today)
+        if scope is None:
+            return FilterOverview(None, dialog_total(connection))
+        return FilterOverview(None, filtered_total(connection, Filters(employee_id=scope)))
+    filters = scoped(stored.view.filters(zone, today), scope)
     if stored.view.search_text:
-        return FilterOverview(stored, stored.known_total(total_key(stored.revision, filters)))
+        return FilterOverview(stored, stored.known_total(total_key(stored.revision, filters, scope)))
     return FilterOverview(stored, filtered_total(connection, filters))
 
 
@@ -61,13 +64,16 @@ class FilterChoices(Generic[T]):
     parts: int = 1
 
 
-def channel_choices(connection: Connection, stored: StoredView | None, today: date) -> FilterChoices[str]:
+def channel_choices(
+    connection: Connection, stored: StoredView | None, today: date, scope: int | None = None
+) -> FilterChoices[str]:
     """Every channel, "all channels" first, then by how many dialogs each has in the view on screen (its
     period and employee; its search aside), most first. Each with that count, unless the view has a
-    search (the count would not be what choosing it shows)."""
+    search (the count would not be what choosing it shows). `scope`: counted among the dialogs of that
+    employee alone."""
     base = _base(stored)
     days = _days(base, today)
-    employee = base.employee_filter()
+    employee = base.employee_filter() if scope is None else scope
     volumes = _kept(
         connection,
         ("channels", days, employee),
@@ -89,16 +95,21 @@ def channel_choices(connection: Connection, stored: StoredView | None, today: da
 
 
 def employee_choices(
-    connection: Connection, stored: StoredView | None, part: int, per_part: int, today: date
+    connection: Connection,
+    stored: StoredView | None,
+    part: int,
+    per_part: int,
+    today: date,
+    scope: int | None = None,
 ) -> FilterChoices[tuple[int, str]]:
     """One part of everyone who completed dialogs, and of "closed automatically" (`NOBODY`, when the view
     on screen has such dialogs or is filtered to them), by how many dialogs each has in the view on screen
     (its period and channel; its search aside), most first, then by name; "everyone" first (a part beyond
-    the last is the last)."""
+    the last is the last). `scope`: that employee alone, no one else's name or count."""
     base = _base(stored)
-    volumes = _employee_volumes(connection, base, today)
-    employees = list_employees(connection)
-    if volumes.get(0) or base.employee_id == NOBODY:
+    volumes = _employee_volumes(connection, base, today, scope)
+    employees = _employees_seen(connection, scope)
+    if scope is None and (volumes.get(0) or base.employee_id == NOBODY):
         employees.append((NOBODY, ""))
     employees.sort(key=lambda employee: -volumes.get(_counted_as(employee[0]), 0))
     parts = max(1, -(-len(employees) // per_part))
@@ -109,32 +120,37 @@ def employee_choices(
 
 
 def employees_matching(
-    connection: Connection, stored: StoredView | None, text: str, limit: int, today: date
+    connection: Connection,
+    stored: StoredView | None,
+    text: str,
+    limit: int,
+    today: date,
+    scope: int | None = None,
 ) -> FilterChoices[tuple[int, str]]:
     """Those who completed dialogs whose name holds every word typed (a few letters of a name: «анн»,
     «смирн ан»; case and ё aside), at most `limit`, ordered as `employee_choices` orders them. Each choice
-    is the view on screen filtered to that employee (its search kept)."""
+    is the view on screen filtered to that employee (its search kept). `scope`: that employee alone."""
     base = _base(stored)
     words = fold(text).split()
-    everyone = list_employees(connection) if words else []
+    everyone = _employees_seen(connection, scope) if words else []
     found = [(id_, name) for id_, name in everyone if all(word in fold(name) for word in words)]
-    volumes = _employee_volumes(connection, base, today) if found else {}
+    volumes = _employee_volumes(connection, base, today, scope) if found else {}
     found.sort(key=lambda employee: -volumes.get(employee[0], 0))
     return FilterChoices(stored, _employees(base, found[:limit], volumes))
 
 
 def employees_named(
-    connection: Connection, stored: StoredView | None, text: str, limit: int
+    connection: Connection, stored: StoredView | None, text: str, limit: int, scope: int | None = None
 ) -> FilterChoices[tuple[int, str]]:
     """Those who completed dialogs whose name holds every word of `text` (case and ё aside, in any order:
     «смирнова анна», «анна смирн»), at most `limit`, by name: whom a search of a name may have meant. Each
     choice is the view on screen without its search, filtered to that employee. Nobody for text with digits
-    (a number is no name)."""
+    (a number is no name). `scope`: that employee alone."""
     words = fold(text).split()
     base = _base(stored).without_search()
     found: list[tuple[int, str]] = []
     if words and not any(character.isdigit() for character in text):
-        everyone = list_employees(connection)
+        everyone = _employees_seen(connection, scope)
         found = [(id_, name) for id_, name in everyone if all(word in fold(name) for word in words)]
     made = [
         Choice((employee_id, name), replace(base, employee_id=employee_id), employee_id == base.employee_id)
@@ -173,13 +189,22 @@ def _counted_as(employee_id: int) -> int:
     return 0 if employee_id == NOBODY else employee_id
 
 
-def _employee_volumes(connection: Connection, base: ListView, today: date) -> dict[int, int]:
+def _employees_seen(connection: Connection, scope: int | None) -> list[tuple[int, str]]:
+    """Everyone who completed dialogs, by name; `scope`: that employee alone."""
+    return list_employees(connection, only=scope)
+
+
+def _employee_volumes(
+    connection: Connection, base: ListView, today: date, scope: int | None = None
+) -> dict[int, int]:
+    """Dialogs per employee in the view `base` (its period and channel); `scope`: that employee's alone."""
     days, channel = _days(base, today), base.channel or None
-    return _kept(
+    volumes = _kept(
         connection,
         ("employees", days, channel),
         lambda: employee_volumes(connection, days=days, channel=channel),
     )
+    return volumes if scope is None else {scope: volumes.get(scope, 0)}
 
 
 def _employees(

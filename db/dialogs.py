@@ -396,12 +396,13 @@ _CHANNELS = (
 )
 
 
-def list_employees(connection: Connection) -> list[tuple[int, str]]:
-    """Everyone who has completed a dialog, by name."""
-    return [
-        (id_, name)
-        for id_, name in run_sql(connection, "SELECT id, name FROM employees ORDER BY name_fold, id")
-    ]
+def list_employees(connection: Connection, only: int | None = None) -> list[tuple[int, str]]:
+    """Everyone who has completed a dialog, by name; `only`: that employee alone (if there is one)."""
+    if only is not None:
+        rows = run_sql(connection, "SELECT id, name FROM employees WHERE id = :id", {"id": only})
+    else:
+        rows = run_sql(connection, "SELECT id, name FROM employees ORDER BY name_fold, id")
+    return [(id_, name) for id_, name in rows]
 
 
 def count_matching(connection: Connection, query: DialogQuery) -> int:

@@ -25,6 +25,7 @@ from db.views import (
     find_view,
     load_view,
     remember_total,
+    scoped,
     search_text_of,
     store_view,
     total_key,
@@ -109,14 +110,19 @@ def read_list(
     change: ViewChange | None = None,
     *,
     masked: bool = False,
+    scope: int | None = None,
 ) -> Listed:
     """The page a request asks for; with a change, the page of the view it makes (id 0 when that view is
     not stored yet: `keep` stores it). `masked`: for someone who sees numbers masked, who may not search by
     the digits the mask hides (`db.search.reads_hidden_digits`): such a search typed raises `SearchRefused`,
-    and a stored view with one (someone else's, behind a forged button) is as good as gone."""
+    and a stored view with one (someone else's, behind a forged button) is as good as gone. `scope`: for
+    someone who sees the dialogs of that employee alone (`db.views.scoped`): every page, search and total
+    is of theirs, and a stored view filtered to another employee is as good as gone."""
     today = local_today(settings.zone)
     base = load_view(connection, request.view_id) if request.view_id else None
     if masked and base is not None and base.view.reads_hidden_digits(settings.phone_region):
+        base = None
+    if base is not None and not base.view.open_to(scope):
         base = None
     gone = request.view_id != 0 and base is None and change is None
     if gone:  # a forged button, or a view of a database since replaced: the whole archive, from the start
@@ -132,10 +138,10 @@ def read_list(
             name = base.employee_name if base is not None else None
             stored = StoredView(0, wanted, employee_name=name, revision=archive_revision(connection))
     view = stored.view if stored is not None else None
-    filters = view.filters(settings.zone, today) if view is not None else Filters()
+    filters = scoped(view.filters(settings.zone, today) if view is not None else Filters(), scope)
     known, key = None, ""
     if stored is not None and stored.view.search_text:  # filters alone are cheap to count every time
-        key = total_key(stored.revision, filters)
+        key = total_key(stored.revision, filters, scope)
         known = stored.known_total(key)
     query = DialogQuery(
         search=view.search(settings.phone_region) if view is not None else None,
@@ -192,7 +198,13 @@ def keep(connection: Connection, listed: Listed) -> ListResult:
 
 
 def open_list(
-    connection: Connection, request: ListRequest, settings: ListSettings, change: ViewChange, *, masked: bool
+    connection: Connection,
+    request: ListRequest,
+    settings: ListSettings,
+    change: ViewChange,
+    *,
+    masked: bool,
+    scope: int | None = None,
 ) -> ListResult:
     """A changed view's page, the view stored if it is new: in one (writing) transaction."""
-    return keep(connection, read_list(connection, request, settings, change, masked=masked))
+    return keep(connection, read_list(connection, request, settings, change, masked=masked, scope=scope))

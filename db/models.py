@@ -150,6 +150,8 @@ class BotUser(Base):
     role: Mapped[str] = mapped_column(String(10))  # admin | head | manager
     name: Mapped[str | None] = mapped_column(String(200))
     added_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+    # a manager's own name in the archive: with MANAGER_SCOPE=own they see this employee's dialogs only
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
 
 
 class UserLanguage(Base):

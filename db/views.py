@@ -52,6 +52,12 @@ class ListView:
         search = self.search(region)
         return search is not None and reads_hidden_digits(search)
 
+    def open_to(self, scope: int | None) -> bool:
+        """Whether someone who sees only the dialogs of the employee `scope` (a manager linked to them, with
+        MANAGER_SCOPE=own; None: everyone's) may open this view: it is not filtered to another employee, or
+        to the dialogs nobody completed. Whatever they open is narrowed to their dialogs (`scoped`)."""
+        return scope is None or self.employee_id in (0, scope)
+
     def employee_filter(self) -> int | None:
         """The employee as the query engine and the statistics take it: None for every employee, 0 for
         nobody (`NOBODY`)."""
@@ -90,11 +96,18 @@ class StoredView:
         return self.total if self.total is not None and self.counted_for == key else None
 
 
-def total_key(revision: int, filters: Filters) -> str:
-    """What a kept total depends on: the archive (its revision goes up with every import) and, for a
-    relative period like "7 days", the days it stands for today."""
+def scoped(filters: Filters, scope: int | None) -> Filters:
+    """The filters as someone who sees only the dialogs of the employee `scope` reads them (None: everyone's,
+    the filters as they are): the employee forced to theirs, whatever a stored view says (a view that
+    names another employee is not `ListView.open_to` them)."""
+    return filters if scope is None else replace(filters, employee_id=scope)
+
+
+def total_key(revision: int, filters: Filters, scope: int | None = None) -> str:
+    """What a kept total depends on: the archive (its revision goes up with every import), for a relative
+    period like "7 days" the days it stands for today, and whose dialogs alone were counted (`scoped`)."""
     days = f"{filters.days[0]}:{filters.days[1]}" if filters.days else ""
-    return f"{revision}:{days}"
+    return f"{revision}:{days}" if scope is None else f"{revision}:{days}:e{scope}"
 
 
 def client_view(phone: str | None, name: str | None) -> ListView | None:

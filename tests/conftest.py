@@ -69,6 +69,7 @@ VARIABLES = (
     "HTTP_HOST",
     "HTTP_PORT",
     "INGEST_MAX_BYTES",
+    "MANAGER_SCOPE",
 )
 
 

@@ -16,6 +16,8 @@ class Viewer:
     texts: Texts
     zone: ZoneInfo  # how times are shown (TIMEZONE)
     phone_region: str  # the region of numbers typed without a country code (PHONE_REGION): for masking
+    # the employee whose dialogs alone they see (a manager linked to them, with MANAGER_SCOPE=own); None: all
+    scope: int | None = None
 
     @property
     def full_phones(self) -> bool:

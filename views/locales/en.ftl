@@ -17,6 +17,10 @@ access-denied =
     This bot is private.
     Your Telegram ID is <code>{ NUMBER($id, useGrouping: 0) }</code> — send it to an administrator to be let in.
 access-denied-alert = Access denied. Your Telegram ID: { NUMBER($id, useGrouping: 0) }
+access-unlinked =
+    You are a manager here, but the bot does not know yet which dialogs are yours: you are not linked to an employee of the archive.
+    Ask the bot's administrator to link you to your employee name — then your dialogs will be here.
+access-unlinked-alert = You are not linked to an employee yet. Ask the bot's administrator to link you.
 
 ## Help
 help =
