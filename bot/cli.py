@@ -22,6 +22,7 @@ from connectors.sync import NEEDS, ChatwootSync, SyncReport
 from db.chatwoot_queue import FAILING_AFTER, queue_state
 from db.counters import dialog_total
 from db.demo import generate_dialogs
+from db.dialogs import list_employees
 from db.engine import Database, DatabaseUrlError, shown_url
 from db.errors import ArchiveReplaced
 from db.importer import FileUnreadable, ImportReport, ImportStopped, Progress, import_file, store_records
@@ -437,8 +438,10 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
     if database.run(dialog_total) == 0:
         print(f"Making {args.dialogs:,} demo dialogs in {archive} (once: it keeps them)…")
         _store_demo(database, settings, args.dialogs, seed=1, until=None, transcripts=True)
-    for person, role in ((HEAD, Role.HEAD), (MANAGER, Role.MANAGER)):
-        database.run(add_user, person.id, role, person.first_name)
+    database.run(add_user, HEAD.id, Role.HEAD, HEAD.first_name)
+    # the manager is linked to the demo's first employee, so that MANAGER_SCOPE=own shows them theirs
+    first = next(iter(database.run(list_employees)), None)
+    database.run(add_user, MANAGER.id, Role.MANAGER, MANAGER.first_name, first[0] if first else None)
     database.run(ensure_stats, settings.zone)
     database.sync_engine.dispose()
     database = _open_database(settings, background_checkpoints=True)

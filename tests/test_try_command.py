@@ -40,3 +40,21 @@ def test_the_real_archive_is_never_the_demos(tmp_path: Path, capsys: pytest.Capt
     assert code == 2
     assert "is the real archive (DATABASE_URL); name another with --archive" in capsys.readouterr().err
     assert not (tmp_path / "real.db").exists()
+
+
+def test_the_demo_manager_sees_dialogs_when_managers_see_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With MANAGER_SCOPE=own in the person's settings, the demo's manager is linked to an employee (the
+    demo's first), not refused as one nobody linked."""
+    monkeypatch.setenv("MANAGER_SCOPE", "own")
+    with socket.socket() as taken:  # the demo is made, then stops at the port: what it made stays
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["try", "--port", str(taken.getsockname()[1]), "--dialogs", "20"]) == 2
+    capsys.readouterr()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dialogs-try.db'}")
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out
+    manager = next(line for line in listed.splitlines() if "1003" in line)
+    assert "manager" in manager and "not linked" not in manager, listed
