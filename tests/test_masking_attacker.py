@@ -172,3 +172,15 @@ async def test_the_attack_works_against_a_search_that_answers_everything() -> No
         return TARGET[2:].startswith(candidate)
 
     assert await recover("999", oracle, len(TARGET_HIDDEN)) == "999" + TARGET_HIDDEN
+
+
+async def test_a_search_that_finds_nothing_suggests_only_what_a_manager_may_search(
+    api: BotAPIEmulator,
+) -> None:
+    """The hint under an empty result never sends a manager to the last digits, a search refused to them."""
+    nothing = (await say(api.user(MANAGER_ID), "Зиновий")).message.content
+    assert nothing.endswith(
+        "По запросу «Зиновий» ничего не нашлось.\nПопробуйте часть имени или номер телефона целиком."
+    ), nothing
+    head = (await say(api.user(HEAD_ID), "Зиновий")).message.content
+    assert head.endswith("Попробуйте часть имени или последние 4 цифры номера."), head

@@ -163,7 +163,9 @@ def render_list(
     if page.total == 0:
         lines.append("")
         if search_text:
-            lines.append(t("list-nothing-found", text=h(short(search_text, MAX_SEARCH_SHOWN))))
+            # someone who sees numbers masked may not search by their last digits: not suggested to them
+            found = "list-nothing-found" if mask_region is None else "list-nothing-found-masked"
+            lines.append(t(found, text=h(short(search_text, MAX_SEARCH_SHOWN))))
         elif stored is not None and stored.view.has_filters:
             lines.append(t("list-nothing-filtered"))
         else:

@@ -69,6 +69,9 @@ list-empty = There are no dialogs yet. An administrator loads them with <code>di
 list-nothing-found =
     Nothing found for “{ $text }”.
     Try part of the name or the last 4 digits of the number.
+list-nothing-found-masked =
+    Nothing found for “{ $text }”.
+    Try part of the name or the whole phone number.
 list-messages = { $count } { $count ->
     [one] message
    *[other] messages
