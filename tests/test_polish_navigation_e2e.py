@@ -257,7 +257,7 @@ async def test_an_employees_name_searched_for_offers_their_dialogs(api: BotAPIEm
     user = api.user(MANAGER_ID)  # anyone may: the names of employees are no secret
     found = (await say(user, "анна смирнова")).message
     assert found.content.split("\n\n")[1:] == [
-        "По запросу «анна смирнова» ничего не нашлось.\nПопробуйте часть имени или последние 4 цифры номера.",
+        "По запросу «анна смирнова» ничего не нашлось.\nПопробуйте часть имени или номер телефона целиком.",
         "👤 Это сотрудник — показать его диалоги?",
     ]
     assert found.button_rows()[0] == ["👤 Анна Смирнова"]
