@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
 
 from db import audit
 from db.engine import Database, run_sql, stored_time
 from db.models import AuditEntry
+from db.users import Role, add_user, find_person
+from tests.databases import on_postgres, query_archive
 
 HELD_SECONDS = 0.5
 WRITES_PAST_AN_AUTOMATIC_CHECKPOINT = 600  # ~3 pages of log each; SQLite's default checkpoints at 1,000
@@ -40,6 +43,29 @@ async def test_times_written_through_the_driver_read_back_through_sqlalchemy(dat
         assert database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one()) == moment
         (stored,) = database.run(lambda c: run_sql(c, "SELECT at FROM audit_log").fetchone())
         assert stored_time(stored) == moment
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's connections, which its server may drop")
+async def test_a_connection_the_server_dropped_fails_one_statement_then_is_replaced(
+    database: Database,
+) -> None:
+    """The bot's statements go to asyncpg's cursor past SQLAlchemy's execution (`db.postgres.connection`):
+    a connection the server closed (a restart, an administrator) is let go there too, so that only the
+    statement it was running fails and every tap after it gets a new connection."""
+    database.run(add_user, 42, Role.HEAD, "Ольга")
+    assert (await database.read(find_person, 42)).role is Role.HEAD  # a pooled connection, now idle
+    dropped = query_archive(
+        database.url.render_as_string(hide_password=False),
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    assert dropped and dropped[0][0] >= 1
+    with pytest.raises(DBAPIError):
+        await database.read(find_person, 42)
+    for _ in range(3):
+        assert (await database.read(find_person, 42)).role is Role.HEAD
+    await database.write(audit.record, 42, audit.OPEN_DIALOG)
+    assert audit_rows(database) == 1
 
 
 @pytest.mark.sqlite_only("SQLite's one writer and its write-ahead log")
