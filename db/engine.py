@@ -335,7 +335,7 @@ class Database:
         """`run` on the running loop's asyncpg engine, in SQLAlchemy's greenlet, where each statement is
         awaited on the loop: what `AsyncConnection.run_sync` does, but in one greenlet for the connection,
         the transaction and the work together (`run_sync` and the async connection's own steps take one
-        each, ~0.12 ms a read more here: `benchmarks.postgres`)."""
+        each, ~0.12 ms a read more here: benchmarks/README.md)."""
         return await greenlet_spawn(run, self._loop_engine().sync_engine, work, args, kwargs)
 
     def _write(

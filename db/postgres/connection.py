@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -45,7 +45,7 @@ def is_asyncpg(connection: Connection) -> bool:
 def execute(connection: Connection, sql: str, params: Mapping[str, Any]) -> Any:
     """One statement of the bot's taps on the event loop's connection, handed to the driver's cursor
     (SQLAlchemy's asyncpg adapter: asyncpg's prepared statements, each awaited) without SQLAlchemy's
-    execution and result layers, which cost ~0.08 ms a statement here (`benchmarks.postgres`). Rows are
+    execution and result layers, which cost ~0.08 ms a statement here (benchmarks/README.md). Rows are
     asyncpg's records: read by position, as `sqlite3`'s tuples are. An error is raised as SQLAlchemy
     raises it, and a connection the server dropped is let go, as SQLAlchemy does."""
     numbered, names = _numbered(sql)
@@ -69,7 +69,7 @@ def execute(connection: Connection, sql: str, params: Mapping[str, Any]) -> Any:
 _PARAMETER = re.compile(r"(?<![:\w\\]):(\w+)(?![:\w])")
 
 
-@cache
+@lru_cache(maxsize=1024)  # the bot's statement shapes are a few hundred; texts never hold values
 def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
     """`sql` with `$1`, `$2`, … for its parameters, and the parameters' names in that order."""
     names: list[str] = []
