@@ -9,12 +9,13 @@ ways chosen by how many dialogs the period has (see `top_clients`).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Date, and_, bindparam, func, select, text, tuple_
 
+from db.engine import run_sql
 from db.models import ClientPhone, DailyStats, Dialog, DurationStats, Employee, HourlyStats
 from db.periods import Period, Span, previous_days, utc_bounds
 from db.stats import bucket_middle_s
@@ -35,6 +36,8 @@ class EmployeeStats:
     messages: int
     median_duration_s: int | None  # None when none of the dialogs has a start time
     channels: tuple[tuple[str, int], ...] = ()  # (channel, dialogs), most first
+    reviewed: int = 0  # «Качество»: how many of the dialogs a head marked (`db.reviews`)
+    average_mark: float | None = None  # their average mark, 1–5; None when none is marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,30 @@ def employee_stats(connection: Connection, first: date, last: date) -> list[Empl
     ]
     rows.sort(key=lambda row: (-row.dialogs, row.name is None, row.name or "", row.employee_id))
     return rows
+
+
+def with_reviews(
+    connection: Connection, rows: list[EmployeeStats], first: date, last: date, zone: tzinfo
+) -> list[EmployeeStats]:
+    """The rows with «Качество»: how many of each employee's dialogs completed in the local days
+    `first`..`last` are marked, and their average mark. Read over the marks (given by hand: few)."""
+    since, until = utc_bounds(first, last, zone)
+    found = {
+        employee_id or 0: (int(count), float(average))
+        for employee_id, count, average in run_sql(connection, _REVIEWED, {"since": since, "until": until})
+    }
+    return [
+        replace(row, reviewed=found[row.employee_id][0], average_mark=found[row.employee_id][1])
+        if row.employee_id in found
+        else row
+        for row in rows
+    ]
+
+
+_REVIEWED = (
+    "SELECT d.employee_id, count(*), avg(r.mark) FROM review_marks r JOIN dialogs d ON d.id = r.dialog_id"
+    " WHERE d.completed_at >= :since AND d.completed_at < :until GROUP BY d.employee_id"
+)
 
 
 def _median_durations(connection: Connection, first: date, last: date) -> dict[int, int]:

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from db import analytics, audit, choices
+from db import analytics, audit, choices, reviews
 from db.analytics import (
     ChannelStats,
     ChartFigures,
@@ -146,6 +146,10 @@ class Archive:
     async def period_choices(self, view_id: int, *, masked: bool) -> FilterChoices[Period | None] | None:
         return await self._choices(view_id, masked, choices.period_choices)
 
+    async def review_choices(self, view_id: int, *, masked: bool) -> FilterChoices[str] | None:
+        """The review filter's choices (`db.choices.review_choices`); None when that view is gone."""
+        return await self._choices(view_id, masked, choices.review_choices)
+
     async def employees_named(
         self, text: str, view_id: int, limit: int, *, masked: bool
     ) -> FilterChoices[tuple[int, str]] | None:
@@ -197,6 +201,33 @@ class Archive:
                 card = replace(card, client_view_id=view_id)
         return card
 
+    async def mark(
+        self, dialog_id: int, mark: int, by: int, by_name: str | None, part: int, per_part: int
+    ) -> Card | None:
+        """Marks a dialog 1–5 for `by` (a head or an admin; `by_name`: their name in Telegram, shown when
+        the bot knows none), audited, and the card at that part, marked, in one transaction; None when
+        there is no such dialog (nothing written)."""
+
+        def write(connection: Connection) -> Card | None:
+            if not reviews.mark_dialog(connection, dialog_id, mark, by, by_name):
+                return None
+            return open_card(connection, dialog_id, part, per_part, None, self.scope)
+
+        return await self._db.write(write)
+
+    async def comment_review(
+        self, dialog_id: int, comment: str, by: int, part: int, per_part: int
+    ) -> Card | None:
+        """The comment of a dialog's mark (`db.reviews.comment_review`), audited, and the card at that
+        part, in one transaction; None when there is no such dialog. A dialog without a mark keeps no
+        comment: its card comes back without one (`Card.review` None)."""
+
+        def write(connection: Connection) -> Card | None:
+            reviews.comment_review(connection, dialog_id, comment, by)
+            return open_card(connection, dialog_id, part, per_part, None, self.scope)
+
+        return await self._db.write(write)
+
     # --- the analytics -------------------------------------------------------------------------------
 
     async def employee_figures(self, period: Period) -> Figures[list[EmployeeStats]]:
@@ -207,7 +238,13 @@ class Archive:
             nobody = [NOBODY for row in rows if not row.employee_id]
             return [ListView(employee_id=employee, period=period.code) for employee in [*people, *nobody]]
 
-        return await self._figures(period, analytics.employee_stats, drill)
+        zone = self.settings.zone
+
+        def read(connection: Connection, first: date, last: date) -> list[EmployeeStats]:
+            rows = analytics.employee_stats(connection, first, last)
+            return analytics.with_reviews(connection, rows, first, last, zone)
+
+        return await self._figures(period, read, drill)
 
     async def channel_figures(self, period: Period) -> Figures[list[ChannelStats]]:
         """Per channel, against the same stretch of time before (`Figures.previous`); a numbered row for

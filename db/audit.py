@@ -1,4 +1,4 @@
-"""The audit log: who opened or exported what, and when."""
+"""The audit log: who opened, exported or marked what, and when."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from db.engine import run_sql
 OPEN_DIALOG = "open_dialog"
 EXPORT_LIST = "export_list"
 EXPORT_TRANSCRIPT = "export_transcript"
+REVIEW_MARK = "review_mark"  # a dialog marked 1–5 (the detail is the mark)
+REVIEW_COMMENT = "review_comment"  # the comment of a dialog's mark (the detail is the comment)
 INGEST = "ingest"  # a call of the ingestion API (telegram_id 0; the detail names the token)
 
 

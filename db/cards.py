@@ -1,6 +1,6 @@
 """One dialog in full: its columns and its transcript, a page at a time, and the way to every dialog of the
 same client (`db.views.client_view`: the number, else the name; its count read off the per-number and
-per-name counters in the same statement); opening it is audited."""
+per-name counters in the same statement), and its review mark; opening it is audited."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
+from db.reviews import Review, read_review
 from db.views import ListView, client_view, find_view, store_view
 
 
@@ -34,6 +35,7 @@ class Card:
     client_dialogs: int = 0  # the client's dialogs in every channel, this one among them (0: not known)
     client_view: ListView | None = None  # the list of them, when the client has more than this one
     client_view_id: int = 0  # that list's stored id, which its button carries (0: not stored yet)
+    review: Review | None = None  # a head's mark of the dialog (`db.reviews`); None: not marked
 
 
 _DIALOG = (
@@ -104,4 +106,6 @@ def open_card(
         view_id = found.id if found is not None else 0
         if not view_id and opened_by is not None:
             view_id = store_view(connection, view)
-    return Card(dialog, lines, part, parts, total, part * per_part + 1, client_dialogs, view, view_id)
+    review = read_review(connection, dialog_id)
+    first = part * per_part + 1
+    return Card(dialog, lines, part, parts, total, first, client_dialogs, view, view_id, review)

@@ -1,5 +1,5 @@
 """The choices of the list's filters: each choice is the list view it makes (the view on screen with that
-channel, employee or period), so that its button carries a stored view's id."""
+channel, employee, period or review mark), so that its button carries a stored view's id."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from db.counters import archive_revision, dialog_total
 from db.dialogs import Filters, filtered_total, list_channels, list_employees
 from db.periods import NAMED_PERIODS, Period, PeriodKind
+from db.reviews import REVIEW_FILTERS
 from db.stats import channel_volumes, employee_volumes
 from db.text import fold
 from db.views import NOBODY, ListView, StoredView, scoped, total_key
@@ -80,7 +81,7 @@ def channel_choices(
         lambda: channel_volumes(connection, days=days, employee_id=employee),
     )
     channels = sorted(list_channels(connection), key=lambda channel: -volumes.get(channel, 0))
-    counted = not base.search_text
+    counted = not (base.search_text or base.review)  # the statistics know nothing of marks
     made = [Choice("", replace(base, channel=""), not base.channel)]
     made += [
         Choice(
@@ -175,6 +176,15 @@ def period_choices(_connection: Connection, stored: StoredView | None) -> Filter
     return FilterChoices(stored, made)
 
 
+def review_choices(_connection: Connection, stored: StoredView | None) -> FilterChoices[str]:
+    """Marked or not (""), «без оценки» (`UNMARKED`), «оценка ≤ 2» (`LOW`)."""
+    base = _base(stored)
+    made = [
+        Choice(value, replace(base, review=value), value == base.review) for value in ("", *REVIEW_FILTERS)
+    ]
+    return FilterChoices(stored, made)
+
+
 def _base(stored: StoredView | None) -> ListView:
     return stored.view if stored is not None else ListView()
 
@@ -211,7 +221,7 @@ def _employees(
     base: ListView, shown: list[tuple[int, str]], volumes: dict[int, int]
 ) -> list[Choice[tuple[int, str]]]:
     """The employee choices of the view `base` (0: everyone; `NOBODY`: closed automatically)."""
-    counted = not base.search_text
+    counted = not (base.search_text or base.review)
     return [
         Choice(
             (employee_id, name),

@@ -29,6 +29,7 @@ from db.counters import archive_revision, dialog_total
 from db.dialect import EngineSQL, sql_of
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
+from db.reviews import LOW, LOW_MARK, marks_of
 from db.search import Matches, Search, SearchKind, digit_parts
 from db.search_sql import CLIENT_COLUMNS
 from db.sqlite.pages import filter_conditions, page_statement
@@ -67,9 +68,15 @@ class Filters:
     employee_id: int | None = None  # 0: the dialogs nobody completed
     days: tuple[date, date] | None = None  # local days, inclusive (what the statistics count in)
     bounds: tuple[datetime, datetime] | None = None  # the same days as naive UTC [start, end)
+    review: str | None = None  # `db.reviews.UNMARKED` or `LOW`: the dialogs without a mark, or marked ≤ 2
 
     def __bool__(self) -> bool:
-        return self.channel is not None or self.employee_id is not None or self.days is not None
+        return (
+            self.channel is not None
+            or self.employee_id is not None
+            or self.days is not None
+            or self.review is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,8 @@ class DialogRow:
     started_at: datetime | None  # UTC, aware
     completed_at: datetime  # UTC, aware
     message_count: int
+    mark: int | None = None  # a head's mark (`db.reviews`): read for exports alone (`iter_dialogs`)
+    review_comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +169,8 @@ EXPORT_BATCH = 1000
 
 
 def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[int, list[DialogRow]]]:
-    """Every dialog of the query's search and sort, a batch at a time, with the total: for exports.
+    """Every dialog of the query's search and sort, a batch at a time, with the total and each one's review
+    mark and comment: for exports.
 
     One plan for the whole walk; each batch is a keyset step after the last dialog of the one before,
     so memory stays at one batch whatever the size. A search told in two parts (`db.search.digit_parts`)
@@ -175,8 +185,13 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
             rows = _fetch(connection, part_query, plan, forward=True, limit=EXPORT_BATCH, anchor=anchor)
             if not rows:
                 break
-            yield total, rows
+            marks = marks_of(connection, [row.id for row in rows])
+            yield total, [_marked(row, marks.get(row.id)) for row in rows]
             anchor = rows[-1].id
+
+
+def _marked(row: DialogRow, review: tuple[int, str | None] | None) -> DialogRow:
+    return row if review is None else replace(row, mark=review[0], review_comment=review[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +207,8 @@ class _Plan:
 def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     search, filters = query.search, query.filters
     sql = sql_of(connection)
+    if filters.review is not None:
+        return _review_plan(connection, query)
     if search is None and not filters:
         return _Plan(dialog_total(connection), "all")
     if not filters:
@@ -237,6 +254,47 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     return _dense_plan(sql, total, search, counts, sort_column, costly=True)
 
 
+# The review filters (`db.reviews`) as a condition on a `dialogs d` row
+_LOW_MARKED = f"d.id IN (SELECT dialog_id FROM review_marks WHERE mark <= {LOW_MARK})"
+_UNMARKED = "NOT EXISTS (SELECT 1 FROM review_marks r WHERE r.dialog_id = d.id)"
+
+
+def _review_plan(connection: Connection, query: DialogQuery) -> _Plan:
+    """A page of the dialogs marked ≤ 2, or of those without a mark, within the search and other filters.
+
+    Marks are given by hand: the low ones are few, fetched through the marks' index and sorted, and counted.
+    The unmarked are nearly all: the plan of the search and the other filters walks on, testing each row for
+    a mark (a primary key lookup), and their total is that plan's less the marked among its dialogs (counted
+    over the marks). Marks change without a new archive revision: the total is never kept (not `costly`)."""
+    sql = sql_of(connection)
+    filters = replace(query.filters, review=None)
+    if query.filters.review == LOW:
+        conditions = [_LOW_MARKED]
+        params: dict[str, Any] = {}
+        if query.search is not None:
+            search_condition, params = sql.matching_filter(query.search)
+            conditions.append(search_condition)
+        if filters:
+            filter_condition, filter_params = _conditions(sql, filters, set())
+            conditions.append(filter_condition)
+            params = {**params, **filter_params}
+        condition = " AND ".join(conditions)
+        count = f"SELECT count(*) FROM dialogs d WHERE {condition}"
+        (total,) = run_sql(connection, count, params).fetchone()
+        return _Plan(int(total), "sparse", condition, params)
+    base = _plan(connection, replace(query, filters=filters, known_total=None))
+    if base.kind == "names":  # a name search sorted by client: walked testing each row instead
+        assert query.search is not None
+        base = _Plan(base.total, "dense", *sql.dense_filter(query.search, query.column))
+    params = base.params or {}
+    where = f" WHERE {base.condition}" if base.condition else ""
+    count = f"SELECT count(*) FROM review_marks r JOIN dialogs d ON d.id = r.dialog_id{where}"
+    (marked,) = run_sql(connection, count, params).fetchone()
+    condition = f"{base.condition} AND {_UNMARKED}" if base.condition else _UNMARKED
+    kind = "dense" if base.kind == "all" else base.kind
+    return _Plan(max(0, base.total - int(marked)), kind, condition, params)
+
+
 def _search_walk(
     sql: EngineSQL, total: int, search: Search, sort_column: str, *, costly: bool = False
 ) -> _Plan:
@@ -269,6 +327,8 @@ def filtered_total(connection: Connection, filters: Filters) -> int:
     the daily statistics, kept until the archive changes (the list opened next finds the count kept)."""
     if not filters:
         return dialog_total(connection)
+    if filters.review is not None:
+        return _review_plan(connection, DialogQuery(filters=filters)).total
     return _FilterCounts(connection, filters).total
 
 

@@ -204,13 +204,15 @@ class ListView(Base):
     channel: Mapped[str] = mapped_column(String(32), default="")
     employee_id: Mapped[int] = mapped_column(Integer, default=0)
     period: Mapped[str] = mapped_column(String(32), default="")  # see `db.periods.Period.code`
+    # the review marks: "" every dialog, "unmarked" those without a mark, "low" those marked 1 or 2
+    review: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
     # how many dialogs the view found, and for which archive revision and days: paging on reads it
     total: Mapped[int | None] = mapped_column(Integer)
     total_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     __table_args__ = (
-        UniqueConstraint("search_text", "channel", "employee_id", "period", name="uq_list_views"),
+        UniqueConstraint("search_text", "channel", "employee_id", "period", "review", name="uq_list_views"),
     )
 
 
@@ -225,6 +227,26 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class ReviewMark(Base):
+    """A head's mark of a dialog, 1–5, with an optional short comment: one current mark a dialog (marking
+    it again replaces it; the audit log keeps every mark and comment given). Keyed by the dialog's own id,
+    which an import of the same dialog again keeps, so the mark stays."""
+
+    __tablename__ = "review_marks"
+
+    dialog_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogs.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    mark: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    reviewer_id: Mapped[int] = mapped_column(BigInteger)  # the Telegram id of who marked it
+    reviewer_name: Mapped[str | None] = mapped_column(String(200))  # their name then, as shown on the card
+    marked_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+
+    # «оценка ≤ 2»: the few low marks, read from the index alone
+    __table_args__ = (Index("ix_review_marks_mark", "mark", "dialog_id"),)
 
 
 class DailyStats(Base):

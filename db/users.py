@@ -32,6 +32,12 @@ class Role(Enum):
         return self is not Role.MANAGER
 
     @property
+    def may_review(self) -> bool:
+        """Marking dialogs 1–5 (quality control) is a head's: heads and admins. A manager sees the mark of a
+        dialog they see, and may not give one."""
+        return self is not Role.MANAGER
+
+    @property
     def may_be_linked(self) -> bool:
         """Only a manager is linked to an employee (MANAGER_SCOPE=own): heads and admins see everything."""
         return self is Role.MANAGER

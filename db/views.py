@@ -14,6 +14,7 @@ from db.counters import REVISION
 from db.dialogs import Filters
 from db.engine import run_sql
 from db.periods import Period, period_from_code, utc_bounds
+from db.reviews import REVIEW_FILTERS
 from db.search import Search, client_search_text, parse_search, reads_hidden_digits
 
 MAX_SEARCH_LENGTH = 200
@@ -28,6 +29,7 @@ class ListView:
     channel: str = ""  # "" : every channel
     employee_id: int = 0  # 0 : every employee; NOBODY: the dialogs nobody completed
     period: str = ""  # "" : all time; otherwise a `Period.code`
+    review: str = ""  # "" : marked or not; `db.reviews.UNMARKED` or `LOW` («без оценки», «оценка ≤ 2»)
 
     @property
     def is_empty(self) -> bool:
@@ -35,7 +37,7 @@ class ListView:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.channel or self.employee_id or self.period)
+        return bool(self.channel or self.employee_id or self.period or self.review)
 
     def without_search(self) -> ListView:
         return replace(self, search_text="")
@@ -77,6 +79,7 @@ class ListView:
             employee_id=self.employee_filter(),
             days=days,
             bounds=utc_bounds(*days, zone) if days is not None else None,
+            review=self.review if self.review in REVIEW_FILTERS else None,
         )
 
 
@@ -134,18 +137,19 @@ _INVISIBLE = frozenset(
 
 _COLUMNS = (
     "SELECT v.id, v.search_text, v.channel, v.employee_id, v.period, e.name, v.total, v.total_key,"
+    " v.review,"
     f" (SELECT value FROM counters WHERE name = '{REVISION}') FROM list_views v"
     " LEFT JOIN employees e ON e.id = v.employee_id"
 )
 _FIND = (
     f"{_COLUMNS} WHERE v.search_text = :search_text AND v.channel = :channel"
-    " AND v.employee_id = :employee_id AND v.period = :period"
+    " AND v.employee_id = :employee_id AND v.period = :period AND v.review = :review"
 )
 _LOAD = f"{_COLUMNS} WHERE v.id = :id"
 _STORE = (
-    "INSERT INTO list_views (search_text, channel, employee_id, period, created_at, total, total_key)"
-    " VALUES (:search_text, :channel, :employee_id, :period, :now, :total, :key)"
-    " ON CONFLICT (search_text, channel, employee_id, period) DO UPDATE"
+    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at, total, total_key)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now, :total, :key)"
+    " ON CONFLICT (search_text, channel, employee_id, period, review) DO UPDATE"
     " SET total = coalesce(excluded.total, list_views.total),"
     " total_key = CASE WHEN excluded.total IS NULL THEN list_views.total_key ELSE excluded.total_key END"
     " RETURNING id"
@@ -159,6 +163,7 @@ def _key(view: ListView) -> dict[str, object]:
         "channel": view.channel,
         "employee_id": view.employee_id,
         "period": view.period,
+        "review": view.review,
     }
 
 
@@ -207,9 +212,11 @@ def _stored(row: Any) -> StoredView | None:
         return None
     return StoredView(
         id=row[0],
-        view=ListView(search_text=row[1], channel=row[2], employee_id=row[3], period=row[4]),
+        view=ListView(
+            search_text=row[1], channel=row[2], employee_id=row[3], period=row[4], review=row[8] or ""
+        ),
         employee_name=row[5],
         total=row[6],
         counted_for=row[7],
-        revision=row[8] or 0,
+        revision=row[9] or 0,
     )

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from keyboards.callbacks import FilterCallback, ListCallback, SearchCallback
+from keyboards.callbacks import CardCallback, DrillCardCallback, FilterCallback, ListCallback, SearchCallback
 
 
 class Asking(StatesGroup):
@@ -18,6 +18,7 @@ class Asking(StatesGroup):
     dates = State()  # a period for the list's filter, typed like 01.11–15.11
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
     employee = State()  # letters of an employee's name, while the employee filter's choices are open
+    review_comment = State()  # a mark's comment; the data holds the `card` (packed) to return to
 
 
 async def typed_text(message: Message) -> bool:
@@ -51,3 +52,11 @@ def prompt_of(data: dict[str, Any]) -> int | None:
 def list_asked_from(data: dict[str, Any]) -> ListCallback:
     """The list view a question (search text, dates) was asked from: its state's data."""
     return ListCallback(sort=data["sort"], desc=data["desc"], view_id=data["view_id"])
+
+
+def card_asked_from(data: dict[str, Any]) -> CardCallback:
+    """The card a mark's comment was asked from (its state's data holds the card's button, packed)."""
+    packed = str(data.get("card", ""))
+    if packed.startswith(f"{DrillCardCallback.__prefix__}{DrillCardCallback.__separator__}"):
+        return DrillCardCallback.unpack(packed)
+    return CardCallback.unpack(packed)

@@ -1,5 +1,5 @@
-"""/cancel: leaves a question (search text, dates, letters of an employee's name) for the screen it was
-asked from."""
+"""/cancel: leaves a question (search text, dates, letters of an employee's name, a mark's comment) for the
+screen it was asked from."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from db.archive import Archive
-from handlers.asking import Asking, list_asked_from
-from handlers.screens import analytics_page, list_page, send
+from handlers.asking import Asking, card_asked_from, list_asked_from, prompt_of
+from handlers.screens import analytics_page, list_page, replace_prompt, send
 from keyboards.callbacks import AnalyticsCallback, ListCallback, Section
 from views.analytics import analytics_period
+from views.card import TRANSCRIPT_PART, card_screen
 from views.viewer import Viewer
 
 
@@ -30,6 +31,16 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         return
     data = await state.get_data()
     await state.clear()
+    if asked == Asking.review_comment.state:  # back to the card, in the question's place
+        on_card = card_asked_from(data)
+        card = await archive.open_card(on_card.dialog, on_card.part, TRANSCRIPT_PART, None)
+        said = viewer.texts("review-comment-cancelled")
+        if card is None:
+            screen = await list_page(archive, on_card.list_page(), viewer)
+        else:
+            screen = card_screen(card, on_card, viewer)
+        await replace_prompt(message, prompt_of(data), screen, said)
+        return
     said = viewer.texts(
         "search-cancelled"
         if asked == Asking.search.state

@@ -1,7 +1,7 @@
-"""Filters of the dialog list: channel, employee (who completed) and period, each combinable with the
-search and the sort. A choice is stored as a list view, so its button works after a restart; it leads back
-to the filters screen, which shows what the filters find and opens the list. While the employee choices
-are open, letters typed find employees by name."""
+"""Filters of the dialog list: channel, employee (who completed), period and (heads and admins) the review
+mark, each combinable with the search and the sort. A choice is stored as a list view, so its button works
+after a restart; it leads back to the filters screen, which shows what the filters find and opens the list.
+While the employee choices are open, letters typed find employees by name."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ async def _leave_question(state: FSMContext) -> None:
 async def _screen(pressed: FilterCallback, viewer: Viewer, archive: Archive) -> Screen | None:
     """The screen a filter button opens; None when the view it was pressed on is gone."""
     kind, view_id, masked = pressed.kind, pressed.view_id, not viewer.full_phones
+    if kind is FilterKind.REVIEW and not viewer.role.may_review:  # a forged button: the filters screen
+        kind = FilterKind.NONE
     if kind is FilterKind.NONE:
         overview = await archive.filter_overview(view_id, masked=masked)
         return filters.overview_screen(overview, pressed, viewer) if overview else None
@@ -77,6 +79,9 @@ async def _screen(pressed: FilterCallback, viewer: Viewer, archive: Archive) -> 
     if kind is FilterKind.PERIOD:
         periods = await archive.period_choices(view_id, masked=masked)
         return filters.periods_screen(periods, pressed, viewer) if periods else None
+    if kind is FilterKind.REVIEW:
+        marks = await archive.review_choices(view_id, masked=masked)
+        return filters.reviews_screen(marks, pressed, viewer) if marks else None
     stored = await archive.stored_view(view_id, masked=masked) if view_id else None
     if view_id and stored is None:
         return None

@@ -103,6 +103,7 @@ class FilterKind(IntEnum):
     EMPLOYEE = 2
     PERIOD = 3
     DATES = 4  # asks for a typed range
+    REVIEW = 5  # the review marks: «без оценки», «оценка ≤ 2» (heads and admins)
 
 
 class FilterCallback(CallbackData, prefix="f"):
@@ -205,6 +206,45 @@ class DrillCardCallback(CardCallback, prefix="k"):
         page = super().list_page()
         fields = {name: getattr(page, name) for name in ListCallback.model_fields}
         return DrillListCallback(**fields, report=self.report)
+
+
+MAX_MARK = 5
+MAX_REVIEW_PART = 9_999  # a card's part a mark button comes back to (80,000 messages): one byte to spare
+
+
+class ReviewCallback(CallbackData, prefix="v"):
+    """A head's mark of a dialog from its card (`mark` 1–5), or the question for its comment (`mark` 0),
+    with the card's place (the transcript's part, the list page to return to, and the report that page was
+    drilled down from: `report` 0, none) to show it again after."""
+
+    dialog: int = Field(ge=1, le=MAX_ID)
+    mark: int = Field(default=0, ge=0, le=MAX_MARK)
+    part: int = Field(default=0, ge=0, le=MAX_REVIEW_PART)
+    sort: Column = DEFAULT_SORT
+    desc: bool = DEFAULT_DESCENDING
+    pos: Position = Position.FIRST
+    anchor: int = Field(default=0, ge=0, le=MAX_ID)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
+    report: int = Field(default=0, ge=0, le=MAX_REPORT)
+
+    @classmethod
+    def on(cls, card: CardCallback, mark: int) -> ReviewCallback:
+        """The button on the card `card` that marks it `mark` (0: asks for the comment)."""
+        report = card.report if isinstance(card, DrillCardCallback) else 0
+        fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
+        part = min(card.part, MAX_REVIEW_PART)
+        return cls(**fields, mark=mark, part=part, view_id=card.view_id, report=report)
+
+    def card(self) -> CardCallback:
+        """The card the button was pressed on, at the same part (a page turn: not another opening)."""
+        fields = {
+            name: getattr(self, name)
+            for name in ("dialog", "part", "sort", "desc", "pos", "anchor", "page", "view_id")
+        }
+        if self.report and self.page <= MAX_DRILL_PAGE:
+            return DrillCardCallback(**fields, turn=True, report=self.report)
+        return CardCallback(**fields, turn=True)
 
 
 class Section(IntEnum):

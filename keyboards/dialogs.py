@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.buttons import back_button, button, rows_of
 from keyboards.callbacks import (
+    MAX_MARK,
     CardCallback,
     ExportCallback,
     ExportFormat,
@@ -19,6 +20,7 @@ from keyboards.callbacks import (
     Position,
     Reset,
     ResetCallback,
+    ReviewCallback,
     SearchCallback,
     TranscriptCallback,
 )
@@ -89,9 +91,14 @@ def card_keyboard(
     transcript_file: bool = False,
     client_dialogs: int = 0,
     client_view_id: int = 0,
+    reviewing: bool = False,
+    mark: int = 0,
+    commented: bool = False,
 ) -> InlineKeyboardMarkup:
     """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file; `client_view_id`:
-    the stored list of the client's `client_dialogs` dialogs (0: none to offer), newest first."""
+    the stored list of the client's `client_dialogs` dialogs (0: none to offer), newest first;
+    `reviewing`: offer the marks 1–5 (the dialog's `mark` shown chosen; 0: not marked) and, once marked,
+    the comment (to add, or to change when `commented`)."""
     rows: list[list[InlineKeyboardButton]] = []
     turns = []
 
@@ -113,8 +120,30 @@ def card_keyboard(
     if client_view_id:  # the data carries the stored view alone: nothing of the number or the name
         client = ListCallback(sort=Column.COMPLETED_AT, desc=True, view_id=client_view_id)
         rows.append([button(t("button-client-dialogs", count=client_dialogs), client)])
+    if reviewing:
+        rows += _review_rows(card, t, mark, commented)
     rows.append([button(t("button-to-list"), card.list_page())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def comment_prompt_keyboard(card: CardCallback, t: Translate) -> InlineKeyboardMarkup:
+    """The question for a mark's comment: back to the card, as it was."""
+    return InlineKeyboardMarkup(inline_keyboard=[[back_button(card, t)]])
+
+
+def _review_rows(
+    card: CardCallback, t: Translate, mark: int, commented: bool
+) -> list[list[InlineKeyboardButton]]:
+    """«⭐1 … ⭐5» (the dialog's mark as «✅4»), then the comment once it is marked."""
+    marks = [
+        button(f"✅{value}" if value == mark else f"⭐{value}", ReviewCallback.on(card, value))
+        for value in range(1, MAX_MARK + 1)
+    ]
+    rows = [marks]
+    if mark:
+        label = t("button-review-comment-change" if commented else "button-review-comment")
+        rows.append([button(label, ReviewCallback.on(card, 0))])
+    return rows
 
 
 def _sort_button(column: Column, shown: ListCallback, t: Translate) -> InlineKeyboardButton:

@@ -1,4 +1,5 @@
-"""Keyboards of the list's filters: the filters screen and the choices of each filter.
+"""Keyboards of the list's filters: the filters screen and the choices of each filter (channel, employee,
+period, and for heads and admins the review mark).
 
 Every choice leads back to the filters screen, of the view it makes (its button carries that stored view's
 id), so that filters are chosen one after the other; the filters screen's last button opens the list.
@@ -35,6 +36,7 @@ class FilterSummary:
     period: str
     has_filters: bool
     show: str  # the button that opens the list: «✅ Показать 12 диалогов»
+    review: str | None = None  # the review filter's line (heads and admins); None: not offered
 
 
 def filters_keyboard(shown: FilterCallback, summary: FilterSummary, t: Translate) -> InlineKeyboardMarkup:
@@ -46,6 +48,8 @@ def filters_keyboard(shown: FilterCallback, summary: FilterSummary, t: Translate
         opening(t("filter-employee", value=summary.employee), FilterKind.EMPLOYEE),
         opening(t("filter-period", value=summary.period), FilterKind.PERIOD),
     ]
+    if summary.review is not None:
+        rows.append(opening(t("filter-review", value=summary.review), FilterKind.REVIEW))
     if summary.has_filters:
         reset = ResetCallback(what=Reset.FILTERS, sort=shown.sort, desc=shown.desc, view_id=shown.view_id)
         rows.append([button(t("button-reset-filters"), reset)])

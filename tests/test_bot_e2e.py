@@ -391,13 +391,14 @@ async def test_the_card_shows_the_dialog_and_pages_its_transcript(
     assert local_time(semyon.started_at) == "21.11.2026 02:48"
     assert [n for n in range(1, 12) if f"Реплика {n}" in lines] == list(range(1, 9))
     client = ["👤 Все диалоги клиента (2)"]  # Семён wrote twice, from one number (issue 15, #16)
-    assert message.button_rows() == [["Дальше ▶"], ["📄 Переписка файлом"], client, ["⬅ К списку"]]
+    marks = ["⭐1", "⭐2", "⭐3", "⭐4", "⭐5"]  # an admin marks dialogs (issue 16)
+    assert message.button_rows() == [["Дальше ▶"], ["📄 Переписка файлом"], client, marks, ["⬅ К списку"]]
 
     await tap(user, message, "Дальше ▶")
     lines = message.content.split("\n")
     assert "Переписка: 9–11 из 11" in lines
     assert [n for n in range(1, 12) if f"Реплика {n}" in lines] == [9, 10, 11]
-    assert message.button_rows() == [["◀ Раньше"], ["📄 Переписка файлом"], client, ["⬅ К списку"]]
+    assert message.button_rows() == [["◀ Раньше"], ["📄 Переписка файлом"], client, marks, ["⬅ К списку"]]
 
     await tap(user, message, "◀ Раньше")
     assert "Переписка: 1–8 из 11" in message.content
@@ -426,7 +427,7 @@ async def test_back_from_the_card_returns_to_the_same_page_sort_and_search(api: 
     assert f"Номер: {PHONES[record.client_phone or ''][0]}" in card
     assert f"Сообщений: {record.message_count} · ID в CRM: {record.source_id}" in card
     assert "Переписка этого диалога не загружена." in card
-    assert message.button_rows() == [["⬅ К списку"]]
+    assert message.button_rows() == [["⭐1", "⭐2", "⭐3", "⭐4", "⭐5"], ["⬅ К списку"]]
 
     await tap(user, message, "⬅ К списку")
     assert (message.content, message.button_rows()) == (listing, buttons)

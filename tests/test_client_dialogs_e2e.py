@@ -134,7 +134,11 @@ async def test_a_head_sees_every_dialog_of_the_number_newest_first_and_comes_bac
 ) -> None:
     head = api.user(HEAD_ID)
     card = await card_of(head, "котова", "vera-1")  # her oldest dialog
-    assert card.button_rows()[-2:] == [["👤 Все диалоги клиента (4)"], ["⬅ К списку"]]
+    assert card.button_rows()[-3:] == [
+        ["👤 Все диалоги клиента (4)"],
+        ["⭐1", "⭐2", "⭐3", "⭐4", "⭐5"],
+        ["⬅ К списку"],
+    ]
 
     listed = parse_list((await tap(head, card, "👤 Все диалоги клиента (4)")).text)
     assert listed.header == [

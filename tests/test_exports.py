@@ -36,7 +36,18 @@ from views.exports import list_audit_detail, write_list
 from views.formatting import format_phone
 from views.texts import texts_for
 
-HEADER = ["ID в CRM", "Клиент", "Канал", "Номер", "Кто завершил", "Начало", "Дата завершения", "Сообщений"]
+HEADER = [
+    "ID в CRM",
+    "Клиент",
+    "Канал",
+    "Номер",
+    "Кто завершил",
+    "Начало",
+    "Дата завершения",
+    "Сообщений",
+    "Оценка",
+    "Комментарий к оценке",
+]
 BY_DATE, BY_MESSAGES = Column.COMPLETED_AT, Column.MESSAGES
 
 

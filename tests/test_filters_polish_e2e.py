@@ -153,6 +153,7 @@ async def test_two_filters_cost_two_picks_and_one_tap_to_show(api: BotAPIEmulato
         ["📡 Канал: ✈️ Telegram"],
         ["👤 Сотрудник: Все сотрудники"],
         ["📅 Период: Всё время"],
+        ["⭐ Оценка: все"],  # heads and admins filter by their marks too
         ["✖ Сбросить фильтры"],
         ["✅ Показать 5 диалогов"],
     ]

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, inspect, text
 from db.engine import Database
 from db.importer import store_records
 from db.migrate import alembic_config, upgrade
+from db.reviews import LOW, mark_dialog, read_review
+from db.views import ListView, store_view
 from tests.conftest import run, schema_differences
 from tests.databases import empty_postgres_database, migrated_database, on_postgres
 from tests.test_query_engine import make_records
@@ -111,3 +113,22 @@ def test_a_migration_stands_alone() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top in {"alembic", "sqlalchemy"} or top in sys.stdlib_module_names, (path.name, name)
+
+
+def test_the_review_marks_migration_goes_down_and_up_again(database: Database) -> None:
+    """0015 adds the review marks and the list views' review filter; going down drops both (the views of a
+    review filter with them: the old schema cannot tell them from the same view without it)."""
+    store_records(database.sync_engine, make_records(3), zone=ZoneInfo("Europe/Moscow"))
+    dialog = database.run(lambda c: c.execute(text("SELECT min(id) FROM dialogs")).scalar_one())
+    database.run(mark_dialog, dialog, 4, 1, "Ольга")
+    database.run(store_view, ListView(channel="whatsapp"))
+    database.run(store_view, ListView(channel="whatsapp", review=LOW))  # unique with the review only
+    command.downgrade(alembic_config(database), "0014")
+    assert "review_marks" not in database.run(lambda c: inspect(c).get_table_names())
+    columns = [column["name"] for column in database.run(lambda c: inspect(c).get_columns("list_views"))]
+    assert "review" not in columns
+    views = database.run(lambda c: c.execute(text("SELECT channel FROM list_views")).scalars().all())
+    assert views == ["whatsapp"]
+    upgrade(database)
+    assert database.run(schema_differences) == []
+    assert database.run(read_review, dialog) is None

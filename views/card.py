@@ -1,13 +1,15 @@
-"""The dialog card: the columns in full, start time and duration, then the conversation a part at a time
-(who wrote, when, what); numbers a client typed are masked for those who see numbers masked."""
+"""The dialog card: the columns in full, start time and duration, the review mark, then the conversation a
+part at a time (who wrote, when, what); numbers a client typed are masked for those who see numbers
+masked."""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
 from db.cards import Card, TranscriptLine
+from db.reviews import MAX_COMMENT_LENGTH, Review
 from keyboards.callbacks import CardCallback
-from keyboards.dialogs import card_keyboard
+from keyboards.dialogs import card_keyboard, comment_prompt_keyboard
 from keyboards.menu import LIST_PATH
 from views.formatting import (
     breadcrumb,
@@ -32,6 +34,7 @@ def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
     shown = opened.model_copy(update={"part": card.part}) if card.part != opened.part else opened
     text = render_card(card, t=viewer.texts, zone=viewer.zone, mask_region=viewer.mask_region)
     transcript_file = viewer.role.may_export and card.total > 0
+    review = card.review
     keyboard = card_keyboard(
         shown,
         card.parts,
@@ -39,8 +42,30 @@ def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
         transcript_file=transcript_file,
         client_dialogs=card.client_dialogs,
         client_view_id=_client_view_id(card, viewer),
+        reviewing=viewer.role.may_review,
+        mark=review.mark if review is not None else 0,
+        commented=review is not None and bool(review.comment),
     )
     return Screen(text, keyboard)
+
+
+def comment_prompt_screen(card: Card, pressed: CardCallback, viewer: Viewer) -> Screen:
+    """Asks for the comment of the dialog's mark, on the card's message; back returns to the card."""
+    t = viewer.texts
+    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(card.dialog, t, None)}</b>"]
+    if card.review is not None:
+        lines.append(review_line(card.review, t, viewer.zone))
+        if card.review.comment:
+            lines.append(f"{t('card-review-comment')}: <i>{h(card.review.comment)}</i>")
+    lines += ["", t("review-comment-prompt", limit=MAX_COMMENT_LENGTH)]
+    return Screen("\n".join(lines), comment_prompt_keyboard(pressed, t))
+
+
+def review_line(review: Review, t: Texts, zone: tzinfo) -> str:
+    """«⭐ Оценка: 4/5 — Игорь, 06.12 14:05»."""
+    who = h(short(review.reviewer_name)) if review.reviewer_name else t("review-by-id", id=review.reviewer_id)
+    when = review.marked_at.astimezone(zone).strftime("%d.%m %H:%M")
+    return t("card-review", mark=review.mark, who=who, when=when)
 
 
 def _client_view_id(card: Card, viewer: Viewer) -> int:
@@ -73,6 +98,11 @@ def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) 
     lines.append(f"{t('card-completed')}: {format_time(dialog.completed_at, zone)}{minutes}")
     source = f"{t('card-source')}: <code>{h(dialog.source_id)}</code>"
     lines.append(f"{t('card-messages')}: {dialog.message_count} · {source}")
+    if card.review is not None:
+        lines.append(review_line(card.review, t, zone))
+        if card.review.comment:  # a head's words, shown as they typed them (numbers in them masked too)
+            comment = short(masked_text(card.review.comment, mask_region), MAX_MESSAGE_LENGTH)
+            lines.append(f"{t('card-review-comment')}: <i>{h(comment)}</i>")
     lines.append("")
     if not transcript:
         lines.append(t("card-no-transcript"))

@@ -40,8 +40,10 @@ HEADER_KEYS = (
     "card-started",
     "column-completed-at",
     "column-messages",
+    "export-mark",
+    "export-mark-comment",
 )
-WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11)
+WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11, 9, 40)
 EXCEL_TIME = "dd.mm.yyyy hh:mm"
 EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is more use than a bigger file
 SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
@@ -79,6 +81,8 @@ def list_audit_detail(
     detail += f"; search={view.search_text}"
     if view.has_filters:
         detail += f"; channel={view.channel}; employee={view.employee_id or ''}; period={view.period}"
+        if view.review:
+            detail += f"; review={view.review}"
     return detail
 
 
@@ -95,7 +99,7 @@ def transcript_file_name(dialog: DialogRow, t: Texts) -> str:
 
 def _cells(
     row: DialogRow, t: Texts, zone: tzinfo
-) -> tuple[str, str, str, str, str, datetime | None, datetime, int]:
+) -> tuple[str, str, str, str, str, datetime | None, datetime, int, int | str, str]:
     return (
         row.source_id,
         row.client_name or "",
@@ -105,6 +109,8 @@ def _cells(
         _local(row.started_at, zone) if row.started_at else None,
         _local(row.completed_at, zone),
         row.message_count,
+        row.mark if row.mark is not None else "",  # a head's mark, 1–5 (`db.reviews`)
+        row.review_comment or "",
     )
 
 

@@ -27,6 +27,7 @@ from views.formatting import (
     channel_button_label,
     h,
     period_label,
+    review_label,
     short,
     shown_search,
 )
@@ -60,6 +61,7 @@ def overview_screen(found: FilterOverview, pressed: FilterCallback, viewer: View
         show=t("button-show-dialogs", count=found.total)
         if found.total is not None
         else t("button-show-done"),
+        review=review_label(view.review if view else "", t) if viewer.role.may_review else None,
     )
     markup = filters_keyboard(pressed, summary, t)
     screen = _screen(stored, "filters-choose-more" if has_filters else "filters-choose", markup, viewer)
@@ -111,6 +113,13 @@ def periods_screen(found: FilterChoices[Period | None], pressed: FilterCallback,
     labels = [period_label(period, t) for period in _values(found)]
     markup = choices_keyboard(pressed, _buttons(found.choices, labels), t, typed_dates=True)
     return _screen(found.view, "filters-choose-period", markup, viewer)
+
+
+def reviews_screen(found: FilterChoices[str], pressed: FilterCallback, viewer: Viewer) -> Screen:
+    t = viewer.texts
+    labels = [review_label(choice.value, t) for choice in found.choices]
+    markup = choices_keyboard(pressed, _buttons(found.choices, labels), t)
+    return _screen(found.view, "filters-choose-review", markup, viewer)
 
 
 def dates_screen(stored: StoredView | None, pressed: FilterCallback, viewer: Viewer) -> Screen:

@@ -217,7 +217,14 @@ def filters_line(stored: StoredView, t: Texts, today: date | None = None) -> str
     period = view.period_value()
     if period is not None:
         parts.append(f"📅 {period_label(period, t, today)}")
+    if view.review:
+        parts.append(f"⭐ {review_label(view.review, t)}")
     return " · ".join(parts)
+
+
+def review_label(review: str, t: Texts) -> str:
+    """The review filter: «все», «без оценки», «оценка ≤ 2» (`db.reviews`)."""
+    return t(f"filter-review-{review or 'all'}")
 
 
 def period_label(period: Period | None, t: Texts, today: date | None = None) -> str:

@@ -99,6 +99,8 @@ def _employee_figures(t: Texts, row: EmployeeStats) -> str:
         if len(row.channels) > CHANNELS_SHOWN:
             shown.append(t("analytics-employee-more-channels", count=len(row.channels) - CHANNELS_SHOWN))
         lines.append(" · ".join(shown))
+    if row.reviewed and row.average_mark is not None:
+        lines.append(t("analytics-employee-quality", reviewed=row.reviewed, average=row.average_mark))
     return "\n".join(lines)
 
 

@@ -130,6 +130,11 @@ filters-dates-cancelled = Dates cancelled.
 filter-channel = 📡 Channel: { $value }
 filter-employee = 👤 Employee: { $value }
 filter-period = 📅 Period: { $value }
+filter-review = ⭐ Mark: { $value }
+filter-review-all = any
+filter-review-unmarked = not marked
+filter-review-low = mark ≤ 2
+filters-choose-review = Choose dialogs by a head's mark.
 filter-all-channels = All channels
 filter-all-employees = All employees
 filter-unknown-employee = Employee removed
@@ -192,6 +197,18 @@ card-transcript-one = Conversation: { $first } of { $total }
 card-no-transcript = This dialog's conversation has not been loaded.
 card-not-found = This dialog can no longer be found.
 card-unavailable = The archive is being updated; open the dialog again in a minute.
+card-review = ⭐ Mark: { $mark }/5 — { $who }, { $when }
+card-review-comment = 💬 Comment
+review-by-id = id { $id }
+button-review-comment = 💬 Add a comment to the mark
+button-review-comment-change = 💬 Change the comment
+review-marked = Mark { $mark }/5 saved.
+review-commented = 💬 The mark's comment is saved.
+review-mark-first = Mark the dialog first: a comment goes with a mark.
+review-not-allowed = Only heads and administrators may mark dialogs.
+review-comment-prompt = 💬 Type a short comment to the mark (up to { $limit } characters) in one message. A new comment replaces the old one. Changed your mind? /cancel.
+review-comment-too-long = The comment is a bit long: { $length } characters, up to { $limit } allowed. Shorten it and send it again, or tap /cancel.
+review-comment-cancelled = The comment is left as it was.
 sender-client = Client
 sender-employee = Employee
 sender-bot = Bot
@@ -220,6 +237,7 @@ analytics-employee-messages = { $messages } { $messages ->
    *[other] messages
 }, { $average } per dialog
 analytics-employee-duration = a dialog usually lasts { $duration }
+analytics-employee-quality = ⭐ Quality: { $reviewed } reviewed, average mark { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) }
 analytics-employee-more-channels = { $count } more { $count ->
     [one] channel
    *[other] channels
@@ -294,6 +312,8 @@ transcript-file-caption = Conversation: { $client }, { $date }
 export-file-list = dialogs
 export-file-transcript = conversation
 export-sheet = Dialogs
+export-mark = Mark
+export-mark-comment = Mark comment
 
 ## Channels
 channel-whatsapp = WhatsApp

@@ -133,6 +133,11 @@ filters-dates-cancelled = Ввод дат отменён.
 filter-channel = 📡 Канал: { $value }
 filter-employee = 👤 Сотрудник: { $value }
 filter-period = 📅 Период: { $value }
+filter-review = ⭐ Оценка: { $value }
+filter-review-all = все
+filter-review-unmarked = без оценки
+filter-review-low = оценка ≤ 2
+filters-choose-review = Выберите диалоги по оценке руководителя.
 filter-all-channels = Все каналы
 filter-all-employees = Все сотрудники
 filter-unknown-employee = Сотрудник удалён
@@ -196,6 +201,18 @@ card-transcript-one = Переписка: { $first } из { $total }
 card-no-transcript = Переписка этого диалога не загружена.
 card-not-found = Этот диалог больше не найден.
 card-unavailable = Архив сейчас обновляется, откройте диалог через минуту.
+card-review = ⭐ Оценка: { $mark }/5 — { $who }, { $when }
+card-review-comment = 💬 Комментарий
+review-by-id = id { $id }
+button-review-comment = 💬 Добавить комментарий к оценке
+button-review-comment-change = 💬 Изменить комментарий
+review-marked = Оценка { $mark }/5 сохранена.
+review-commented = 💬 Комментарий к оценке сохранён.
+review-mark-first = Сначала поставьте оценку: комментарий пишется к ней.
+review-not-allowed = Оценивать диалоги могут руководители и администраторы.
+review-comment-prompt = 💬 Напишите короткий комментарий к оценке (до { $limit } символов) одним сообщением. Новый комментарий заменит прежний. Передумали — /cancel.
+review-comment-too-long = Комментарий длинноват: { $length } символов, а можно до { $limit }. Сократите его и отправьте ещё раз или нажмите /cancel.
+review-comment-cancelled = Комментарий не изменён.
 sender-client = Клиент
 sender-employee = Сотрудник
 sender-bot = Бот
@@ -227,6 +244,7 @@ analytics-employee-messages = { $messages } { $messages ->
    *[many] сообщений
 }, по { $average } на диалог
 analytics-employee-duration = обычно диалог длится { $duration }
+analytics-employee-quality = ⭐ Качество: проверено { $reviewed }, средняя оценка { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) }
 analytics-employee-more-channels = ещё { $count } { $count ->
     [one] канал
     [few] канала
@@ -305,6 +323,8 @@ transcript-file-caption = Переписка: { $client }, { $date }
 export-file-list = диалоги
 export-file-transcript = переписка
 export-sheet = Диалоги
+export-mark = Оценка
+export-mark-comment = Комментарий к оценке
 
 ## Channels
 channel-whatsapp = WhatsApp
