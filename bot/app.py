@@ -21,7 +21,7 @@ from api.chatwoot_hook import ChatwootHook
 from api.health import Health
 from api.ingest import Ingestion, IngestSettings
 from api.metrics import Metrics
-from bot.middlewares import AccessMiddleware, UpdateMetrics
+from bot.middlewares import AccessMiddleware, LeftQuestion, UpdateMetrics
 from bot.polling import Polling, wait_for_bot_api
 from bot.runtime import JsonSession, prepare_runtime, said
 from bot.server import DRAIN_SECONDS, Server
@@ -62,8 +62,10 @@ def build_dispatcher(database: Database, settings: Settings, metrics: Metrics | 
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     access = AccessMiddleware(archive, settings.admin_ids, managers_see_own=settings.managers_see_own)
-    dispatcher.message.outer_middleware(access)
-    dispatcher.callback_query.outer_middleware(access)
+    left = LeftQuestion()
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(access)
+        observer.outer_middleware(left)
     dispatcher.include_router(build_router())
     return dispatcher
 

@@ -137,6 +137,22 @@ async def test_a_comment_is_typed_shown_escaped_changed_and_cancelled(
     assert api.take_violations() == []
 
 
+async def test_a_comment_asked_for_and_left_by_another_button_is_not_written_with_the_next_search(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    """The comment's question ends when the head goes elsewhere by a button: what they type next is the
+    search it looks like, never a comment written under a mark they no longer see."""
+    head = api.user(HEAD_ID)
+    card = (await tap(head, await newest_card(api, HEAD_ID), "⭐4")).message
+    await tap(head, card, "💬 Добавить комментарий к оценке")
+    listed = (await say(head, "/dialogs")).message  # a new list, its page turned: the question is left
+    await tap(head, listed, "▶")
+    searched = (await say(head, "семен")).message
+    assert "🔎 «семен»" in searched.content, searched.content
+    assert rows(database, "SELECT mark, comment FROM review_marks") == [(4, None)]
+    assert api.take_violations() == []
+
+
 async def test_a_manager_sees_the_mark_and_cannot_give_one(api: BotAPIEmulator, database: Database) -> None:
     head, manager = api.user(HEAD_ID), api.user(MANAGER_ID)
     await tap(head, await newest_card(api, HEAD_ID), "⭐3")
