@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
-from db.reviews import Review, read_review
+from db.reviews import REVIEW_COLUMNS, Review, review_of
 from db.views import ListView, client_view, find_view, store_view
 
 
@@ -38,31 +38,35 @@ class Card:
     review: Review | None = None  # a head's mark of the dialog (`db.reviews`); None: not marked
 
 
-_DIALOG = (
+# The dialog, how many lines its transcript has, its review mark (`db.reviews`, None when not marked) and
+# its client's dialogs (see below): one statement, not three (each a round trip on PostgreSQL).
+_CARD_COLUMNS = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
     " d.started_at, d.completed_at, d.message_count,"
+    " (SELECT COUNT(*) FROM messages WHERE dialog_id = d.id),"
+    f" {REVIEW_COLUMNS},"
+)
+_CARD_JOINS = (
+    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
+    " LEFT JOIN review_marks r ON r.dialog_id = d.id LEFT JOIN client_names n ON n.id = d.name_id"
+)
+_DIALOG = (
     # the client's dialogs: the number's counter, else the name's (for a dialog without a number) summed
     # over every spelling of the name, as its list finds them (any case, ё = е: `client_sort` is the fold)
-    " CASE WHEN d.phone_id IS NOT NULL THEN p.dialog_count ELSE"
+    f"{_CARD_COLUMNS} CASE WHEN d.phone_id IS NOT NULL THEN p.dialog_count ELSE"
     " (SELECT sum(s.dialog_count) FROM client_names s WHERE s.name_fold = n.name_fold) END"
-    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
-    " LEFT JOIN client_phones p ON p.id = d.phone_id LEFT JOIN client_names n ON n.id = d.name_id"
+    f"{_CARD_JOINS} LEFT JOIN client_phones p ON p.id = d.phone_id"
     " WHERE d.id = :id"
 )
 # The card as someone sees it who sees the dialogs of one employee alone (`db.views.scoped`): no card of
 # another's dialog, and of the client's dialogs only theirs counted (a client's few, through their index).
 _SCOPED_DIALOG = (
-    "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count,"
-    " CASE WHEN d.phone_id IS NOT NULL THEN"
+    f"{_CARD_COLUMNS} CASE WHEN d.phone_id IS NOT NULL THEN"
     " (SELECT count(*) FROM dialogs o WHERE o.phone_id = d.phone_id AND o.employee_id = :scope) ELSE"
     " (SELECT count(*) FROM client_names s JOIN dialogs o ON o.name_id = s.id"
     " WHERE s.name_fold = n.name_fold AND o.employee_id = :scope) END"
-    " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
-    " LEFT JOIN client_names n ON n.id = d.name_id"
-    " WHERE d.id = :id AND d.employee_id = :scope"
+    f"{_CARD_JOINS} WHERE d.id = :id AND d.employee_id = :scope"
 )
-_COUNT = "SELECT COUNT(*) FROM messages WHERE dialog_id = :id"
 _LINES = (
     "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
     " ORDER BY position LIMIT :limit OFFSET :offset"
@@ -87,7 +91,7 @@ def open_card(
         row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
     if row is None:
         return None
-    (total,) = run_sql(connection, _COUNT, {"id": dialog_id}).fetchone()
+    total = row[9]
     parts = max(1, -(-total // per_part))
     part = min(part, parts - 1)
     rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": per_part, "offset": part * per_part})
@@ -98,7 +102,7 @@ def open_card(
     if opened_by is not None:
         audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     dialog = dialog_row(row)
-    client_dialogs = row[9] or 0
+    client_dialogs = row[15] or 0
     view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
     view_id = 0
     if view is not None:  # stored by an opening (a write already), found by a page turn
@@ -106,6 +110,6 @@ def open_card(
         view_id = found.id if found is not None else 0
         if not view_id and opened_by is not None:
             view_id = store_view(connection, view)
-    review = read_review(connection, dialog_id)
+    review = review_of(row[10:15])
     first = part * per_part + 1
     return Card(dialog, lines, part, parts, total, first, client_dialogs, view, view_id, review)

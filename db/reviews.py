@@ -32,7 +32,8 @@ class Review:
     marked_at: datetime  # UTC, aware
 
 
-_READ = "SELECT mark, comment, reviewer_id, reviewer_name, marked_at FROM review_marks WHERE dialog_id = :id"
+REVIEW_COLUMNS = "r.mark, r.comment, r.reviewer_id, r.reviewer_name, r.marked_at"  # of `review_marks r`
+_READ = f"SELECT {REVIEW_COLUMNS} FROM review_marks r WHERE r.dialog_id = :id"
 _EXISTS = "SELECT 1 FROM dialogs WHERE id = :id"
 # the reviewer's name as the bot knows them (`users add --name`), else as Telegram does
 _MARK = (
@@ -47,7 +48,7 @@ _COMMENT = "UPDATE review_marks SET comment = :comment WHERE dialog_id = :id RET
 
 def read_review(connection: Connection, dialog_id: int) -> Review | None:
     row = run_sql(connection, _READ, {"id": dialog_id}).fetchone()
-    return _review(row) if row is not None else None
+    return review_of(row) if row is not None else None
 
 
 def mark_dialog(connection: Connection, dialog_id: int, mark: int, by: int, by_name: str | None) -> bool:
@@ -88,5 +89,8 @@ def marks_of(connection: Connection, dialog_ids: list[int]) -> dict[int, tuple[i
     return {dialog_id: (mark, comment) for dialog_id, mark, comment in run_sql(connection, statement, names)}
 
 
-def _review(row: Any) -> Review:
+def review_of(row: Any) -> Review | None:
+    """The review of `REVIEW_COLUMNS` read (None: the dialog is not marked, the columns are empty)."""
+    if row[0] is None:
+        return None
     return Review(row[0], row[1], row[2], row[3], stored_time(row[4]).replace(tzinfo=UTC))
