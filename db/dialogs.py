@@ -39,6 +39,10 @@ SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats 
 # up to this many matches of a name search sorted by client, ordering the matching names (up to ~2,000 of
 # them) beats walking the sort index (db.sqlite.pages._names_page); more are spread over the alphabet
 NAMES_LIMIT = 50_000
+# above this many matches, a name search sorted by client walks its names in order even when they are few
+# enough to fetch and sort (`SPARSE_LIMIT`): sorting «петров»'s 2,931 dialogs took 9–11 ms, its names in
+# order 2–3 ms on both engines; at a few dozen dialogs sorting them is the faster (benchmarks/README.md)
+NAMES_RATHER_THAN_SORTED = 500
 MAX_PAGE_SIZE = 100
 
 
@@ -216,9 +220,11 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
             return _search_walk(sql, query.known_total, search, query.column)
         total, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
-        if matches is not None:
-            return _Plan(total, "sparse", *sql.sparse_filter(search, matches), matches=matches)
-        return _search_walk(sql, total, search, query.column, costly=True)
+        if matches is None:
+            return _search_walk(sql, total, search, query.column, costly=True)
+        if total > NAMES_RATHER_THAN_SORTED and _by_names(search, query.column, total):
+            return _Plan(total, "names", *sql.name_folds(search))
+        return _Plan(total, "sparse", *sql.sparse_filter(search, matches), matches=matches)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
@@ -300,9 +306,14 @@ def _search_walk(
 ) -> _Plan:
     """Many matches of a search without filters: walk the sort index testing each row, or, sorted by
     client, the matching names in order."""
-    if search.kind is SearchKind.NAME and sort_column in CLIENT_COLUMNS and total <= NAMES_LIMIT:
+    if _by_names(search, sort_column, total):
         return _Plan(total, "names", *sql.name_folds(search), costly)
     return _Plan(total, "dense", *sql.dense_filter(search, sort_column), costly)
+
+
+def _by_names(search: Search, sort_column: str, total: int) -> bool:
+    """A name search sorted by client that can take its matching names in order (`NAMES_LIMIT`)."""
+    return search.kind is SearchKind.NAME and sort_column in CLIENT_COLUMNS and total <= NAMES_LIMIT
 
 
 def _dense_plan(

@@ -120,12 +120,15 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database.sync_engine.dispose()
 
 
-@pytest.fixture(params=["sparse", "dense", "names"])
+@pytest.fixture(params=["sparse", "dense", "names", "names of few"])
 def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Runs a test once on each search plan by moving the thresholds between them ("names" serves the
-    name searches sorted by client; the others are then "dense")."""
-    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 10**9 if request.param == "sparse" else -1)
-    monkeypatch.setattr(db.dialogs, "NAMES_LIMIT", 10**9 if request.param == "names" else -1)
+    name searches sorted by client; the others are then "dense"; "names of few": those searches walk
+    their names even when their matches are few enough to be sorted, the others are "sparse")."""
+    few = request.param == "names of few"
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 10**9 if request.param == "sparse" or few else -1)
+    monkeypatch.setattr(db.dialogs, "NAMES_LIMIT", 10**9 if request.param == "names" or few else -1)
+    monkeypatch.setattr(db.dialogs, "NAMES_RATHER_THAN_SORTED", 0 if few else 10**9)
     return str(request.param)
 
 
