@@ -40,8 +40,9 @@ SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats 
 # them) beats walking the sort index (db.sqlite.pages._names_page); more are spread over the alphabet
 NAMES_LIMIT = 50_000
 # above this many matches, a name search sorted by client walks its names in order even when they are few
-# enough to fetch and sort (`SPARSE_LIMIT`): sorting «петров»'s 2,931 dialogs took 9–11 ms, its names in
-# order 2–3 ms on both engines; at a few dozen dialogs sorting them is the faster (benchmarks/README.md)
+# enough to fetch and sort (`SPARSE_LIMIT`). On both engines sorting is the faster up to ~200 dialogs (205:
+# 1.1–1.3 against 1.3–1.5 ms), walking the names from ~1,000 (1,101: 1.7–1.9 against 3.3–4.0 ms; «петров»,
+# 2,931: 2.3–2.5 against 7.4–7.8 ms): benchmarks/README.md
 NAMES_RATHER_THAN_SORTED = 500
 MAX_PAGE_SIZE = 100
 
