@@ -216,11 +216,11 @@ class Archive:
         return await self._db.write(write)
 
     async def comment_review(
-        self, dialog_id: int, comment: str, by: int, part: int, per_part: int
+        self, dialog_id: int, comment: str | None, by: int, part: int, per_part: int
     ) -> Card | None:
-        """The comment of a dialog's mark (`db.reviews.comment_review`), audited, and the card at that
-        part, in one transaction; None when there is no such dialog. A dialog without a mark keeps no
-        comment: its card comes back without one (`Card.review` None)."""
+        """The comment of a dialog's mark (`db.reviews.comment_review`; None removes it), audited, and the
+        card at that part, in one transaction; None when there is no such dialog. A dialog without a mark
+        keeps no comment: its card comes back without one (`Card.review` None)."""
 
         def write(connection: Connection) -> Card | None:
             reviews.comment_review(connection, dialog_id, comment, by)

@@ -65,15 +65,16 @@ def mark_dialog(connection: Connection, dialog_id: int, mark: int, by: int, by_n
     return True
 
 
-def comment_review(connection: Connection, dialog_id: int, comment: str, by: int) -> bool:
-    """Sets the comment of a dialog's mark (at most `MAX_COMMENT_LENGTH` characters) and audits it; False
-    when the dialog has no mark (or is gone): nothing written."""
-    text = comment.strip()[:MAX_COMMENT_LENGTH]
-    if not text:
+def comment_review(connection: Connection, dialog_id: int, comment: str | None, by: int) -> bool:
+    """Sets the comment of a dialog's mark (at most `MAX_COMMENT_LENGTH` characters; None removes it) and
+    audits it (a removal with no detail); False when the dialog has no mark (or is gone): nothing
+    written."""
+    text = comment.strip()[:MAX_COMMENT_LENGTH] if comment is not None else None
+    if text == "":
         raise ValueError("an empty comment")
     if run_sql(connection, _COMMENT, {"id": dialog_id, "comment": text}).fetchone() is None:
         return False
-    audit.record(connection, by, audit.REVIEW_COMMENT, dialog_id=dialog_id, detail=text)
+    audit.record(connection, by, audit.REVIEW_COMMENT, dialog_id=dialog_id, detail=text or "")
     return True
 
 

@@ -15,7 +15,7 @@ from db.errors import ArchiveBusy
 from db.reviews import MAX_COMMENT_LENGTH
 from handlers.asking import Asking, asked_in, card_asked_from, prompt_of, typed_text
 from handlers.screens import list_page, replace_prompt, show
-from keyboards.callbacks import CardCallback, DrillCardCallback, ReviewCallback
+from keyboards.callbacks import REMOVE_COMMENT, CardCallback, DrillCardCallback, ReviewCallback
 from views.card import TRANSCRIPT_PART, card_screen, comment_prompt_screen
 from views.viewer import Viewer
 
@@ -64,8 +64,8 @@ async def review_button(
     state: FSMContext,
 ) -> None:
     """A mark 1–5 pressed on a card: the dialog marked, the card shown again with it; or (`mark` 0) the
-    question for the mark's comment. Heads and admins only: anyone else's button (a forged one) is refused
-    and nothing is written."""
+    question for the mark's comment, or (`REMOVE_COMMENT`, on that question) the comment removed. Heads and
+    admins only: anyone else's button (a forged one) is refused and nothing is written."""
     t = viewer.texts
     if not viewer.role.may_review:
         await callback.answer(t("review-not-allowed"), show_alert=True)
@@ -82,6 +82,15 @@ async def review_button(
             await state.set_state(Asking.review_comment)
             await state.set_data({"card": shown.pack(), **asked_in(callback)})
             await show(callback, comment_prompt_screen(card, shown, viewer))
+        return
+    if callback_data.mark == REMOVE_COMMENT:
+        await state.clear()  # the question the button was on is answered
+        uncommented = await archive.comment_review(dialog, None, viewer.telegram_id, part, TRANSCRIPT_PART)
+        if uncommented is None:
+            await _card_gone(callback, shown, viewer, archive)
+            return
+        notice = t("review-comment-removed")
+        await show(callback, card_screen(uncommented, shown, viewer)._replace(notice=notice))
         return
     by_name = callback.from_user.full_name if callback.from_user else None
     mark, by = callback_data.mark, viewer.telegram_id

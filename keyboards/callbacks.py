@@ -209,16 +209,17 @@ class DrillCardCallback(CardCallback, prefix="k"):
 
 
 MAX_MARK = 5
+REMOVE_COMMENT = MAX_MARK + 1  # `ReviewCallback.mark` of the button that removes the mark's comment
 MAX_REVIEW_PART = 9_999  # a card's part a mark button comes back to (80,000 messages): one byte to spare
 
 
 class ReviewCallback(CallbackData, prefix="v"):
-    """A head's mark of a dialog from its card (`mark` 1–5), or the question for its comment (`mark` 0),
-    with the card's place (the transcript's part, the list page to return to, and the report that page was
-    drilled down from: `report` 0, none) to show it again after."""
+    """A head's mark of a dialog from its card (`mark` 1–5), the question for its comment (`mark` 0), or
+    the comment removed (`REMOVE_COMMENT`), with the card's place (the transcript's part, the list page to
+    return to, and the report that page was drilled down from: `report` 0, none) to show it again after."""
 
     dialog: int = Field(ge=1, le=MAX_ID)
-    mark: int = Field(default=0, ge=0, le=MAX_MARK)
+    mark: int = Field(default=0, ge=0, le=REMOVE_COMMENT)
     part: int = Field(default=0, ge=0, le=MAX_REVIEW_PART)
     sort: Column = DEFAULT_SORT
     desc: bool = DEFAULT_DESCENDING
@@ -230,7 +231,8 @@ class ReviewCallback(CallbackData, prefix="v"):
 
     @classmethod
     def on(cls, card: CardCallback, mark: int) -> ReviewCallback:
-        """The button on the card `card` that marks it `mark` (0: asks for the comment)."""
+        """The button on the card `card` that marks it `mark` (0: asks for the comment; `REMOVE_COMMENT`:
+        removes it)."""
         report = card.report if isinstance(card, DrillCardCallback) else 0
         fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
         part = min(card.part, MAX_REVIEW_PART)

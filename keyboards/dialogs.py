@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from keyboards.buttons import back_button, button, rows_of
 from keyboards.callbacks import (
     MAX_MARK,
+    REMOVE_COMMENT,
     CardCallback,
     ExportCallback,
     ExportFormat,
@@ -126,9 +127,10 @@ def card_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def comment_prompt_keyboard(card: CardCallback, t: Translate) -> InlineKeyboardMarkup:
-    """The question for a mark's comment: back to the card, as it was."""
-    return InlineKeyboardMarkup(inline_keyboard=[[back_button(card, t)]])
+def comment_prompt_keyboard(card: CardCallback, t: Translate, *, commented: bool) -> InlineKeyboardMarkup:
+    """The question for a mark's comment: the comment there is removed, or back to the card as it was."""
+    remove = [[button(t("button-review-comment-remove"), ReviewCallback.on(card, REMOVE_COMMENT))]]
+    return InlineKeyboardMarkup(inline_keyboard=[*(remove if commented else []), [back_button(card, t)]])
 
 
 def _review_rows(

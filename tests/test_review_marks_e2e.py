@@ -137,6 +137,29 @@ async def test_a_comment_is_typed_shown_escaped_changed_and_cancelled(
     assert api.take_violations() == []
 
 
+async def test_a_comment_is_removed_from_its_question_and_the_removal_audited(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    head = api.user(HEAD_ID)
+    card = (await tap(head, await newest_card(api, HEAD_ID), "⭐3")).message
+    prompt = (await tap(head, card, "💬 Добавить комментарий к оценке")).message
+    assert "🗑 Удалить комментарий" not in prompt.button_texts()  # nothing to remove yet
+    commented = (await say(head, "вежливо, но без итога")).message
+    prompt = (await tap(head, commented, "💬 Изменить комментарий")).message
+    removed = (await tap(head, prompt, "🗑 Удалить комментарий")).message
+    assert removed.message_id == card.message_id and last_answer(api, HEAD_ID) == "Комментарий удалён."
+    assert "⭐ Оценка: 3/5" in removed.content and "💬 Комментарий:" not in removed.content
+    assert "💬 Добавить комментарий к оценке" in removed.button_texts()
+    assert rows(database, "SELECT mark, comment FROM review_marks") == [(3, None)]
+    audited = rows(
+        database, "SELECT action, detail FROM audit_log WHERE action = :a ORDER BY id", a="review_comment"
+    )
+    assert audited == [("review_comment", "вежливо, но без итога"), ("review_comment", None)]
+    assert api.take_violations() == []
+    searched = (await say(head, "семен")).message  # the question ended with the removal
+    assert "🔎 «семен»" in searched.content
+
+
 async def test_a_comment_asked_for_and_left_by_another_button_is_not_written_with_the_next_search(
     api: BotAPIEmulator, database: Database
 ) -> None:

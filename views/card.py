@@ -58,7 +58,8 @@ def comment_prompt_screen(card: Card, pressed: CardCallback, viewer: Viewer) -> 
         if card.review.comment:
             lines.append(f"{t('card-review-comment')}: <i>{h(card.review.comment)}</i>")
     lines += ["", t("review-comment-prompt", limit=MAX_COMMENT_LENGTH)]
-    return Screen("\n".join(lines), comment_prompt_keyboard(pressed, t))
+    commented = card.review is not None and bool(card.review.comment)
+    return Screen("\n".join(lines), comment_prompt_keyboard(pressed, t, commented=commented))
 
 
 def review_line(review: Review, t: Texts, zone: tzinfo) -> str:
