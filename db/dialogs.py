@@ -287,6 +287,8 @@ def _review_plan(connection: Connection, query: DialogQuery) -> _Plan:
             params = {**params, **filter_params}
         condition = " AND ".join(conditions)
         count = f"SELECT count(*) FROM dialogs d WHERE {condition}"
+        if len(conditions) == 1:  # the low marks alone, each of a dialog (its foreign key): their index
+            count = f"SELECT count(*) FROM review_marks WHERE mark <= {LOW_MARK}"
         (total,) = run_sql(connection, count, params).fetchone()
         return _Plan(int(total), "sparse", condition, params)
     base = _plan(connection, replace(query, filters=filters, known_total=None))
@@ -294,12 +296,28 @@ def _review_plan(connection: Connection, query: DialogQuery) -> _Plan:
         assert query.search is not None
         base = _Plan(base.total, "dense", *sql.dense_filter(query.search, query.column))
     params = base.params or {}
-    where = f" WHERE {base.condition}" if base.condition else ""
-    count = f"SELECT count(*) FROM review_marks r JOIN dialogs d ON d.id = r.dialog_id{where}"
-    (marked,) = run_sql(connection, count, params).fetchone()
+    (marked,) = run_sql(connection, *_marked_among(sql, query.search, filters, base)).fetchone()
     condition = f"{base.condition} AND {_UNMARKED}" if base.condition else _UNMARKED
     kind = "dense" if base.kind == "all" else base.kind
     return _Plan(max(0, base.total - int(marked)), kind, condition, params)
+
+
+def _marked_among(
+    sql: EngineSQL, search: Search | None, filters: Filters, base: _Plan
+) -> tuple[str, dict[str, Any]]:
+    """The statement counting the marked dialogs among those of `base` (the plan of the search and the
+    filters without the review filter). Every mark is of a dialog (its foreign key): all of them, without
+    one; the filters alone are tested with every index open to the planner, not the hints of `base`'s walk
+    (at 1M with 10,000 marks, a channel's 78,000 dialogs scanned for marks took 57 ms, the marks' dialogs
+    found through the channel's index 5 ms)."""
+    if not base.condition:
+        return "SELECT count(*) FROM review_marks", {}
+    if search is None:
+        condition, params = _conditions(sql, filters, {"period", "channel", "employee"})
+    else:
+        condition, params = base.condition, base.params or {}
+    marked = "d.id IN (SELECT dialog_id FROM review_marks)"
+    return f"SELECT count(*) FROM dialogs d WHERE {marked} AND {condition}", params
 
 
 def _search_walk(
