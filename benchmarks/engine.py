@@ -7,7 +7,8 @@ process, whose time and peak memory are the import's figures) and keeps it in --
 Each operation then runs --runs times through the engine (`Database.run(fetch_page, …)`, as the bot calls
 it) and the SQL statements the engine sent (noted by its connection, `RecordingConnection`) are replayed
 through the `sqlite3` module on a connection with the same pragmas: the ratio is what the engine adds to
-SQLite itself.
+SQLite itself. The first run after the review marks came (issue 16) marks one dialog in a hundred, for the
+review filters' rows (`ensure_review_marks`).
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 
 from bot.settings import Settings
 from db.counters import dialog_total
 from db.demo import generate_dialogs
 from db.dialogs import DialogQuery, PagePosition, fetch_page
-from db.engine import Database
+from db.engine import Database, run_sql
 from db.migrate import upgrade
+from db.reviews import LOW, UNMARKED, mark_dialog
 from db.search import parse_search
 from db.sqlite.connection import PRAGMAS, READ_PRAGMAS
 from db.stats import ensure_stats
@@ -95,10 +97,25 @@ def open_archive(
     database = Database(f"sqlite+aiosqlite:///{db_path}", background_checkpoints=background_checkpoints)
     upgrade(database)
     database.run(ensure_stats, ZONE)
+    database.run(ensure_review_marks)
     raw = sqlite3.connect(db_path)
     for pragma in PRAGMAS + READ_PRAGMAS:
         raw.execute(pragma)
     return database, raw
+
+
+REVIEWED_EVERY = 100  # the archive's dialogs a head has marked: one in a hundred (10,000 of a million)
+REVIEWER = 100_002
+
+
+def ensure_review_marks(connection: Connection) -> None:
+    """Marks one dialog in `REVIEWED_EVERY`, 1 to 5 in turn (a fifth of them «≤ 2» twice over), the first
+    time the archive is opened after the review marks came (issue 16): what the review filters read."""
+    if run_sql(connection, "SELECT 1 FROM review_marks LIMIT 1").fetchone() is not None:
+        return
+    ids = [row[0] for row in run_sql(connection, "SELECT id FROM dialogs ORDER BY id")][::REVIEWED_EVERY]
+    for index, dialog_id in enumerate(ids):
+        mark_dialog(connection, dialog_id, index % 5 + 1, REVIEWER, "Бенчмарк")
 
 
 def write_source(folder: Path, count: int) -> Path:
@@ -235,6 +252,15 @@ def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMa
     def month_and_channel(run: int) -> ListView:
         return ListView(period="30d", channel=channels[run % len(channels)])
 
+    def unmarked(_run: int) -> ListView:
+        return ListView(review=UNMARKED)
+
+    def unmarked_channel(run: int) -> ListView:
+        return ListView(review=UNMARKED, channel=channels[run % len(channels)])
+
+    def low(_run: int) -> ListView:
+        return ListView(review=LOW)
+
     by_date, by_client = COLUMNS[Column.COMPLETED_AT].sort_key, COLUMNS[Column.CLIENT].sort_key
     return [
         ("filter: channel, by date ↓", filtered(by_date, True, channel, None)),
@@ -256,6 +282,9 @@ def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMa
             "filter: channel + last 4 digits",
             filtered(by_date, True, channel, lambda run: phones[run % len(phones)][-4:]),
         ),
+        ("filter: without a mark, by date ↓", filtered(by_date, True, unmarked, None)),
+        ("filter: without a mark + channel, by client ↑", filtered(by_client, False, unmarked_channel, None)),
+        ("filter: marked ≤ 2, by date ↓", filtered(by_date, True, low, None)),
     ]
 
 

@@ -28,7 +28,16 @@ import psycopg
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 
-from benchmarks.engine import ZONE, QueryMaker, build, ms, operations, percentiles, print_table
+from benchmarks.engine import (
+    ZONE,
+    QueryMaker,
+    build,
+    ensure_review_marks,
+    ms,
+    operations,
+    percentiles,
+    print_table,
+)
 from db.counters import dialog_total
 from db.dialogs import fetch_page
 from db.engine import Database, release_loop_connections
@@ -79,6 +88,7 @@ def open_postgres_archive(server: str, folder: Path, count: int) -> tuple[Databa
     database = Database(url.render_as_string(hide_password=False))
     upgrade(database)
     database.run(ensure_stats, ZONE)
+    database.run(ensure_review_marks)
     return database, Picker(url)
 
 
