@@ -19,7 +19,7 @@ from api.metrics import Metrics
 from db.archive import Archive
 from db.users import Role
 from handlers import LOOKING
-from handlers.asking import Asking, prompt_of
+from handlers.asking import Asking
 from views.texts import chosen_texts
 from views.viewer import Viewer
 
@@ -81,26 +81,25 @@ async def _refuse(event: TelegramObject, alert: str, said: str) -> None:
 
 class LeftQuestion(BaseMiddleware):
     """Outer middleware of messages and buttons, after the access check: a mark's comment is asked for in
-    the card's place (`handlers.card`), and the next text typed is written as the comment. Someone who goes
-    elsewhere instead (a button on another message, a command other than /cancel) has left the question:
-    it ends there, so that what they type next is the search it looks like, never a comment under a mark
-    they no longer see. The other questions only read what is typed, and stay until answered or cancelled.
-    The state is the one aiogram read for this update (`raw_state`): nothing more is read for other taps."""
+    the card's place (`handlers.card`), and the next text typed is written as the comment. A button pressed
+    instead (on the question: back to the card, or the comment removed; or anywhere else), or a command
+    other than /cancel, ends the question there, so that what they type next is the search it looks like,
+    never a comment under a mark they no longer see. The other questions only read what is typed, and stay
+    until answered or cancelled. The state is the one aiogram read for this update (`raw_state`): nothing
+    more is read for other taps."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
-        if state is None or data.get("raw_state") != Asking.review_comment.state:
-            return await handler(event, data)
-        if _elsewhere(event, prompt_of(await state.get_data())):
+        if state is not None and data.get("raw_state") == Asking.review_comment.state and _leaves(event):
             await state.clear()
             data["raw_state"] = None  # for the filters of this update's handlers
         return await handler(event, data)
 
 
-def _elsewhere(event: TelegramObject, prompt: int | None) -> bool:
-    """A button on another message than the question's, or a command other than /cancel."""
+def _leaves(event: TelegramObject) -> bool:
+    """A button, or a command other than /cancel (which answers the question itself)."""
     if isinstance(event, CallbackQuery):
-        return event.message is None or event.message.message_id != prompt
+        return True
     if isinstance(event, Message) and event.text is not None and event.text.startswith("/"):
         return event.text.split(maxsplit=1)[0].split("@")[0].lower() != "/cancel"
     return False

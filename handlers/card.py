@@ -33,14 +33,8 @@ def router() -> Router:
 
 
 async def open_card(
-    callback: CallbackQuery,
-    callback_data: CardCallback,
-    viewer: Viewer,
-    archive: Archive,
-    state: FSMContext,
+    callback: CallbackQuery, callback_data: CardCallback, viewer: Viewer, archive: Archive
 ) -> None:
-    if await state.get_state() == Asking.review_comment.state:  # back from the comment's question
-        await state.clear()
     # every opening from the list is audited (a page turn inside the card is not another opening)
     opened_by = None if callback_data.turn else viewer.telegram_id
     try:
@@ -50,8 +44,7 @@ async def open_card(
         await callback.answer(viewer.texts("card-unavailable"), show_alert=True)
         return
     if card is None:  # a forged button, or a dialog removed since: back to the list
-        screen = await list_page(archive, callback_data.list_page(), viewer)
-        await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
+        await _card_gone(callback, callback_data, viewer, archive)
         return
     await show(callback, card_screen(card, callback_data, viewer))
 
@@ -83,8 +76,9 @@ async def review_button(
             await state.set_data({"card": shown.pack(), **asked_in(callback)})
             await show(callback, comment_prompt_screen(card, shown, viewer))
         return
-    if callback_data.mark == REMOVE_COMMENT:
-        await state.clear()  # the question the button was on is answered
+    if (
+        callback_data.mark == REMOVE_COMMENT
+    ):  # on the comment's question, which the button ended (LeftQuestion)
         uncommented = await archive.comment_review(dialog, None, viewer.telegram_id, part, TRANSCRIPT_PART)
         if uncommented is None:
             await _card_gone(callback, shown, viewer, archive)
@@ -126,5 +120,6 @@ async def typed_comment(message: Message, viewer: Viewer, archive: Archive, stat
 
 
 async def _card_gone(callback: CallbackQuery, shown: CardCallback, viewer: Viewer, archive: Archive) -> None:
+    """The list the card was opened from, saying the dialog is no longer found."""
     screen = await list_page(archive, shown.list_page(), viewer)
     await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
