@@ -33,7 +33,6 @@ class Review:
 
 
 REVIEW_COLUMNS = "r.mark, r.comment, r.reviewer_id, r.reviewer_name, r.marked_at"  # of `review_marks r`
-_READ = f"SELECT {REVIEW_COLUMNS} FROM review_marks r WHERE r.dialog_id = :id"
 _EXISTS = "SELECT 1 FROM dialogs WHERE id = :id"
 # the reviewer's name as the bot knows them (`users add --name`), else as Telegram does
 _MARK = (
@@ -44,11 +43,6 @@ _MARK = (
     " reviewer_name = excluded.reviewer_name, marked_at = excluded.marked_at"
 )
 _COMMENT = "UPDATE review_marks SET comment = :comment WHERE dialog_id = :id RETURNING dialog_id"
-
-
-def read_review(connection: Connection, dialog_id: int) -> Review | None:
-    row = run_sql(connection, _READ, {"id": dialog_id}).fetchone()
-    return review_of(row) if row is not None else None
 
 
 def mark_dialog(connection: Connection, dialog_id: int, mark: int, by: int, by_name: str | None) -> bool:

@@ -14,10 +14,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
+from db.cards import open_card
 from db.engine import Database
 from db.importer import store_records
 from db.migrate import alembic_config, upgrade
-from db.reviews import LOW, mark_dialog, read_review
+from db.reviews import LOW, mark_dialog
 from db.views import ListView, store_view
 from tests.conftest import run, schema_differences
 from tests.databases import empty_postgres_database, migrated_database, on_postgres
@@ -131,4 +132,5 @@ def test_the_review_marks_migration_goes_down_and_up_again(database: Database) -
     assert views == ["whatsapp"]
     upgrade(database)
     assert database.run(schema_differences) == []
-    assert database.run(read_review, dialog) is None
+    card = database.run(open_card, dialog, 0, 10)
+    assert card is not None and card.review is None
