@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Connection
 
-from db.counters import archive_revision, dialog_total
+from db.counters import archive_revision
 from db.dialogs import Filters, filtered_total, list_channels, list_employees
 from db.periods import NAMED_PERIODS, Period, PeriodKind
 from db.reviews import REVIEW_FILTERS
@@ -45,10 +45,8 @@ def filter_overview(
     """The view on screen with its total: the filters' from the daily statistics (as the list counts it, and
     kept for the list opened next); a search's only when a page of it counted and kept it already.
     `scope`: of the dialogs of that employee alone (`db.views.scoped`)."""
-    if stored is None:
-        if scope is None:
-            return FilterOverview(None, dialog_total(connection))
-        return FilterOverview(None, filtered_total(connection, Filters(employee_id=scope)))
+    if stored is None:  # the whole archive (that employee's, with a scope)
+        return FilterOverview(None, filtered_total(connection, scoped(Filters(), scope)))
     filters = scoped(stored.view.filters(zone, today), scope)
     if stored.view.search_text:
         return FilterOverview(stored, stored.known_total(total_key(stored.revision, filters, scope)))
