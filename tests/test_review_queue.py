@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 
+from bot.settings import Settings
 from db.engine import Database, run_sql
 from db.importer import store_records
 from db.records import DialogRecord
 from db.review_queue import make_queue, queue_week, read_queue, sample, week_code, week_of_code
 from db.reviews import mark_dialog
 from tests.bot_harness import ZONE
+from tests.conftest import run
 from tests.databases import migrated_database
 
 WEEK = date(2026, 11, 30)  # a Monday: the queue reviewed during the week of 07.12.2026
@@ -245,3 +247,15 @@ def test_an_empty_week_is_stored_empty(database: Database) -> None:
     assert queue.entries == () and (queue.total, queue.left) == (0, 0)
     assert database.run(read_queue, empty) == queue
     assert database.run(read_queue, date(2026, 10, 12)) is None  # never made
+
+
+def test_review_sample_is_a_setting_of_at_least_one(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings().review_sample == 3
+    monkeypatch.setenv("REVIEW_SAMPLE", "5")
+    assert Settings().review_sample == 5
+    for value in ("0", "-1", "три"):
+        monkeypatch.setenv("REVIEW_SAMPLE", value)
+        code, _out, err = run(capsys, "users", "list")
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "REVIEW_SAMPLE" in err, err

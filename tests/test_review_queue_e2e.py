@@ -307,3 +307,13 @@ async def test_a_forged_week_shows_this_weeks_queue(api: BotAPIEmulator, databas
     assert card.content.startswith(QUEUE_PATH)
     assert rows(database, "SELECT week FROM review_weeks") == [(20261130,)]
     assert all("message is not modified" in v.description for v in api.take_violations())
+
+
+async def test_the_sample_size_is_the_setting(database: Database, clock: Clock) -> None:
+    settings = make_settings(database_url(database)).model_copy(update={"review_sample": 1})
+    async with running_bot(database, settings) as api:
+        screen = await open_queue(api.user(HEAD_ID))
+        assert "По 1 случайному диалогу каждого сотрудника" in screen.content
+        assert left(screen) == (3, 3)
+        for name in SHARES:
+            assert employee_line(screen, name) == f"▫️ {name}: 0 из 1"
