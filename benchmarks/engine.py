@@ -9,6 +9,10 @@ it) and the SQL statements the engine sent (noted by its connection, `RecordingC
 through the `sqlite3` module on a connection with the same pragmas: the ratio is what the engine adds to
 SQLite itself. The first run after the review marks came (issue 16) marks one dialog in a hundred, for the
 review filters' rows (`ensure_review_marks`).
+
+The review queue (issue 16, point 2) adds two rows: making a week's queue (`db.review_queue.make_queue`,
+the week forgotten before each run, so each run makes it anew) and opening one made (`read_queue`, what
+the screen reads), over the last `QUEUE_WEEKS` full weeks of the archive in turn.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
@@ -37,6 +41,7 @@ from db.demo import generate_dialogs
 from db.dialogs import DialogQuery, PagePosition, fetch_page
 from db.engine import Database, run_sql
 from db.migrate import upgrade
+from db.review_queue import DEFAULT_SAMPLE, make_queue, queue_week, read_queue, week_code
 from db.reviews import LOW, UNMARKED, mark_dialog
 from db.search import parse_search
 from db.sqlite.connection import PRAGMAS, READ_PRAGMAS
@@ -61,6 +66,7 @@ def main() -> None:
     database, raw = open_archive(args.folder, args.dialogs)
     record_statements(database)
     rows = [measure(database, raw, name, make, args.runs) for name, make in operations(raw, args.dialogs)]
+    rows += [measure_queue(database, raw, name, args.runs) for name in QUEUE_OPERATIONS]
     print_table(rows)
 
 
@@ -286,6 +292,68 @@ def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMa
         ("filter: without a mark + channel, by client ↑", filtered(by_client, False, unmarked_channel, None)),
         ("filter: marked ≤ 2, by date ↓", filtered(by_date, True, low, None)),
     ]
+
+
+QUEUE_WEEKS = 40  # the weeks the queue rows make and open in turn: the archive's last full ones
+MAKE_QUEUE, OPEN_QUEUE = "review queue: make a week's", "review queue: open a week's"
+QUEUE_OPERATIONS = (MAKE_QUEUE, OPEN_QUEUE)
+
+
+def queue_weeks() -> list[date]:
+    """The Mondays of the archive's last `QUEUE_WEEKS` full weeks, newest first."""
+    last = queue_week(FILTER_TODAY + timedelta(days=7))  # the week of the archive's last day, if full
+    return [last - timedelta(weeks=n) for n in range(QUEUE_WEEKS)]
+
+
+def forget_week(connection: Connection, week: date) -> None:
+    """The week's queue gone, to be made again."""
+    for table in ("review_queue", "review_weeks"):
+        run_sql(connection, f"DELETE FROM {table} WHERE week = :week", {"week": week_code(week)})
+
+
+def ready_week(name: str) -> Callable[[Connection, date], object]:
+    """What a queue row's run starts from (not timed): the week not made, to make; made, to open."""
+    if name == MAKE_QUEUE:
+        return forget_week
+    return lambda connection, week: make_queue(connection, week, DEFAULT_SAMPLE, ZONE)
+
+
+def queue_work(name: str) -> Callable[[Connection, date], object]:
+    """A queue row's work, as the bot does it (`db.archive.Archive.review_queue`)."""
+    if name == MAKE_QUEUE:
+        return lambda connection, week: make_queue(connection, week, DEFAULT_SAMPLE, ZONE)
+    return read_queue
+
+
+def measure_queue(
+    database: Database, raw: sqlite3.Connection, name: str, runs: int
+) -> tuple[str, list[float], list[float]]:
+    """A queue row: each run readies its week, runs the work through the engine, readies the week again and
+    replays the statements sent (the writes too, committed) on `sqlite3`."""
+    weeks, ready, work = queue_weeks(), ready_week(name), queue_work(name)
+    sent = RecordingConnection.sent
+    engine_times: list[float] = []
+    raw_times: list[float] = []
+    for run in range(-10, runs):  # ten warm-up runs
+        week = weeks[max(run, 0) % len(weeks)]
+        database.run(ready, week)
+        sent.clear()
+        started = time.perf_counter()
+        database.run(work, week)
+        elapsed = time.perf_counter() - started
+        statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT"))]
+        database.run(ready, week)
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            raw.execute(statement, parameters).fetchall()
+        raw.commit()
+        raw_elapsed = time.perf_counter() - started
+        if run >= 0:
+            engine_times.append(elapsed)
+            raw_times.append(raw_elapsed)
+    e50, e99 = percentiles(engine_times)
+    print(f"{name:45s} engine p50 {ms(e50):>9} p99 {ms(e99):>9}", flush=True)
+    return name, engine_times, raw_times
 
 
 def fixed(query: DialogQuery) -> QueryMaker:

@@ -11,7 +11,8 @@ statement awaited), and the statements the engine sent (noted by SQLAlchemy's `b
 and as `db.postgres.connection.execute` hands them to the driver) are replayed through asyncpg itself on
 a connection of their own, each committing by itself as the engine's reads do: the ratio is what the
 engine adds to PostgreSQL and its driver. A local server through its Unix socket is what the targets are
-about.
+about. The review queue's two rows (`benchmarks.engine.QUEUE_OPERATIONS`) make a week's queue anew
+(`await Database.write(make_queue, …)`) and open one made, each week readied before the run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 
 from benchmarks.engine import (
+    MAKE_QUEUE,
+    QUEUE_OPERATIONS,
     ZONE,
     QueryMaker,
     build,
@@ -37,6 +40,9 @@ from benchmarks.engine import (
     operations,
     percentiles,
     print_table,
+    queue_weeks,
+    queue_work,
+    ready_week,
 )
 from db.counters import dialog_total
 from db.dialogs import fetch_page
@@ -137,7 +143,8 @@ async def measure_all(
     postgres.execute = _noting(postgres.execute)  # the bot's statements, which bypass SQLAlchemy's events
     raw = await asyncpg.connect(libpq(url), server_settings={"timezone": "UTC"})
     try:
-        return [await measure(database, raw, name, make, runs) for name, make in chosen]
+        rows = [await measure(database, raw, name, make, runs) for name, make in chosen]
+        return rows + [await measure_queue(database, raw, name, runs) for name in QUEUE_OPERATIONS]
     finally:
         await raw.close()
         await release_loop_connections()
@@ -160,6 +167,38 @@ async def measure(
         elapsed = time.perf_counter() - started
         statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT", "select pg_catalog"))]
 
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            await raw.fetch(statement, *parameters)
+        raw_elapsed = time.perf_counter() - started
+        if run >= 0:
+            engine_times.append(elapsed)
+            raw_times.append(raw_elapsed)
+    e50, e99 = percentiles(engine_times)
+    print(f"{name:45s} engine p50 {ms(e50):>9} p99 {ms(e99):>9}", flush=True)
+    return name, engine_times, raw_times
+
+
+async def measure_queue(
+    database: Database, raw: asyncpg.Connection, name: str, runs: int
+) -> tuple[str, list[float], list[float]]:
+    """A queue row (`benchmarks.engine.measure_queue`): its week readied (not timed), the work through the
+    engine as the bot runs it, the week readied again and the statements replayed on asyncpg."""
+    weeks, ready, work = queue_weeks(), ready_week(name), queue_work(name)
+    engine_times: list[float] = []
+    raw_times: list[float] = []
+    for run in range(-10, runs):  # ten warm-up runs
+        week = weeks[max(run, 0) % len(weeks)]
+        database.run(ready, week)
+        sent.clear()
+        started = time.perf_counter()
+        if name == MAKE_QUEUE:
+            await database.write(work, week)
+        else:
+            await database.read(work, week)
+        elapsed = time.perf_counter() - started
+        statements = [(s, p) for s, p in sent if not s.startswith(("BEGIN", "COMMIT", "select pg_catalog"))]
+        database.run(ready, week)
         started = time.perf_counter()
         for statement, parameters in statements:
             await raw.fetch(statement, *parameters)

@@ -58,7 +58,10 @@ def build_dispatcher(database: Database, settings: Settings, metrics: Metrics | 
         dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     else:
         dispatcher = Dispatcher()
-    archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
+    archive = Archive(
+        database,
+        ListSettings(settings.zone, settings.phone_region, settings.page_size, settings.review_sample),
+    )
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     access = AccessMiddleware(archive, settings.admin_ids, managers_see_own=settings.managers_see_own)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.sync import REPOLL_SECONDS, RETRY_BASE_SECONDS, ChatwootSettings
+from db.review_queue import DEFAULT_SAMPLE
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dialogs.db"
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     page_size: int = Field(default=10, ge=1, le=20)  # dialogs a page: ten fit a phone screen
     # all: managers see every dialog; own: a manager sees those of the employee they are linked to, only
     manager_scope: str = MANAGER_SCOPE_ALL
+    review_sample: int = Field(default=DEFAULT_SAMPLE, ge=1)  # dialogs an employee in a week's review queue
     # the service (DESIGN §8)
     webhook_url: str = ""  # empty: long polling
     webhook_secret: SecretStr | None = None

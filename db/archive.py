@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from db import analytics, audit, choices, reviews
+from db import analytics, audit, choices, review_queue, reviews
 from db.analytics import (
     ChannelStats,
     ChartFigures,
@@ -33,6 +33,7 @@ from db.engine import Database
 from db.errors import ArchiveBusy
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
+from db.review_queue import ReviewQueue, queue_week, week_of_code
 from db.users import Person, choose_language, find_person
 from db.views import NOBODY, ListView, StoredView, find_views, load_view, scoped, store_view, store_views
 
@@ -227,6 +228,26 @@ class Archive:
             return open_card(connection, dialog_id, part, per_part, None, self.scope)
 
         return await self._db.write(write)
+
+    # --- the review queue ------------------------------------------------------------------------------
+
+    async def review_queue(self, week: int = 0) -> ReviewQueue:
+        """The review queue of the week `week` (yyyymmdd of its Monday, as a button carries it) when it was
+        made; otherwise (0, a week never made, a forged one) the queue of this week — the dialogs of the
+        week before — made now if nobody has made it yet (`db.review_queue.make_queue`). With a `scope`,
+        only that employee's dialogs of it."""
+        asked = week_of_code(week) if week else None
+        if asked is not None:
+            queue = await self._db.read(review_queue.read_queue, asked, self.scope)
+            if queue is not None:
+                return queue
+        zone = self.settings.zone
+        current = queue_week(local_today(zone))
+        made = await self._db.read(review_queue.read_queue, current, self.scope)
+        if made is not None:
+            return made
+        size = self.settings.review_sample
+        return await self._db.write(review_queue.make_queue, current, size, zone, self.scope)
 
     # --- the analytics -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_pag
 from db.digit_parts import PartsShown, fetch_parts_page
 from db.errors import SearchRefused
 from db.periods import local_today
+from db.review_queue import DEFAULT_SAMPLE
 from db.search import digit_parts
 from db.views import (
     ListView,
@@ -67,11 +68,13 @@ class ViewChange:
 
 @dataclass(frozen=True, slots=True)
 class ListSettings:
-    """What every page depends on besides the request: the TIMEZONE, PHONE_REGION and PAGE_SIZE settings."""
+    """What every page depends on besides the request: the TIMEZONE, PHONE_REGION and PAGE_SIZE settings;
+    and REVIEW_SAMPLE, the size of each employee's share of a week's review queue (`db.review_queue`)."""
 
     zone: ZoneInfo
     phone_region: str
     page_size: int
+    review_sample: int = DEFAULT_SAMPLE
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,6 +249,33 @@ class ReviewMark(Base):
     __table_args__ = (Index("ix_review_marks_mark", "mark", "dialog_id"),)
 
 
+class ReviewWeek(Base):
+    """A week's review queue made (`db.review_queue`): the week whose dialogs it samples, by its Monday
+    (yyyymmdd), and the random seed the sample was drawn with, so that it can be drawn again."""
+
+    __tablename__ = "review_weeks"
+
+    week: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    sample_size: Mapped[int] = mapped_column(Integer)  # REVIEW_SAMPLE when it was made
+    made_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
+
+
+class ReviewQueueEntry(Base):
+    """A dialog chosen for a week's review queue, in the order the queue is walked. No foreign key to the
+    dialog: a dialog removed from the archive since is skipped when the queue is read, and the week keeps
+    what was chosen."""
+
+    __tablename__ = "review_queue"
+
+    week: Mapped[int] = mapped_column(
+        ForeignKey("review_weeks.week", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dialog_id: Mapped[int] = mapped_column(Integer)
+    employee_id: Mapped[int] = mapped_column(Integer)
+
+
 class DailyStats(Base):
     """Dialogs completed per local day (in the zone of `StatsZone`), channel and employee: what the filters'
     totals and the analytics add up instead of counting dialogs. Kept by the import."""

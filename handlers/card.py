@@ -14,9 +14,17 @@ from db.archive import Archive
 from db.errors import ArchiveBusy
 from db.reviews import MAX_COMMENT_LENGTH
 from handlers.asking import Asking, asked_in, card_asked_from, prompt_of, typed_text
-from handlers.screens import list_page, replace_prompt, show
-from keyboards.callbacks import REMOVE_COMMENT, CardCallback, DrillCardCallback, ReviewCallback
+from handlers.screens import list_page, queue_page, replace_prompt, show
+from keyboards.callbacks import (
+    REMOVE_COMMENT,
+    CardCallback,
+    DrillCardCallback,
+    QueueCardCallback,
+    QueueReviewCallback,
+    ReviewCallback,
+)
 from views.card import TRANSCRIPT_PART, card_screen, comment_prompt_screen
+from views.screen import Screen
 from views.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -27,7 +35,9 @@ def router() -> Router:
     screen = Router(name="card")
     screen.callback_query.register(open_card, CardCallback.filter())
     screen.callback_query.register(open_card, DrillCardCallback.filter())  # from a drilled-down list
+    screen.callback_query.register(open_card, QueueCardCallback.filter())  # from the review queue
     screen.callback_query.register(review_button, ReviewCallback.filter())
+    screen.callback_query.register(review_button, QueueReviewCallback.filter())
     screen.message.register(typed_comment, StateFilter(Asking.review_comment), typed_text)
     return screen
 
@@ -35,6 +45,9 @@ def router() -> Router:
 async def open_card(
     callback: CallbackQuery, callback_data: CardCallback, viewer: Viewer, archive: Archive
 ) -> None:
+    if isinstance(callback_data, QueueCardCallback) and not viewer.role.may_review:  # a forged button
+        await callback.answer(viewer.texts("queue-not-allowed"), show_alert=True)
+        return
     # every opening from the list is audited (a page turn inside the card is not another opening)
     opened_by = None if callback_data.turn else viewer.telegram_id
     try:
@@ -112,7 +125,7 @@ async def typed_comment(message: Message, viewer: Viewer, archive: Archive, stat
         return
     card = await archive.comment_review(shown.dialog, text, viewer.telegram_id, shown.part, TRANSCRIPT_PART)
     if card is None:  # removed since it was asked
-        screen = await list_page(archive, shown.list_page(), viewer)
+        screen = await _way_back(archive, shown, viewer)
         await replace_prompt(message, prompt_of(data), screen, t("card-not-found"))
         return
     said = t("review-commented") if card.review is not None else t("review-mark-first")
@@ -120,6 +133,13 @@ async def typed_comment(message: Message, viewer: Viewer, archive: Archive, stat
 
 
 async def _card_gone(callback: CallbackQuery, shown: CardCallback, viewer: Viewer, archive: Archive) -> None:
-    """The list the card was opened from, saying the dialog is no longer found."""
-    screen = await list_page(archive, shown.list_page(), viewer)
+    """The list (or the review queue) the card was opened from, saying the dialog is no longer found."""
+    screen = await _way_back(archive, shown, viewer)
     await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
+
+
+async def _way_back(archive: Archive, shown: CardCallback, viewer: Viewer) -> Screen:
+    """Where the card was opened from: its list page, or the review queue."""
+    if isinstance(shown, QueueCardCallback):
+        return await queue_page(archive, shown.week, viewer)
+    return await list_page(archive, shown.list_page(), viewer)

@@ -15,6 +15,7 @@ from db.periods import Period
 from keyboards.callbacks import AnalyticsCallback, ListCallback, Section
 from views.analytics import channels_screen, clients_screen, employees_screen, time_screen
 from views.dialog_list import list_request, list_screen
+from views.review_queue import queue_screen
 from views.screen import Screen
 from views.viewer import Viewer
 
@@ -95,3 +96,8 @@ async def analytics_page(
     if shown.section is Section.TIME:
         return time_screen(await archive.time_figures(period), shown, viewer)
     return clients_screen(await archive.client_figures(period), shown, viewer)
+
+
+async def queue_page(archive: Archive, week: int, viewer: Viewer, notice: str | None = None) -> Screen:
+    """The review queue of a week (0: this week's, made now if need be)."""
+    return queue_screen(await archive.review_queue(week), viewer, notice)

@@ -208,6 +208,32 @@ class DrillCardCallback(CardCallback, prefix="k"):
         return DrillListCallback(**fields, report=self.report)
 
 
+MAX_WEEK = 99_991_231  # a week as a button carries it: yyyymmdd of its Monday
+
+
+class QueueCallback(CallbackData, prefix="q"):
+    """The review queue of a week (`week` 0: this week's): its screen, or (`walk`) the card of its next
+    dialog not yet marked after the dialog `after` (0: from the start)."""
+
+    week: int = Field(default=0, ge=0, le=MAX_WEEK)
+    walk: bool = False
+    after: int = Field(default=0, ge=0, le=MAX_ID)
+
+
+class QueueCardCallback(CardCallback, prefix="qc"):
+    """A card opened from a week's review queue: instead of ⬅ К списку, «Следующий ▶» and «К очереди». The
+    list's place of a card is none here (its fields stay at their defaults, so the data stays short)."""
+
+    anchor: int = Field(default=0, ge=0, le=0)
+    page: int = Field(default=1, ge=1, le=1)
+    view_id: int = Field(default=0, ge=0, le=0)
+    week: int = Field(default=0, ge=0, le=MAX_WEEK)
+
+    def queue(self) -> QueueCallback:
+        """The queue the card was opened from."""
+        return QueueCallback(week=self.week)
+
+
 MAX_MARK = 5
 REMOVE_COMMENT = MAX_MARK + 1  # `ReviewCallback.mark` of the button that removes the mark's comment
 MAX_REVIEW_PART = 9_999  # a card's part a mark button comes back to (80,000 messages): one byte to spare
@@ -233,6 +259,10 @@ class ReviewCallback(CallbackData, prefix="v"):
     def on(cls, card: CardCallback, mark: int) -> ReviewCallback:
         """The button on the card `card` that marks it `mark` (0: asks for the comment; `REMOVE_COMMENT`:
         removes it)."""
+        if isinstance(card, QueueCardCallback):
+            return QueueReviewCallback(
+                dialog=card.dialog, mark=mark, part=min(card.part, MAX_REVIEW_PART), week=card.week
+            )
         report = card.report if isinstance(card, DrillCardCallback) else 0
         fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
         part = min(card.part, MAX_REVIEW_PART)
@@ -247,6 +277,20 @@ class ReviewCallback(CallbackData, prefix="v"):
         if self.report and self.page <= MAX_DRILL_PAGE:
             return DrillCardCallback(**fields, turn=True, report=self.report)
         return CardCallback(**fields, turn=True)
+
+
+class QueueReviewCallback(ReviewCallback, prefix="qv"):
+    """A mark (or the comment's question, or its removal) on a card of the review queue
+    (`QueueCardCallback`), which it shows again after."""
+
+    anchor: int = Field(default=0, ge=0, le=0)
+    page: int = Field(default=1, ge=1, le=1)
+    view_id: int = Field(default=0, ge=0, le=0)
+    report: int = Field(default=0, ge=0, le=0)
+    week: int = Field(default=0, ge=0, le=MAX_WEEK)
+
+    def card(self) -> CardCallback:
+        return QueueCardCallback(dialog=self.dialog, part=self.part, turn=True, week=self.week)
 
 
 class Section(IntEnum):

@@ -19,6 +19,8 @@ from keyboards.callbacks import (
     ListCallback,
     MenuCallback,
     Position,
+    QueueCallback,
+    QueueCardCallback,
     Reset,
     ResetCallback,
     ReviewCallback,
@@ -123,7 +125,11 @@ def card_keyboard(
         rows.append([button(t("button-client-dialogs", count=client_dialogs), client)])
     if reviewing:
         rows += _review_rows(card, t, mark, commented)
-    rows.append([button(t("button-to-list"), card.list_page())])
+    if isinstance(card, QueueCardCallback):  # the next dialog of the review queue, or back to it
+        walk = QueueCallback(week=card.week, walk=True, after=card.dialog)
+        rows.append([button(t("button-queue-next"), walk), button(t("button-to-queue"), card.queue())])
+    else:
+        rows.append([button(t("button-to-list"), card.list_page())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -16,6 +16,7 @@ from keyboards.callbacks import (
     ListCallback,
     MenuCallback,
     MenuLevel,
+    QueueCallback,
 )
 from keyboards.texts import Translate
 
@@ -29,10 +30,12 @@ LEVELS: dict[MenuLevel, tuple[str, MenuLevel | None]] = {
 # The screens the path leads to: their name, where they are opened from, and the button that opens them.
 DIALOG_LIST = ("menu-dialogs", MenuLevel.RECORDS)
 ANALYTICS = ("menu-analytics", MenuLevel.HEAD)  # heads and admins only
+REVIEW_QUEUE = ("menu-review-queue", MenuLevel.HEAD)  # heads and admins only
 LANGUAGE = ("menu-language", MenuLevel.HOME)  # its name in both languages: found whatever the bot speaks
 _OPENINGS: tuple[tuple[tuple[str, MenuLevel], CallbackData], ...] = (
     (DIALOG_LIST, ListCallback()),
     (ANALYTICS, AnalyticsCallback()),
+    (REVIEW_QUEUE, QueueCallback()),
     (LANGUAGE, LanguageCallback()),
 )
 CURRENT = "✓"  # marks the language the bot speaks
@@ -50,11 +53,14 @@ def path(screen: MenuLevel) -> tuple[str, ...]:
 
 LIST_PATH = (*path(DIALOG_LIST[1]), DIALOG_LIST[0])
 ANALYTICS_PATH = (*path(ANALYTICS[1]), ANALYTICS[0])
+REVIEW_QUEUE_PATH = (*path(REVIEW_QUEUE[1]), REVIEW_QUEUE[0])
 
 
-def menu_keyboard(screen: MenuLevel, t: Translate, *, analytics: bool = False) -> InlineKeyboardMarkup:
+def menu_keyboard(
+    screen: MenuLevel, t: Translate, *, analytics: bool = False, reviewing: bool = False
+) -> InlineKeyboardMarkup:
     """The entries of a level, then back to the level above. `analytics`: the person may see the
-    analytics (heads and admins)."""
+    analytics; `reviewing`: the review queue (heads and admins)."""
     entries = [
         button(t(name), MenuCallback(level=level))
         for level, (name, parent) in LEVELS.items()
@@ -63,7 +69,9 @@ def menu_keyboard(screen: MenuLevel, t: Translate, *, analytics: bool = False) -
     entries += [
         button(t(name), target)
         for (name, parent), target in _OPENINGS
-        if parent is screen and (analytics or not isinstance(target, AnalyticsCallback))
+        if parent is screen
+        and (analytics or not isinstance(target, AnalyticsCallback))
+        and (reviewing or not isinstance(target, QueueCallback))
     ]
     rows = [[entry] for entry in entries]
     parent = LEVELS[screen][1]

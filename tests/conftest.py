@@ -70,6 +70,7 @@ VARIABLES = (
     "HTTP_PORT",
     "INGEST_MAX_BYTES",
     "MANAGER_SCOPE",
+    "REVIEW_SAMPLE",
 )
 
 

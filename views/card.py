@@ -8,9 +8,9 @@ from datetime import tzinfo
 
 from db.cards import Card, TranscriptLine
 from db.reviews import MAX_COMMENT_LENGTH, Review
-from keyboards.callbacks import CardCallback
+from keyboards.callbacks import CardCallback, QueueCardCallback
 from keyboards.dialogs import card_keyboard, comment_prompt_keyboard
-from keyboards.menu import LIST_PATH
+from keyboards.menu import LIST_PATH, REVIEW_QUEUE_PATH
 from views.formatting import (
     breadcrumb,
     channel_label,
@@ -32,7 +32,9 @@ MAX_MESSAGE_LENGTH = 320  # characters of one message shown in the card: 8 of th
 def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
     """The card as `opened` asked for it (at the part shown: the last one when it asked for one beyond)."""
     shown = opened.model_copy(update={"part": card.part}) if card.part != opened.part else opened
-    text = render_card(card, t=viewer.texts, zone=viewer.zone, mask_region=viewer.mask_region)
+    text = render_card(
+        card, t=viewer.texts, zone=viewer.zone, mask_region=viewer.mask_region, path=_path_of(opened)
+    )
     transcript_file = viewer.role.may_export and card.total > 0
     review = card.review
     keyboard = card_keyboard(
@@ -52,7 +54,7 @@ def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
 def comment_prompt_screen(card: Card, pressed: CardCallback, viewer: Viewer) -> Screen:
     """Asks for the comment of the dialog's mark, on the card's message; back returns to the card."""
     t = viewer.texts
-    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(card.dialog, t, None)}</b>"]
+    lines = [breadcrumb(t, *_path_of(pressed), "menu-dialog"), f"<b>{client_label(card.dialog, t, None)}</b>"]
     if card.review is not None:
         lines.append(review_line(card.review, t, viewer.zone))
         if card.review.comment:
@@ -60,6 +62,11 @@ def comment_prompt_screen(card: Card, pressed: CardCallback, viewer: Viewer) -> 
     lines += ["", t("review-comment-prompt", limit=MAX_COMMENT_LENGTH)]
     commented = card.review is not None and bool(card.review.comment)
     return Screen("\n".join(lines), comment_prompt_keyboard(pressed, t, commented=commented))
+
+
+def _path_of(card: CardCallback) -> tuple[str, ...]:
+    """The breadcrumb's way to the card: the list, or the review queue it was opened from."""
+    return REVIEW_QUEUE_PATH if isinstance(card, QueueCardCallback) else LIST_PATH
 
 
 def review_line(review: Review, t: Texts, zone: tzinfo) -> str:
@@ -80,11 +87,14 @@ def _client_view_id(card: Card, viewer: Viewer) -> int:
     return card.client_view_id
 
 
-def render_card(card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None) -> str:
-    """`mask_region`: numbers are masked (see `views.formatting.masked_text`); None: shown in full."""
+def render_card(
+    card: Card, *, t: Texts, zone: tzinfo, mask_region: str | None, path: tuple[str, ...] = LIST_PATH
+) -> str:
+    """`mask_region`: numbers are masked (see `views.formatting.masked_text`); None: shown in full.
+    `path`: the breadcrumb's way to the card."""
     dialog, transcript = card.dialog, card.lines
     full_phones = mask_region is None
-    lines = [breadcrumb(t, *LIST_PATH, "menu-dialog"), f"<b>{client_label(dialog, t, mask_region)}</b>"]
+    lines = [breadcrumb(t, *path, "menu-dialog"), f"<b>{client_label(dialog, t, mask_region)}</b>"]
     lines.append(f"{t('card-channel')}: {channel_label(dialog.channel, t)}")
     if dialog.client_phone:
         lines.append(f"{t('card-phone')}: {format_phone(dialog.client_phone, masked=not full_phones)}")

@@ -11,10 +11,9 @@ from views.viewer import Viewer
 
 
 def menu_screen(level: MenuLevel, viewer: Viewer) -> Screen:
-    analytics = viewer.role.sees_analytics
-    return Screen(
-        render_menu(viewer.texts, *path(level)), menu_keyboard(level, viewer.texts, analytics=analytics)
-    )
+    role = viewer.role
+    keyboard = menu_keyboard(level, viewer.texts, analytics=role.sees_analytics, reviewing=role.may_review)
+    return Screen(render_menu(viewer.texts, *path(level)), keyboard)
 
 
 def render_menu(t: Texts, *path: str) -> str:

@@ -336,3 +336,24 @@ telegram-failed = Telegram did not take the bot's answer. Please try again in a 
 telegram-flood = Telegram asks the bot to wait { $seconds } s. Please try again after that.
 export-not-sent = The file could not be sent: Telegram did not answer. Press ⬇ again in a minute.
 export-too-large = The file came out larger than 50 MB, more than Telegram takes from bots. Narrow the list with a search or filters and export again.
+
+## Review queue
+menu-review-queue = Quality review
+queue-week = Week { $week }
+queue-about = { $sample } random { $sample ->
+    [one] dialog
+   *[other] dialogs
+} of each employee, completed that week and not yet marked.
+queue-left = { $left } left of { $total }
+queue-all-done = ✅ Every dialog of the queue is reviewed ({ $total } of { $total }). The next queue comes on Monday.
+queue-all-done-notice = Every dialog of the queue is reviewed.
+queue-empty = No dialog completed that week is waiting for a mark: nothing to review. The next queue comes on Monday.
+queue-by-employee = By employee:
+queue-employee-line = { $mark } { $name }: { $done } of { $total }
+queue-employee-unknown = (no name)
+queue-more-employees = … and { $count } more
+queue-not-allowed = Quality review is for heads and admins.
+button-queue-start = ▶️ Start
+button-queue-continue = ▶️ Next
+button-queue-next = Next ▶
+button-to-queue = ⬅ To the queue

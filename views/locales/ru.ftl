@@ -347,3 +347,25 @@ telegram-failed = Telegram не принял ответ бота. Попробу
 telegram-flood = Telegram просит бота подождать { $seconds } с. Попробуйте ещё раз после этого.
 export-not-sent = Не удалось отправить файл: Telegram не ответил. Нажмите ⬇ ещё раз через минуту.
 export-too-large = Файл получился больше 50 МБ — столько Telegram от ботов не принимает. Сузьте список поиском или фильтрами и выгрузите снова.
+
+## Review queue
+menu-review-queue = Проверка качества
+queue-week = Неделя { $week }
+queue-about = По { $sample } { $sample ->
+    [one] случайному диалогу
+    [few] случайных диалога
+   *[many] случайных диалогов
+} каждого сотрудника из завершённых за эту неделю и ещё не оценённых.
+queue-left = Осталось { $left } из { $total }
+queue-all-done = ✅ Все диалоги очереди проверены ({ $total } из { $total }). Следующая очередь — в понедельник.
+queue-all-done-notice = Все диалоги очереди проверены.
+queue-empty = За эту неделю нет завершённых диалогов без оценки — проверять нечего. Следующая очередь — в понедельник.
+queue-by-employee = По сотрудникам:
+queue-employee-line = { $mark } { $name }: { $done } из { $total }
+queue-employee-unknown = (без имени)
+queue-more-employees = … и ещё { $count }
+queue-not-allowed = Проверка качества доступна руководителям и администраторам.
+button-queue-start = ▶️ Начать
+button-queue-continue = ▶️ Дальше
+button-queue-next = Следующий ▶
+button-to-queue = ⬅ К очереди
