@@ -47,6 +47,8 @@ HEADER = [
     "Сообщений",
     "Оценка",
     "Комментарий к оценке",
+    "Первый ответ",
+    "Самое долгое ожидание",
 ]
 BY_DATE, BY_MESSAGES = Column.COMPLETED_AT, Column.MESSAGES
 

@@ -336,3 +336,21 @@ telegram-failed = Telegram did not take the bot's answer. Please try again in a 
 telegram-flood = Telegram asks the bot to wait { $seconds } s. Please try again after that.
 export-not-sent = The file could not be sent: Telegram did not answer. Press ⬇ again in a minute.
 export-too-large = The file came out larger than 50 MB, more than Telegram takes from bots. Narrow the list with a search or filters and export again.
+
+## Response times (issue 16, point 3)
+column-first-response = First response
+column-longest-wait = Longest wait
+button-first-response = Reply
+button-longest-wait = Wait
+response-seconds = { $seconds } s
+response-minutes = { $minutes } min
+response-hours = { $hours } h { $minutes } min
+response-days = { $days } d { $hours } h
+response-unanswered = no answer
+response-no-client = client never wrote
+response-no-transcript = no transcript
+list-first-response = ⏱ reply: { $time }
+list-longest-wait = ⏳ waited: { $time }
+card-first-response = ⏱ First response
+card-longest-wait = ⏳ Longest wait
+analytics-employee-response = ⏱ First response: median { $median }, 90% within { $p90 }

@@ -347,3 +347,21 @@ telegram-failed = Telegram не принял ответ бота. Попробу
 telegram-flood = Telegram просит бота подождать { $seconds } с. Попробуйте ещё раз после этого.
 export-not-sent = Не удалось отправить файл: Telegram не ответил. Нажмите ⬇ ещё раз через минуту.
 export-too-large = Файл получился больше 50 МБ — столько Telegram от ботов не принимает. Сузьте список поиском или фильтрами и выгрузите снова.
+
+## Response times (issue 16, point 3)
+column-first-response = Первый ответ
+column-longest-wait = Самое долгое ожидание
+button-first-response = Ответ
+button-longest-wait = Ждал
+response-seconds = { $seconds } с
+response-minutes = { $minutes } мин
+response-hours = { $hours } ч { $minutes } мин
+response-days = { $days } д { $hours } ч
+response-unanswered = без ответа
+response-no-client = клиент не писал
+response-no-transcript = нет переписки
+list-first-response = ⏱ ответ: { $time }
+list-longest-wait = ⏳ ждал: { $time }
+card-first-response = ⏱ Первый ответ
+card-longest-wait = ⏳ Самое долгое ожидание
+analytics-employee-response = ⏱ Первый ответ: медиана { $median }, 90% — не дольше { $p90 }
