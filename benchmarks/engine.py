@@ -8,7 +8,8 @@ Each operation then runs --runs times through the engine (`Database.run(fetch_pa
 it) and the SQL statements the engine sent (noted by its connection, `RecordingConnection`) are replayed
 through the `sqlite3` module on a connection with the same pragmas: the ratio is what the engine adds to
 SQLite itself. The first run after the review marks came (issue 16) marks one dialog in a hundred, for the
-review filters' rows (`ensure_review_marks`).
+review filters' rows (`ensure_review_marks`); the first run after the response times came gives nine
+dialogs in ten figures (`ensure_response_times`): the demo archive is built without transcripts.
 
 The review queue (issue 16, point 2) adds two rows: making a week's queue (`db.review_queue.make_queue`,
 the week forgotten before each run, so each run makes it anew) and opening one made (`read_queue`, what
@@ -41,11 +42,12 @@ from db.demo import generate_dialogs
 from db.dialogs import DialogQuery, PagePosition, fetch_page
 from db.engine import Database, run_sql
 from db.migrate import upgrade
+from db.responses import NO_TRANSCRIPT, UNANSWERED, up_key_sql
 from db.review_queue import DEFAULT_SAMPLE, make_queue, queue_week, read_queue, week_code
 from db.reviews import LOW, UNMARKED, mark_dialog
 from db.search import parse_search
 from db.sqlite.connection import PRAGMAS, READ_PRAGMAS
-from db.stats import ensure_stats
+from db.stats import ensure_stats, rebuild_stats
 from db.views import ListView
 from keyboards.columns import COLUMNS, Column
 
@@ -104,6 +106,7 @@ def open_archive(
     upgrade(database)
     database.run(ensure_stats, ZONE)
     database.run(ensure_review_marks)
+    database.run(ensure_response_times)
     raw = sqlite3.connect(db_path)
     for pragma in PRAGMAS + READ_PRAGMAS:
         raw.execute(pragma)
@@ -122,6 +125,36 @@ def ensure_review_marks(connection: Connection) -> None:
     ids = [row[0] for row in run_sql(connection, "SELECT id FROM dialogs ORDER BY id")][::REVIEWED_EVERY]
     for index, dialog_id in enumerate(ids):
         mark_dialog(connection, dialog_id, index % 5 + 1, REVIEWER, "Бенчмарк")
+
+
+# Deterministic pseudo-random response times from the id (the ids' products kept in 64 bits on both
+# engines): one dialog in ten without a transcript, one in fifty never answered, the rest answered in up
+# to ~2 h, mostly within minutes, and a longest wait of the first response and up to an hour more.
+_SPREAD = "CAST(id AS BIGINT)"
+_FIRST_RESPONSE = (
+    f"CASE WHEN {_SPREAD} * 7919 % 10 = 0 THEN {NO_TRANSCRIPT}"
+    f" WHEN {_SPREAD} * 104729 % 50 = 0 THEN {UNANSWERED}"
+    f" ELSE {_SPREAD} * 48271 % 600 * ({_SPREAD} * 16807 % 12 + 1) END"
+)
+_LONGEST_WAIT = (
+    f"CASE WHEN first_response < 0 OR first_response = {UNANSWERED} THEN first_response"
+    f" ELSE first_response + {_SPREAD} * 69621 % 3600 END"
+)
+
+
+def ensure_response_times(connection: Connection) -> None:
+    """Gives nine dialogs in ten response times, the first time the archive is opened after they came
+    (issue 16), and counts the statistics again (the first responses' among them): what the two sorts
+    and the analytics read. Set-based: three statements over the dialogs, once."""
+    if run_sql(
+        connection, f"SELECT 1 FROM dialogs WHERE first_response > {NO_TRANSCRIPT} LIMIT 1"
+    ).fetchone():
+        return
+    run_sql(connection, f"UPDATE dialogs SET first_response = {_FIRST_RESPONSE}")
+    run_sql(connection, f"UPDATE dialogs SET longest_wait = {_LONGEST_WAIT}")
+    up_keys = ", ".join(f"{name}_up = {up_key_sql(name)}" for name in ("first_response", "longest_wait"))
+    run_sql(connection, f"UPDATE dialogs SET {up_keys}")
+    rebuild_stats(connection, ZONE)
 
 
 def write_source(folder: Path, count: int) -> Path:
@@ -268,6 +301,9 @@ def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMa
         return ListView(review=LOW)
 
     by_date, by_client = COLUMNS[Column.COMPLETED_AT].sort_key, COLUMNS[Column.CLIENT].sort_key
+    by_response, by_wait = (
+        COLUMNS[column].sort_key for column in (Column.FIRST_RESPONSE, Column.LONGEST_WAIT)
+    )
     return [
         ("filter: channel, by date ↓", filtered(by_date, True, channel, None)),
         ("filter: channel, by client ↑", filtered(by_client, False, channel, None)),
@@ -291,6 +327,12 @@ def filter_operations(raw: Picker, phones: list[str]) -> list[tuple[str, QueryMa
         ("filter: without a mark, by date ↓", filtered(by_date, True, unmarked, None)),
         ("filter: without a mark + channel, by client ↑", filtered(by_client, False, unmarked_channel, None)),
         ("filter: marked ≤ 2, by date ↓", filtered(by_date, True, low, None)),
+        ("filter: employee, by first response ↓", filtered(by_response, True, employee, None)),
+        ("filter: 30 days + channel, by longest wait ↑", filtered(by_wait, False, month_and_channel, None)),
+        (
+            "filter: channel + common word, by first response ↓",
+            filtered(by_response, True, channel, lambda run: ["иван", "ова", "анна"][run % 3]),
+        ),
     ]
 
 

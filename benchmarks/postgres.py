@@ -35,6 +35,7 @@ from benchmarks.engine import (
     ZONE,
     QueryMaker,
     build,
+    ensure_response_times,
     ensure_review_marks,
     ms,
     operations,
@@ -95,6 +96,7 @@ def open_postgres_archive(server: str, folder: Path, count: int) -> tuple[Databa
     upgrade(database)
     database.run(ensure_stats, ZONE)
     database.run(ensure_review_marks)
+    database.run(ensure_response_times)
     return database, Picker(url)
 
 

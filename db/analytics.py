@@ -8,6 +8,7 @@ ways chosen by how many dialogs the period has (see `top_clients`).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
@@ -16,7 +17,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Connection, Date, and_, bindparam, func, select, text, tuple_
 
 from db.engine import run_sql
-from db.models import ClientPhone, DailyStats, Dialog, DurationStats, Employee, HourlyStats
+from db.models import ClientPhone, DailyStats, Dialog, DurationStats, Employee, HourlyStats, ResponseStats
 from db.periods import Period, Span, previous_days, utc_bounds
 from db.stats import bucket_middle_s
 
@@ -38,6 +39,10 @@ class EmployeeStats:
     channels: tuple[tuple[str, int], ...] = ()  # (channel, dialogs), most first
     reviewed: int = 0  # «Качество»: how many of the dialogs a head marked (`db.reviews`)
     average_mark: float | None = None  # their average mark, 1–5; None when none is marked
+    # the first response times of their answered dialogs (`db.responses`), to the duration bucket
+    # (`db.stats`): the median and the 90th percentile; None when none was answered in a transcript
+    response_median_s: int | None = None
+    response_p90_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ def employee_stats(connection: Connection, first: date, last: date) -> list[Empl
         channels[employee_id].append((channel, int(dialogs)))
     names: dict[int, str] = dict(connection.execute(select(Employee.id, Employee.name)).all())
     medians = _median_durations(connection, first, last)
+    responses = _bucket_counts(connection, ResponseStats, first, last)
     rows = [
         EmployeeStats(
             employee_id,
@@ -82,6 +88,12 @@ def employee_stats(connection: Connection, first: date, last: date) -> list[Empl
             messages,
             medians.get(employee_id),
             tuple(sorted(channels[employee_id], key=lambda pair: (-pair[1], pair[0]))),
+            response_median_s=_percentile_middle(responses[employee_id], 0.5)
+            if employee_id in responses
+            else None,
+            response_p90_s=_percentile_middle(responses[employee_id], 0.9)
+            if employee_id in responses
+            else None,
         )
         for employee_id, (dialogs, messages) in totals.items()
     ]
@@ -115,24 +127,35 @@ _REVIEWED = (
 
 def _median_durations(connection: Connection, first: date, last: date) -> dict[int, int]:
     """Employee → the middle of the duration bucket of their middle dialog (the lower one of two)."""
+    buckets = _bucket_counts(connection, DurationStats, first, last)
+    return {employee_id: _percentile_middle(counts, 0.5) for employee_id, counts in buckets.items()}
+
+
+def _bucket_counts(
+    connection: Connection, model: type[DurationStats] | type[ResponseStats], first: date, last: date
+) -> dict[int, dict[int, int]]:
+    """Employee → duration bucket → dialogs, of a bucketed statistics table over the local days."""
     buckets: defaultdict[int, dict[int, int]] = defaultdict(dict)
     for employee_id, bucket, dialogs in connection.execute(
-        select(DurationStats.employee_id, DurationStats.bucket, func.sum(DurationStats.dialogs))
-        .where(DurationStats.day.between(first, last))
-        .group_by(DurationStats.employee_id, DurationStats.bucket)
+        select(model.employee_id, model.bucket, func.sum(model.dialogs))
+        .where(model.day.between(first, last))
+        .group_by(model.employee_id, model.bucket)
     ):
-        buckets[employee_id][bucket] = int(dialogs)
-    return {employee_id: _median_bucket_middle(counts) for employee_id, counts in buckets.items()}
+        if dialogs:
+            buckets[employee_id][bucket] = int(dialogs)
+    return {employee_id: counts for employee_id, counts in buckets.items() if counts}
 
 
-def _median_bucket_middle(counts: dict[int, int]) -> int:
-    middle = (sum(counts.values()) - 1) // 2  # the position of the middle dialog, from 0
+def _percentile_middle(counts: dict[int, int], share: float) -> int:
+    """The middle of the bucket of the dialog at `share` of the way (nearest rank: the median of an even
+    count is the lower one of the two)."""
+    rank = max(math.ceil(share * sum(counts.values())), 1) - 1  # its position, from 0
     seen = 0
     for bucket in sorted(counts):
         seen += counts[bucket]
-        if seen > middle:
+        if seen > rank:
             return bucket_middle_s(bucket)
-    raise AssertionError("unreachable: the middle dialog is in some bucket")
+    raise AssertionError("unreachable: the dialog is in some bucket")
 
 
 # Each channel's days are summed off the (channel, day) index, the channels found by skipping through it:

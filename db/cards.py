@@ -42,7 +42,7 @@ class Card:
 # its client's dialogs (see below): one statement, not three (each a round trip on PostgreSQL).
 _CARD_COLUMNS = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count,"
+    " d.started_at, d.completed_at, d.message_count, d.first_response, d.longest_wait,"
     " (SELECT COUNT(*) FROM messages WHERE dialog_id = d.id),"
     f" {REVIEW_COLUMNS},"
 )
@@ -91,7 +91,7 @@ def open_card(
         row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
     if row is None:
         return None
-    total = row[9]
+    total = row[11]
     parts = max(1, -(-total // per_part))
     part = min(part, parts - 1)
     rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": per_part, "offset": part * per_part})
@@ -102,7 +102,7 @@ def open_card(
     if opened_by is not None:
         audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     dialog = dialog_row(row)
-    client_dialogs = row[15] or 0
+    client_dialogs = row[17] or 0
     view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
     view_id = 0
     if view is not None:  # stored by an opening (a write already), found by a page turn
@@ -110,6 +110,6 @@ def open_card(
         view_id = found.id if found is not None else 0
         if not view_id and opened_by is not None:
             view_id = store_view(connection, view)
-    review = review_of(row[10:15])
+    review = review_of(row[12:17])
     first = part * per_part + 1
     return Card(dialog, lines, part, parts, total, first, client_dialogs, view, view_id, review)

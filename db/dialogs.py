@@ -29,6 +29,7 @@ from db.counters import archive_revision, dialog_total
 from db.dialect import EngineSQL, sql_of
 from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
+from db.responses import NO_TRANSCRIPT
 from db.reviews import LOW, LOW_MARK, marks_of
 from db.search import Matches, Search, SearchKind, digit_parts
 from db.search_sql import CLIENT_COLUMNS
@@ -45,6 +46,13 @@ NAMES_LIMIT = 50_000
 # 2,931: 2.3–2.5 against 7.4–7.8 ms): benchmarks/README.md
 NAMES_RATHER_THAN_SORTED = 500
 MAX_PAGE_SIZE = 100
+# The sorts with a second key for going up, so that the dialogs without a value come last both ways: the
+# nameless clients (`db.importer.client_sort_keys`), the dialogs without a response time (`db.responses`).
+UP_KEYS = {
+    "client_sort": "client_sort_up",
+    "first_response": "first_response_up",
+    "longest_wait": "longest_wait_up",
+}
 
 
 # The columns a page can be sorted by: those indexed together with the id (keyset paging needs both).
@@ -101,8 +109,8 @@ class DialogQuery:
 
     @property
     def column(self) -> str:
-        """The column walked: sorted by client А→Я, the one that puts the nameless last going up."""
-        return "client_sort_up" if self.sort == "client_sort" and not self.descending else self.sort
+        """The column walked: going up, the sort's key for that way (`UP_KEYS`) when it has one."""
+        return self.sort if self.descending else UP_KEYS.get(self.sort, self.sort)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +124,9 @@ class DialogRow:
     started_at: datetime | None  # UTC, aware
     completed_at: datetime  # UTC, aware
     message_count: int
+    # `db.responses`: seconds, or a state (no transcript, no client message, unanswered)
+    first_response: int = NO_TRANSCRIPT
+    longest_wait: int = NO_TRANSCRIPT
     mark: int | None = None  # a head's mark (`db.reviews`): read for exports alone (`iter_dialogs`)
     review_comment: str | None = None
 
@@ -465,6 +476,8 @@ def dialog_row(row: Any) -> DialogRow:
         started_at=stored_time(row[6]).replace(tzinfo=UTC) if row[6] is not None else None,
         completed_at=stored_time(row[7]).replace(tzinfo=UTC),
         message_count=row[8],
+        first_response=row[9],
+        longest_wait=row[10],
     )
 
 

@@ -38,6 +38,7 @@ from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
 from db.postgres.connection import copy_rows, drop_foreign_keys
 from db.records import DialogRecord, RecordError, parse_record
+from db.responses import ResponseTimes, response_times
 from db.search import phone_grams
 from db.sources import ImportFile, Item, UnreadableFile
 from db.stats import count_batch, ensure_stats, local_day, rebuild_stats
@@ -306,7 +307,12 @@ def _store_batch(
 
     new_rows, changed_rows = [], []
     for source_id, record in latest.items():
-        row = _dialog_row(record, employee_ids, name_ids, phone_ids)
+        stored = existing.get(source_id)
+        if record.messages is None and stored is not None:  # the stored transcript stays, and its figures
+            times = ResponseTimes(stored.first_response, stored.longest_wait)
+        else:
+            times = response_times(None if record.messages is None else _transcript(record))
+        row = _dialog_row(record, employee_ids, name_ids, phone_ids, times)
         if source_id in existing:
             changed_rows.append({"dialog_id": existing[source_id].id, **row})
         else:
@@ -356,6 +362,7 @@ def _dialog_row(
     employee_ids: dict[str, int],
     name_ids: dict[str, int],
     phone_ids: dict[str, int],
+    times: ResponseTimes,
 ) -> dict[str, Any]:
     name, phone, employee = record.client_name, record.client_phone, record.completed_by
     return {
@@ -371,16 +378,27 @@ def _dialog_row(
         "started_at": _naive_utc(record.started_at),
         "completed_at": _naive_utc(record.completed_at),
         "message_count": record.message_count,
+        **times.columns(),
     }
+
+
+def _transcript(record: DialogRecord) -> list[tuple[str, datetime]]:
+    return [(message.sender, message.at) for message in record.messages or ()]
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment is not None else None
 
 
-_EXISTING = select(Dialog.source_id, Dialog.id, Dialog.name_id, Dialog.phone_id, Dialog.completed_at).where(
-    Dialog.source_id.in_(bindparam("ids", expanding=True))
-)
+_EXISTING = select(
+    Dialog.source_id,
+    Dialog.id,
+    Dialog.name_id,
+    Dialog.phone_id,
+    Dialog.completed_at,
+    Dialog.first_response,
+    Dialog.longest_wait,
+).where(Dialog.source_id.in_(bindparam("ids", expanding=True)))
 
 
 def insert_rows(connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -97,6 +97,12 @@ class Dialog(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
     completed_at: Mapped[datetime] = mapped_column(DateTime())  # UTC
     message_count: Mapped[int] = mapped_column(Integer)
+    # response times from the transcript (`db.responses`): seconds or a state, as the keys of the sort
+    # slowest first (descending) and fastest first (`_up`), which both put the dialogs without one last
+    first_response: Mapped[int] = mapped_column(Integer, server_default="-2")
+    first_response_up: Mapped[int] = mapped_column(Integer, server_default="2000000002")
+    longest_wait: Mapped[int] = mapped_column(Integer, server_default="-2")
+    longest_wait_up: Mapped[int] = mapped_column(Integer, server_default="2000000002")
 
     __table_args__ = (
         Index("ix_dialogs_client_sort", "client_sort", "id"),
@@ -107,6 +113,10 @@ class Dialog(Base):
         # the names and numbers too: a search walking the list in time order tests dialogs in the index
         Index("ix_dialogs_completed_at", "completed_at", "id", "client_sort", "client_phone"),
         Index("ix_dialogs_message_count", "message_count", "id"),
+        Index("ix_dialogs_first_response", "first_response", "id"),
+        Index("ix_dialogs_first_response_up", "first_response_up", "id"),
+        Index("ix_dialogs_longest_wait", "longest_wait", "id"),
+        Index("ix_dialogs_longest_wait_up", "longest_wait_up", "id"),
         # a search's few dialogs, found by name or phone, sorted by time without reading their rows
         Index("ix_dialogs_name_id", "name_id", "completed_at"),
         Index("ix_dialogs_phone_id", "phone_id", "completed_at"),
@@ -313,6 +323,19 @@ class DurationStats(Base):
     median duration of any period without reading its dialogs."""
 
     __tablename__ = "duration_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dialogs: Mapped[int] = mapped_column(Integer)
+
+
+class ResponseStats(Base):
+    """How many dialogs of an employee had their first response how fast (in the duration buckets of
+    `db.stats`), per local day: the median and 90th percentile of any period without reading its dialogs.
+    Only answered dialogs count (`db.responses.is_figure`)."""
+
+    __tablename__ = "response_stats"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)

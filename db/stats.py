@@ -1,4 +1,5 @@
-"""Keeping the statistics tables (`daily_stats`, `hourly_stats`, `duration_stats`) equal to the dialogs.
+"""Keeping the statistics tables (`daily_stats`, `hourly_stats`, `duration_stats`, `response_stats`) equal
+to the dialogs.
 
 The tables count dialogs per local day of one time zone. SQLite knows no time zones, so the days' and
 hours' UTC bounds are computed here with zoneinfo (DST included) and put in a temporary table, joined with
@@ -35,7 +36,8 @@ from sqlalchemy import (
 )
 
 from db.dialect import EngineSQL, sql_of
-from db.models import DailyStats, Dialog, DurationStats, HourlyStats, StatsZone
+from db.models import DailyStats, Dialog, DurationStats, HourlyStats, ResponseStats, StatsZone
+from db.responses import UNANSWERED
 
 # Duration buckets: (first second, bucket width in seconds) of each step, up to a day; the last bucket
 # holds every dialog of a day or more. Fine steps where most dialogs are, coarse ones for the long tail.
@@ -94,12 +96,12 @@ _HOURS = Table(
 
 @lru_cache(maxsize=2)
 def _create_facts(sql: EngineSQL) -> TextClause:
-    """What daily_stats and duration_stats need of each dialog, read once: finding the rows costs more than
-    sorting them twice."""
+    """What daily_stats, duration_stats and response_stats need of each dialog, read once: finding the rows
+    costs more than sorting them several times."""
     return text(f"""
         CREATE TEMPORARY TABLE stats_facts AS
         SELECT h.day AS day, d.channel AS channel, COALESCE(d.employee_id, 0) AS employee_id,
-               d.message_count AS messages, {_duration(sql)} AS duration
+               d.message_count AS messages, {_duration(sql)} AS duration, d.first_response AS response
         FROM stats_hours h JOIN dialogs d ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
     """)
 
@@ -117,6 +119,12 @@ _SELECT_DURATION = f"""
     SELECT day, employee_id, {_bucket_sql("duration")}, COUNT(*)
     FROM stats_facts WHERE duration IS NOT NULL GROUP BY 1, 2, 3
 """
+# the answered dialogs' first responses (`db.responses`: seconds below UNANSWERED, the states apart)
+_ANSWERED = f"response >= 0 AND response < {UNANSWERED}"
+_SELECT_RESPONSE = f"""
+    SELECT day, employee_id, {_bucket_sql("response")}, COUNT(*)
+    FROM stats_facts WHERE {_ANSWERED} GROUP BY 1, 2, 3
+"""
 # Only the completed_at index is read: no dialog rows.
 _SELECT_HOURLY = """
     SELECT h.day, h.hour, COUNT(*)
@@ -127,10 +135,12 @@ _DAILY_COLUMNS = "day, channel, employee_id, dialogs, messages, duration_s, time
 _INSERT_DAILY = text(f"INSERT INTO daily_stats ({_DAILY_COLUMNS}) {_SELECT_DAILY}")
 _INSERT_DURATION = text(f"INSERT INTO duration_stats (day, employee_id, bucket, dialogs) {_SELECT_DURATION}")
 _INSERT_HOURLY = text(f"INSERT INTO hourly_stats (day, hour, dialogs) {_SELECT_HOURLY}")
-_STATS_TABLES = (DailyStats, HourlyStats, DurationStats)
+_INSERT_RESPONSE = text(f"INSERT INTO response_stats (day, employee_id, bucket, dialogs) {_SELECT_RESPONSE}")
+_STATS_TABLES = (DailyStats, HourlyStats, DurationStats, ResponseStats)
 _STORED_DAILY = f"SELECT {_DAILY_COLUMNS} FROM daily_stats"
 _STORED_DURATION = "SELECT day, employee_id, bucket, dialogs FROM duration_stats"
 _STORED_HOURLY = "SELECT day, hour, dialogs FROM hourly_stats"
+_STORED_RESPONSE = "SELECT day, employee_id, bucket, dialogs FROM response_stats"
 
 
 def refresh_days(connection: Connection, zone: ZoneInfo, days: Iterable[date]) -> None:
@@ -153,7 +163,7 @@ def _create_batch_facts(sql: EngineSQL) -> TextClause:
         CREATE TEMPORARY TABLE stats_facts AS
         SELECT h.day AS day, h.hour AS hour, d.channel AS channel,
                COALESCE(d.employee_id, 0) AS employee_id, d.message_count AS messages,
-               {_duration(sql)} AS duration
+               {_duration(sql)} AS duration, d.first_response AS response
         FROM stats_batch b JOIN dialogs d ON d.source_id = b.source_id
         JOIN stats_hours h ON d.completed_at >= h.utc_start AND d.completed_at < h.utc_end
     """)
@@ -181,12 +191,17 @@ _ADD_BATCH = tuple(
         """INSERT INTO hourly_stats (day, hour, dialogs)
         SELECT day, hour, :sign * COUNT(*) FROM stats_facts WHERE true GROUP BY day, hour
         ON CONFLICT (day, hour) DO UPDATE SET dialogs = hourly_stats.dialogs + excluded.dialogs""",
+        f"""INSERT INTO response_stats (day, employee_id, bucket, dialogs)
+        SELECT day, employee_id, {_bucket_sql("response")}, :sign * COUNT(*)
+        FROM stats_facts WHERE {_ANSWERED} GROUP BY 1, 2, 3
+        ON CONFLICT (day, employee_id, bucket) DO UPDATE SET
+            dialogs = response_stats.dialogs + excluded.dialogs""",
     )
 )
 # rows a batch took its last dialog from: a day's counts hold no row of nothing (`differing_days`)
 _DROP_EMPTY = tuple(
     text(f"DELETE FROM {table} WHERE day IN (SELECT DISTINCT day FROM stats_facts) AND dialogs = 0")
-    for table in ("daily_stats", "duration_stats", "hourly_stats")
+    for table in ("daily_stats", "duration_stats", "hourly_stats", "response_stats")
 )
 
 
@@ -249,6 +264,7 @@ def differing_days(connection: Connection, zone: ZoneInfo) -> list[date]:
         (_SELECT_DAILY, _STORED_DAILY),
         (_SELECT_DURATION, _STORED_DURATION),
         (_SELECT_HOURLY, _STORED_HOURLY),
+        (_SELECT_RESPONSE, _STORED_RESPONSE),
     ):
         for one, other in ((expected, stored), (stored, expected)):
             rows = connection.execute(text(f"SELECT DISTINCT day FROM ({one} EXCEPT {other}) differing"))
@@ -375,7 +391,13 @@ def _as_date(day: date | str) -> date:
 
 def _count(connection: Connection) -> None:
     connection.exec_driver_sql("DROP TABLE IF EXISTS stats_facts")
-    for statement in (_create_facts(sql_of(connection)), _INSERT_DAILY, _INSERT_DURATION, _INSERT_HOURLY):
+    for statement in (
+        _create_facts(sql_of(connection)),
+        _INSERT_DAILY,
+        _INSERT_DURATION,
+        _INSERT_HOURLY,
+        _INSERT_RESPONSE,
+    ):
         connection.execute(statement)
     connection.exec_driver_sql("DROP TABLE stats_facts")
     _HOURS.drop(connection)

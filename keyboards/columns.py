@@ -1,4 +1,5 @@
-"""The dialog list's six columns, in the seed's order: the one place that says what each column is.
+"""The dialog list's columns — the seed's six, in its order, then the response times (`db.responses`): the
+one place that says what each column is.
 
 Each column has the dialogs' field the query engine sorts it by (one of `db.dialogs.SORT_KEYS`, each
 indexed with the id for keyset paging), the text key of its name (the list's header "Сортировка: Канал",
@@ -20,6 +21,8 @@ class Column(IntEnum):
     COMPLETED_BY = 3
     COMPLETED_AT = 4
     MESSAGES = 5
+    FIRST_RESPONSE = 6
+    LONGEST_WAIT = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,16 @@ COLUMNS: dict[Column, ColumnDefinition] = {
     Column.MESSAGES: ColumnDefinition(
         "message_count", "column-messages", "button-messages", descending_first=True
     ),
+    # the slowest first: who waited longest is what a head looks for
+    Column.FIRST_RESPONSE: ColumnDefinition(
+        "first_response", "column-first-response", "button-first-response", descending_first=True
+    ),
+    Column.LONGEST_WAIT: ColumnDefinition(
+        "longest_wait", "column-longest-wait", "button-longest-wait", descending_first=True
+    ),
 }
+# The sorts whose entries show their figure (the others' values are on every entry already)
+RESPONSE_COLUMNS = (Column.FIRST_RESPONSE, Column.LONGEST_WAIT)
 # The list as it opens: the newest dialogs first.
 DEFAULT_SORT = Column.COMPLETED_AT
 DEFAULT_DESCENDING = COLUMNS[DEFAULT_SORT].descending_first

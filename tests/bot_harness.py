@@ -26,6 +26,7 @@ from bot.settings import Settings
 from db.engine import Database
 from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
+from db.responses import NO_CLIENT, NO_TRANSCRIPT, UNANSWERED, ResponseTimes, response_times
 from db.text import fold
 from db.users import Role, add_user
 from emulator import BotAPIEmulator, ChatMessage, Reaction, SimulatedUser
@@ -281,7 +282,39 @@ class Entry:
     completed_by: str
 
 
-def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, english: bool = False) -> Entry:
+def figures_of(record: DialogRecord) -> ResponseTimes:
+    """The response times of a record's transcript (`db.responses`)."""
+    return response_times(None if record.messages is None else [(m.sender, m.at) for m in record.messages])
+
+
+def figure_of(record: DialogRecord, column: Column) -> int:
+    times = figures_of(record)
+    return times.first_response if column is Column.FIRST_RESPONSE else times.longest_wait
+
+
+_RESPONSE_STATES_RU = {UNANSWERED: "без ответа", NO_CLIENT: "клиент не писал", NO_TRANSCRIPT: "нет переписки"}
+
+
+def response_ru(value: int) -> str:
+    """A response time as the list and the card write it in Russian."""
+    if value in _RESPONSE_STATES_RU:
+        return _RESPONSE_STATES_RU[value]
+    if value < 60:
+        return f"{value} с"
+    if value < 3600:
+        return f"{value // 60} мин"
+    return f"{value // 3600} ч {value % 3600 // 60:02d} мин"
+
+
+def expected_entry(
+    record: DialogRecord,
+    number: int,
+    *,
+    full_phones: bool,
+    english: bool = False,
+    sort: Column = Column.COMPLETED_AT,
+) -> Entry:
+    """`sort`: the list's; sorted by a response time, the entry shows it instead of the messages."""
     phone = "—"
     if record.client_phone:
         full, masked = PHONES[record.client_phone]
@@ -297,12 +330,25 @@ def expected_entry(record: DialogRecord, number: int, *, full_phones: bool, engl
         channel = CHANNELS_RU[record.channel]
     when = listed_time(record.completed_at)
     who = listed_person(who, when) if record.completed_by else who
+    if sort is Column.FIRST_RESPONSE:
+        messages = f"⏱ ответ: {response_ru(figure_of(record, sort))}"
+    elif sort is Column.LONGEST_WAIT:
+        messages = f"⏳ ждал: {response_ru(figure_of(record, sort))}"
     return Entry(number, client, channel, phone, messages, when, who)
 
 
 # In `Column` order, as the person reads them.
-SORT_BUTTONS = ("Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ.")
-SORT_NAMES = ("Клиент", "Канал", "Номер", "Кто завершил", "Дата завершения", "Сообщений")
+SORT_BUTTONS = ("Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ.", "Ответ", "Ждал")
+SORT_NAMES = (
+    "Клиент",
+    "Канал",
+    "Номер",
+    "Кто завершил",
+    "Дата завершения",
+    "Сообщений",
+    "Первый ответ",
+    "Самое долгое ожидание",
+)
 
 
 def sort_key(record: DialogRecord, column: Column) -> Any:
@@ -314,6 +360,8 @@ def sort_key(record: DialogRecord, column: Column) -> Any:
         lambda r: fold(r.completed_by) if r.completed_by else "",
         lambda r: r.completed_at,
         lambda r: r.message_count,
+        lambda r: figure_of(r, Column.FIRST_RESPONSE),
+        lambda r: figure_of(r, Column.LONGEST_WAIT),
     )
     return keys[column](record)
 
@@ -322,12 +370,17 @@ def expected_order(
     column: Column, descending: bool, records: list[DialogRecord] | None = None
 ) -> list[DialogRecord]:
     """Ties are broken by the dialog's id, in the same direction (keyset paging by `(column, id)`); sorted
-    by client, the clients without a name come last either way."""
+    by client, the clients without a name come last either way; by a response time, those without one
+    (the client never wrote, then no transcript)."""
     chosen = DATASET if records is None else records
     position = {record.source_id: index for index, record in enumerate(DATASET)}
     groups = [chosen]
     if column is Column.CLIENT:
         groups = [[r for r in chosen if bool(r.client_name) is named] for named in (True, False)]
+    if column in (Column.FIRST_RESPONSE, Column.LONGEST_WAIT):
+        last = (NO_CLIENT, NO_TRANSCRIPT)
+        groups = [[r for r in chosen if figure_of(r, column) not in last]]
+        groups += [[r for r in chosen if figure_of(r, column) == state] for state in last]
     return [
         record
         for group in groups

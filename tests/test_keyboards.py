@@ -20,13 +20,13 @@ from keyboards.callbacks import (
     ResetCallback,
     SearchCallback,
 )
-from keyboards.columns import Column
+from keyboards.columns import RESPONSE_COLUMNS, Column
 from keyboards.dialogs import ListPage, card_keyboard, list_keyboard, search_prompt_keyboard
 from keyboards.menu import menu_keyboard
 from views.texts import texts_for
 
 RU = texts_for("ru")
-SORT_LABELS = ["Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ."]
+SORT_LABELS = ["Клиент", "Канал", "Номер", "Кто", "Дата", "Сообщ.", "Ответ", "Ждал"]
 PAGING = ("⏮", "◀", "▶", "⏭")
 
 
@@ -87,7 +87,7 @@ def test_number_buttons_open_each_dialog_and_remember_the_list() -> None:
     assert all(len(row) <= 5 for row in markup.inline_keyboard), "number rows fit a phone"
 
 
-def test_six_sort_buttons_and_the_active_one_shows_its_direction() -> None:
+def test_eight_sort_buttons_and_the_active_one_shows_its_direction() -> None:
     for column in Column:
         for descending in (False, True):
             view = ListCallback(sort=column, desc=descending, view_id=4)
@@ -104,8 +104,12 @@ def test_six_sort_buttons_and_the_active_one_shows_its_direction() -> None:
                 if other != column:
                     chosen = ListCallback.unpack(data(markup, SORT_LABELS[other]))
                     assert (chosen.sort, chosen.view_id, chosen.page) == (other, 4, 1)
-                    # a column chosen anew: names A→Z, the newest and the longest first
-                    assert chosen.desc is (other in (Column.COMPLETED_AT, Column.MESSAGES))
+                    # a column chosen anew: names A→Z, the newest, the longest and the slowest first
+                    longest_first = (Column.COMPLETED_AT, Column.MESSAGES, *RESPONSE_COLUMNS)
+                    assert chosen.desc is (other in longest_first)
+            # eight sorts on a phone: three rows of at most three
+            sort_rows = [row for row in markup.inline_keyboard if row[0].text.split(" ")[0] in SORT_LABELS]
+            assert [len(row) for row in sort_rows] == [3, 3, 2]
 
 
 @pytest.mark.parametrize(

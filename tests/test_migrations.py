@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import sys
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +20,10 @@ from db.cards import open_card
 from db.engine import Database
 from db.importer import store_records
 from db.migrate import alembic_config, upgrade
+from db.records import MessageRecord
+from db.responses import NO_CLIENT, NO_TRANSCRIPT, UNANSWERED, is_figure
 from db.reviews import LOW, mark_dialog
+from db.stats import ensure_stats
 from db.views import ListView, store_view
 from tests.conftest import run, schema_differences
 from tests.databases import empty_postgres_database, migrated_database, on_postgres
@@ -134,3 +139,40 @@ def test_the_review_marks_migration_goes_down_and_up_again(database: Database) -
     assert database.run(schema_differences) == []
     card = database.run(open_card, dialog, 0, 10)
     assert card is not None and card.review is None
+
+
+def _response_times(connection: Connection) -> list[tuple[Any, ...]]:
+    columns = "first_response, first_response_up, longest_wait, longest_wait_up"
+    return [tuple(row) for row in connection.execute(text(f"SELECT id, {columns} FROM dialogs ORDER BY id"))]
+
+
+def _response_stats(connection: Connection) -> list[tuple[Any, ...]]:
+    rows = connection.execute(text("SELECT * FROM response_stats ORDER BY day, employee_id, bucket"))
+    return [tuple(row) for row in rows]
+
+
+def test_the_response_times_migration_back_fills_what_an_import_stores(database: Database) -> None:
+    """0016 computes, for the transcripts already stored, the same figures the import stores (every kind:
+    answered, unanswered, an employee first, bots alone, none), and the statistics are counted again."""
+    zone = ZoneInfo("Europe/Moscow")
+    records = make_records(120)
+    start = records[0].completed_at - timedelta(hours=1)
+    skewed = (  # the source's clocks disagree: the earliest client message opens the wait
+        MessageRecord(start + timedelta(seconds=10), "client", None, "a"),
+        MessageRecord(start, "client", None, "b"),
+        MessageRecord(start + timedelta(seconds=70), "employee", None, "c"),
+    )
+    records.append(replace(records[0], source_id="skewed", messages=skewed))
+    store_records(database.sync_engine, records, zone=zone)
+    imported = database.run(_response_times)
+    stats = database.run(_response_stats)
+    assert {row[1] for row in imported} >= {NO_TRANSCRIPT, NO_CLIENT, UNANSWERED, 5, 65, 305, 3605}
+    assert imported[-1][1:] == (70, 70, 70, 70)
+    assert stats and sum(row[3] for row in stats) == sum(1 for row in imported if is_figure(row[1]))
+    command.downgrade(alembic_config(database), "0015")
+    upgrade(database)
+    assert database.run(schema_differences) == []
+    assert database.run(_response_times) == imported
+    assert database.run(_response_stats) == []  # counted again at the next start or import
+    assert database.run(ensure_stats, zone) is True
+    assert database.run(_response_stats) == stats

@@ -27,11 +27,12 @@ from db.dialogs import (
 from db.engine import Database, run_sql
 from db.importer import store_records
 from db.periods import utc_bounds
-from db.records import DialogRecord
+from db.records import DialogRecord, MessageRecord, Sender
+from db.responses import NO_CLIENT, NO_TRANSCRIPT, response_times
 from db.search import Matches, SearchKind, parse_search
 from db.sqlite.search import dense_filter
 from db.text import fold
-from keyboards.columns import COLUMNS, Column
+from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
 from tests.databases import migrated_database, total_of
 
 NAMES = [
@@ -54,9 +55,31 @@ BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DIALOGS = 300
 
 
+def make_transcript(rng: random.Random, at: datetime) -> tuple[MessageRecord, ...] | None:
+    """A transcript of few distinct response times, or none: no transcript, only a bot's lines, a client
+    never answered, an employee who wrote first."""
+    shape = rng.randrange(6)
+    if shape == 0:
+        return None
+    senders: list[tuple[Sender, int]] = [("bot", 0)]  # (who, seconds after the one before)
+    if shape >= 2:
+        senders.append(("client", 1))
+    if shape == 3:
+        senders.insert(0, ("employee", 0))
+    if shape >= 3:
+        senders += [("bot", 5), ("employee", rng.choice([0, 60, 300, 3600])), ("client", 30)]
+        senders += [("employee", rng.choice([60, 7200]))]
+    lines = []
+    for sender, seconds in senders:
+        at += timedelta(seconds=seconds)
+        lines.append(MessageRecord(at, sender, None, "…"))
+    return tuple(lines)
+
+
 def make_records(count: int, seed: int = 7) -> list[DialogRecord]:
     """Few distinct values per column, so sorting leans on the id tiebreak everywhere."""
     rng = random.Random(seed)
+    transcripts = random.Random(seed + 1)  # apart: the other columns stay as they were
     records = []
     for number in range(1, count + 1):
         name = rng.choice([*NAMES, None])
@@ -72,7 +95,7 @@ def make_records(count: int, seed: int = 7) -> list[DialogRecord]:
                 started_at=completed - timedelta(minutes=rng.randrange(1, 90)),
                 completed_at=completed,
                 message_count=rng.randrange(1, 6),
-                messages=None,
+                messages=make_transcript(transcripts, completed - timedelta(hours=3)),
             )
         )
     return records
@@ -92,7 +115,15 @@ def sort_key(record: DialogRecord, sort: Column) -> object:
         return fold(record.completed_by) if record.completed_by else ""
     if sort is Column.COMPLETED_AT:
         return record.completed_at
+    if sort in RESPONSE_COLUMNS:
+        return figure(record, sort)
     return record.message_count
+
+
+def figure(record: DialogRecord, sort: Column) -> int:
+    transcript = None if record.messages is None else [(m.sender, m.at) for m in record.messages]
+    times = response_times(transcript)
+    return times.first_response if sort is Column.FIRST_RESPONSE else times.longest_wait
 
 
 def expected_ids(sort: Column, descending: bool, matches: Callable[[DialogRecord], bool]) -> list[str]:
@@ -104,6 +135,12 @@ def expected_ids(sort: Column, descending: bool, matches: Callable[[DialogRecord
         groups = [
             [pair for pair in numbered if bool(pair[0].client_name) is named] for named in (True, False)
         ]
+    # sorted by a response time, the dialogs without one come last whichever way: those whose client
+    # never wrote, then those without a transcript
+    if sort in RESPONSE_COLUMNS:
+        last = (NO_CLIENT, NO_TRANSCRIPT)
+        groups = [[pair for pair in numbered if figure(pair[0], sort) not in last]]
+        groups += [[pair for pair in numbered if figure(pair[0], sort) == state] for state in last]
     for group in groups:
         group.sort(key=lambda pair: (sort_key(pair[0], sort), pair[1]), reverse=descending)
     return [record.source_id for group in groups for record, _ in group]
@@ -486,3 +523,36 @@ def test_names_and_numbers_without_a_known_newest_time_are_all_read(tmp_path: Pa
         expected = expected_ids(Column.COMPLETED_AT, True, SEARCHES[typed])
         assert [row.source_id for row in page.rows] == expected[:2] and page.total == len(expected)
     database.sync_engine.dispose()
+
+
+@pytest.mark.parametrize("sort", RESPONSE_COLUMNS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_response_time_sorts_page_every_search_with_the_figureless_last(
+    archive: Database, plan: str, sort: Column, descending: bool
+) -> None:
+    """Slowest (or fastest) first, «без ответа» the slowest, and the dialogs without a figure last both
+    ways; alone, with each search, and with a channel and a period."""
+    sort_key = COLUMNS[sort].sort_key
+    states = {NO_CLIENT, NO_TRANSCRIPT}
+    for typed, matches in SEARCHES.items():
+        query = DialogQuery(parse_search(typed, "RU"), sort_key, descending, page_size=9)
+        expected = expected_ids(sort, descending, matches)
+        forward, _ = walk_forward(archive, query)
+        assert forward == expected
+        assert walk_backward(archive, query) == expected
+    figures = [figure(record, sort) for record in RECORDS]
+    assert states <= set(figures) and len(set(figures) - states) >= 4, "the data has every kind"
+    days = PERIODS[2]
+    assert days is not None
+    filters = Filters(channel="whatsapp", days=days, bounds=utc_bounds(*days, ZONE))
+    query = DialogQuery(None, sort_key, descending, page_size=4, filters=filters)
+
+    def in_filters(record: DialogRecord) -> bool:
+        day = record.completed_at.astimezone(ZONE).date()
+        return record.channel == "whatsapp" and days[0] <= day <= days[1]
+
+    expected = expected_ids(sort, descending, in_filters)
+    assert walk_forward(archive, query)[0] == expected
+    assert walk_backward(archive, query) == expected
+    shown = [figure(RECORDS[int(source_id[2:]) - 1], sort) for source_id in expected]
+    assert shown[-1] in states and shown[0] not in states

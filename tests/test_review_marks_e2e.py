@@ -311,7 +311,7 @@ async def test_the_export_has_the_mark_and_its_comment_as_text(
     assert sheet is not None
     cells = {row[0]: row[-2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert cells["crm-01"] == (1, None) and cells["crm-06"] == (2, '=HYPERLINK("http://x")')
-    assert sheet.cell(row=1, column=10).value == "Комментарий к оценке"
+    assert sheet.cell(row=1, column=12).value == "Комментарий к оценке"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

@@ -241,7 +241,15 @@ async def test_ingested_dialogs_are_in_the_list_at_once(tmp_path: Path) -> None:
         status, answer = await post(endpoint, batch, token=running.token)  # again: nothing changes
         assert status == 200 and answer == {"added": 0, "updated": 1000, "rejected": []}
 
-        newest = dialog(0, client_name="Новый Клиент")
+        asked = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        transcript = [  # answered in 4 minutes, then a wait of 1 h 05 min; a bot's line answers nothing
+            {"at": asked.isoformat(), "from": "client", "text": "Здравствуйте"},
+            {"at": (asked + timedelta(seconds=5)).isoformat(), "from": "bot", "text": "Ждите"},
+            {"at": (asked + timedelta(minutes=4)).isoformat(), "from": "employee", "text": "Добрый день"},
+            {"at": (asked + timedelta(minutes=10)).isoformat(), "from": "client", "text": "Сколько?"},
+            {"at": (asked + timedelta(minutes=75)).isoformat(), "from": "employee", "text": "100"},
+        ]
+        newest = dialog(0, client_name="Новый Клиент", messages=transcript)
         lines = "\n".join(
             [json.dumps(newest), json.dumps({"id": "no-channel", "client_name": "X"}), "{oops", ""]
         )
@@ -276,6 +284,8 @@ async def test_ingested_dialogs_are_in_the_list_at_once(tmp_path: Path) -> None:
             "crm: added 0, updated 1000, rejected 0",
             "crm: added 1, updated 0, rejected 2",
         ]
+        figures = "SELECT first_response, longest_wait FROM dialogs WHERE source_id IN ('api-0', 'api-1')"
+        assert sorted(query_archive(running.archive_url, figures)) == [(-2, -2), (240, 3900)]
     finally:
         await database.dispose()
 

@@ -3,6 +3,7 @@ count made here in Python, from the records or from the dialogs table, with zone
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -22,9 +23,10 @@ from db.counters import REVISION
 from db.engine import Database
 from db.importer import store_records
 from db.models import Counter as CounterRow
-from db.models import DailyStats, Dialog, DurationStats, Employee, HourlyStats, StatsZone
+from db.models import DailyStats, Dialog, DurationStats, Employee, HourlyStats, ResponseStats, StatsZone
 from db.periods import previous_days, utc_bounds
-from db.records import DialogRecord
+from db.records import DialogRecord, MessageRecord
+from db.responses import NO_TRANSCRIPT, UNANSWERED, is_figure
 from db.stats import (
     DAY_BUCKET,
     bucket_middle_s,
@@ -75,8 +77,10 @@ def dialog(
 
 def random_dialogs(count: int, seed: int, first: datetime, days: int) -> list[DialogRecord]:
     """Varied dialogs: skewed phones (so that some clients are busy), no employee or no start time now and
-    then, durations across every bucket step and a few negative ones (bad data)."""
+    then, durations across every bucket step and a few negative ones (bad data); transcripts with first
+    responses across the bucket steps, never answered, or none."""
     rng = random.Random(seed)
+    talks = random.Random(seed + 1)  # apart: the other columns stay as they were
     records = []
     for number in range(count):
         completed = first + timedelta(seconds=rng.randrange(days * 86400))
@@ -96,7 +100,22 @@ def random_dialogs(count: int, seed: int, first: datetime, days: int) -> list[Di
                 name=rng.choice(NAMES),
             )
         )
+        records[-1] = replace(records[-1], messages=conversation(talks, completed))
     return records
+
+
+def conversation(rng: random.Random, completed: datetime) -> tuple[MessageRecord, ...] | None:
+    """None (no transcript) now and then; else a client's question answered after a random while, or not."""
+    if rng.random() < 0.2:
+        return None
+    asked = completed - timedelta(hours=30)
+    lines = [MessageRecord(asked, "client", None, "?")]
+    if rng.random() < 0.9:
+        response = rng.choice(
+            [rng.randrange(0, 3600), rng.randrange(3600, 10800), rng.randrange(10800, 100000)]
+        )
+        lines.append(MessageRecord(asked + timedelta(seconds=response), "employee", None, "!"))
+    return tuple(lines)
 
 
 # --- What the statistics should be, counted here ---------------------------------------------------------
@@ -107,12 +126,18 @@ def direct_counts(connection: Connection, zone: ZoneInfo) -> dict[str, dict[Any,
     daily: defaultdict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     hourly: Counter[Any] = Counter()
     durations: Counter[Any] = Counter()
+    responses: Counter[Any] = Counter()
     rows = connection.execute(
         select(
-            Dialog.completed_at, Dialog.started_at, Dialog.channel, Dialog.employee_id, Dialog.message_count
+            Dialog.completed_at,
+            Dialog.started_at,
+            Dialog.channel,
+            Dialog.employee_id,
+            Dialog.message_count,
+            Dialog.first_response,
         )
     )
-    for completed, started, channel, employee_id, messages in rows:
+    for completed, started, channel, employee_id, messages, first_response in rows:
         local = completed.replace(tzinfo=UTC).astimezone(zone)
         totals = daily[local.date(), channel, employee_id or 0]
         totals[0] += 1
@@ -123,10 +148,13 @@ def direct_counts(connection: Connection, zone: ZoneInfo) -> dict[str, dict[Any,
             totals[2] += seconds
             totals[3] += 1
             durations[local.date(), employee_id or 0, bucket_of(seconds)] += 1
+        if is_figure(first_response):
+            responses[local.date(), employee_id or 0, bucket_of(first_response)] += 1
     return {
         "daily": {key: tuple(value) for key, value in daily.items()},
         "hourly": dict(hourly),
         "duration": dict(durations),
+        "response": dict(responses),
     }
 
 
@@ -146,10 +174,14 @@ def stored_counts(connection: Connection) -> dict[str, dict[Any, Any]]:
     durations = connection.execute(
         select(DurationStats.day, DurationStats.employee_id, DurationStats.bucket, DurationStats.dialogs)
     )
+    responses = connection.execute(
+        select(ResponseStats.day, ResponseStats.employee_id, ResponseStats.bucket, ResponseStats.dialogs)
+    )
     return {
         "daily": {(day, channel, employee): tuple(rest) for day, channel, employee, *rest in daily},
         "hourly": {(day, hour): dialogs for day, hour, dialogs in hourly},
         "duration": {(day, employee, bucket): dialogs for day, employee, bucket, dialogs in durations},
+        "response": {(day, employee, bucket): dialogs for day, employee, bucket, dialogs in responses},
     }
 
 
@@ -470,6 +502,16 @@ def duration_of(record: DialogRecord) -> int | None:
     return max(0, int((record.completed_at - record.started_at).total_seconds()))
 
 
+def first_response(record: DialogRecord) -> int:
+    """As the transcript was written by `conversation`: its answer's delay, or not a figure."""
+    messages = record.messages
+    if messages is None:
+        return NO_TRANSCRIPT
+    if len(messages) < 2:
+        return UNANSWERED
+    return int((messages[1].at - messages[0].at).total_seconds())
+
+
 @pytest.mark.parametrize(("first", "last"), PERIODS)
 def test_employee_stats_are_the_counts_and_medians_of_the_dialogs(
     archive: Database, records: list[DialogRecord], first: date, last: date
@@ -484,7 +526,24 @@ def test_employee_stats_are_the_counts_and_medians_of_the_dialogs(
         per_channel = Counter(record.channel for record in own)
         channels = tuple(sorted(per_channel.items(), key=lambda pair: (-pair[1], pair[0])))
         messages = sum(record.message_count for record in own)
-        expected.append(EmployeeStats(ids[name], name, len(own), messages, median, channels))
+        # the first responses of the answered, at nearest rank: the lower middle, and 90 % of the way
+        answered = sorted(r for r in (first_response(record) for record in own) if is_figure(r))
+        ranks = [max(math.ceil(share * len(answered)), 1) - 1 for share in (0.5, 0.9)]
+        median_response, p90_response = (
+            (bucket_middle_s(bucket_of(answered[rank])) for rank in ranks) if answered else (None, None)
+        )
+        expected.append(
+            EmployeeStats(
+                ids[name],
+                name,
+                len(own),
+                messages,
+                median,
+                channels,
+                response_median_s=median_response,
+                response_p90_s=p90_response,
+            )
+        )
     expected.sort(key=lambda row: (-row.dialogs, row.name is None, row.name or ""))
     assert archive.run(analytics.employee_stats, first, last) == expected
 
@@ -658,3 +717,36 @@ def test_top_clients_break_ties_by_phone_and_name_the_latest_dialog(
         ("+79160000001", "А", 2),
     ]
     assert walked == ([True] if way == "walk" else [])
+
+
+def test_a_reimport_keeps_the_response_times_without_a_transcript_and_moves_them_with_one(
+    database: Database,
+) -> None:
+    """A dialog sent again without its transcript keeps the stored one (`db.importer`), and its figures;
+    sent with another, its figures and its part of `response_stats` follow."""
+    asked = utc(2026, 11, 1, 9)
+    answered_in = (
+        MessageRecord(asked, "client", None, "?"),
+        MessageRecord(asked + timedelta(seconds=120), "employee", None, "!"),
+    )
+    first = replace(dialog("a", utc(2026, 11, 1, 10)), messages=answered_in)
+    store_records(database.sync_engine, [first], zone=MOSCOW)
+
+    def figures(connection: Connection) -> tuple[int, int]:
+        first_response, longest_wait = connection.execute(
+            select(Dialog.first_response, Dialog.longest_wait)
+        ).one()
+        return first_response, longest_wait
+
+    assert database.run(figures) == (120, 120)
+    store_records(database.sync_engine, [replace(first, messages=None, channel="vk")], zone=MOSCOW)
+    assert database.run(figures) == (120, 120)
+    assert_stats_match(database, MOSCOW)
+    slower = (answered_in[0], MessageRecord(asked + timedelta(seconds=4000), "employee", None, "!"))
+    store_records(database.sync_engine, [replace(first, messages=slower)], zone=MOSCOW)
+    assert database.run(figures) == (4000, 4000)
+    assert_stats_match(database, MOSCOW)
+    store_records(database.sync_engine, [replace(first, messages=(answered_in[0],))], zone=MOSCOW)
+    assert database.run(figures) == (UNANSWERED, UNANSWERED)
+    assert_stats_match(database, MOSCOW)
+    assert database.run(lambda c: c.scalar(select(func.count()).select_from(ResponseStats))) == 0

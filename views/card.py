@@ -19,6 +19,7 @@ from views.formatting import (
     format_time,
     h,
     masked_text,
+    response_time,
     short,
 )
 from views.screen import Screen
@@ -109,6 +110,8 @@ def render_card(
     lines.append(f"{t('card-completed')}: {format_time(dialog.completed_at, zone)}{minutes}")
     source = f"{t('card-source')}: <code>{h(dialog.source_id)}</code>"
     lines.append(f"{t('card-messages')}: {dialog.message_count} · {source}")
+    lines.append(f"{t('card-first-response')}: {response_time(dialog.first_response, t)}")
+    lines.append(f"{t('card-longest-wait')}: {response_time(dialog.longest_wait, t)}")
     if card.review is not None:
         lines.append(review_line(card.review, t, zone))
         if card.review.comment:  # a head's words, shown as they typed them (numbers in them masked too)

@@ -23,7 +23,7 @@ from keyboards.callbacks import (
     ResetCallback,
     SearchCallback,
 )
-from keyboards.columns import COLUMNS, Column
+from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
 from keyboards.dialogs import ListPage, list_keyboard, search_prompt_keyboard, with_offers
 from keyboards.menu import LIST_PATH
 from views.drill import report_of
@@ -39,6 +39,7 @@ from views.formatting import (
     h,
     list_time,
     masked_text,
+    response_time,
     short,
     shown_search,
 )
@@ -181,7 +182,7 @@ def render_list(
         lines.append(_parts_line(result.parts, t))
     for number, row in enumerate(page.rows, start=result.first_number):
         lines.append("")
-        lines.append(_entry(number, row, t, zone, mask_region, result.today))
+        lines.append(_entry(number, row, t, zone, mask_region, result.today, sort))
     return "\n".join(lines)
 
 
@@ -204,12 +205,24 @@ def _parts_line(parts: PartsShown, t: Texts) -> str:
     return t("list-parts-inside" if parts.ending else "list-parts-inside-only", **figures)
 
 
-def _entry(number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None, today: date) -> str:
-    """Three short lines: who and where; number and size; when and by whom (the time without this year,
-    the employee in what is left of a narrow phone's line)."""
+def _entry_figure(row: DialogRow, t: Texts, sort: Column) -> str:
+    """The entry's figure after its number: the response time the list is sorted by, else its size."""
+    if sort in RESPONSE_COLUMNS:
+        if sort is Column.FIRST_RESPONSE:
+            return t("list-first-response", time=response_time(row.first_response, t))
+        return t("list-longest-wait", time=response_time(row.longest_wait, t))
+    return t("list-messages", count=row.message_count)
+
+
+def _entry(
+    number: int, row: DialogRow, t: Texts, zone: tzinfo, mask_region: str | None, today: date, sort: Column
+) -> str:
+    """Three short lines: who and where; number and size (sorted by a response time: that time instead);
+    when and by whom (the time without this year, the employee in what is left of a narrow phone's
+    line)."""
     first = f"<b>{number}. {client_label(row, t, mask_region)}</b> · {channel_label(row.channel, t)}"
     phone = format_phone(row.client_phone, masked=mask_region is not None) if row.client_phone else "—"
-    second = f"{phone} · {t('list-messages', count=row.message_count)}"
+    second = f"{phone} · {_entry_figure(row, t, sort)}"
     when = list_time(row.completed_at, zone, today)
     room = NARROW_LINE - len(when) - len(" · ")
     who = h(fit_person(row.completed_by, room)) if row.completed_by else t("list-auto-closed")

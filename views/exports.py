@@ -27,6 +27,7 @@ from views.formatting import (
     filters_line,
     format_phone,
     h,
+    response_time,
     short,
 )
 from views.texts import Texts
@@ -40,10 +41,12 @@ HEADER_KEYS = (
     "card-started",
     "column-completed-at",
     "column-messages",
+    "column-first-response",
+    "column-longest-wait",
     "export-mark",
     "export-mark-comment",
 )
-WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11, 9, 40)
+WIDTHS = (16, 28, 14, 18, 24, 17, 17, 11, 16, 16, 9, 40)
 EXCEL_TIME = "dd.mm.yyyy hh:mm"
 EXPORT_LIMIT = 200_000  # rows in one file: beyond that, a narrower search is more use than a bigger file
 SUFFIX = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
@@ -99,7 +102,7 @@ def transcript_file_name(dialog: DialogRow, t: Texts) -> str:
 
 def _cells(
     row: DialogRow, t: Texts, zone: tzinfo
-) -> tuple[str, str, str, str, str, datetime | None, datetime, int, int | str, str]:
+) -> tuple[str, str, str, str, str, datetime | None, datetime, int, str, str, int | str, str]:
     return (
         row.source_id,
         row.client_name or "",
@@ -109,6 +112,9 @@ def _cells(
         _local(row.started_at, zone) if row.started_at else None,
         _local(row.completed_at, zone),
         row.message_count,
+        # text cells, as the list shows them: «4 мин», «нет переписки» (never a zero for no figure)
+        response_time(row.first_response, t),
+        response_time(row.longest_wait, t),
         row.mark if row.mark is not None else "",  # a head's mark, 1–5 (`db.reviews`)
         row.review_comment or "",
     )

@@ -18,6 +18,7 @@ import phonenumbers
 from db.dialogs import DialogRow
 from db.periods import Period, PeriodKind
 from db.phones import parse_e164
+from db.responses import NO_CLIENT, NO_TRANSCRIPT, UNANSWERED
 from db.search import EXACT_NAME, SearchKind, parse_search
 from db.views import NOBODY, StoredView
 from views.texts import Texts
@@ -248,3 +249,28 @@ def days_label(first: date, last: date) -> str:
     if first.year == last.year:
         return f"{first:%d.%m}–{last:%d.%m.%Y}"
     return f"{first:%d.%m.%Y}–{last:%d.%m.%Y}"
+
+
+_RESPONSE_STATES = {
+    UNANSWERED: "response-unanswered",
+    NO_CLIENT: "response-no-client",
+    NO_TRANSCRIPT: "response-no-transcript",
+}
+
+
+def response_time(value: int, t: Texts) -> str:
+    """A response time (`db.responses`: seconds, or a state) as a person reads it: «40 с», «4 мин»,
+    «1 ч 05 мин», «2 д 3 ч»; «без ответа», «клиент не писал», «нет переписки» — never a zero for those."""
+    state = _RESPONSE_STATES.get(value)
+    if state is not None:
+        return t(state)
+    if value < 60:
+        return t("response-seconds", seconds=value)
+    minutes = value // 60
+    if minutes < 60:
+        return t("response-minutes", minutes=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return t("response-hours", hours=hours, minutes=f"{minutes:02d}")
+    days, hours = divmod(hours, 24)
+    return t("response-days", days=days, hours=hours)

@@ -89,7 +89,8 @@ def _employee_block(t: Texts, title: str, row: EmployeeStats) -> str:
 
 def _employee_figures(t: Texts, row: EmployeeStats) -> str:
     """Messages and how many a dialog, how long a dialog usually lasts (the median), the channels most
-    worked in: each figure says what it is."""
+    worked in, how fast clients got a first answer (median, 90th percentile): each figure says what it
+    is."""
     average = round(row.messages / row.dialogs) if row.dialogs else 0
     lines = [t("analytics-employee-messages", messages=row.messages, average=average)]
     if row.median_duration_s is not None:
@@ -99,6 +100,9 @@ def _employee_figures(t: Texts, row: EmployeeStats) -> str:
         if len(row.channels) > CHANNELS_SHOWN:
             shown.append(t("analytics-employee-more-channels", count=len(row.channels) - CHANNELS_SHOWN))
         lines.append(" · ".join(shown))
+    if row.response_median_s is not None and row.response_p90_s is not None:
+        median, p90 = duration(t, row.response_median_s), duration(t, row.response_p90_s)
+        lines.append(t("analytics-employee-response", median=median, p90=p90))
     if row.reviewed and row.average_mark is not None:
         lines.append(t("analytics-employee-quality", reviewed=row.reviewed, average=row.average_mark))
     return "\n".join(lines)

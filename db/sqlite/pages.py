@@ -17,11 +17,12 @@ from typing import Any
 # What a page's rows hold, in `db.dialogs.dialog_row`'s order.
 ROW_COLUMNS = (
     "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
-    " p.started_at, p.completed_at, p.message_count"
+    " p.started_at, p.completed_at, p.message_count, p.first_response, p.longest_wait"
 )
 _INNER_COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
-    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.client_sort_up, d.employee_sort"
+    " d.started_at, d.completed_at, d.message_count, d.client_sort, d.client_sort_up, d.employee_sort,"
+    " d.first_response, d.first_response_up, d.longest_wait, d.longest_wait_up"
 )
 
 

@@ -357,3 +357,21 @@ button-queue-start = ▶️ Start
 button-queue-continue = ▶️ Next
 button-queue-next = Next ▶
 button-to-queue = ⬅ To the queue
+
+## Response times (issue 16, point 3)
+column-first-response = First response
+column-longest-wait = Longest wait
+button-first-response = Reply
+button-longest-wait = Wait
+response-seconds = { $seconds } s
+response-minutes = { $minutes } min
+response-hours = { $hours } h { $minutes } min
+response-days = { $days } d { $hours } h
+response-unanswered = no answer
+response-no-client = client never wrote
+response-no-transcript = no transcript
+list-first-response = ⏱ reply: { $time }
+list-longest-wait = ⏳ waited: { $time }
+card-first-response = ⏱ First response
+card-longest-wait = ⏳ Longest wait
+analytics-employee-response = ⏱ First response: median { $median }, 90% within { $p90 }

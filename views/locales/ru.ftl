@@ -369,3 +369,21 @@ button-queue-start = ▶️ Начать
 button-queue-continue = ▶️ Дальше
 button-queue-next = Следующий ▶
 button-to-queue = ⬅ К очереди
+
+## Response times (issue 16, point 3)
+column-first-response = Первый ответ
+column-longest-wait = Самое долгое ожидание
+button-first-response = Ответ
+button-longest-wait = Ждал
+response-seconds = { $seconds } с
+response-minutes = { $minutes } мин
+response-hours = { $hours } ч { $minutes } мин
+response-days = { $days } д { $hours } ч
+response-unanswered = без ответа
+response-no-client = клиент не писал
+response-no-transcript = нет переписки
+list-first-response = ⏱ ответ: { $time }
+list-longest-wait = ⏳ ждал: { $time }
+card-first-response = ⏱ Первый ответ
+card-longest-wait = ⏳ Самое долгое ожидание
+analytics-employee-response = ⏱ Первый ответ: медиана { $median }, 90% — не дольше { $p90 }
