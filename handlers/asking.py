@@ -19,6 +19,7 @@ class Asking(StatesGroup):
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
     employee = State()  # letters of an employee's name, while the employee filter's choices are open
     review_comment = State()  # a mark's comment; the data holds the `card` (packed) to return to
+    keywords = State()  # words to find in the conversations; the data holds the list view to search within
 
 
 async def typed_text(message: Message) -> bool:

@@ -14,8 +14,14 @@ from db.archive import Archive
 from db.errors import ArchiveBusy
 from db.reviews import MAX_COMMENT_LENGTH
 from handlers.asking import Asking, asked_in, card_asked_from, prompt_of, typed_text
-from handlers.screens import list_page, replace_prompt, show
-from keyboards.callbacks import REMOVE_COMMENT, CardCallback, DrillCardCallback, ReviewCallback
+from handlers.screens import keyword_page, list_page, replace_prompt, show
+from keyboards.callbacks import (
+    REMOVE_COMMENT,
+    CardCallback,
+    DrillCardCallback,
+    KeywordCardCallback,
+    ReviewCallback,
+)
 from views.card import TRANSCRIPT_PART, card_screen, comment_prompt_screen
 from views.viewer import Viewer
 
@@ -27,6 +33,7 @@ def router() -> Router:
     screen = Router(name="card")
     screen.callback_query.register(open_card, CardCallback.filter())
     screen.callback_query.register(open_card, DrillCardCallback.filter())  # from a drilled-down list
+    screen.callback_query.register(open_card, KeywordCardCallback.filter())  # from a keyword search
     screen.callback_query.register(review_button, ReviewCallback.filter())
     screen.message.register(typed_comment, StateFilter(Asking.review_comment), typed_text)
     return screen
@@ -120,6 +127,12 @@ async def typed_comment(message: Message, viewer: Viewer, archive: Archive, stat
 
 
 async def _card_gone(callback: CallbackQuery, shown: CardCallback, viewer: Viewer, archive: Archive) -> None:
-    """The list the card was opened from, saying the dialog is no longer found."""
-    screen = await list_page(archive, shown.list_page(), viewer)
+    """The list (or keyword search results) the card was opened from, saying the dialog is no longer
+    found."""
+    found = (
+        await keyword_page(archive, shown.results(), viewer)
+        if isinstance(shown, KeywordCardCallback)
+        else None
+    )
+    screen = found if found is not None else await list_page(archive, shown.list_page(), viewer)
     await show(callback, screen._replace(notice=viewer.texts("card-not-found")))

@@ -336,3 +336,27 @@ telegram-failed = Telegram did not take the bot's answer. Please try again in a 
 telegram-flood = Telegram asks the bot to wait { $seconds } s. Please try again after that.
 export-not-sent = The file could not be sent: Telegram did not answer. Press ⬇ again in a minute.
 export-too-large = The file came out larger than 50 MB, more than Telegram takes from bots. Narrow the list with a search or filters and export again.
+
+## Keyword search inside conversations
+command-find = Find words in conversations
+button-keywords = 💬 Find words in conversations
+button-keywords-again = 💬 Find other words
+keywords-prompt =
+    💬 Type the words to find in the conversations, e.g.: expensive. A word may be cut short: “expens” finds both “expensive” and “expenses”; several words are looked for in one message.
+
+    /cancel — cancel
+keywords-prompt-within =
+    💬 Type the words to find in the conversations, e.g.: expensive. A word may be cut short: “expens” finds both “expensive” and “expenses”; several words are looked for in one message.
+    Searching the dialogs with the filters: { $filters }
+
+    /cancel — cancel
+keywords-searched = 💬 In conversations: “{ $words }”
+keywords-found = Found: { $count } { $count ->
+    [one] dialog
+   *[other] dialogs
+} · page { $page } of { $pages }
+keywords-found-more = Found: more than { $count } dialogs (not counted exactly, it would take long) · page { $page }
+keywords-newest-first = Newest first
+keywords-nothing-found = No conversation has a message with all these words. Try the start of a word, or other words.
+keywords-no-words = There is no word in the query, only symbols. Type words, e.g.: expensive.
+keywords-gone = This search is no longer available. Start a new one: /find
