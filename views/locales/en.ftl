@@ -27,6 +27,7 @@ help =
     <b>Dialog list</b> — completed client dialogs from WhatsApp, Telegram and the other channels.
 
     /dialogs — open the list
+    /find words — find the dialogs whose conversations hold these words (“/find expens” finds “expensive” too)
     /analytics — analytics (for heads)
     /start — main menu
     /cancel — cancel a search or dates
