@@ -448,4 +448,4 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
     ]
     if rows:
         insert_rows(connection, Message, rows)
-        index_transcripts(connection, list(dialog_ids.values()))
+        index_transcripts(connection, list(dialog_ids.values()), [str(row["text"]) for row in rows])

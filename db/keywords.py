@@ -8,9 +8,9 @@ kept in step where transcripts are stored (`db.importer`, through `unindex_trans
 how many messages hold the words (counted up to `FEW_MESSAGES`, cheaply, in the index):
 - few: their dialogs fetched, filtered and sorted, and counted exactly;
 - many: the dialogs walked newest first through the time index (with the filters), each asked of the index
-  for a message of its own holding the words, until a page is full; the total is then counted the same way
-  up to `COUNT_LIMIT` dialogs and shown as «more than» beyond (counting every dialog of a common word would
-  read most of the archive).
+  for a message of its own holding the words, until a page is full; the total is «more than
+  `COUNT_LIMIT`» (counting every dialog of a common word would read most of the archive), told from the
+  dialogs of the first `SAMPLED` matching messages, or counted up to there walking the dialogs.
 A page after the first starts after (or ends before) the dialog its button carries, as the list's keyset.
 """
 
@@ -34,8 +34,12 @@ from db.sqlite import keywords as sqlite_keywords
 from db.sqlite.pages import filter_conditions
 from db.views import StoredView
 
-FEW_MESSAGES = 3000  # up to this many matching messages, their dialogs are fetched and sorted
-COUNT_LIMIT = 200  # a common word's dialogs are counted up to this many: «more than 200»
+# up to this many matching messages, their dialogs are fetched and sorted (~2 µs a message at 20,000
+# dialogs); beyond, walking the dialogs newest first finds a page sooner (~0.1 ms a dialog tested, and
+# fewer of them to test the more messages match): benchmarks/README.md
+FEW_MESSAGES = 15_000
+COUNT_LIMIT = 100  # a common word's dialogs are counted up to this many: «more than 100»
+SAMPLED = 2_000  # the messages holding a common word whose dialogs are counted first
 MAX_TERMS = 8  # words of one search; more are left out
 MAX_WORDS_LENGTH = 100  # characters of the words stored and shown
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what the indexes take for a word
@@ -43,7 +47,7 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits: what the indexes take for 
 
 def fold_words(text: str) -> str:
     """Text as the indexes compare it: lower case, ё as е."""
-    return text.lower().replace("ё", "е")
+    return sqlite_keywords.fold(text)
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -137,7 +141,7 @@ def find_page(
     """A page of the dialogs holding the words, newest first: the first (`after` and `before` 0), the one
     after the dialog `after`, or the one before the dialog `before` (an anchor no longer there: the first)."""
     sql = _sql(connection)
-    query = sql.match_query(terms)
+    query = sql.match_query(connection, terms)
     condition, params = _filter_condition(filters)
     params = {**params, "q": query, "limit": size + 1}
     anchor = after or before
@@ -170,19 +174,30 @@ def find_page(
 
 
 def count_dialogs(connection: Connection, terms: list[str], filters: Filters) -> KeywordTotal:
-    """How many dialogs hold the words: exactly when few messages do, else up to `COUNT_LIMIT`."""
+    """How many dialogs hold the words: exactly when few messages do; else more than `COUNT_LIMIT` when
+    the dialogs of the first `SAMPLED` messages that hold them are more already (the usual case: read in
+    one go), else counted up to `COUNT_LIMIT` walking the dialogs (a narrow filter)."""
     sql = _sql(connection)
-    query = sql.match_query(terms)
+    query = sql.match_query(connection, terms)
     condition, params = _filter_condition(filters)
+    params = {**params, "q": query}
     few = _are_few(connection, sql, query)
+    if not few:
+        sampled = (
+            "SELECT count(*) FROM (SELECT DISTINCT m.dialog_id"
+            f" FROM ({sql.MATCHING_MESSAGES} LIMIT {SAMPLED}) x CROSS JOIN messages m CROSS JOIN dialogs d"
+            f" WHERE m.id = x.{sql.MESSAGE_ID} AND d.id = m.dialog_id AND {condition}) found"
+        )
+        (count,) = run_sql(connection, sampled, params).fetchone()
+        if int(count) > COUNT_LIMIT:
+            return KeywordTotal(COUNT_LIMIT, capped=True)
     source, where = _source(sql, few, condition)
     limit = "" if few else f" LIMIT {COUNT_LIMIT + 1}"
     counted = f"SELECT count(*) FROM (SELECT d.id FROM {source} WHERE {where}{limit}) found"
-    (count,) = run_sql(connection, counted, {**params, "q": query}).fetchone()
-    count = int(count)
-    if count > COUNT_LIMIT and not few:
+    (count,) = run_sql(connection, counted, params).fetchone()
+    if int(count) > COUNT_LIMIT and not few:
         return KeywordTotal(COUNT_LIMIT, capped=True)
-    return KeywordTotal(count, capped=False)
+    return KeywordTotal(int(count), capped=False)
 
 
 def _completed_at(connection: Connection, dialog_id: int) -> Any:
@@ -192,13 +207,8 @@ def _completed_at(connection: Connection, dialog_id: int) -> Any:
 
 def _hit(connection: Connection, sql: ModuleType, query: str, dialog: DialogRow) -> KeywordHit:
     """The dialog with its first message holding the words."""
-    row = run_sql(
-        connection,
-        "SELECT m.position, m.sender, m.author, m.text FROM messages m"
-        f" WHERE m.dialog_id = :dialog AND {sql.MESSAGE_MATCHES} ORDER BY m.position LIMIT 1",
-        {"dialog": dialog.id, "q": query},
-    ).fetchone()
-    if row is None:  # replaced between the two statements of one transaction: cannot be; told plainly
+    row = run_sql(connection, sql.FIRST_MATCH, {"dialog": dialog.id, "q": query}).fetchone()
+    if row is None:  # found a moment ago in the same transaction: cannot be; shown without a line
         return KeywordHit(dialog, 1, "bot", None, "")
     return KeywordHit(dialog, int(row[0]), row[1], row[2], row[3])
 
@@ -212,9 +222,10 @@ def unindex_transcripts(connection: Connection, dialog_ids: list[int]) -> None:
     _sql(connection).unindex(connection, *_dialogs_in(connection, dialog_ids))
 
 
-def index_transcripts(connection: Connection, dialog_ids: list[int]) -> None:
-    """After the messages of these dialogs are stored: their words into the index."""
-    _sql(connection).index(connection, *_dialogs_in(connection, dialog_ids))
+def index_transcripts(connection: Connection, dialog_ids: list[int], texts: list[str]) -> None:
+    """After the messages of these dialogs (whose `texts` they are) are stored: their words into the
+    index."""
+    _sql(connection).index(connection, *_dialogs_in(connection, dialog_ids), texts)
 
 
 def _dialogs_in(connection: Connection, dialog_ids: list[int]) -> tuple[str, dict[str, object]]:

@@ -24,14 +24,18 @@ def words_of(column: str) -> str:
 
 
 QUERY = "to_tsquery('simple'::regconfig, :q)"
+MESSAGE_ID = "id"  # the id column of `MATCHING_MESSAGES`
 MATCHING_MESSAGES = f"SELECT id FROM messages WHERE {words_of('text')} @@ {QUERY}"
 DIALOG_MATCHES = (
     f"EXISTS (SELECT 1 FROM messages k WHERE k.dialog_id = d.id AND {words_of('k.text')} @@ {QUERY})"
 )
-MESSAGE_MATCHES = f"{words_of('m.text')} @@ {QUERY}"
+FIRST_MATCH = (
+    "SELECT m.position, m.sender, m.author, m.text FROM messages m"
+    f" WHERE m.dialog_id = :dialog AND {words_of('m.text')} @@ {QUERY} ORDER BY m.position LIMIT 1"
+)
 
 
-def match_query(terms: list[str]) -> str:
+def match_query(connection: Connection, terms: list[str]) -> str:
     """A tsquery of messages holding every term, each as the start of a word (a short one whole); every
     term a quoted lexeme, whatever it holds."""
     return " & ".join(_quoted(term) + (":*" if len(term) >= MIN_PREFIX else "") for term in terms)
@@ -45,7 +49,7 @@ def unindex(connection: Connection, dialogs: str, params: dict[str, object]) -> 
     """Nothing to do: the index is PostgreSQL's own, kept with the rows."""
 
 
-def index(connection: Connection, dialogs: str, params: dict[str, object]) -> None:
+def index(connection: Connection, dialogs: str, params: dict[str, object], texts: list[str]) -> None:
     """Nothing to do: the index is PostgreSQL's own, kept with the rows."""
 
 

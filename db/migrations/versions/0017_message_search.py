@@ -2,7 +2,8 @@
 the transcripts already stored, and the table of searches made (their ids travel in the buttons).
 
 - SQLite: a contentless FTS5 table `messages_fts` of each message's text folded ё→е (FTS5's unicode61
-  folds case, Cyrillic too, not ё), kept by the import (`db.sqlite.keywords`);
+  folds case, Cyrillic too, not ё), and the table of the words it holds (`messages_fts_terms`), kept by
+  the import (`db.sqlite.keywords`);
 - PostgreSQL: a GIN index on the words of each message's folded text (`db.postgres.keywords`).
 
 Revision ID: 0017
@@ -47,11 +48,17 @@ def upgrade() -> None:
         "words, content='', tokenize='unicode61 remove_diacritics 0')"
     )
     op.execute(f"INSERT INTO messages_fts (rowid, words) SELECT id, {SQLITE_FOLDED} FROM messages")
+    # every word the index holds, which a prefix typed is asked as (`db.sqlite.keywords`)
+    op.execute("CREATE TABLE messages_fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
+    op.execute("CREATE VIRTUAL TABLE temp.messages_fts_vocabulary USING fts5vocab(main, messages_fts, 'row')")
+    op.execute("INSERT INTO messages_fts_terms (term) SELECT term FROM temp.messages_fts_vocabulary")
+    op.execute("DROP TABLE temp.messages_fts_vocabulary")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_fts_messages_words")
     else:
+        op.execute("DROP TABLE messages_fts_terms")
         op.execute("DROP TABLE messages_fts")
     op.drop_table("keyword_searches")
