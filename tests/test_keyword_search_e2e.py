@@ -241,13 +241,24 @@ async def test_a_forged_results_button_is_refused_politely(api: BotAPIEmulator) 
 
 
 async def test_a_transcript_imported_again_is_found_by_its_new_words_alone(database: Database) -> None:
-    changed = replace(
-        OLGA,
-        messages=tuple(replace(message, text="Сосна стоит дёшево") for message in OLGA.messages or ()),
+    """Ольга's transcript, and the last one stored (whose new messages take the ids its old ones had: an
+    index that kept the old words would find them in the new messages)."""
+
+    def saying(record: DialogRecord, text: str) -> DialogRecord:
+        return replace(record, messages=tuple(replace(line, text=text) for line in record.messages or ()))
+
+    last = SHOES[-1]
+    store_records(
+        database.sync_engine,
+        [saying(OLGA, "Сосна стоит дёшево"), saying(last, "Сосна тоже нужна")],
+        zone=ZONE,
     )
-    store_records(database.sync_engine, [changed], zone=ZONE)
     async with running_bot(database, make_settings(database_url(database))) as api:
         head = api.user(HEAD_ID)
         assert "Ни в одной переписке нет" in (await say(head, "/find ёлка")).text
         assert clients((await say(head, "/find дорог")).message) == ["Иван Петров"]
         assert clients((await say(head, "/find сосна дешев")).message) == ["Ольга Ким"]
+        assert clients((await say(head, "/find сосна")).message) == ["Покупатель 6", "Ольга Ким"]
+        shoes = (await say(head, "/find кроссовки")).message
+        assert "Найдено: 5 диалогов · стр. 1 из 1" in shoes.content
+        assert clients(shoes) == [f"Покупатель {n}" for n in (5, 4, 3, 2, 1)]
