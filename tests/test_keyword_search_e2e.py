@@ -262,3 +262,20 @@ async def test_a_transcript_imported_again_is_found_by_its_new_words_alone(datab
         shoes = (await say(head, "/find кроссовки")).message
         assert "Найдено: 5 диалогов · стр. 1 из 1" in shoes.content
         assert clients(shoes) == [f"Покупатель {n}" for n in (5, 4, 3, 2, 1)]
+
+
+async def test_cancel_leaves_the_question_for_the_list_it_was_asked_from(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    head = api.user(HEAD_ID)
+    view_id = database.run(store_view, ListView(channel="whatsapp"))
+    shown = (await say(head, "/dialogs")).message
+    await head.press_data(shown, ListCallback(view_id=view_id).pack())
+    listed = (await head.wait_answer()).message
+    question = (await tap(head, listed, "🔎 Поиск")).message
+    await tap(head, question, "💬 Искать слова в переписке")
+    cancelled = (await say(head, "/cancel")).message
+    assert cancelled.content.startswith("Поиск слов в переписке отменён.")
+    assert "WhatsApp" in cancelled.content  # the filtered list again
+    # and text is a plain search again, not words
+    assert "💬 В переписке" not in (await say(head, "дорог")).text

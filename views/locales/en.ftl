@@ -361,3 +361,4 @@ keywords-newest-first = Newest first
 keywords-nothing-found = No conversation has a message with all these words. Try the start of a word, or other words.
 keywords-no-words = There is no word in the query, only symbols. Type words, e.g.: expensive.
 keywords-gone = This search is no longer available. Start a new one: /find
+keywords-cancelled = The search in conversations is cancelled.
