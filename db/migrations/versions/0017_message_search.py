@@ -48,6 +48,7 @@ def upgrade() -> None:
         "words, content='', tokenize='unicode61 remove_diacritics 0')"
     )
     op.execute(f"INSERT INTO messages_fts (rowid, words) SELECT id, {SQLITE_FOLDED} FROM messages")
+    op.execute("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")  # one segment to read
     # every word the index holds, which a prefix typed is asked as (`db.sqlite.keywords`)
     op.execute("CREATE TABLE messages_fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
     op.execute("CREATE VIRTUAL TABLE temp.messages_fts_vocabulary USING fts5vocab(main, messages_fts, 'row')")
