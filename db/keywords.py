@@ -82,6 +82,7 @@ class KeywordRows:
     hits: list[KeywordHit]
     has_previous: bool
     has_next: bool
+    total: KeywordTotal | None = None  # the first page of few matches counts them all as it sorts them
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +154,16 @@ def find_page(
             condition += " AND d.completed_at <= :at AND NOT (d.completed_at = :at AND d.id >= :anchor)"
         else:
             condition += " AND d.completed_at >= :at AND NOT (d.completed_at = :at AND d.id <= :anchor)"
-    source, where = _source(sql, _are_few(connection, sql, query), condition)
+    few = _are_few(connection, sql, query)
+    source, where = _source(sql, few, condition)
     order = "DESC" if forward else "ASC"
+    # few matches are all sorted for the page anyway: counted in the same pass (a window over them all)
+    counted = few and at is None
     rows = list(
         run_sql(
             connection,
-            f"{_COLUMNS} FROM {source} LEFT JOIN employees e ON e.id = d.employee_id WHERE {where}"
+            f"{_COLUMNS}{', count(*) OVER ()' if counted else ''}"
+            f" FROM {source} LEFT JOIN employees e ON e.id = d.employee_id WHERE {where}"
             f" ORDER BY d.completed_at {order}, d.id {order} LIMIT :limit",
             params,
         )
@@ -169,7 +174,8 @@ def find_page(
         found.reverse()
     hits = [_hit(connection, sql, query, dialog) for dialog in found]
     if at is None:
-        return KeywordRows(hits, has_previous=False, has_next=more)
+        total = KeywordTotal(int(rows[0][-1]) if rows else 0, capped=False) if counted else None
+        return KeywordRows(hits, has_previous=False, has_next=more, total=total)
     return KeywordRows(hits, has_previous=True, has_next=more) if forward else KeywordRows(hits, more, True)
 
 
@@ -291,4 +297,5 @@ def read_results(
     terms = keyword_terms(search.words)
     rows = find_page(connection, terms, filters, size, after=after, before=before)
     number = max(1, page) if rows.has_previous else 1
-    return KeywordResult(search, within, rows, count_dialogs(connection, terms, filters), number, today)
+    total = rows.total if rows.total is not None else count_dialogs(connection, terms, filters)
+    return KeywordResult(search, within, rows, total, number, today)
