@@ -34,10 +34,11 @@ from db.sqlite import keywords as sqlite_keywords
 from db.sqlite.pages import filter_conditions
 from db.views import StoredView
 
-# up to this many matching messages, their dialogs are fetched and sorted (~2 µs a message at 20,000
-# dialogs); beyond, walking the dialogs newest first finds a page sooner (~0.1 ms a dialog tested, and
-# fewer of them to test the more messages match): benchmarks/README.md
-FEW_MESSAGES = 15_000
+# up to this many matching messages, their dialogs are fetched, sorted and counted (~2–4 µs a message);
+# beyond, walking the dialogs newest first finds a page sooner (~25 µs a dialog tested, and the more
+# messages match, the fewer dialogs to test: ~11 × dialogs / matches). The two cross near 10,000 at 1M
+# dialogs, at ~30 ms: benchmarks/README.md
+FEW_MESSAGES = 10_000
 COUNT_LIMIT = 100  # a common word's dialogs are counted up to this many: «more than 100»
 SAMPLED = 2_000  # the messages holding a common word whose dialogs are counted first
 MAX_TERMS = 8  # words of one search; more are left out
