@@ -10,7 +10,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from keyboards.callbacks import CardCallback, DrillCardCallback, FilterCallback, ListCallback, SearchCallback
+from keyboards.callbacks import (
+    CardCallback,
+    DrillCardCallback,
+    FilterCallback,
+    KeywordCardCallback,
+    ListCallback,
+    SearchCallback,
+)
 
 
 class Asking(StatesGroup):
@@ -58,6 +65,7 @@ def list_asked_from(data: dict[str, Any]) -> ListCallback:
 def card_asked_from(data: dict[str, Any]) -> CardCallback:
     """The card a mark's comment was asked from (its state's data holds the card's button, packed)."""
     packed = str(data.get("card", ""))
-    if packed.startswith(f"{DrillCardCallback.__prefix__}{DrillCardCallback.__separator__}"):
-        return DrillCardCallback.unpack(packed)
+    for kind in (DrillCardCallback, KeywordCardCallback):
+        if packed.startswith(f"{kind.__prefix__}{kind.__separator__}"):
+            return kind.unpack(packed)
     return CardCallback.unpack(packed)

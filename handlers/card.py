@@ -20,6 +20,7 @@ from keyboards.callbacks import (
     CardCallback,
     DrillCardCallback,
     KeywordCardCallback,
+    KeywordReviewCallback,
     ReviewCallback,
 )
 from views.card import TRANSCRIPT_PART, card_screen, comment_prompt_screen
@@ -35,6 +36,7 @@ def router() -> Router:
     screen.callback_query.register(open_card, DrillCardCallback.filter())  # from a drilled-down list
     screen.callback_query.register(open_card, KeywordCardCallback.filter())  # from a keyword search
     screen.callback_query.register(review_button, ReviewCallback.filter())
+    screen.callback_query.register(review_button, KeywordReviewCallback.filter())
     screen.message.register(typed_comment, StateFilter(Asking.review_comment), typed_text)
     return screen
 

@@ -286,8 +286,9 @@ class ReviewCallback(CallbackData, prefix="v"):
         removes it)."""
         report = card.report if isinstance(card, DrillCardCallback) else 0
         part = min(card.part, MAX_REVIEW_PART)
-        if isinstance(card, KeywordCardCallback):  # its place is of the words' results: the list instead
-            return cls(dialog=card.dialog, mark=mark, part=part, sort=card.sort, desc=card.desc)
+        if isinstance(card, KeywordCardCallback):  # its place is a page of a keyword search's results
+            fields = {name: getattr(card, name) for name in ("dialog", "pos", "anchor", "page", "view_id")}
+            return KeywordReviewCallback(**fields, mark=mark, part=part)
         fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
         return cls(**fields, mark=mark, part=part, view_id=card.view_id, report=report)
 
@@ -300,6 +301,23 @@ class ReviewCallback(CallbackData, prefix="v"):
         if self.report and self.page <= MAX_DRILL_PAGE:
             return DrillCardCallback(**fields, turn=True, report=self.report)
         return CardCallback(**fields, turn=True)
+
+
+class KeywordReviewCallback(ReviewCallback, prefix="u"):
+    """A `ReviewCallback` on a card opened from a keyword search's results (`KeywordCardCallback`): `pos`,
+    `anchor`, `page` and `view_id` are that card's (the results page, the stored search), so the card
+    shown again after a mark still leads back to the results."""
+
+    def card(self) -> CardCallback:
+        return KeywordCardCallback(
+            dialog=self.dialog,
+            part=self.part,
+            turn=True,
+            pos=self.pos,
+            anchor=self.anchor,
+            page=self.page,
+            view_id=self.view_id,
+        )
 
 
 class Section(IntEnum):

@@ -279,3 +279,19 @@ async def test_cancel_leaves_the_question_for_the_list_it_was_asked_from(
     assert "WhatsApp" in cancelled.content  # the filtered list again
     # and text is a plain search again, not words
     assert "💬 В переписке" not in (await say(head, "дорог")).text
+
+
+async def test_a_card_marked_and_commented_from_the_results_still_returns_to_them(
+    api: BotAPIEmulator,
+) -> None:
+    head = api.user(HEAD_ID)
+    found = (await say(head, "/find дорог")).message
+    results = found.content
+    card = (await tap(head, found, "2")).message
+    marked = (await tap(head, card, "⭐4")).message
+    assert "Оценка: 4/5" in marked.content and "Переписка: 9–12 из 12" in marked.content
+    asked = (await tap(head, marked, "💬 Добавить комментарий к оценке")).message
+    commented = (await say(head, "Дорого — предложить рассрочку")).edited[-1]
+    assert commented.message_id == asked.message_id and "рассрочку" in commented.content
+    back = (await tap(head, commented, "⬅ К списку")).message
+    assert back.content == results
