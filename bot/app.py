@@ -36,7 +36,7 @@ from views.texts import LANGUAGES, texts_for
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "dialogs", "analytics", "help", "cancel", "language")
+COMMANDS = ("start", "dialogs", "find", "analytics", "help", "cancel", "language")
 
 
 def bot_defaults() -> DefaultBotProperties:

@@ -28,9 +28,17 @@ from db.analytics import (
 )
 from db.cards import Card, open_card
 from db.choices import FilterChoices, FilterOverview
-from db.dialogs import DialogQuery, DialogRow, iter_dialogs
+from db.dialogs import DialogQuery, DialogRow, Filters, iter_dialogs
 from db.engine import Database
 from db.errors import ArchiveBusy
+from db.keywords import (
+    KeywordResult,
+    StoredKeywords,
+    load_keywords,
+    read_results,
+    store_keywords,
+    words_text_of,
+)
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.review_queue import ReviewQueue, queue_week, week_of_code
@@ -184,6 +192,59 @@ class Archive:
         """The ids of views a screen's buttons lead to, storing them (in one go) the first time."""
         ids = await self._db.read(find_views, views)
         return ids if ids is not None else await self._db.write(store_views, views)
+
+    # --- keyword search inside conversations (`db.keywords`) ----------------------------------------
+
+    async def find_words(self, typed: str, view_id: int, size: int, *, masked: bool) -> KeywordResult | None:
+        """The first page of the dialogs whose conversations hold the words `typed`, within the filters of
+        the list view `view_id` (0, or a view gone or not for them: the whole archive they see); the
+        search stored (once) for the pages' buttons to carry. None when `typed` holds no word."""
+        words = words_text_of(typed)
+        if not words:
+            return None
+
+        def write(connection: Connection) -> KeywordResult:
+            stored = self._load_view(connection, view_id, masked) if view_id else None
+            within = stored.id if stored is not None else 0
+            search = StoredKeywords(store_keywords(connection, words, within), words, within)
+            return self._results(connection, search, stored, size, 0, 0, 1)
+
+        return await self._db.write(write)
+
+    async def word_results(
+        self, search_id: int, size: int, *, after: int = 0, before: int = 0, page: int = 1, masked: bool
+    ) -> KeywordResult | None:
+        """A page of a stored keyword search (the first; after or before the dialog given); None when there
+        is no such search (a forged button), or it is within a list view that is not for them."""
+
+        def read(connection: Connection) -> KeywordResult | None:
+            search = load_keywords(connection, search_id)
+            if search is None:
+                return None
+            stored = self._load_view(connection, search.view_id, masked) if search.view_id else None
+            if search.view_id and stored is None:
+                return None
+            return self._results(connection, search, stored, size, after, before, page)
+
+        return await self._db.read(read)
+
+    def _results(
+        self,
+        connection: Connection,
+        search: StoredKeywords,
+        stored: StoredView | None,
+        size: int,
+        after: int,
+        before: int,
+        page: int,
+    ) -> KeywordResult:
+        """Within the view's filters as this archive's person sees them (`scoped`)."""
+        zone = self.settings.zone
+        today = local_today(zone)
+        filters = scoped(stored.view.filters(zone, today) if stored is not None else Filters(), self.scope)
+        return read_results(
+            connection, search, stored, filters, size, after=after, before=before, page=page, today=today
+        )
 
     # --- a dialog ----------------------------------------------------------------------------------
 

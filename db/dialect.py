@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from db.postgres import keywords as postgres_keywords
 from db.postgres import search as postgres_search
 from db.postgres import stats as postgres_stats
 from db.search import Matches, Search
+from db.sqlite import keywords as sqlite_keywords
 from db.sqlite import search as sqlite_search
 from db.sqlite import stats as sqlite_stats
 
@@ -51,10 +53,13 @@ POSTGRES = EngineSQL(
 
 def is_beyond_models(name: str, type_: str) -> bool:
     """Whether a schema object is one the migrations make for one engine and the models do not describe
-    (SQLite's FTS5 tables, PostgreSQL's trigram indexes): left out when the schema is compared with them."""
+    (SQLite's FTS5 tables, PostgreSQL's trigram and word indexes): left out when the schema is compared
+    with them."""
     if type_ == "table":
-        return sqlite_search.is_search_index(name)
-    return type_ == "index" and postgres_search.is_search_index(name)
+        return sqlite_search.is_search_index(name) or sqlite_keywords.is_keyword_index(name)
+    return type_ == "index" and (
+        postgres_search.is_search_index(name) or postgres_keywords.is_keyword_index(name)
+    )
 
 
 def is_postgres(connection: Connection) -> bool:

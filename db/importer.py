@@ -34,6 +34,7 @@ from db.counters import (
 )
 from db.dialect import is_postgres
 from db.engine import begin_writing
+from db.keywords import index_transcripts, unindex_transcripts
 from db.lookups import chunks
 from db.models import Base, ClientName, ClientPhone, ClientPhoneGram, Dialog, Employee, Message
 from db.postgres.connection import copy_rows, drop_foreign_keys
@@ -448,6 +449,7 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
         return
     dialog_ids = _ids_of(connection, Dialog, Dialog.source_id, [r.source_id for r in records])
     removal = delete(Message).where(Message.dialog_id.in_(bindparam("ids", expanding=True)))
+    unindex_transcripts(connection, list(dialog_ids.values()))  # the words of the transcripts replaced
     for chunk in chunks(dialog_ids.values()):
         connection.execute(removal, {"ids": chunk})
     rows = [
@@ -464,3 +466,4 @@ def _store_transcripts(connection: Connection, records: list[DialogRecord]) -> N
     ]
     if rows:
         insert_rows(connection, Message, rows)
+        index_transcripts(connection, list(dialog_ids.values()), [str(row["text"]) for row in rows])

@@ -286,6 +286,20 @@ class ReviewQueueEntry(Base):
     employee_id: Mapped[int] = mapped_column(Integer)
 
 
+class KeywordSearch(Base):
+    """A keyword search inside conversations (`db.keywords`): the words, within the filters of a stored
+    list view, under an id that the result pages' buttons carry (the words never fit in a button)."""
+
+    __tablename__ = "keyword_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    words: Mapped[str] = mapped_column(String(100))  # `db.keywords.words_text_of` the words typed
+    view_id: Mapped[int] = mapped_column(Integer)  # the list view (`list_views.id`); 0: the whole archive
+    created_at: Mapped[datetime] = mapped_column(DateTime())  # UTC: made, or made again, last
+
+    __table_args__ = (UniqueConstraint("words", "view_id", name="uq_keyword_searches"),)
+
+
 class DailyStats(Base):
     """Dialogs completed per local day (in the zone of `StatsZone`), channel and employee: what the filters'
     totals and the analytics add up instead of counting dialogs. Kept by the import."""

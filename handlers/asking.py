@@ -14,6 +14,7 @@ from keyboards.callbacks import (
     CardCallback,
     DrillCardCallback,
     FilterCallback,
+    KeywordCardCallback,
     ListCallback,
     QueueCardCallback,
     SearchCallback,
@@ -26,6 +27,7 @@ class Asking(StatesGroup):
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
     employee = State()  # letters of an employee's name, while the employee filter's choices are open
     review_comment = State()  # a mark's comment; the data holds the `card` (packed) to return to
+    keywords = State()  # words to find in the conversations; the data holds the list view to search within
 
 
 async def typed_text(message: Message) -> bool:
@@ -64,7 +66,7 @@ def list_asked_from(data: dict[str, Any]) -> ListCallback:
 def card_asked_from(data: dict[str, Any]) -> CardCallback:
     """The card a mark's comment was asked from (its state's data holds the card's button, packed)."""
     packed = str(data.get("card", ""))
-    for kind in (DrillCardCallback, QueueCardCallback):
+    for kind in (DrillCardCallback, QueueCardCallback, KeywordCardCallback):
         if packed.startswith(f"{kind.__prefix__}{kind.__separator__}"):
             return kind.unpack(packed)
     return CardCallback.unpack(packed)

@@ -1,5 +1,5 @@
-"""/cancel: leaves a question (search text, dates, letters of an employee's name, a mark's comment) for the
-screen it was asked from."""
+"""/cancel: leaves a question (search text, dates, letters of an employee's name, a mark's comment, words to
+find in the conversations) for the screen it was asked from."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
     said = viewer.texts(
         "search-cancelled"
         if asked == Asking.search.state
+        else "keywords-cancelled"
+        if asked == Asking.keywords.state
         else "filters-employee-cancelled"
         if asked == Asking.employee.state
         else "filters-dates-cancelled"
@@ -54,6 +56,11 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         )
         await send(message, await analytics_page(archive, shown, period, viewer), said)
         return
-    asked_from_list = (Asking.search.state, Asking.dates.state, Asking.employee.state)
+    asked_from_list = (
+        Asking.search.state,
+        Asking.dates.state,
+        Asking.employee.state,
+        Asking.keywords.state,
+    )
     back = list_asked_from(data) if asked in asked_from_list else ListCallback()
     await send(message, await list_page(archive, back, viewer), said)

@@ -14,11 +14,13 @@ from db.archive import Archive
 from db.errors import ArchiveBusy
 from db.reviews import MAX_COMMENT_LENGTH
 from handlers.asking import Asking, asked_in, card_asked_from, prompt_of, typed_text
-from handlers.screens import list_page, queue_page, replace_prompt, show
+from handlers.screens import keyword_page, list_page, queue_page, replace_prompt, show
 from keyboards.callbacks import (
     REMOVE_COMMENT,
     CardCallback,
     DrillCardCallback,
+    KeywordCardCallback,
+    KeywordReviewCallback,
     QueueCardCallback,
     QueueReviewCallback,
     ReviewCallback,
@@ -36,8 +38,10 @@ def router() -> Router:
     screen.callback_query.register(open_card, CardCallback.filter())
     screen.callback_query.register(open_card, DrillCardCallback.filter())  # from a drilled-down list
     screen.callback_query.register(open_card, QueueCardCallback.filter())  # from the review queue
+    screen.callback_query.register(open_card, KeywordCardCallback.filter())  # from a keyword search
     screen.callback_query.register(review_button, ReviewCallback.filter())
     screen.callback_query.register(review_button, QueueReviewCallback.filter())
+    screen.callback_query.register(review_button, KeywordReviewCallback.filter())
     screen.message.register(typed_comment, StateFilter(Asking.review_comment), typed_text)
     return screen
 
@@ -133,13 +137,19 @@ async def typed_comment(message: Message, viewer: Viewer, archive: Archive, stat
 
 
 async def _card_gone(callback: CallbackQuery, shown: CardCallback, viewer: Viewer, archive: Archive) -> None:
-    """The list (or the review queue) the card was opened from, saying the dialog is no longer found."""
+    """The list, review queue or keyword search results the card was opened from, saying the dialog is no
+    longer found."""
     screen = await _way_back(archive, shown, viewer)
     await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
 
 
 async def _way_back(archive: Archive, shown: CardCallback, viewer: Viewer) -> Screen:
-    """Where the card was opened from: its list page, or the review queue."""
+    """Where the card was opened from: its list page, the review queue, or a keyword search's results (its
+    list when that search is not there, a forged button)."""
     if isinstance(shown, QueueCardCallback):
         return await queue_page(archive, shown.week, viewer)
+    if isinstance(shown, KeywordCardCallback):
+        found = await keyword_page(archive, shown.results(), viewer)
+        if found is not None:
+            return found
     return await list_page(archive, shown.list_page(), viewer)

@@ -12,9 +12,10 @@ from aiogram.types import CallbackQuery, Message
 from db.archive import Archive
 from db.listing import ViewChange
 from db.periods import Period
-from keyboards.callbacks import AnalyticsCallback, ListCallback, Section
+from keyboards.callbacks import AnalyticsCallback, KeywordsCallback, ListCallback, Position, Section
 from views.analytics import channels_screen, clients_screen, employees_screen, time_screen
 from views.dialog_list import list_request, list_screen
+from views.keywords import keywords_screen
 from views.review_queue import queue_screen
 from views.screen import Screen
 from views.viewer import Viewer
@@ -101,3 +102,15 @@ async def analytics_page(
 async def queue_page(archive: Archive, week: int, viewer: Viewer, notice: str | None = None) -> Screen:
     """The review queue of a week (0: this week's, made now if need be)."""
     return queue_screen(await archive.review_queue(week), viewer, notice)
+
+
+async def keyword_page(archive: Archive, pressed: KeywordsCallback, viewer: Viewer) -> Screen | None:
+    """The page of a keyword search's results a button asks for; None when that search is not there (a
+    forged button) or not for this person."""
+    after = pressed.anchor if pressed.pos is Position.AFTER else 0
+    before = pressed.anchor if pressed.pos is Position.BEFORE else 0
+    size = archive.settings.page_size
+    result = await archive.word_results(
+        pressed.search, size, after=after, before=before, page=pressed.page, masked=not viewer.full_phones
+    )
+    return keywords_screen(result, pressed, viewer, size) if result is not None else None

@@ -166,6 +166,10 @@ class CardCallback(CallbackData, prefix="c"):
             return DrillCardCallback(**fields, report=back.report)
         return cls(**fields)  # a card of a drilled page past MAX_DRILL_PAGE: back to its list, then the menu
 
+    def back(self) -> CallbackData:
+        """Where the card's ⬅ К списку leads: the list page it was opened from."""
+        return self.list_page()
+
     def list_page(self) -> ListCallback:
         """The list page the card returns to."""
         return ListCallback(
@@ -234,6 +238,53 @@ class QueueCardCallback(CardCallback, prefix="qc"):
         return QueueCallback(week=self.week)
 
 
+class FindCallback(CallbackData, prefix="y"):
+    """Asks for words to find in the conversations within a list view's filters (a button of the search's
+    question); remembers the view to come back to."""
+
+    sort: Column = DEFAULT_SORT
+    desc: bool = DEFAULT_DESCENDING
+    view_id: int = Field(default=0, ge=0, le=MAX_ID)
+
+
+class KeywordsCallback(CallbackData, prefix="w"):
+    """A page of the dialogs whose conversations hold a stored search's words (`db.keywords`), newest
+    first: the first, or the one after (before) the dialog `anchor`."""
+
+    search: int = Field(ge=1, le=MAX_ID)
+    pos: Position = Position.FIRST
+    anchor: int = Field(default=0, ge=0, le=MAX_ID)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+
+class KeywordCardCallback(CardCallback, prefix="z"):
+    """A card opened from the results of a keyword search (`KeywordsCallback`), at the part of its
+    transcript that holds the words: `pos`, `anchor` and `page` are the results page's, `view_id` the
+    stored keyword search's id (the fields of a card, so that every button of the card keeps it).
+    ⬅ К списку returns to that results page."""
+
+    @classmethod
+    def from_results(cls, dialog: int, part: int, results: KeywordsCallback) -> KeywordCardCallback:
+        return cls(
+            dialog=dialog,
+            part=part,
+            pos=results.pos,
+            anchor=results.anchor,
+            page=results.page,
+            view_id=results.search,
+        )
+
+    def results(self) -> KeywordsCallback:
+        return KeywordsCallback(search=max(1, self.view_id), pos=self.pos, anchor=self.anchor, page=self.page)
+
+    def back(self) -> CallbackData:
+        return self.results()
+
+    def list_page(self) -> ListCallback:
+        """Not a list's page: the whole list (what a card gone, or a mark given, falls back to)."""
+        return ListCallback(sort=self.sort, desc=self.desc)
+
+
 MAX_MARK = 5
 REMOVE_COMMENT = MAX_MARK + 1  # `ReviewCallback.mark` of the button that removes the mark's comment
 MAX_REVIEW_PART = 9_999  # a card's part a mark button comes back to (80,000 messages): one byte to spare
@@ -264,8 +315,11 @@ class ReviewCallback(CallbackData, prefix="v"):
                 dialog=card.dialog, mark=mark, part=min(card.part, MAX_REVIEW_PART), week=card.week
             )
         report = card.report if isinstance(card, DrillCardCallback) else 0
-        fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
         part = min(card.part, MAX_REVIEW_PART)
+        if isinstance(card, KeywordCardCallback):  # its place is a page of a keyword search's results
+            fields = {name: getattr(card, name) for name in ("dialog", "pos", "anchor", "page", "view_id")}
+            return KeywordReviewCallback(**fields, mark=mark, part=part)
+        fields = {name: getattr(card, name) for name in ("dialog", "sort", "desc", "pos", "anchor", "page")}
         return cls(**fields, mark=mark, part=part, view_id=card.view_id, report=report)
 
     def card(self) -> CardCallback:
@@ -291,6 +345,23 @@ class QueueReviewCallback(ReviewCallback, prefix="qv"):
 
     def card(self) -> CardCallback:
         return QueueCardCallback(dialog=self.dialog, part=self.part, turn=True, week=self.week)
+
+
+class KeywordReviewCallback(ReviewCallback, prefix="u"):
+    """A `ReviewCallback` on a card opened from a keyword search's results (`KeywordCardCallback`): `pos`,
+    `anchor`, `page` and `view_id` are that card's (the results page, the stored search), so the card
+    shown again after a mark still leads back to the results."""
+
+    def card(self) -> CardCallback:
+        return KeywordCardCallback(
+            dialog=self.dialog,
+            part=self.part,
+            turn=True,
+            pos=self.pos,
+            anchor=self.anchor,
+            page=self.page,
+            view_id=self.view_id,
+        )
 
 
 class Section(IntEnum):

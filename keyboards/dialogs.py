@@ -16,6 +16,7 @@ from keyboards.callbacks import (
     ExportCallback,
     ExportFormat,
     FilterCallback,
+    FindCallback,
     ListCallback,
     MenuCallback,
     Position,
@@ -82,8 +83,12 @@ def with_offers(
 
 
 def search_prompt_keyboard(prompt: SearchCallback, t: Translate) -> InlineKeyboardMarkup:
+    """Back to the list; or words to find in the conversations instead, within the same filters."""
     back = ListCallback(sort=prompt.sort, desc=prompt.desc, view_id=prompt.view_id)
-    return InlineKeyboardMarkup(inline_keyboard=[[back_button(back, t)]])
+    find = FindCallback(sort=prompt.sort, desc=prompt.desc, view_id=prompt.view_id)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(t("button-keywords"), find)], [back_button(back, t)]]
+    )
 
 
 def card_keyboard(
@@ -129,7 +134,7 @@ def card_keyboard(
         walk = QueueCallback(week=card.week, walk=True, after=card.dialog)
         rows.append([button(t("button-queue-next"), walk), button(t("button-to-queue"), card.queue())])
     else:
-        rows.append([button(t("button-to-list"), card.list_page())])
+        rows.append([button(t("button-to-list"), card.back())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -249,7 +249,7 @@ async def test_the_search_button_asks_for_text_and_cancel_leaves(api: BotAPIEmul
     assert reaction.message.message_id == message.message_id
     assert "Напишите имя клиента или номер телефона" in message.content
     assert "/cancel" in message.content
-    assert message.button_rows() == [["⬅ Назад"]]
+    assert message.button_rows() == [["💬 Искать слова в переписке"], ["⬅ Назад"]]
 
     reaction = await say(user, "/cancel")
     assert "Поиск отменён" in reaction.message.content
@@ -712,6 +712,7 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
             assert [c["command"] for c in commands] == [
                 "start",
                 "dialogs",
+                "find",
                 "analytics",
                 "help",
                 "cancel",
@@ -720,6 +721,7 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
         assert [c["description"] for c in russian] == [
             "Главное меню",
             "Список диалогов",
+            "Поиск слов в переписке",
             "Аналитика (руководителям)",
             "Как пользоваться ботом",
             "Отменить поиск или ввод дат",
@@ -728,6 +730,7 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
         assert [c["description"] for c in english] == [
             "Main menu",
             "Dialog list",
+            "Find words in conversations",
             "Analytics (for heads)",
             "How to use the bot",
             "Cancel a search or dates",

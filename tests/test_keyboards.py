@@ -12,6 +12,7 @@ from keyboards.callbacks import (
     CardCallback,
     FilterCallback,
     FilterKind,
+    FindCallback,
     ListCallback,
     MenuCallback,
     MenuLevel,
@@ -176,10 +177,12 @@ def test_filters_keep_the_view_and_reset_takes_them_away() -> None:
     assert SearchCallback.unpack(data(filtered, "🔎 Поиск")).view_id == 8
 
 
-def test_the_search_prompt_leads_back_to_the_list() -> None:
+def test_the_search_prompt_leads_back_to_the_list_or_to_words_in_the_conversations() -> None:
     markup = search_prompt_keyboard(SearchCallback(sort=3, desc=False, view_id=4), RU)
-    assert texts(markup) == ["⬅ Назад"]
+    assert texts(markup) == ["💬 Искать слова в переписке", "⬅ Назад"]
     assert ListCallback.unpack(data(markup, "⬅ Назад")) == ListCallback(sort=3, desc=False, view_id=4)
+    find = FindCallback.unpack(data(markup, "💬 Искать слова в переписке"))
+    assert find == FindCallback(sort=3, desc=False, view_id=4)
 
 
 def test_every_button_of_a_worst_case_list_fits() -> None:

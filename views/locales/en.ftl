@@ -27,6 +27,7 @@ help =
     <b>Dialog list</b> — completed client dialogs from WhatsApp, Telegram and the other channels.
 
     /dialogs — open the list
+    /find words — find the dialogs whose conversations hold these words (“/find expens” finds “expensive” too)
     /analytics — analytics (for heads)
     /start — main menu
     /cancel — cancel a search or dates
@@ -375,3 +376,28 @@ list-longest-wait = ⏳ waited: { $time }
 card-first-response = ⏱ First response
 card-longest-wait = ⏳ Longest wait
 analytics-employee-response = ⏱ First response: median { $median }, 90% within { $p90 }
+
+## Keyword search inside conversations
+command-find = Find words in conversations
+button-keywords = 💬 Find words in conversations
+button-keywords-again = 💬 Find other words
+keywords-prompt =
+    💬 Type the words to find in the conversations, e.g.: expensive. A word may be cut short: “expens” finds both “expensive” and “expenses”; several words are looked for in one message.
+
+    /cancel — cancel
+keywords-prompt-within =
+    💬 Type the words to find in the conversations, e.g.: expensive. A word may be cut short: “expens” finds both “expensive” and “expenses”; several words are looked for in one message.
+    Searching the dialogs with the filters: { $filters }
+
+    /cancel — cancel
+keywords-searched = 💬 In conversations: “{ $words }”
+keywords-found = Found: { $count } { $count ->
+    [one] dialog
+   *[other] dialogs
+} · page { $page } of { $pages }
+keywords-found-more = Found: more than { $count } dialogs (not counted exactly, it would take long) · page { $page }
+keywords-newest-first = Newest first
+keywords-nothing-found = No conversation has a message with all these words. Try the start of a word, or other words.
+keywords-no-words = There is no word in the query, only symbols. Type words, e.g.: expensive.
+keywords-gone = This search is no longer available. Start a new one: /find
+keywords-cancelled = The search in conversations is cancelled.

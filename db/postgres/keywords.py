@@ -1,0 +1,57 @@
+"""The words of the conversations on PostgreSQL: a GIN index on the words of each message's folded text
+(`ix_fts_messages_words`, made by migration 0017), which PostgreSQL keeps in step by itself.
+
+The words are those SQLite's FTS5 index finds (`db.sqlite.keywords`): the text lower-cased, ё→е, every run
+of characters that are neither letters nor digits a space (as FTS5's unicode61 splits words), then the
+`simple` configuration's words (no stemming, no stop words). A prefix is `'дорог':*`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+KEYWORD_INDEX = "ix_fts_messages_words"
+MIN_PREFIX = 3  # as on SQLite: shorter words are matched whole
+
+
+def words_of(column: str) -> str:
+    """The indexed expression over a text column: written out the same in migration 0017 (a statement
+    uses the index only when its expression is the index's, character for character)."""
+    return (
+        "to_tsvector('simple'::regconfig,"
+        f" regexp_replace(translate(lower({column}), 'ё', 'е'), '[^[:alnum:]]+', ' ', 'g'))"
+    )
+
+
+QUERY = "to_tsquery('simple'::regconfig, :q)"
+MESSAGE_ID = "id"  # the id column of `MATCHING_MESSAGES`
+MATCHING_MESSAGES = f"SELECT id FROM messages WHERE {words_of('text')} @@ {QUERY}"
+DIALOG_MATCHES = (
+    f"EXISTS (SELECT 1 FROM messages k WHERE k.dialog_id = d.id AND {words_of('k.text')} @@ {QUERY})"
+)
+FIRST_MATCH = (
+    "SELECT m.position, m.sender, m.author, m.text FROM messages m"
+    f" WHERE m.dialog_id = :dialog AND {words_of('m.text')} @@ {QUERY} ORDER BY m.position LIMIT 1"
+)
+
+
+def match_query(connection: Connection, terms: list[str]) -> str:
+    """A tsquery of messages holding every term, each as the start of a word (a short one whole); every
+    term a quoted lexeme, whatever it holds."""
+    return " & ".join(_quoted(term) + (":*" if len(term) >= MIN_PREFIX else "") for term in terms)
+
+
+def _quoted(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def unindex(connection: Connection, dialogs: str, params: dict[str, object]) -> None:
+    """Nothing to do: the index is PostgreSQL's own, kept with the rows."""
+
+
+def index(connection: Connection, dialogs: str, params: dict[str, object], texts: list[str]) -> None:
+    """Nothing to do: the index is PostgreSQL's own, kept with the rows."""
+
+
+def is_keyword_index(index_name: str) -> bool:
+    return index_name == KEYWORD_INDEX
