@@ -96,9 +96,10 @@ def _sql(connection: Connection) -> ModuleType:
     return postgres_keywords if is_postgres(connection) else sqlite_keywords
 
 
+# the columns of `db.sqlite.pages.ROW_COLUMNS`, which `dialog_row` reads
 _COLUMNS = (
     "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count"
+    " d.started_at, d.completed_at, d.message_count, d.first_response, d.longest_wait"
 )
 
 
