@@ -19,6 +19,7 @@ class Asking(StatesGroup):
     analytics_dates = State()  # the same for the analytics; the data holds the `section`
     employee = State()  # letters of an employee's name, while the employee filter's choices are open
     review_comment = State()  # a mark's comment; the data holds the `card` (packed) to return to
+    digest_time = State()  # the morning digest's time, typed like 7:30
 
 
 async def typed_text(message: Message) -> bool:
