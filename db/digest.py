@@ -169,7 +169,7 @@ def day_figures(connection: Connection, day: date) -> DayFigures:
         if counts[0]
     ]
     channels = [Compared(channel, channel, now, then) for channel, (now, then) in per_channel.items() if now]
-    employees.sort(key=lambda row: (-row.dialogs, row.name.casefold(), row.key))
+    employees.sort(key=lambda row: (-row.dialogs, not row.key, row.name.casefold(), row.key))
     channels.sort(key=lambda row: (-row.dialogs, str(row.key)))
     return DayFigures(
         day,
@@ -241,23 +241,14 @@ def silent_channels(
         return []
     naive_now = _naive(now)
     since = naive_now - timedelta(hours=hours)
-    recent = {
-        str(channel)
-        for (channel,) in run_sql(
-            connection,
-            "SELECT DISTINCT channel FROM dialogs WHERE completed_at >= :since AND completed_at < :now",
-            {"since": since, "now": naive_now},
-        )
-    }
+    at = Dialog.completed_at
+    # silent: the last dialog is `hours` or more before now
+    recent = select(Dialog.channel).where(at > since, at < naive_now).distinct()
+    heard = {str(channel) for (channel,) in connection.execute(recent)}
     silences = []
-    for channel in sorted(busy - recent):
-        (last,) = run_sql(
-            connection,
-            "SELECT MAX(completed_at) FROM dialogs WHERE channel = :channel AND completed_at < :now",
-            {"channel": channel, "now": naive_now},
-        ).fetchone()
+    for channel in sorted(busy - heard):
+        last = connection.scalar(select(func.max(at)).where(Dialog.channel == channel, at < naive_now))
         if last is not None:
-            last = datetime.fromisoformat(last) if isinstance(last, str) else last
             silences.append(Silence(channel, last.replace(tzinfo=UTC), usual[channel]))
     return silences
 

@@ -10,9 +10,16 @@ from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
 from handlers.asking import Asking, asked_in, prompt_of, typed_text
-from handlers.screens import list_page, replace_prompt, send, show
-from keyboards.callbacks import DigestAction, DigestCallback, DigestRowCallback, ListCallback
+from handlers.screens import analytics_page, list_page, replace_prompt, send, show
+from keyboards.callbacks import (
+    DigestAction,
+    DigestCallback,
+    DigestMoreCallback,
+    DigestRowCallback,
+    ListCallback,
+)
 from keyboards.digest import clock
+from views.analytics import analytics_period
 from views.digest import parse_time, settings_screen, time_prompt_screen
 from views.screen import Screen
 from views.viewer import Viewer
@@ -26,6 +33,7 @@ def router() -> Router:
     screen.message.register(digest_command, Command("digest", ignore_case=True))
     screen.callback_query.register(digest_button, DigestCallback.filter())
     screen.callback_query.register(row_button, DigestRowCallback.filter())
+    screen.callback_query.register(more_button, DigestMoreCallback.filter())
     screen.message.register(typed_time, StateFilter(Asking.digest_time), typed_text)
     return screen
 
@@ -100,7 +108,24 @@ async def row_button(
 ) -> None:
     """A digest's row: its dialogs as a new list message; the digest stays above it. The list is read
     through the archive as this person sees it (a manager's forged button shows their own dialogs only)."""
-    screen = await list_page(archive, ListCallback(view_id=callback_data.view_id), viewer)
+    await _under_digest(
+        callback, await list_page(archive, ListCallback(view_id=callback_data.view_id), viewer)
+    )
+
+
+async def more_button(
+    callback: CallbackQuery, callback_data: DigestMoreCallback, viewer: Viewer, archive: Archive
+) -> None:
+    """A digest's «ещё …»: the analytics section of its day in full, as a new message (heads and admins)."""
+    if not viewer.role.sees_analytics:
+        await callback.answer(viewer.texts("analytics-heads-only"), show_alert=True)
+        return
+    shown, period = analytics_period(callback_data.analytics())
+    await _under_digest(callback, await analytics_page(archive, shown, period, viewer))
+
+
+async def _under_digest(callback: CallbackQuery, screen: Screen) -> None:
+    """A screen a digest's button opens, as a new message: the digest stays where it is."""
     message = callback.message
     if isinstance(message, Message):
         await message.answer(screen.text, reply_markup=screen.markup)

@@ -313,3 +313,14 @@ class DigestRowCallback(CallbackData, prefix="h"):
     digest's day), sent as a new message under the digest, which stays."""
 
     view_id: int = Field(ge=1, le=MAX_ID)
+
+
+class DigestMoreCallback(CallbackData, prefix="i"):
+    """A digest's «ещё …»: the analytics section of the digest's day (`day`: yyyymmdd) in full, sent as a
+    new message under the digest."""
+
+    section: Section
+    day: int = Field(ge=19_000_101, le=99_991_231)
+
+    def analytics(self) -> AnalyticsCallback:
+        return AnalyticsCallback(section=self.section, period=RANGE_PERIOD, first=self.day, last=self.day)

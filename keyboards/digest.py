@@ -6,9 +6,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.buttons import button, rows_of
 from keyboards.callbacks import (
-    AnalyticsCallback,
     DigestAction,
     DigestCallback,
+    DigestMoreCallback,
     DigestRowCallback,
     MenuCallback,
     MenuLevel,
@@ -51,7 +51,7 @@ def time_prompt_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[button(t("back"), DigestCallback())]])
 
 
-def digest_keyboard(rows: list[int], more: list[tuple[str, AnalyticsCallback]]) -> InlineKeyboardMarkup:
+def digest_keyboard(rows: list[int], more: list[tuple[str, DigestMoreCallback]]) -> InlineKeyboardMarkup:
     """A number button for each row shown (`rows`: their stored views, numbered from 1 in order), then a
     button for each «ещё …» (`more`: its label and the analytics screen of the whole day)."""
     numbered: list[InlineKeyboardButton] = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from db.digest import DIGEST_ROWS, WEEK, Compared, Digest, Silence
-from keyboards.callbacks import RANGE_PERIOD, AnalyticsCallback, Section
+from keyboards.callbacks import DigestMoreCallback, Section
 from keyboards.digest import clock, digest_keyboard, settings_keyboard, time_prompt_keyboard
 from views.formatting import channel_label, h, short
 from views.screen import Screen
@@ -29,7 +29,7 @@ class Part:
 
     text: str
     rows: list[int] = field(default_factory=list)
-    more: list[tuple[str, AnalyticsCallback]] = field(default_factory=list)
+    more: list[tuple[str, DigestMoreCallback]] = field(default_factory=list)
 
 
 # A section: the day's digest, the catalogue, the number of its first row → its part (None: nothing to say)
@@ -46,9 +46,8 @@ def change(dialogs: int, before: int) -> str:
     return "±0"
 
 
-def _day_button(section: Section, day: date) -> AnalyticsCallback:
-    number = day.year * 10_000 + day.month * 100 + day.day
-    return AnalyticsCallback(section=section, period=RANGE_PERIOD, first=number, last=number)
+def _day_button(section: Section, day: date) -> DigestMoreCallback:
+    return DigestMoreCallback(section=section, day=day.year * 10_000 + day.month * 100 + day.day)
 
 
 def _rows(
@@ -72,7 +71,7 @@ def employees_part(digest: Digest, t: Texts, first: int) -> Part | None:
         return h(short(row.name, MAX_ROW_NAME)) if row.key else h(t("analytics-nobody"))
 
     lines, views = _rows(rows, digest.employee_views, first, name)
-    more: list[tuple[str, AnalyticsCallback]] = []
+    more: list[tuple[str, DigestMoreCallback]] = []
     rest = rows[len(views) :]
     if rest:
         lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
@@ -86,7 +85,7 @@ def channels_part(digest: Digest, t: Texts, first: int) -> Part | None:
     if not rows:
         return None
     lines, views = _rows(rows, digest.channel_views, first, lambda row: channel_label(str(row.key), t))
-    more: list[tuple[str, AnalyticsCallback]] = []
+    more: list[tuple[str, DigestMoreCallback]] = []
     rest = rows[len(views) :]
     if rest:
         lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
@@ -113,7 +112,7 @@ def digest_screen(digest: Digest, t: Texts, sections: tuple[DigestSection, ...] 
         )
     chunks = [f"<b>{h(title)}</b>\n{total}"]
     rows: list[int] = []
-    more: list[tuple[str, AnalyticsCallback]] = []
+    more: list[tuple[str, DigestMoreCallback]] = []
     for section in sections:
         part = section(digest, t, len(rows) + 1)
         if part is None:
