@@ -47,7 +47,10 @@ def main() -> None:
 
 
 async def run(database: Database, count: int, runs: int) -> None:
-    last = database.run(lambda connection: connection.scalar(select(func.max(Dialog.completed_at))))
+    last: datetime | None = database.run(
+        lambda connection: connection.scalar(select(func.max(Dialog.completed_at)))
+    )
+    assert last is not None, "the benchmark archive has no dialogs"
     day = last.replace(tzinfo=UTC).astimezone(ZONE).date() - timedelta(days=1)
     at = datetime(day.year, day.month, day.day, 14, tzinfo=ZONE).astimezone(UTC)
     archive = Archive(database, ListSettings(ZONE, "RU", 10))
