@@ -20,11 +20,9 @@ from keyboards.callbacks import (
 )
 from keyboards.digest import clock
 from views.analytics import analytics_period
-from views.digest import parse_time, settings_screen, time_prompt_screen
+from views.digest import DEFAULT_MINUTE, parse_time, settings_screen, time_prompt_screen
 from views.screen import Screen
 from views.viewer import Viewer
-
-DEFAULT_MINUTE = 9 * 60  # the time of a digest turned on before any was chosen
 
 
 def router() -> Router:

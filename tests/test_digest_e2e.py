@@ -168,8 +168,16 @@ async def test_a_head_turns_the_digest_on_picks_a_time_types_one_and_turns_it_of
     found = database.run(digest.subscription, HEAD_ID)
     assert found is not None and not found.enabled and found.minute == 7 * 60 + 30
 
-    # "07:30" typed with a leading zero means the same
+    # a time asked for and /cancel: the settings as they were, in the question's place
     prompt = (await tap(head, off, "🕐 Другое время")).message
+    cancelled = (await say(head, "/cancel")).message
+    assert cancelled.message_id == prompt.message_id
+    assert (
+        cancelled.content.startswith("Время сводки не изменено.")
+        and "Сейчас: выключена." in cancelled.content
+    )
+    # typed with a leading zero, it means the same; a time typed turns the digest on
+    prompt = (await tap(head, cancelled, "🕐 Другое время")).message
     assert "приходит в 07:45" in (await say(head, "07:45")).message.content
 
 

@@ -20,6 +20,7 @@ from views.screen import Screen
 from views.texts import Texts
 
 MAX_ROW_NAME = 40  # characters of an employee's name in a row
+DEFAULT_MINUTE = 9 * 60  # the time of a digest turned on before any was chosen
 
 
 @dataclass(frozen=True)

@@ -338,7 +338,7 @@ export-not-sent = The file could not be sent: Telegram did not answer. Press ⬇
 export-too-large = The file came out larger than 50 MB, more than Telegram takes from bots. Narrow the list with a search or filters and export again.
 
 ## Morning digest
-command-digest = Morning digest
+command-digest = Morning digest (for heads)
 digest-heading = ☀️ Morning digest
 digest-about = Every day at the time you choose, yesterday in one message: dialogs per employee and per channel against the same day a week earlier. During working hours, an alert when a channel that usually has many dialogs falls silent.
 digest-state-on = Now: on, comes at { $time } ({ $zone }).
@@ -347,6 +347,7 @@ digest-button-on = ✅ Turn on
 digest-button-off = 🔕 Turn off
 digest-button-other-time = 🕐 Another time
 digest-type-time = Type the time to send the digest at, e.g. 7:30 or 07:30.
+digest-time-cancelled = The digest's time is unchanged.
 digest-bad-time = «{ $text }» is not a time. Type hours and minutes, e.g. 7:30 or 07:30.
 digest-now-on = The digest is on: it comes at { $time }.
 digest-now-off = The digest is off.
