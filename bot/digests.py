@@ -32,7 +32,7 @@ from db.engine import Database
 from db.periods import utc_now
 from db.users import Role
 from views.digest import digest_screen, silence_text
-from views.texts import texts_for
+from views.texts import Texts, texts_for
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +107,16 @@ class DigestScheduler:
         for person in due:
             if stop is not None and stop.is_set():
                 break
-            if not await self._may_read(person.telegram_id):
+            t = await self._reader(person)
+            if t is None:
                 continue
             if not await self._db.write(digest.claim, person.telegram_id, today, now, LEASE):
                 continue  # sent already, or another process is sending it
             try:
                 if built is None:
                     built = await self._archive.digest(today - timedelta(days=1))
-                await self._send_digest(person, built)
+                screen = digest_screen(built, t)
+                await self._bot.send_message(person.telegram_id, screen.text, reply_markup=screen.markup)
             except (TelegramForbiddenError, TelegramBadRequest) as error:
                 # blocked the bot, or no chat with them: trying again changes nothing today
                 log.warning("the digest for %s cannot be sent: %s", person.telegram_id, error.message)
@@ -127,15 +129,14 @@ class DigestScheduler:
                 sent += 1
         return sent
 
-    async def _send_digest(self, person: Subscription, built: Digest) -> None:
-        screen = digest_screen(built, texts_for(person.language))
-        await self._bot.send_message(person.telegram_id, screen.text, reply_markup=screen.markup)
-
-    async def _may_read(self, telegram_id: int) -> bool:
-        """Only heads and admins get the digest: one demoted or removed since keeps their setting, unused."""
-        if telegram_id in self._admins:
-            return True
-        return (await self._archive.person(telegram_id)).role in (Role.HEAD, Role.ADMIN)
+    async def _reader(self, subscription: Subscription) -> Texts | None:
+        """The catalogue to write to a person in (the language they chose in the bot since, else the one
+        they set the digest in); None for someone who may not read it: only heads and admins get the
+        digest, one demoted or removed since keeps their setting, unused."""
+        person = await self._archive.person(subscription.telegram_id)
+        if subscription.telegram_id not in self._admins and person.role not in (Role.HEAD, Role.ADMIN):
+            return None
+        return texts_for(person.language or subscription.language)
 
     async def tell_silences(self, now: datetime) -> int:
         """The channels fallen silent during working hours, each told once to everyone whose digest is on;
@@ -151,22 +152,20 @@ class DigestScheduler:
         )
         if not silences:
             return 0
-        people = [
-            person
-            for person in await self._db.read(digest.subscribers)
-            if await self._may_read(person.telegram_id)
-        ]
+        readers = []
+        for person in await self._db.read(digest.subscribers):
+            t = await self._reader(person)
+            if t is not None:
+                readers.append((person.telegram_id, t))
         told = 0
         for silence in silences:
             if not await self._db.write(digest.tell_silence, silence, now):
                 continue
             told += 1
-            for person in people:
-                text = silence_text(
-                    silence, texts_for(person.language), self._zone, now, settings.silence_hours
-                )
+            for telegram_id, t in readers:
+                text = silence_text(silence, t, self._zone, now, settings.silence_hours)
                 try:
-                    await self._bot.send_message(person.telegram_id, text)
+                    await self._bot.send_message(telegram_id, text)
                 except AiogramError as error:  # an alert is for now: it is not tried again later
-                    log.warning("the silence alert for %s failed: %s", person.telegram_id, error)
+                    log.warning("the silence alert for %s failed: %s", telegram_id, error)
         return told

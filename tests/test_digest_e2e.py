@@ -23,7 +23,7 @@ from db.engine import Database
 from db.importer import store_records
 from db.listing import ListSettings
 from db.records import DialogRecord
-from db.users import Role, add_user
+from db.users import Role, add_user, choose_language
 from emulator import BotAPIEmulator, ChatMessage, FloodLimits
 from keyboards.callbacks import DigestAction, DigestCallback
 from tests.bot_harness import (
@@ -537,3 +537,21 @@ async def test_no_alert_outside_working_hours(tmp_path: Path) -> None:
             assert received(api, HEAD_ID, "🔕") == []
     finally:
         database.sync_engine.dispose()
+
+
+async def test_the_digest_comes_in_the_language_the_person_chose(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    subscribe(database, HEAD_ID, language="ru")
+    database.run(choose_language, HEAD_ID, "en")  # /language after the digest was set
+    settings = make_settings(database_url(database))
+    assert await scheduler(database, api, settings, Clock(local(TODAY, 9))).tick() == 1
+    [sent] = received(api, HEAD_ID, "Digest of")
+    assert sent.content.split("\n")[:5] == [
+        "Digest of Wednesday, 02.12.2026",
+        "Dialogs: 5 (+2 on 25.11)",
+        "",
+        "👤 Employees",
+        "1. Анна Смирнова — 3 (+2)",
+    ]
+    assert "3. Closed automatically — 1 (+1)" in sent.content.split("\n")
