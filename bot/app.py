@@ -21,6 +21,7 @@ from api.chatwoot_hook import ChatwootHook
 from api.health import Health
 from api.ingest import Ingestion, IngestSettings
 from api.metrics import Metrics
+from bot.digests import DigestScheduler
 from bot.middlewares import AccessMiddleware, LeftQuestion, UpdateMetrics
 from bot.polling import Polling, wait_for_bot_api
 from bot.runtime import JsonSession, prepare_runtime, said
@@ -36,7 +37,7 @@ from views.texts import LANGUAGES, texts_for
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "dialogs", "find", "analytics", "help", "cancel", "language")
+COMMANDS = ("start", "dialogs", "find", "analytics", "digest", "help", "cancel", "language")
 
 
 def bot_defaults() -> DefaultBotProperties:
@@ -144,6 +145,7 @@ async def run_service(
             await set_commands(bot)
             prepare_runtime()
             checkpoints = asyncio.create_task(database.checkpoint_regularly())
+            digests = asyncio.create_task(_digest_scheduler(settings, database, bot).run(stop))
             # the archive's file replaced or removed (the task logged it): stop, as a signal does
             checkpoints.add_done_callback(lambda _task: stop.set())
             try:
@@ -154,6 +156,8 @@ async def run_service(
                     await polling.run(stop)
             finally:
                 checkpoints.cancel()
+                stop.set()  # the digest in hand is sent and recorded; the rest wait for the next start
+                await _finish(digests, DRAIN_SECONDS, "the digest's schedule")
             if checkpoints.done() and not checkpoints.cancelled() and checkpoints.exception():
                 raise cast(BaseException, checkpoints.exception())
     finally:
@@ -162,7 +166,7 @@ async def run_service(
         await server.stop()  # after the updates in hand: requests under way (ingestion, webhook) finish
         if worker is not None:  # the conversation in hand is finished; one cut short stays queued
             stop.set()
-            await _finish(worker, DRAIN_SECONDS)
+            await _finish(worker, DRAIN_SECONDS, "the Chatwoot worker")
         await bot.session.close()
         await dispatcher.storage.close()
         await dispatcher.fsm.events_isolation.close()
@@ -198,7 +202,13 @@ def _chatwoot_sync(settings: Settings, database: Database, metrics: Metrics) -> 
     return sync
 
 
-async def _finish(task: asyncio.Task[None], seconds: float) -> None:
+def _digest_scheduler(settings: Settings, database: Database, bot: Bot) -> DigestScheduler:
+    """The morning digest's schedule, with an archive of its own that sees every dialog."""
+    archive = Archive(database, ListSettings(settings.zone, settings.phone_region, settings.page_size))
+    return DigestScheduler(archive, database, bot, settings)
+
+
+async def _finish(task: asyncio.Task[None], seconds: float, name: str) -> None:
     """Waits `seconds` at most for the task to end, then cancels it; its failure is logged, not raised."""
     try:
         await asyncio.wait_for(asyncio.shield(task), seconds)
@@ -207,7 +217,7 @@ async def _finish(task: asyncio.Task[None], seconds: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     except Exception:
-        log.exception("the Chatwoot worker failed")
+        log.exception("%s failed", name)
 
 
 def _stop_on_signal(stop: asyncio.Event, number: signal.Signals) -> None:

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     # all: managers see every dialog; own: a manager sees those of the employee they are linked to, only
     manager_scope: str = MANAGER_SCOPE_ALL
     review_sample: int = Field(default=DEFAULT_SAMPLE, ge=1)  # dialogs an employee in a week's review queue
+    # the morning digest's channel-silence alerts (README, "Morning digest"): local hours of TIMEZONE
+    work_hours: str = "09-19"
+    silence_hours: int = Field(default=2, ge=1, le=12)  # hours without a dialog that make a silence
+    # a channel is watched in hours when it had at least this many dialogs on average in the same hours of
+    # the same weekday of the four weeks before
+    silence_usual_dialogs: float = Field(default=5.0, gt=0)
     # the service (DESIGN §8)
     webhook_url: str = ""  # empty: long polling
     webhook_secret: SecretStr | None = None
@@ -72,6 +78,23 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Moscow") from None
         return value
+
+    @field_validator("work_hours")
+    @classmethod
+    def _work_hours(cls, value: str) -> str:
+        if parse_work_hours(value) is None:
+            raise ValueError(
+                f"{value!r} is not working hours: two whole hours of the day, the first before the second,"
+                " e.g. 09-19"
+            )
+        return value.strip()
+
+    @property
+    def work_hours_range(self) -> tuple[int, int]:
+        """The working hours, the first hour and the hour they end at (19: until 19:00)."""
+        hours = parse_work_hours(self.work_hours)
+        assert hours is not None
+        return hours
 
     @field_validator("phone_region")
     @classmethod
@@ -178,3 +201,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def parse_work_hours(value: str) -> tuple[int, int] | None:
+    """«09-19» or «9-19»: the first hour and the hour they end at; None when it is not a span of hours."""
+    match = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", value)
+    if match is None:
+        return None
+    start, end = int(match[1]), int(match[2])
+    return (start, end) if 0 <= start < end <= 24 else None

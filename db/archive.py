@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from db import analytics, audit, choices, review_queue, reviews
+from db import analytics, audit, choices, digest, review_queue, reviews
 from db.analytics import (
     ChannelStats,
     ChartFigures,
@@ -29,6 +29,7 @@ from db.analytics import (
 from db.cards import Card, open_card
 from db.choices import FilterChoices, FilterOverview
 from db.dialogs import DialogQuery, DialogRow, Filters, iter_dialogs
+from db.digest import DIGEST_ROWS, Digest, Subscription
 from db.engine import Database
 from db.errors import ArchiveBusy
 from db.keywords import (
@@ -392,6 +393,32 @@ class Archive:
         views = drill_of(rows)
         drill = await self._stored_ids(views) if views else []
         return Figures(period, today, first, last, rows, drill, previous_span(period, now))
+
+    # --- the morning digest ------------------------------------------------------------------------
+
+    async def digest_subscription(self, telegram_id: int) -> Subscription | None:
+        return await self._db.read(digest.subscription, telegram_id)
+
+    async def set_digest(
+        self, telegram_id: int, *, enabled: bool, minute: int, language: str
+    ) -> Subscription:
+        return await self._db.write(
+            digest.set_subscription, telegram_id, enabled=enabled, minute=minute, language=language
+        )
+
+    async def digest(self, day: date) -> Digest:
+        """The digest of the local `day`: its figures, and the list views its rows open (stored the first
+        time), each filtered to that one day, so that a row tapped a week later still opens that day."""
+        figures = await self._db.read(digest.day_figures, day)
+        code = _day_code(day)
+        employees = [
+            ListView(employee_id=int(row.key) or NOBODY, period=code)
+            for row in figures.employees[:DIGEST_ROWS]
+        ]
+        channels = [ListView(channel=str(row.key), period=code) for row in figures.channels[:DIGEST_ROWS]]
+        views = [*employees, *channels]
+        ids = await self._stored_ids(views) if views else []
+        return Digest(figures, ids[: len(employees)], ids[len(employees) :])
 
     # --- exports and the audit log --------------------------------------------------------------------
 

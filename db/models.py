@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -364,3 +365,31 @@ class StatsZone(Base):
     __tablename__ = "stats_zone"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class DigestSubscription(Base):
+    """A head's or an admin's morning digest (`db.digest`): on or off, at which local minute of the day (of
+    TIMEZONE), in which language, and the local day whose digest they last got. A process that sends a
+    day's digest claims it first (`claimed_day`, until `claimed_until`, UTC), so that two replicas never
+    both send it and one that died while sending leaves it to be sent again once the claim runs out."""
+
+    __tablename__ = "digest_subscriptions"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    minute: Mapped[int] = mapped_column(Integer)  # local minute of the day: 9 * 60 is 09:00
+    language: Mapped[str] = mapped_column(String(8))  # the language of the person when they set it
+    sent_day: Mapped[date | None] = mapped_column(Date)
+    claimed_day: Mapped[date | None] = mapped_column(Date)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())  # UTC
+
+
+class ChannelSilence(Base):
+    """A silence of a channel the digest's readers were told of, once: known by the channel's last dialog
+    before it (a new dialog ends it; the next silence has another last dialog)."""
+
+    __tablename__ = "channel_silences"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_dialog_at: Mapped[datetime] = mapped_column(DateTime(), primary_key=True)  # UTC
+    told_at: Mapped[datetime] = mapped_column(DateTime())  # UTC

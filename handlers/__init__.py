@@ -20,6 +20,7 @@ from handlers import (
     cancel,
     card,
     dialog_list,
+    digest,
     exports,
     fallback,
     filters,
@@ -54,6 +55,7 @@ def build_router() -> Router:
         exports,
         filters,
         analytics,
+        digest,
         review_queue,
         fallback,
     ):

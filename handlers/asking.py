@@ -28,6 +28,7 @@ class Asking(StatesGroup):
     employee = State()  # letters of an employee's name, while the employee filter's choices are open
     review_comment = State()  # a mark's comment; the data holds the `card` (packed) to return to
     keywords = State()  # words to find in the conversations; the data holds the list view to search within
+    digest_time = State()  # the morning digest's time, typed like 7:30
 
 
 async def typed_text(message: Message) -> bool:

@@ -1,5 +1,5 @@
 """/cancel: leaves a question (search text, dates, letters of an employee's name, a mark's comment, words to
-find in the conversations) for the screen it was asked from."""
+find in the conversations, the digest's time) for the screen it was asked from."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from handlers.screens import analytics_page, list_page, replace_prompt, send
 from keyboards.callbacks import AnalyticsCallback, ListCallback, Section
 from views.analytics import analytics_period
 from views.card import TRANSCRIPT_PART, card_screen
+from views.digest import DEFAULT_MINUTE, settings_screen
 from views.viewer import Viewer
 
 
@@ -40,6 +41,12 @@ async def cancel(message: Message, viewer: Viewer, archive: Archive, state: FSMC
         else:
             screen = card_screen(card, on_card, viewer)
         await replace_prompt(message, prompt_of(data), screen, said)
+        return
+    if asked == Asking.digest_time.state:  # back to the digest's settings, as they were
+        found = await archive.digest_subscription(viewer.telegram_id)
+        enabled, minute = (found.enabled, found.minute) if found is not None else (False, DEFAULT_MINUTE)
+        screen = settings_screen(enabled, minute, viewer.zone.key, viewer.texts)
+        await replace_prompt(message, prompt_of(data), screen, viewer.texts("digest-time-cancelled"))
         return
     said = viewer.texts(
         "search-cancelled"

@@ -403,3 +403,39 @@ class AnalyticsCallback(CallbackData, prefix="a"):
     last: int = Field(default=0, ge=0, le=99_991_231)
     action: AnalyticsAction = AnalyticsAction.SHOW
     page: int = Field(default=0, ge=0, le=MAX_ANALYTICS_PAGE)  # of a report told a page at a time, from 0
+
+
+class DigestAction(IntEnum):
+    SHOW = 0  # the /digest screen
+    ON = 1
+    OFF = 2
+    AT = 3  # at the local minute `minute` (turns it on)
+    ASK_TIME = 4  # asks for a time typed
+
+
+MINUTES_A_DAY = 24 * 60
+
+
+class DigestCallback(CallbackData, prefix="j"):
+    """The morning digest's settings (/digest): on, off, at a time."""
+
+    action: DigestAction = DigestAction.SHOW
+    minute: int = Field(default=0, ge=0, le=MINUTES_A_DAY - 1)
+
+
+class DigestRowCallback(CallbackData, prefix="h"):
+    """A row of a digest: the dialog list of its stored view (an employee's or a channel's dialogs of the
+    digest's day), sent as a new message under the digest, which stays."""
+
+    view_id: int = Field(ge=1, le=MAX_ID)
+
+
+class DigestMoreCallback(CallbackData, prefix="i"):
+    """A digest's «ещё …»: the analytics section of the digest's day (`day`: yyyymmdd) in full, sent as a
+    new message under the digest."""
+
+    section: Section
+    day: int = Field(ge=19_000_101, le=99_991_231)
+
+    def analytics(self) -> AnalyticsCallback:
+        return AnalyticsCallback(section=self.section, period=RANGE_PERIOD, first=self.day, last=self.day)

@@ -401,3 +401,50 @@ keywords-nothing-found = No conversation has a message with all these words. Try
 keywords-no-words = There is no word in the query, only symbols. Type words, e.g.: expensive.
 keywords-gone = This search is no longer available. Start a new one: /find
 keywords-cancelled = The search in conversations is cancelled.
+
+## Morning digest
+command-digest = Morning digest (for heads)
+digest-heading = ☀️ Morning digest
+digest-about = Every day at the time you choose, yesterday in one message: dialogs per employee and per channel against the same day a week earlier. During working hours, an alert when a channel that usually has many dialogs falls silent.
+digest-state-on = Now: on, comes at { $time } ({ $zone }).
+digest-state-off = Now: off.
+digest-button-on = ✅ Turn on
+digest-button-off = 🔕 Turn off
+digest-button-other-time = 🕐 Another time
+digest-type-time = Type the time to send the digest at, e.g. 7:30 or 07:30.
+digest-time-cancelled = The digest's time is unchanged.
+digest-bad-time = «{ $text }» is not a time. Type hours and minutes, e.g. 7:30 or 07:30.
+digest-now-on = The digest is on: it comes at { $time }.
+digest-now-off = The digest is off.
+digest-heads-only = The morning digest is for heads and administrators.
+digest-title = Digest of { $weekday }, { $date }
+digest-weekday = { $day ->
+    [0] Monday
+    [1] Tuesday
+    [2] Wednesday
+    [3] Thursday
+    [4] Friday
+    [5] Saturday
+   *[6] Sunday
+}
+digest-weekday-plural = { $day ->
+    [0] on Mondays
+    [1] on Tuesdays
+    [2] on Wednesdays
+    [3] on Thursdays
+    [4] on Fridays
+    [5] on Saturdays
+   *[6] on Sundays
+}
+digest-total = Dialogs: { $dialogs } ({ $change } on { $before })
+digest-none = No dialogs (a week earlier, { $before }: { $dialogs }).
+digest-employees = 👤 Employees
+digest-channels = 📨 Channels
+digest-more = …and { $count } more: { $dialogs } { $dialogs ->
+    [one] dialog
+   *[other] dialogs
+}
+digest-all-employees = All employees of that day
+digest-all-channels = All channels of that day
+digest-hint = In brackets, the difference from the same day a week earlier. Tap a number to open the list of those dialogs.
+digest-silence = 🔕 { $channel }: no dialog for { $hours } h, the last at { $last }. Usually there are about { $usual } in these hours { $weekday }.
