@@ -215,10 +215,12 @@ def slowest_responses(
 
 
 # The day's dialogs through ix_dialogs_completed_at (~1,400 at 1M dialogs over two years), each one's row
-# read for its figure, and the top few kept by the database. The ORDER BY sorts an expression, not the
-# column, so that no planner walks ix_dialogs_first_response from the slowest of all time looking for the
-# day's (it would, to spare the sort, through every unanswered dialog of two years). first_response >= 0:
-# a time or UNANSWERED, not one of the states below zero (no client message, no transcript).
+# read for its figure, and the top few kept by the database (a sort of the day's rows). The ORDER BY sorts
+# an expression, not the column: SQLite takes the completed_at range either way today (checked without
+# statistics at 20,000 and 1M dialogs, with them at 20,000), and the expression keeps any planner from walking
+# ix_dialogs_first_response from the slowest of all time instead, through every unanswered dialog of two
+# years, to spare that sort. first_response >= 0: a time or UNANSWERED, not a state below zero (no client
+# message, no transcript).
 _SLOWEST = """
     SELECT d.id, e.name, d.client_name, d.client_phone, d.first_response
     FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id
