@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from db.engine import run_sql
 from db.models import ChannelSilence, Dialog, DigestSubscription
 from db.periods import utc_bounds
-from db.responses import is_figure
 from db.review_queue import ReviewQueue
 
 WEEK = timedelta(days=7)
@@ -194,10 +193,6 @@ class SlowResponse:
     client_phone: str  # E.164, '' when unknown
     first_response: int  # seconds, or `db.responses.UNANSWERED`
 
-    @property
-    def answered(self) -> bool:
-        return is_figure(self.first_response)
-
 
 def slowest_responses(
     connection: Connection, day: date, zone: tzinfo, rows: int = SLOWEST_ROWS
@@ -215,12 +210,12 @@ def slowest_responses(
 
 
 # The day's dialogs through ix_dialogs_completed_at (~1,400 at 1M dialogs over two years), each one's row
-# read for its figure, and the top few kept by the database (a sort of the day's rows). The ORDER BY sorts
-# an expression, not the column: SQLite takes the completed_at range either way today (checked without
-# statistics at 20,000 and 1M dialogs, with them at 20,000), and the expression keeps any planner from walking
-# ix_dialogs_first_response from the slowest of all time instead, through every unanswered dialog of two
-# years, to spare that sort. first_response >= 0: a time or UNANSWERED, not a state below zero (no client
-# message, no transcript).
+# read for its figure, and the top few kept by the database (a sort of the day's rows). The ORDER BY
+# sorts an expression, not the column: SQLite takes the completed_at range either way today (checked
+# without statistics at 20,000 and 1M dialogs, with them at 20,000), and the expression keeps any planner
+# from walking ix_dialogs_first_response from the slowest of all time instead, through every unanswered
+# dialog of two years, to spare that sort. first_response >= 0: a time or UNANSWERED, not a state below
+# zero (no client message, no transcript).
 _SLOWEST = """
     SELECT d.id, e.name, d.client_name, d.client_phone, d.first_response
     FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id
