@@ -7,8 +7,11 @@ Uses the archive `benchmarks.engine` builds (`dialogs-N.db` in --folder, built w
 the archive's last whole day. Timed, --runs times each after warm-up:
 
 - figures: `db.digest.day_figures` (the day and the same weekday a week earlier, from `daily_stats`);
-- whole digest: `Archive.digest` (the figures and the stored list views its rows open, found once they
-  are stored) and the message rendered (`views.digest.digest_screen`), what each day's round does once;
+- slowest responses: `db.digest.slowest_responses` (the day's dialogs through the completed_at index, the
+  five slowest first responses kept by the database);
+- whole digest: `Archive.digest` (the figures, the slowest responses, the stored list views its rows
+  open, found once they are stored, and the week's review queue, made by the first run and read after) and
+  the message rendered (`views.digest.digest_screen`), what each day's round does once;
 - silent channels: `db.digest.silent_channels` at 14:00 of that day, two hours, the four weeks before
   (what every minute of the working hours costs).
 """
@@ -25,7 +28,7 @@ from sqlalchemy import func, select
 
 from benchmarks.engine import ZONE, ms, open_archive, percentiles
 from db.archive import Archive
-from db.digest import day_figures, silent_channels
+from db.digest import day_figures, silent_channels, slowest_responses
 from db.engine import Database
 from db.listing import ListSettings
 from db.models import Dialog
@@ -62,13 +65,22 @@ async def run(database: Database, count: int, runs: int) -> None:
     async def figures() -> None:
         database.run(day_figures, day)
 
+    async def slowest() -> None:
+        database.run(slowest_responses, day, ZONE)
+
     async def silences() -> None:
         database.run(silent_channels, at, ZONE, 2, 5.0)
 
     print(f"{count:,} dialogs; the digest of {day:%d.%m.%Y}; silences at {at.astimezone(ZONE):%H:%M}")
     print("| operation | p50 | p99 |")
     print("|---|---:|---:|")
-    for name, work in (("figures", figures), ("whole digest", whole), ("silent channels", silences)):
+    operations = (
+        ("figures", figures),
+        ("slowest responses", slowest),
+        ("whole digest", whole),
+        ("silent channels", silences),
+    )
+    for name, work in operations:
         times = []
         for _ in range(runs + 10):
             started = time.perf_counter()

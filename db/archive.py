@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection
@@ -407,18 +407,45 @@ class Archive:
         )
 
     async def digest(self, day: date) -> Digest:
-        """The digest of the local `day`: its figures, and the list views its rows open (stored the first
-        time), each filtered to that one day, so that a row tapped a week later still opens that day."""
-        figures = await self._db.read(digest.day_figures, day)
+        """The digest of the local `day`: its figures and slowest first responses (one read), and the list
+        views its rows open (stored the first time), each filtered to that one day, so that a row tapped a
+        week later still opens that day; and the reviews due in the week it is sent in (`_reviews_due`).
+        Read whole, whoever the archive's scope: heads and admins alone get the digest."""
+        zone = self.settings.zone
+
+        def read(connection: Connection) -> tuple[digest.DayFigures, list[digest.SlowResponse]]:
+            return digest.day_figures(connection, day), digest.slowest_responses(connection, day, zone)
+
+        figures, slowest = await self._db.read(read)
         code = _day_code(day)
         employees = [
             ListView(employee_id=int(row.key) or NOBODY, period=code)
             for row in figures.employees[:DIGEST_ROWS]
         ]
         channels = [ListView(channel=str(row.key), period=code) for row in figures.channels[:DIGEST_ROWS]]
-        views = [*employees, *channels]
+        whole_day = [ListView(period=code)] if slowest else []
+        views = [*employees, *channels, *whole_day]
         ids = await self._stored_ids(views) if views else []
-        return Digest(figures, ids[: len(employees)], ids[len(employees) :])
+        channels_end = len(employees) + len(channels)
+        day_view = ids[channels_end] if whole_day else 0
+        reviews = await self._reviews_due(day + timedelta(days=1))
+        return Digest(
+            figures, ids[: len(employees)], ids[len(employees) : channels_end], slowest, day_view, reviews
+        )
+
+    async def _reviews_due(self, today: date) -> ReviewQueue | None:
+        """The review queue of the week of the local `today` (the week the digest is sent in), when some of
+        it is left to review. Made here if no head has opened it yet: making it is idempotent and
+        reproducible (`db.review_queue.make_queue`: the first to make it stores it, everyone reads that),
+        so the queue is the one a head would have made; waiting for a head to open it first would leave
+        the digest silent on Mondays, when a new week's reviews fall due. The queue holds the dialogs
+        stored by the time it is made, which is the digest's time instead of a head's first look."""
+        week = queue_week(today)
+        queue = await self._db.read(review_queue.read_queue, week)
+        if queue is None:
+            size, zone = self.settings.review_sample, self.settings.zone
+            queue = await self._db.write(review_queue.make_queue, week, size, zone)
+        return queue if queue.left else None
 
     # --- exports and the audit log --------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The morning digest's storage and figures (issue 16, point 5): who gets it and when, the claim that makes
 each day's digest go out once, yesterday against the same weekday a week earlier (read from `daily_stats`,
-never from the dialogs), and the channels that fell silent.
+never from the dialogs), the day's slowest first responses, and the channels that fell silent.
 
 Sending a day's digest (`bot.digests` does it) is: `claim` → build → send → `mark_sent`; a send that
 failed is `put_off`. Why a claim with a lease and not a flag written after the send: see `claim`.
@@ -8,7 +8,7 @@ failed is `put_off`. Why a claim with a lease and not a flag written after the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import Connection, func, or_, select, update
@@ -16,9 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import run_sql
 from db.models import ChannelSilence, Dialog, DigestSubscription
+from db.periods import utc_bounds
+from db.review_queue import ReviewQueue
 
 WEEK = timedelta(days=7)
 DIGEST_ROWS = 10  # rows of each of the digest's sections, busiest first; the rest is «ещё …»
+SLOWEST_ROWS = 5  # the slowest first responses the digest names; the rest are in the day's list by that time
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +184,61 @@ def day_figures(connection: Connection, day: date) -> DayFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class SlowResponse:
+    """A dialog of the day among those answered slowest."""
+
+    dialog_id: int
+    employee: str | None  # the employee's name; None: closed by nobody
+    client_name: str | None
+    client_phone: str  # E.164, '' when unknown
+    first_response: int  # seconds, or `db.responses.UNANSWERED`
+
+
+def slowest_responses(
+    connection: Connection, day: date, zone: tzinfo, rows: int = SLOWEST_ROWS
+) -> list[SlowResponse]:
+    """The `rows` dialogs completed on the local `day` whose first response took longest, the unanswered
+    first, in the order of the list sorted by «Первый ответ» slowest first (`first_response`, then the id,
+    both descending). A dialog without a transcript, or whose client never wrote, has no first response and
+    is none of them."""
+    start, end = utc_bounds(day, day, zone)
+    found = run_sql(connection, _SLOWEST, {"start": start, "end": end, "rows": rows})
+    return [
+        SlowResponse(int(dialog_id), employee, client_name, client_phone or "", int(first_response))
+        for dialog_id, employee, client_name, client_phone, first_response in found
+    ]
+
+
+# The day's dialogs through ix_dialogs_completed_at (~1,400 at 1M dialogs over two years), each one's row
+# read for its figure, and the top few kept by the database (a sort of the day's rows). The ORDER BY
+# sorts an expression, not the column: SQLite takes the completed_at range either way today (checked
+# without statistics at 20,000 and 1M dialogs, with them at 20,000), and the expression keeps any planner
+# from walking ix_dialogs_first_response from the slowest of all time instead, through every unanswered
+# dialog of two years, to spare that sort. first_response >= 0: a time or UNANSWERED, not a state below
+# zero (no client message, no transcript).
+_SLOWEST = """
+    SELECT d.id, e.name, d.client_name, d.client_phone, d.first_response
+    FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id
+    WHERE d.completed_at >= :start AND d.completed_at < :end AND d.first_response >= 0
+    ORDER BY d.first_response + 0 DESC, d.id DESC
+    LIMIT :rows
+"""
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A day's digest as every reader gets it: the figures, and the stored list views its rows open (of
-    the first `DIGEST_ROWS` rows of each section, in order)."""
+    the first `DIGEST_ROWS` rows of each section, in order); the day's slowest first responses, and the
+    stored view of the whole day (which the «все» button shows sorted by first response, and the cards of
+    the slow responses go back to); the review queue of the week the digest is sent in (None: nothing in
+    it to review)."""
 
     figures: DayFigures
     employee_views: list[int]
     channel_views: list[int]
+    slowest: list[SlowResponse] = field(default_factory=list)
+    day_view: int = 0
+    reviews: ReviewQueue | None = None
 
 
 _PER_EMPLOYEE = """

@@ -1,7 +1,10 @@
-"""The morning digest: /digest (on, off, at which time; heads and admins), and the rows of a digest sent,
-each opening its list of dialogs in a new message under the digest."""
+"""The morning digest: /digest (on, off, at which time; heads and admins), and the buttons of a digest sent,
+each opening its screen in a new message under the digest: a row's list of dialogs, a slow response's
+card, the day by response time, the review queue."""
 
 from __future__ import annotations
+
+import logging
 
 from aiogram import Router
 from aiogram.filters import Command, StateFilter
@@ -9,20 +12,27 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
+from db.errors import ArchiveBusy
 from handlers.asking import Asking, asked_in, prompt_of, typed_text
-from handlers.screens import analytics_page, list_page, replace_prompt, send, show
+from handlers.screens import analytics_page, list_page, queue_page, replace_prompt, send, show
 from keyboards.callbacks import (
     DigestAction,
     DigestCallback,
+    DigestDialogCallback,
     DigestMoreCallback,
+    DigestQueueCallback,
     DigestRowCallback,
+    DigestSlowestCallback,
     ListCallback,
 )
 from keyboards.digest import clock
 from views.analytics import analytics_period
+from views.card import TRANSCRIPT_PART, card_screen
 from views.digest import DEFAULT_MINUTE, parse_time, settings_screen, time_prompt_screen
 from views.screen import Screen
 from views.viewer import Viewer
+
+log = logging.getLogger(__name__)
 
 
 def router() -> Router:
@@ -32,6 +42,9 @@ def router() -> Router:
     screen.callback_query.register(digest_button, DigestCallback.filter())
     screen.callback_query.register(row_button, DigestRowCallback.filter())
     screen.callback_query.register(more_button, DigestMoreCallback.filter())
+    screen.callback_query.register(dialog_button, DigestDialogCallback.filter())
+    screen.callback_query.register(slowest_button, DigestSlowestCallback.filter())
+    screen.callback_query.register(queue_button, DigestQueueCallback.filter())
     screen.message.register(typed_time, StateFilter(Asking.digest_time), typed_text)
     return screen
 
@@ -120,6 +133,44 @@ async def more_button(
         return
     shown, period = analytics_period(callback_data.analytics())
     await _under_digest(callback, await analytics_page(archive, shown, period, viewer))
+
+
+async def dialog_button(
+    callback: CallbackQuery, callback_data: DigestDialogCallback, viewer: Viewer, archive: Archive
+) -> None:
+    """A slow response of a digest: the dialog's card as a new message, its opening audited as from the
+    list; ⬅ К списку turns it into the digest's day sorted slowest first. Read through the archive as this
+    person sees it, like a card of the list (a manager's forged button: their own dialogs alone, masked)."""
+    t = viewer.texts
+    try:
+        card = await archive.open_card(callback_data.dialog, 0, TRANSCRIPT_PART, viewer.telegram_id)
+    except ArchiveBusy:  # a long import holds the database: the opening cannot be audited
+        log.warning("audit log unavailable: the archive is busy")
+        await callback.answer(t("card-unavailable"), show_alert=True)
+        return
+    if card is None:  # removed from the archive since, or not theirs (a forged button)
+        await callback.answer(t("card-not-found"), show_alert=True)
+        return
+    await _under_digest(callback, card_screen(card, callback_data.card(), viewer))
+
+
+async def slowest_button(
+    callback: CallbackQuery, callback_data: DigestSlowestCallback, viewer: Viewer, archive: Archive
+) -> None:
+    """A digest's «все за день по времени ответа»: its day's list sorted by first response, slowest first,
+    as a new message."""
+    await _under_digest(callback, await list_page(archive, callback_data.list_page(), viewer))
+
+
+async def queue_button(
+    callback: CallbackQuery, callback_data: DigestQueueCallback, viewer: Viewer, archive: Archive
+) -> None:
+    """A digest's reviews due: the review queue of its week as a new message (heads and admins; anyone
+    else's button, a forged one, is refused and nothing is read)."""
+    if not viewer.role.may_review:
+        await callback.answer(viewer.texts("queue-not-allowed"), show_alert=True)
+        return
+    await _under_digest(callback, await queue_page(archive, callback_data.week, viewer))
 
 
 async def _under_digest(callback: CallbackQuery, screen: Screen) -> None:

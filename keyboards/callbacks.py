@@ -17,7 +17,7 @@ from enum import IntEnum
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-from keyboards.columns import DEFAULT_DESCENDING, DEFAULT_SORT, Column
+from keyboards.columns import COLUMNS, DEFAULT_DESCENDING, DEFAULT_SORT, Column
 
 MAX_ID = 2**31 - 1  # dialog and view ids; anything larger is forged
 MAX_PAGE = 99_999_999
@@ -439,3 +439,37 @@ class DigestMoreCallback(CallbackData, prefix="i"):
 
     def analytics(self) -> AnalyticsCallback:
         return AnalyticsCallback(section=self.section, period=RANGE_PERIOD, first=self.day, last=self.day)
+
+
+# The slowest first responses of a digest, and the «все» list: the day sorted by first response, slowest
+# first (the way a first tap on the column sorts it)
+SLOWEST_SORT = Column.FIRST_RESPONSE
+SLOWEST_DESC = COLUMNS[SLOWEST_SORT].descending_first
+
+
+class DigestDialogCallback(CallbackData, prefix="b"):
+    """A row of a digest's slowest first responses: the dialog's card, sent as a new message under the
+    digest; its ⬅ К списку leads to the digest's day (the stored view `view_id`) sorted slowest first."""
+
+    dialog: int = Field(ge=1, le=MAX_ID)
+    view_id: int = Field(ge=1, le=MAX_ID)
+
+    def card(self) -> CardCallback:
+        return CardCallback(dialog=self.dialog, sort=SLOWEST_SORT, desc=SLOWEST_DESC, view_id=self.view_id)
+
+
+class DigestSlowestCallback(CallbackData, prefix="e"):
+    """A digest's «все за день по времени ответа»: the dialogs of its day (the stored view `view_id`)
+    sorted by first response, slowest first, as a new message under the digest."""
+
+    view_id: int = Field(ge=1, le=MAX_ID)
+
+    def list_page(self) -> ListCallback:
+        return ListCallback(sort=SLOWEST_SORT, desc=SLOWEST_DESC, view_id=self.view_id)
+
+
+class DigestQueueCallback(CallbackData, prefix="n"):
+    """A digest's reviews due: the review queue of the week `week` (yyyymmdd of its Monday), as a new
+    message under the digest."""
+
+    week: int = Field(ge=0, le=MAX_WEEK)

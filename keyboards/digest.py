@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from keyboards.buttons import button, rows_of
-from keyboards.callbacks import (
-    DigestAction,
-    DigestCallback,
-    DigestMoreCallback,
-    DigestRowCallback,
-    MenuCallback,
-    MenuLevel,
-)
+from keyboards.callbacks import DigestAction, DigestCallback, MenuCallback, MenuLevel
 from keyboards.texts import Translate
 
 # the times offered as buttons, local minutes of the day; any other is typed
@@ -51,11 +45,13 @@ def time_prompt_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[button(t("back"), DigestCallback())]])
 
 
-def digest_keyboard(rows: list[int], more: list[tuple[str, DigestMoreCallback]]) -> InlineKeyboardMarkup:
-    """A number button for each row shown (`rows`: their stored views, numbered from 1 in order), then a
-    button for each «ещё …» (`more`: its label and the analytics screen of the whole day)."""
+def digest_keyboard(rows: list[CallbackData], more: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    """A number button for each row shown (`rows`: what each opens, numbered from 1 in order: a stored
+    view's list, `DigestRowCallback`, or a dialog's card, `DigestDialogCallback`), then a button for each of
+    `more` (its label and what it opens: the analytics screen of the whole day, the day's list by response
+    time, the review queue)."""
     numbered: list[InlineKeyboardButton] = [
-        button(str(number), DigestRowCallback(view_id=view_id)) for number, view_id in enumerate(rows, 1)
+        button(str(number), target) for number, target in enumerate(rows, 1)
     ]
     extra = [[button(label, target)] for label, target in more]
     return InlineKeyboardMarkup(inline_keyboard=[*rows_of(numbered, ROW_BUTTONS), *extra])

@@ -744,8 +744,11 @@ async def test_the_command_menu_is_set_in_both_languages() -> None:
 async def test_help_explains_the_bot(api: BotAPIEmulator) -> None:
     user = api.user(HEAD_ID)
     text = (await say(user, "/help")).message.content
-    for piece in ["/dialogs", "/start", "/cancel", "семен иван"]:
+    for piece in ["/dialogs", "/start", "/cancel", "семен иван", "/find", "/digest — утренняя сводка"]:
         assert piece in text
+    english = (await say(api.user(ENGLISH_ADMIN_ID, language_code="en"), "/help")).message.content
+    for piece in ["/dialogs", "/find", "/digest — the morning digest"]:
+        assert piece in english
 
 
 def test_the_dataset_has_what_the_tests_rely_on() -> None:

@@ -22,12 +22,14 @@ from db.archive import Archive
 from db.engine import Database
 from db.importer import store_records
 from db.listing import ListSettings
-from db.records import DialogRecord
-from db.users import Role, add_user, choose_language
+from db.records import DialogRecord, MessageRecord, Sender
+from db.review_queue import read_queue
+from db.users import Role, add_user, choose_language, find_employee
 from emulator import BotAPIEmulator, ChatMessage, FloodLimits
-from keyboards.callbacks import DigestAction, DigestCallback
+from keyboards.callbacks import DigestAction, DigestCallback, DigestQueueCallback
 from tests.bot_harness import (
     ADMIN_ID,
+    ENGLISH_ADMIN_ID,
     HEAD_ID,
     MANAGER_ID,
     ZONE,
@@ -224,9 +226,12 @@ async def test_the_digest_tells_yesterday_against_a_week_earlier_and_each_row_op
         "5. ✈️ Telegram — 1 (+1)",
         "6. 💬 Чат на сайте — 1 (+1)",
         "",
+        "🔎 Проверка качества",  # the week of 23.11–29.11: Анна's one dialog and Борис's two
+        "Осталось проверить 3 из 3 диалогов очереди за неделю 23.11–29.11.",
+        "",
         "В скобках — разница с тем же днём неделей раньше. Нажмите номер — откроется список этих диалогов.",
     ]
-    assert sent.button_texts() == ["1", "2", "3", "4", "5", "6"]
+    assert sent.button_texts() == ["1", "2", "3", "4", "5", "6", "Открыть очередь проверки"]
 
     anna = (await tap(head, sent, "1")).message
     assert anna.message_id != sent.message_id  # a new message: the digest stays
@@ -555,3 +560,236 @@ async def test_the_digest_comes_in_the_language_the_person_chose(
         "1. Анна Смирнова — 3 (+2)",
     ]
     assert "3. Closed automatically — 1 (+1)" in sent.content.split("\n")
+
+
+# --- The slowest first responses and the reviews due ------------------------------------------------------
+
+
+def talk(
+    number: int,
+    employee: str | None,
+    client: str | None,
+    lines: list[tuple[Sender, int]] | None,
+    completed: datetime,
+    phone: str | None = None,
+) -> DialogRecord:
+    """A dialog with its transcript (`lines`: who, seconds after its start three hours before it was
+    completed; None: no transcript)."""
+    start = completed - timedelta(hours=3)
+    messages = None
+    if lines is not None:
+        messages = tuple(
+            MessageRecord(start + timedelta(seconds=at), sender, None, "…") for sender, at in lines
+        )
+    return DialogRecord(
+        source_id=f"t-{number}",
+        client_name=client,
+        client_phone=phone,
+        channel="whatsapp",
+        completed_by=employee,
+        started_at=start,
+        completed_at=completed,
+        message_count=len(lines or ()),
+        messages=messages,
+    )
+
+
+ANNA, FYODOR, BORIS = "Анна Смирнова", "Фёдор Орлов", "Борис Ким"
+NO_NAME_PHONE = "+79134567821"
+# Yesterday: six answered or not, one without a transcript, one whose client never wrote; the day before
+# and today one unanswered each (not yesterday's). The week of 23.11–29.11 (the review queue of the week
+# the digest is sent in): three dialogs, Анна's on the same weekday as yesterday.
+TALKS = [
+    talk(1, ANNA, "Иван Петров", [("client", 0), ("employee", 65 * 60)], local(YESTERDAY, 10)),
+    talk(2, FYODOR, None, [("client", 0), ("bot", 5)], local(YESTERDAY, 11), phone=NO_NAME_PHONE),
+    talk(3, ANNA, "Ольга Ким", [("client", 0), ("employee", 40)], local(YESTERDAY, 12)),
+    talk(4, FYODOR, "Пётр Сидоров", [("client", 0), ("employee", 20 * 60)], local(YESTERDAY, 13)),
+    talk(5, None, "Сергей Новиков", [("client", 0)], local(YESTERDAY, 14)),
+    talk(6, ANNA, "Мария Белова", [("client", 0), ("employee", 4 * 60)], local(YESTERDAY, 15)),
+    talk(7, ANNA, "Без переписки", None, local(YESTERDAY, 16)),
+    talk(8, FYODOR, "Клиент молчал", [("employee", 0)], local(YESTERDAY, 17)),
+    talk(9, ANNA, "Позавчерашний", [("client", 0)], local(YESTERDAY - timedelta(days=1), 12)),
+    talk(10, ANNA, "Сегодняшний", [("client", 0)], local(TODAY, 0, 30)),
+    talk(11, ANNA, "Неделя первый", None, local(WEEK_BEFORE, 10)),
+    talk(12, ANNA, "Неделя второй", None, local(WEEK_BEFORE + timedelta(days=1), 10)),
+    talk(13, BORIS, "Неделя третий", None, local(WEEK_BEFORE + timedelta(days=2), 10)),
+]
+SLOWEST = [  # the rows of the digest's section, numbered on from the employees (3) and channels (1)
+    "5. автозакрытие · Сергей Новиков — без ответа",  # both unanswered: the later dialog first, as the list
+    "6. Фёдор Орлов · +7 913 456-78-21 — без ответа",
+    "7. Анна Смирнова · Иван Петров — 1 ч 05 мин",
+    "8. Фёдор Орлов · Пётр Сидоров — 20 мин",
+    "9. Анна Смирнова · Мария Белова — 4 мин",
+]
+ALL_BY_RESPONSE = "⏱ Все за день по времени ответа"
+OPEN_QUEUE = "Открыть очередь проверки"
+
+
+@pytest.fixture
+def talks(tmp_path: Path) -> Iterator[Database]:
+    database = archive_of(tmp_path, TALKS)
+    yield database
+    database.sync_engine.dispose()
+
+
+async def test_the_digest_names_the_slowest_first_responses_and_the_reviews_due(talks: Database) -> None:
+    settings = make_settings(database_url(talks))
+    async with running_bot(talks, settings) as api:
+        head = api.user(HEAD_ID)
+        subscribe(talks, HEAD_ID)
+        assert await scheduler(talks, api, settings, Clock(local(TODAY, 9))).tick() == 1
+        [sent] = received(api, HEAD_ID)
+        assert sent.content.split("\n") == [
+            "Сводка за среду, 02.12.2026",
+            "Диалогов: 8 (+7 к 25.11)",
+            "",
+            "👤 Сотрудники",
+            "1. Анна Смирнова — 4 (+3)",
+            "2. Фёдор Орлов — 3 (+3)",
+            "3. Закрыты автоматически — 1 (+1)",
+            "",
+            "📨 Каналы",
+            "4. 🟢 WhatsApp — 8 (+7)",
+            "",
+            "🐢 Самые долгие первые ответы",
+            *SLOWEST,
+            "",
+            "🔎 Проверка качества",
+            "Осталось проверить 3 из 3 диалогов очереди за неделю 23.11–29.11.",
+            "",
+            "В скобках — разница с тем же днём неделей раньше. Нажмите номер — откроется список этих"
+            " диалогов, а у долгого ответа — сам диалог.",
+        ]
+        assert sent.button_texts() == [*(str(number) for number in range(1, 10)), ALL_BY_RESPONSE, OPEN_QUEUE]
+
+        # a row: the dialog's card, as a new message under the digest
+        card = (await tap(head, sent, "7")).message
+        assert card.message_id != sent.message_id
+        assert "<b>Иван Петров</b>" in (card.source or "")
+        assert "⏱ Первый ответ: 1 ч 05 мин" in card.content
+        nameless = (await tap(head, sent, "6")).message
+        assert "Номер: +7 913 456-78-21" in nameless.content  # a head sees the number in full
+        assert "⏱ Первый ответ: без ответа" in nameless.content
+        # its way back: the list of that day, slowest first, in the card's message
+        listed = (await tap(head, card, "⬅ К списку")).message
+        assert listed.message_id == card.message_id
+        slowest_first = ["Сергей Новиков", "Без имени", "Иван Петров", "Пётр Сидоров", "Мария Белова"]
+        assert [entry.client for entry in parse_list(listed.content).entries] == slowest_first
+
+        # «все»: the whole day by first response, slowest first, as a new message; the dialogs the digest
+        # leaves out come after (the 40 s), the ones without a figure last
+        every = (await tap(head, sent, ALL_BY_RESPONSE)).message
+        assert every.message_id not in (sent.message_id, card.message_id)
+        page = parse_list(every.content)
+        assert page.found == 8 and "02.12.2026" in every.content
+        assert [entry.client for entry in page.entries] == slowest_first
+        assert [entry.messages for entry in page.entries][:3] == [
+            "⏱ ответ: без ответа",
+            "⏱ ответ: без ответа",
+            "⏱ ответ: 1 ч 05 мин",
+        ]
+        rest = parse_list((await tap(head, every, "▶")).message.content).entries
+        assert [(entry.client, entry.messages) for entry in rest] == [
+            ("Ольга Ким", "⏱ ответ: 40 с"),
+            ("Клиент молчал", "⏱ ответ: клиент не писал"),
+            ("Без переписки", "⏱ ответ: нет переписки"),
+        ]
+
+        # the reviews due: the week's queue, as a new message; a mark given there counts in the next digest
+        queue = (await tap(head, sent, OPEN_QUEUE)).message
+        assert queue.message_id != sent.message_id
+        assert "Неделя 23.11–29.11.2026" in queue.content and "Осталось 3 из 3" in queue.content
+        card = (await tap(head, queue, "▶️ Начать")).message
+        await tap(head, card, "⭐5")
+        tomorrow = TODAY + timedelta(days=1)
+        assert await scheduler(talks, api, settings, Clock(local(tomorrow, 9))).tick() == 1
+        lines = received(api, HEAD_ID)[-1].content.split("\n")
+        assert "Осталось проверить 2 из 3 диалогов очереди за неделю 23.11–29.11." in lines
+        assert "3. Анна Смирнова · Сегодняшний — без ответа" in lines
+        still = api.message(HEAD_ID, sent.message_id)
+        assert still is not None and still.content == sent.content  # every screen came under it
+
+
+async def test_the_sections_come_in_english_too(talks: Database) -> None:
+    settings = make_settings(database_url(talks))
+    async with running_bot(talks, settings) as api:
+        api.user(ENGLISH_ADMIN_ID)
+        subscribe(talks, ENGLISH_ADMIN_ID, language="en")
+        assert await scheduler(talks, api, settings, Clock(local(TODAY, 9))).tick() == 1
+        [sent] = received(api, ENGLISH_ADMIN_ID, "Digest of")
+        lines = sent.content.split("\n")
+        at = lines.index("🐢 Slowest first responses")
+        assert lines[at + 1 : at + 4] == [
+            "5. auto-closed · Сергей Новиков — no answer",
+            "6. Фёдор Орлов · +7 913 456-78-21 — no answer",
+            "7. Анна Смирнова · Иван Петров — 1 h 05 min",
+        ]
+        assert "3 of the 3 dialogs of the queue for the week 23.11–29.11 left to review." in lines
+        assert sent.button_texts()[-2:] == ["⏱ All of the day by response time", "Open the review queue"]
+
+
+async def test_nothing_to_tell_leaves_both_sections_out(api: BotAPIEmulator, database: Database) -> None:
+    """No transcript yesterday: no slow responses; the queue's dialogs all marked: no reviews due."""
+    head = api.user(HEAD_ID)
+    subscribe(database, HEAD_ID)
+    settings = make_settings(database_url(database))
+    assert await scheduler(database, api, settings, Clock(local(TODAY, 9))).tick() == 1
+    [first] = received(api, HEAD_ID)
+    assert "Самые долгие первые ответы" not in first.content
+    queue = (await tap(head, first, OPEN_QUEUE)).message
+    card = (await tap(head, queue, "▶️ Начать")).message
+    for mark in ("⭐5", "⭐4", "⭐3"):
+        marked = (await tap(head, card, mark)).message
+        card = (await tap(head, marked, "Следующий ▶")).message
+    assert "Все диалоги очереди проверены" in card.content
+    assert await scheduler(database, api, settings, Clock(local(TODAY + timedelta(days=1), 9))).tick() == 1
+    later = received(api, HEAD_ID)[-1]
+    assert later.content.startswith("Сводка за четверг, 03.12.2026")
+    assert "Проверка качества" not in later.content and "Осталось" not in later.content
+    assert "Самые долгие первые ответы" not in later.content
+    assert OPEN_QUEUE not in later.button_texts() and ALL_BY_RESPONSE not in later.button_texts()
+
+
+async def test_a_manager_is_refused_the_queue_from_a_forged_digest_button(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    manager = api.user(MANAGER_ID)
+    reply = await say(manager, "/dialogs")
+    await manager.press_data(reply.message, DigestQueueCallback(week=20261123).pack())
+    answer = await manager.wait_answer()
+    assert answer.callback_answer is not None
+    assert answer.callback_answer.text == "Проверка качества доступна руководителям и администраторам."
+    assert database.run(read_queue, date(2026, 11, 23)) is None  # nothing made or read for them
+
+
+async def test_a_linked_manager_pressing_a_digests_buttons_sees_their_own_dialogs_alone(
+    talks: Database,
+) -> None:
+    """MANAGER_SCOPE=own: the digest is not theirs, but a button of it pressed (forged, or forwarded) reads
+    through their scope like every other: another's dialog has no card, the day's list holds theirs."""
+    settings = make_settings(database_url(talks)).model_copy(update={"manager_scope": "own"})
+    anna, _ = talks.run(find_employee, ANNA)
+    talks.run(add_user, MANAGER_ID, Role.MANAGER, "Пётр", anna)
+    async with running_bot(talks, settings) as api:
+        subscribe(talks, HEAD_ID)
+        api.user(HEAD_ID)
+        assert await scheduler(talks, api, settings, Clock(local(TODAY, 9))).tick() == 1
+        [sent] = received(api, HEAD_ID)
+
+        def data(label: str) -> str:
+            found = sent.find_button(label)
+            assert found is not None
+            return str(found["callback_data"])
+
+        fyodors, annas, whole_day = data("6"), data("7"), data(ALL_BY_RESPONSE)
+        manager = api.user(MANAGER_ID)
+        reply = await say(manager, "/dialogs")
+        await manager.press_data(reply.message, fyodors)
+        answer = await manager.wait_answer()
+        assert answer.callback_answer is not None
+        assert answer.callback_answer.text == "Этот диалог больше не найден."
+        await manager.press_data(reply.message, annas)
+        assert "Иван Петров" in (await manager.wait_answer()).message.content
+        await manager.press_data(reply.message, whole_day)
+        page = parse_list((await manager.wait_answer()).message.content)
+        assert page.found == 4 and {entry.completed_by for entry in page.entries} == {ANNA}

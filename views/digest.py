@@ -1,9 +1,9 @@
 """The morning digest as a person reads it, and its settings screen (/digest).
 
 A digest is one message made of sections, in the order of `SECTIONS`: each a pure function of the day's
-`Digest` that gives its lines and the stored views its numbered rows open (numbered on from the section
-before). A new section (the slowest first responses, the reviews due) is one more function here and the
-figures it needs read into `db.digest.Digest` by `Archive.digest`.
+`Digest` that gives its lines, what its numbered rows open (numbered on from the section before) and its
+other buttons. A new section is one more function here and the figures it needs read into
+`db.digest.Digest` by `Archive.digest`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from db.digest import DIGEST_ROWS, WEEK, Compared, Digest, Silence
-from keyboards.callbacks import DigestMoreCallback, Section
+from aiogram.filters.callback_data import CallbackData
+
+from db.digest import DIGEST_ROWS, WEEK, Compared, Digest, Silence, SlowResponse
+from keyboards.callbacks import (
+    DigestDialogCallback,
+    DigestMoreCallback,
+    DigestQueueCallback,
+    DigestRowCallback,
+    DigestSlowestCallback,
+    Section,
+)
 from keyboards.digest import clock, digest_keyboard, settings_keyboard, time_prompt_keyboard
-from views.formatting import channel_label, h, short
+from views.formatting import channel_label, format_phone, h, response_time, short
 from views.screen import Screen
 from views.texts import Texts
 
@@ -25,12 +34,12 @@ DEFAULT_MINUTE = 9 * 60  # the time of a digest turned on before any was chosen
 
 @dataclass(frozen=True)
 class Part:
-    """One section of the digest: its text, the stored views its numbered rows open, and its «ещё …»
-    buttons (a label and the screen they open)."""
+    """One section of the digest: its text, what its numbered rows open (a stored view's list, or a
+    dialog's card), and its other buttons (a label and what it opens: «ещё …», the review queue)."""
 
     text: str
-    rows: list[int] = field(default_factory=list)
-    more: list[tuple[str, DigestMoreCallback]] = field(default_factory=list)
+    rows: list[CallbackData] = field(default_factory=list)
+    more: list[tuple[str, CallbackData]] = field(default_factory=list)
 
 
 # A section: the day's digest, the catalogue, the number of its first row → its part (None: nothing to say)
@@ -53,13 +62,13 @@ def _day_button(section: Section, day: date) -> DigestMoreCallback:
 
 def _rows(
     rows: list[Compared], views: list[int], first: int, label: Callable[[Compared], str]
-) -> tuple[list[str], list[int]]:
+) -> tuple[list[str], list[CallbackData]]:
     shown = rows[: min(DIGEST_ROWS, len(views))]
     lines = [
         f"{number}. {label(row)} — {row.dialogs} ({change(row.dialogs, row.before)})"
         for number, row in enumerate(shown, first)
     ]
-    return lines, views[: len(shown)]
+    return lines, [DigestRowCallback(view_id=view_id) for view_id in views[: len(shown)]]
 
 
 def employees_part(digest: Digest, t: Texts, first: int) -> Part | None:
@@ -72,7 +81,7 @@ def employees_part(digest: Digest, t: Texts, first: int) -> Part | None:
         return h(short(row.name, MAX_ROW_NAME)) if row.key else h(t("analytics-nobody"))
 
     lines, views = _rows(rows, digest.employee_views, first, name)
-    more: list[tuple[str, DigestMoreCallback]] = []
+    more: list[tuple[str, CallbackData]] = []
     rest = rows[len(views) :]
     if rest:
         lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
@@ -86,7 +95,7 @@ def channels_part(digest: Digest, t: Texts, first: int) -> Part | None:
     if not rows:
         return None
     lines, views = _rows(rows, digest.channel_views, first, lambda row: channel_label(str(row.key), t))
-    more: list[tuple[str, DigestMoreCallback]] = []
+    more: list[tuple[str, CallbackData]] = []
     rest = rows[len(views) :]
     if rest:
         lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
@@ -94,7 +103,52 @@ def channels_part(digest: Digest, t: Texts, first: int) -> Part | None:
     return Part("\n".join([f"<b>{t('digest-channels')}</b>", *lines]), views, more)
 
 
-SECTIONS: tuple[DigestSection, ...] = (employees_part, channels_part)
+def slowest_part(digest: Digest, t: Texts, first: int) -> Part | None:
+    """The day's slowest first responses, the unanswered first: who, to whom, how long; each row opens the
+    dialog's card, and a button the whole day sorted by first response, slowest first. The client is named
+    as heads and admins see them, the number in full: they alone get the digest (`bot.digests`)."""
+    if not digest.slowest or not digest.day_view:
+        return None
+    lines = [f"<b>{t('digest-slowest')}</b>"]
+    rows: list[CallbackData] = []
+    for number, row in enumerate(digest.slowest, first):
+        lines.append(f"{number}. {_slow_row(row, t)}")
+        rows.append(DigestDialogCallback(dialog=row.dialog_id, view_id=digest.day_view))
+    more: list[tuple[str, CallbackData]] = [
+        (t("digest-all-responses"), DigestSlowestCallback(view_id=digest.day_view))
+    ]
+    return Part("\n".join(lines), rows, more)
+
+
+def _slow_row(row: SlowResponse, t: Texts) -> str:
+    """«Анна Смирнова · Иван Петров — 1 ч 05 мин»: the employee, the client (their name, else their
+    number), the time (`response_time`, as the list shows it)."""
+    employee = h(short(row.employee, MAX_ROW_NAME)) if row.employee else t("list-auto-closed")
+    if row.client_name:
+        client = h(short(row.client_name, MAX_ROW_NAME))
+    elif row.client_phone:
+        client = h(format_phone(row.client_phone, masked=False))
+    else:
+        client = t("list-no-name")
+    return f"{employee} · {client} — {response_time(row.first_response, t)}"
+
+
+def reviews_part(digest: Digest, t: Texts, first: int) -> Part | None:
+    """The reviews due: how many dialogs of the week's review queue are left of how many, and a button to
+    the queue. None when nothing is left (`Archive.digest` keeps no queue then)."""
+    queue = digest.reviews
+    if queue is None or not queue.left:
+        return None
+    monday = queue.week
+    week = f"{monday:%d.%m}–{monday + timedelta(days=6):%d.%m}"
+    left = t("digest-reviews-left", left=queue.left, total=queue.total, week=week)
+    return Part(
+        f"<b>{t('digest-reviews')}</b>\n{left}",
+        more=[(t("digest-open-queue"), DigestQueueCallback(week=queue.code))],
+    )
+
+
+SECTIONS: tuple[DigestSection, ...] = (employees_part, channels_part, slowest_part, reviews_part)
 
 
 def digest_screen(digest: Digest, t: Texts, sections: tuple[DigestSection, ...] = SECTIONS) -> Screen:
@@ -112,8 +166,8 @@ def digest_screen(digest: Digest, t: Texts, sections: tuple[DigestSection, ...] 
             before=f"{before:%d.%m}",
         )
     chunks = [f"<b>{h(title)}</b>\n{total}"]
-    rows: list[int] = []
-    more: list[tuple[str, DigestMoreCallback]] = []
+    rows: list[CallbackData] = []
+    more: list[tuple[str, CallbackData]] = []
     for section in sections:
         part = section(digest, t, len(rows) + 1)
         if part is None:
@@ -122,7 +176,8 @@ def digest_screen(digest: Digest, t: Texts, sections: tuple[DigestSection, ...] 
         rows.extend(part.rows)
         more.extend(part.more)
     if rows:
-        chunks.append(t("digest-hint"))
+        opens_dialogs = any(isinstance(row, DigestDialogCallback) for row in rows)
+        chunks.append(t("digest-hint-dialogs" if opens_dialogs else "digest-hint"))
     return Screen("\n\n".join(chunks), digest_keyboard(rows, more))
 
 

@@ -29,6 +29,7 @@ help =
     /dialogs — open the list
     /find words — find the dialogs whose conversations hold these words (“/find expens” finds “expensive” too)
     /analytics — analytics (for heads)
+    /digest — the morning digest of yesterday (for heads)
     /start — main menu
     /cancel — cancel a search or dates
     /language — the bot's language (Русский, English)
@@ -405,7 +406,7 @@ keywords-cancelled = The search in conversations is cancelled.
 ## Morning digest
 command-digest = Morning digest (for heads)
 digest-heading = ☀️ Morning digest
-digest-about = Every day at the time you choose, yesterday in one message: dialogs per employee and per channel against the same day a week earlier. During working hours, an alert when a channel that usually has many dialogs falls silent.
+digest-about = Every day at the time you choose, yesterday in one message: dialogs per employee and per channel against the same day a week earlier, the slowest first responses, and what is left of the review queue. During working hours, an alert when a channel that usually has many dialogs falls silent.
 digest-state-on = Now: on, comes at { $time } ({ $zone }).
 digest-state-off = Now: off.
 digest-button-on = ✅ Turn on
@@ -448,3 +449,14 @@ digest-all-employees = All employees of that day
 digest-all-channels = All channels of that day
 digest-hint = In brackets, the difference from the same day a week earlier. Tap a number to open the list of those dialogs.
 digest-silence = 🔕 { $channel }: no dialog for { $hours } h, the last at { $last }. Usually there are about { $usual } in these hours { $weekday }.
+
+## Morning digest: the slowest first responses and the reviews due
+digest-slowest = 🐢 Slowest first responses
+digest-all-responses = ⏱ All of the day by response time
+digest-reviews = 🔎 Quality review
+digest-reviews-left = { $left } of the { $total } { $total ->
+    [one] dialog
+   *[other] dialogs
+} of the queue for the week { $week } left to review.
+digest-open-queue = Open the review queue
+digest-hint-dialogs = In brackets, the difference from the same day a week earlier. Tap a number to open the list of those dialogs; a slow response opens the dialog itself.
