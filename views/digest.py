@@ -60,47 +60,60 @@ def _day_button(section: Section, day: date) -> DigestMoreCallback:
     return DigestMoreCallback(section=section, day=day.year * 10_000 + day.month * 100 + day.day)
 
 
-def _rows(
-    rows: list[Compared], views: list[int], first: int, label: Callable[[Compared], str]
-) -> tuple[list[str], list[CallbackData]]:
+def _compared_part(
+    rows: list[Compared],
+    views: list[int],
+    first: int,
+    label: Callable[[Compared], str],
+    t: Texts,
+    section: Section,
+    day: date,
+) -> Part | None:
+    """A section of rows against a week earlier, busiest first: the first `DIGEST_ROWS` numbered from
+    `first`, each opening its stored list view (`views`), then «ещё N» and a button to the day's whole
+    report of the section."""
+    if not rows:
+        return None
     shown = rows[: min(DIGEST_ROWS, len(views))]
     lines = [
         f"{number}. {label(row)} — {row.dialogs} ({change(row.dialogs, row.before)})"
         for number, row in enumerate(shown, first)
     ]
-    return lines, [DigestRowCallback(view_id=view_id) for view_id in views[: len(shown)]]
+    buttons: list[CallbackData] = [DigestRowCallback(view_id=view_id) for view_id in views[: len(shown)]]
+    more: list[tuple[str, CallbackData]] = []
+    rest = rows[len(shown) :]
+    if rest:
+        lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
+        more.append((t(_ALL_OF[section]), _day_button(section, day)))
+    return Part("\n".join([f"<b>{t(_TITLE_OF[section])}</b>", *lines]), buttons, more)
+
+
+_TITLE_OF = {Section.EMPLOYEES: "digest-employees", Section.CHANNELS: "digest-channels"}
+_ALL_OF = {Section.EMPLOYEES: "digest-all-employees", Section.CHANNELS: "digest-all-channels"}
 
 
 def employees_part(digest: Digest, t: Texts, first: int) -> Part | None:
     """Dialogs per employee (the dialogs nobody completed as one row), busiest first."""
-    rows = digest.figures.employees
-    if not rows:
-        return None
 
     def name(row: Compared) -> str:
         return h(short(row.name, MAX_ROW_NAME)) if row.key else h(t("analytics-nobody"))
 
-    lines, views = _rows(rows, digest.employee_views, first, name)
-    more: list[tuple[str, CallbackData]] = []
-    rest = rows[len(views) :]
-    if rest:
-        lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
-        more.append((t("digest-all-employees"), _day_button(Section.EMPLOYEES, digest.figures.day)))
-    return Part("\n".join([f"<b>{t('digest-employees')}</b>", *lines]), views, more)
+    figures = digest.figures
+    return _compared_part(
+        figures.employees, digest.employee_views, first, name, t, Section.EMPLOYEES, figures.day
+    )
 
 
 def channels_part(digest: Digest, t: Texts, first: int) -> Part | None:
     """Dialogs per channel, busiest first."""
-    rows = digest.figures.channels
-    if not rows:
-        return None
-    lines, views = _rows(rows, digest.channel_views, first, lambda row: channel_label(str(row.key), t))
-    more: list[tuple[str, CallbackData]] = []
-    rest = rows[len(views) :]
-    if rest:
-        lines.append(t("digest-more", count=len(rest), dialogs=sum(row.dialogs for row in rest)))
-        more.append((t("digest-all-channels"), _day_button(Section.CHANNELS, digest.figures.day)))
-    return Part("\n".join([f"<b>{t('digest-channels')}</b>", *lines]), views, more)
+
+    def label(row: Compared) -> str:
+        return channel_label(str(row.key), t)
+
+    figures = digest.figures
+    return _compared_part(
+        figures.channels, digest.channel_views, first, label, t, Section.CHANNELS, figures.day
+    )
 
 
 def slowest_part(digest: Digest, t: Texts, first: int) -> Part | None:
