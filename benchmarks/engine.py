@@ -42,8 +42,9 @@ from db.demo import generate_dialogs
 from db.dialogs import DialogQuery, PagePosition, fetch_page
 from db.engine import Database, run_sql
 from db.migrate import upgrade
+from db.periods import day_number
 from db.responses import NO_TRANSCRIPT, UNANSWERED, up_key_sql
-from db.review_queue import DEFAULT_SAMPLE, make_queue, queue_week, read_queue, week_code
+from db.review_queue import DEFAULT_SAMPLE, make_queue, queue_week, read_queue
 from db.reviews import LOW, UNMARKED, mark_dialog
 from db.search import parse_search
 from db.sqlite.connection import PRAGMAS, READ_PRAGMAS
@@ -350,7 +351,7 @@ def queue_weeks() -> list[date]:
 def forget_week(connection: Connection, week: date) -> None:
     """The week's queue gone, to be made again."""
     for table in ("review_queue", "review_weeks"):
-        run_sql(connection, f"DELETE FROM {table} WHERE week = :week", {"week": week_code(week)})
+        run_sql(connection, f"DELETE FROM {table} WHERE week = :week", {"week": day_number(week)})
 
 
 def ready_week(name: str) -> Callable[[Connection, date], object]:

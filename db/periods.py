@@ -102,6 +102,19 @@ def period_from_code(code: str) -> Period | None:
     return Period(kind)
 
 
+def day_number(day: date) -> int:
+    """A day as the buttons carry it: the integer yyyymmdd."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def day_of_number(number: int) -> date | None:
+    """The day a button's `day_number` stands for; None when it is no date (a forged button)."""
+    try:
+        return date(number // 10_000, number // 100 % 100, number % 100)
+    except ValueError:
+        return None
+
+
 def range_period(first: date, last: date) -> Period | None:
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
         return None

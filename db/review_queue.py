@@ -22,7 +22,7 @@ from datetime import date, timedelta, tzinfo
 from sqlalchemy import Connection
 
 from db.engine import run_sql
-from db.periods import utc_bounds, utc_now
+from db.periods import day_number, day_of_number, utc_bounds, utc_now
 
 DEFAULT_SAMPLE = 3  # dialogs an employee a week (REVIEW_SAMPLE)
 _SEED_BITS = 62  # fits a signed 64-bit column on both engines
@@ -52,7 +52,7 @@ class ReviewQueue:
     @property
     def code(self) -> int:
         """The week as the buttons carry it (yyyymmdd)."""
-        return week_code(self.week)
+        return day_number(self.week)
 
     @property
     def total(self) -> int:
@@ -82,17 +82,10 @@ class ReviewQueue:
         return None
 
 
-def week_code(monday: date) -> int:
-    return monday.year * 10_000 + monday.month * 100 + monday.day
-
-
 def week_of_code(code: int) -> date | None:
     """The Monday a button's week stands for; None when it is no Monday (forged)."""
-    try:
-        monday = date(code // 10_000, code // 100 % 100, code % 100)
-    except ValueError:
-        return None
-    return monday if monday.weekday() == 0 else None
+    monday = day_of_number(code)
+    return monday if monday is not None and monday.weekday() == 0 else None
 
 
 def queue_week(today: date) -> date:
@@ -154,7 +147,7 @@ _NAMES = "SELECT id, name FROM employees"
 
 def read_queue(connection: Connection, week: date, scope: int | None = None) -> ReviewQueue | None:
     """The stored queue of the week (None: not made yet). `scope`: only that employee's dialogs."""
-    code = week_code(week)
+    code = day_number(week)
     made = run_sql(connection, _MADE, {"week": code}).fetchone()
     if made is None:
         return None
@@ -171,7 +164,7 @@ def make_queue(
 ) -> ReviewQueue:
     """The queue of the week, made and stored if nobody has yet (idempotent under a race, see `_CLAIM`),
     read back in the same transaction."""
-    code = week_code(week)
+    code = day_number(week)
     seed = secrets.randbits(_SEED_BITS)
     now = utc_now().replace(tzinfo=None)
     claimed = run_sql(connection, _CLAIM, {"week": code, "seed": seed, "size": size, "now": now}).fetchone()

@@ -18,8 +18,9 @@ import pytest
 from bot.settings import Settings
 from db.engine import Database, run_sql
 from db.importer import store_records
+from db.periods import day_number
 from db.records import DialogRecord
-from db.review_queue import make_queue, queue_week, read_queue, sample, week_code, week_of_code
+from db.review_queue import make_queue, queue_week, read_queue, sample, week_of_code
 from db.reviews import mark_dialog
 from tests.bot_harness import ZONE
 from tests.conftest import run
@@ -133,7 +134,7 @@ def test_the_week_reviewed_is_the_full_week_before() -> None:
     assert queue_week(date(2026, 12, 7)) == WEEK  # a Monday: last week
     assert queue_week(date(2026, 12, 13)) == WEEK  # the Sunday after
     assert queue_week(date(2026, 12, 14)) == date(2026, 12, 7)
-    assert week_code(WEEK) == 20261130 and week_of_code(20261130) == WEEK
+    assert day_number(WEEK) == 20261130 and week_of_code(20261130) == WEEK
     assert week_of_code(20261201) is None  # a Tuesday: forged
     assert week_of_code(20261340) is None and week_of_code(0) is None
 
@@ -172,7 +173,7 @@ def test_the_week_queue_takes_each_employees_share_of_that_week_only(database: D
 
 def test_the_stored_queue_is_the_sample_of_its_stored_seed(database: Database) -> None:
     queue = database.run(make_queue, WEEK, SIZE, ZONE)
-    [(seed,)] = rows(database, "SELECT seed FROM review_weeks WHERE week = :w", w=week_code(WEEK))
+    [(seed,)] = rows(database, "SELECT seed FROM review_weeks WHERE week = :w", w=day_number(WEEK))
     start, end = at(WEEK, 0).replace(tzinfo=None), at(WEEK + timedelta(days=7), 0).replace(tzinfo=None)
     week = rows(
         database,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from db.analytics import ChannelStats, ChartFigures, ClientStats, EmployeeStats, Figures, TimeFigures
-from db.periods import Period, PeriodKind, period_from_code
+from db.periods import Period, PeriodKind, day_number, period_from_code
 from keyboards.analytics import AnalyticsPage, analytics_keyboard, dates_prompt_keyboard
 from keyboards.callbacks import ANALYTICS_PERIODS, RANGE_PERIOD, AnalyticsCallback, Section
 from views import reports
@@ -40,7 +40,7 @@ def typed_range(section: Section, period: Period) -> AnalyticsCallback:
     """The screen of a section for dates typed (a range): its buttons carry the range as two numbers."""
     assert period.first is not None and period.last is not None
     return AnalyticsCallback(
-        section=section, period=RANGE_PERIOD, first=_number(period.first), last=_number(period.last)
+        section=section, period=RANGE_PERIOD, first=day_number(period.first), last=day_number(period.last)
     )
 
 
@@ -48,10 +48,6 @@ def _period_of(pressed: AnalyticsCallback) -> Period | None:
     if pressed.period == RANGE_PERIOD:
         return period_from_code(f"r{pressed.first:08d}-{pressed.last:08d}")
     return period_from_code(ANALYTICS_PERIODS[pressed.period])
-
-
-def _number(day: date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def employees_screen(

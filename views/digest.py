@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from aiogram.filters.callback_data import CallbackData
 
 from db.digest import DIGEST_ROWS, WEEK, Compared, Digest, Silence, SlowResponse
+from db.periods import day_number
 from keyboards.callbacks import (
     DigestDialogCallback,
     DigestMoreCallback,
@@ -57,7 +58,7 @@ def change(dialogs: int, before: int) -> str:
 
 
 def _day_button(section: Section, day: date) -> DigestMoreCallback:
-    return DigestMoreCallback(section=section, day=day.year * 10_000 + day.month * 100 + day.day)
+    return DigestMoreCallback(section=section, day=day_number(day))
 
 
 def _compared_part(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from db.periods import PeriodKind, period_from_code
+from db.periods import PeriodKind, day_number, period_from_code
 from db.views import ListView
 from keyboards.callbacks import ANALYTICS_PERIODS, MAX_REPORT, RANGE_PERIOD, AnalyticsCallback, Section
 
@@ -56,8 +56,6 @@ def report_of(code: int, view: ListView | None) -> AnalyticsCallback | None:
     if period is None or period.kind is not PeriodKind.RANGE or period.first is None or period.last is None:
         return None
     first, last = period.first - timedelta(days=before), period.last + timedelta(days=after)
-    return AnalyticsCallback(section=section, period=RANGE_PERIOD, first=_number(first), last=_number(last))
-
-
-def _number(day: date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
+    return AnalyticsCallback(
+        section=section, period=RANGE_PERIOD, first=day_number(first), last=day_number(last)
+    )
