@@ -13,6 +13,7 @@ from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 from db.reviews import REVIEW_COLUMNS, Review, review_of
+from db.sqlite.pages import ROW_WIDTH, row_columns
 from db.views import ListView, client_view, find_view, store_view
 
 
@@ -41,11 +42,12 @@ class Card:
 # The dialog, how many lines its transcript has, its review mark (`db.reviews`, None when not marked) and
 # its client's dialogs (see below): one statement, not three (each a round trip on PostgreSQL).
 _CARD_COLUMNS = (
-    "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count, d.first_response, d.longest_wait,"
-    " (SELECT COUNT(*) FROM messages WHERE dialog_id = d.id),"
-    f" {REVIEW_COLUMNS},"
+    f"SELECT {row_columns('d')}, (SELECT COUNT(*) FROM messages WHERE dialog_id = d.id), {REVIEW_COLUMNS},"
 )
+# where the card statement's own columns stand in its row, after the dialog's
+_LINES_AT = ROW_WIDTH
+_REVIEW_AT = _LINES_AT + 1
+_CLIENT_DIALOGS_AT = _REVIEW_AT + REVIEW_COLUMNS.count(",") + 1
 _CARD_JOINS = (
     " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
     " LEFT JOIN review_marks r ON r.dialog_id = d.id LEFT JOIN client_names n ON n.id = d.name_id"
@@ -91,7 +93,7 @@ def open_card(
         row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
     if row is None:
         return None
-    total = row[11]
+    total = row[_LINES_AT]
     parts = max(1, -(-total // per_part))
     part = min(part, parts - 1)
     rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": per_part, "offset": part * per_part})
@@ -102,7 +104,7 @@ def open_card(
     if opened_by is not None:
         audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     dialog = dialog_row(row)
-    client_dialogs = row[17] or 0
+    client_dialogs = row[_CLIENT_DIALOGS_AT] or 0
     view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
     view_id = 0
     if view is not None:  # stored by an opening (a write already), found by a page turn
@@ -110,6 +112,6 @@ def open_card(
         view_id = found.id if found is not None else 0
         if not view_id and opened_by is not None:
             view_id = store_view(connection, view)
-    review = review_of(row[12:17])
+    review = review_of(row[_REVIEW_AT:_CLIENT_DIALOGS_AT])
     first = part * per_part + 1
     return Card(dialog, lines, part, parts, total, first, client_dialogs, view, view_id, review)

@@ -465,7 +465,7 @@ def _fetch(
 
 
 def dialog_row(row: Any) -> DialogRow:
-    """A result row with the columns of `db.sqlite.pages.ROW_COLUMNS`, in that order, as a `DialogRow`."""
+    """A result row with the columns of `db.sqlite.pages.row_columns`, in that order, as a `DialogRow`."""
     return DialogRow(
         id=row[0],
         source_id=row[1],

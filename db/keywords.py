@@ -31,7 +31,7 @@ from db.engine import run_sql
 from db.postgres import keywords as postgres_keywords
 from db.reviews import LOW, LOW_MARK, UNMARKED
 from db.sqlite import keywords as sqlite_keywords
-from db.sqlite.pages import filter_conditions
+from db.sqlite.pages import filter_conditions, row_columns
 from db.views import StoredView
 
 # up to this many matching messages, their dialogs are fetched, sorted and counted (~2–4 µs a message);
@@ -96,11 +96,7 @@ def _sql(connection: Connection) -> ModuleType:
     return postgres_keywords if is_postgres(connection) else sqlite_keywords
 
 
-# the columns of `db.sqlite.pages.ROW_COLUMNS`, which `dialog_row` reads
-_COLUMNS = (
-    "SELECT d.id, d.source_id, d.client_name, d.client_phone, d.channel, e.name,"
-    " d.started_at, d.completed_at, d.message_count, d.first_response, d.longest_wait"
-)
+_COLUMNS = f"SELECT {row_columns('d')}"
 
 
 def _filter_condition(filters: Filters) -> tuple[str, dict[str, Any]]:

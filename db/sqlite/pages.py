@@ -14,11 +14,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-# What a page's rows hold, in `db.dialogs.dialog_row`'s order.
-ROW_COLUMNS = (
-    "p.id, p.source_id, p.client_name, p.client_phone, p.channel, e.name,"
-    " p.started_at, p.completed_at, p.message_count, p.first_response, p.longest_wait"
-)
+
+def row_columns(alias: str) -> str:
+    """What a dialog's row holds, in `db.dialogs.dialog_row`'s order: of the dialogs as `alias`, with the
+    employee's name of `employees e`. The pages, the card and the keyword search all read it."""
+    a = alias
+    return (
+        f"{a}.id, {a}.source_id, {a}.client_name, {a}.client_phone, {a}.channel, e.name,"
+        f" {a}.started_at, {a}.completed_at, {a}.message_count, {a}.first_response, {a}.longest_wait"
+    )
+
+
+ROW_COLUMNS = row_columns("p")  # a page's rows, read from its inner statement `p`
+ROW_WIDTH = ROW_COLUMNS.count(",") + 1  # a statement's own columns start here, after the row's
 _INNER_COLUMNS = (
     "d.id, d.source_id, d.client_name, d.client_phone, d.channel, d.employee_id,"
     " d.started_at, d.completed_at, d.message_count, d.client_sort, d.client_sort_up, d.employee_sort,"
