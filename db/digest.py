@@ -155,32 +155,21 @@ class DayFigures:
 
 def day_figures(connection: Connection, day: date) -> DayFigures:
     """Read from `daily_stats` (two days' rows, a few hundred): the same at 1M dialogs as at a thousand."""
-    before = day - WEEK
-    params = {"day": day, "before": before}
-    per_employee: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
-    for employee_id, name, on_day, on_before in run_sql(connection, _PER_EMPLOYEE, params):
-        per_employee[int(employee_id)] = [int(on_day), int(on_before)]
-        names[int(employee_id)] = name or ""
-    per_channel = {
-        str(channel): (int(on_day), int(on_before))
-        for channel, on_day, on_before in run_sql(connection, _PER_CHANNEL, params)
-    }
+    params = {"day": day, "before": day - WEEK}
     employees = [
-        Compared(employee, names[employee], counts[0], counts[1])
-        for employee, counts in per_employee.items()
-        if counts[0]
+        Compared(int(employee_id), name or "", int(on_day), int(on_before))
+        for employee_id, name, on_day, on_before in run_sql(connection, _PER_EMPLOYEE, params)
+        if on_day
     ]
-    channels = [Compared(channel, channel, now, then) for channel, (now, then) in per_channel.items() if now]
+    per_channel = [
+        Compared(str(channel), str(channel), int(on_day), int(on_before))
+        for channel, on_day, on_before in run_sql(connection, _PER_CHANNEL, params)
+    ]
+    channels = [row for row in per_channel if row.dialogs]
     employees.sort(key=lambda row: (-row.dialogs, not row.key, row.name.casefold(), row.key))
     channels.sort(key=lambda row: (-row.dialogs, str(row.key)))
-    return DayFigures(
-        day,
-        sum(now for now, _ in per_channel.values()),
-        sum(then for _, then in per_channel.values()),
-        employees,
-        channels,
-    )
+    total, total_before = sum(row.dialogs for row in per_channel), sum(row.before for row in per_channel)
+    return DayFigures(day, total, total_before, employees, channels)
 
 
 @dataclass(frozen=True, slots=True)
