@@ -14,11 +14,15 @@ from keyboards.callbacks import (
     CardCallback,
     DrillCardCallback,
     FilterCallback,
+    FindCallback,
     KeywordCardCallback,
     ListCallback,
     QueueCardCallback,
     SearchCallback,
 )
+
+# the buttons a question is asked from within a list view, which it returns to
+AskedFrom = SearchCallback | FilterCallback | FindCallback
 
 
 class Asking(StatesGroup):
@@ -38,14 +42,17 @@ async def typed_text(message: Message) -> bool:
 
 
 async def ask_from_list(
-    state: FSMContext, question: State, pressed: SearchCallback | FilterCallback, callback: CallbackQuery
+    state: FSMContext, question: State, pressed: AskedFrom, callback: CallbackQuery
 ) -> None:
     """Waits for the answer to `question`, remembering the list view it was asked from and the message the
     button `callback` turns into the question."""
     await state.set_state(question)
-    await state.set_data(
-        {"sort": int(pressed.sort), "desc": pressed.desc, "view_id": pressed.view_id, **asked_in(callback)}
-    )
+    await state.set_data({**list_data(pressed), **asked_in(callback)})
+
+
+def list_data(pressed: AskedFrom) -> dict[str, int | bool]:
+    """The state's data that remembers the list view a question is asked from (`list_asked_from`)."""
+    return {"sort": int(pressed.sort), "desc": pressed.desc, "view_id": pressed.view_id}
 
 
 def asked_in(callback: CallbackQuery) -> dict[str, int]:

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from db.archive import Archive
 from db.errors import ArchiveBusy
 from db.keywords import keyword_terms
-from handlers.asking import Asking, asked_in, prompt_of, typed_text
+from handlers.asking import Asking, ask_from_list, list_data, prompt_of, typed_text
 from handlers.screens import keyword_page, replace_prompt, show
 from keyboards.callbacks import FindCallback, KeywordsCallback
 from views.keywords import keywords_prompt_screen, keywords_screen
@@ -43,7 +43,7 @@ async def find_command(
         question = keywords_prompt_screen(FindCallback(), None, viewer)
         sent = await message.answer(question.text, reply_markup=question.markup)
         await state.set_state(Asking.keywords)
-        await state.set_data({**_list_of(FindCallback()), "prompt": sent.message_id})
+        await state.set_data({**list_data(FindCallback()), "prompt": sent.message_id})
         return
     await _find(message, words, 0, None, viewer, archive)
 
@@ -58,9 +58,8 @@ async def ask_for_words(
     """The question, saying which filters of the list the search is within."""
     view_id = callback_data.view_id
     within = await archive.stored_view(view_id, masked=not viewer.full_phones) if view_id else None
-    await state.set_state(Asking.keywords)
     asked = callback_data if within is not None else callback_data.model_copy(update={"view_id": 0})
-    await state.set_data({**_list_of(asked), **asked_in(callback)})
+    await ask_from_list(state, Asking.keywords, asked, callback)
     await show(callback, keywords_prompt_screen(callback_data, within, viewer))
 
 
@@ -105,8 +104,3 @@ async def results_page(
         await callback.answer(viewer.texts("keywords-gone"), show_alert=True)
         return
     await show(callback, screen)
-
-
-def _list_of(asked: FindCallback) -> dict[str, int | bool]:
-    """The state's data that remembers the list the words are asked from (`handlers.asking`)."""
-    return {"sort": int(asked.sort), "desc": asked.desc, "view_id": asked.view_id}
