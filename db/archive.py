@@ -303,13 +303,15 @@ class Archive:
             queue = await self._db.read(review_queue.read_queue, asked, self.scope)
             if queue is not None:
                 return queue
-        zone = self.settings.zone
-        current = queue_week(local_today(zone))
-        made = await self._db.read(review_queue.read_queue, current, self.scope)
+        return await self._queue_of(queue_week(local_today(self.settings.zone)), self.scope)
+
+    async def _queue_of(self, week: date, scope: int | None) -> ReviewQueue:
+        """The queue of the week, read; made if nobody has made it yet (a write only then)."""
+        made = await self._db.read(review_queue.read_queue, week, scope)
         if made is not None:
             return made
-        size = self.settings.review_sample
-        return await self._db.write(review_queue.make_queue, current, size, zone, self.scope)
+        size, zone = self.settings.review_sample, self.settings.zone
+        return await self._db.write(review_queue.make_queue, week, size, zone, scope)
 
     # --- the analytics -------------------------------------------------------------------------------
 
@@ -440,11 +442,7 @@ class Archive:
         so the queue is the one a head would have made; waiting for a head to open it first would leave
         the digest silent on Mondays, when a new week's reviews fall due. The queue holds the dialogs
         stored by the time it is made, which is the digest's time instead of a head's first look."""
-        week = queue_week(today)
-        queue = await self._db.read(review_queue.read_queue, week)
-        if queue is None:
-            size, zone = self.settings.review_sample, self.settings.zone
-            queue = await self._db.write(review_queue.make_queue, week, size, zone)
+        queue = await self._queue_of(queue_week(today), None)
         return queue if queue.left else None
 
     # --- exports and the audit log --------------------------------------------------------------------
