@@ -77,18 +77,27 @@ _statements: dict[tuple[Any, ...], str] = {}
 
 
 def page_statement(
-    sort_key: str, descending: bool, kind: str, condition: str, anchored: bool, *, hints: bool = True
+    sort_key: str,
+    descending: bool,
+    kind: str,
+    condition: str,
+    anchored: bool,
+    *,
+    hints: bool = True,
+    limit: int | None = None,
 ) -> str:
     """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared). `kind`:
     "sparse" fetches the few matches of `condition` by their own index and sorts them; "all" and "dense"
     walk the sort index, testing each row; "names" (sorted by client) takes the matching names of
     `condition` (`db.sqlite.search.name_folds`) in order, as many as a page needs. `sort_key` is one of
     `db.dialogs.SORT_KEYS`. `hints`: SQLite's index hints (PostgreSQL has none: there a `+` would be an
-    error)."""
-    key = (sort_key, descending, kind, condition, anchored, hints)
+    error). `limit`: written into the statement; None: the parameter `:limit`."""
+    key = (sort_key, descending, kind, condition, anchored, hints, limit)
     statement = _statements.get(key)
     if statement is None:
         statement = _build(sort_key, descending, kind, condition, anchored, hints)
+        if limit is not None:
+            statement = statement.replace(":limit", str(int(limit)))
         _statements[key] = statement
     return statement
 
