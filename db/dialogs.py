@@ -140,9 +140,10 @@ class DialogPage:
     total_costly: bool = False  # the total took counting many matches: worth keeping for the next pages
 
 
-def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
+def fetch_page(connection: Connection, query: DialogQuery, plan: PagePlan | None = None) -> DialogPage:
+    """The page `query` asks for; `plan`: `plan_page(connection, query)` when already made."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
-    plan = _plan(connection, query)
+    plan = plan if plan is not None else plan_page(connection, query)
     if plan.total == 0:
         return DialogPage([], 0, False, False)
 
@@ -170,7 +171,7 @@ def fetch_page(connection: Connection, query: DialogQuery) -> DialogPage:
     return page(rows[:size], has_previous=False, has_next=len(rows) > size)
 
 
-def _newest_first(sql: EngineSQL, plan: _Plan, query: DialogQuery, count: int) -> _Plan:
+def _newest_first(sql: EngineSQL, plan: PagePlan, query: DialogQuery, count: int) -> PagePlan:
     """The first `count` dialogs of a search in the default order, newest first, are among those of the
     few names or numbers whose own newest dialogs are newest (`Matches.newest`): only theirs are read (a
     number's last four digits match ~150 numbers; the page needs at most eleven of them)."""
@@ -193,7 +194,7 @@ def iter_dialogs(connection: Connection, query: DialogQuery) -> Iterator[tuple[i
     walks them one after the other, as the list shows them."""
     parts = digit_parts(query.search)
     queries = [replace(query, search=part, known_total=None) for part in parts] if parts else [query]
-    plans = [(part_query, _plan(connection, part_query)) for part_query in queries]
+    plans = [(part_query, plan_page(connection, part_query)) for part_query in queries]
     total = sum(plan.total for _, plan in plans)
     for part_query, plan in plans:
         anchor: int | None = None
@@ -211,7 +212,9 @@ def _marked(row: DialogRow, review: tuple[int, str | None] | None) -> DialogRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class PagePlan:
+    """How the pages of a query's search and filters are read, whatever the page (`plan_page`)."""
+
     total: int
     kind: str  # "all", "sparse", "dense" or "names"
     condition: str = ""
@@ -220,13 +223,15 @@ class _Plan:
     matches: Matches | None = None  # a search's few names or numbers (a search without filters)
 
 
-def _plan(connection: Connection, query: DialogQuery) -> _Plan:
+def plan_page(connection: Connection, query: DialogQuery) -> PagePlan:
+    """The plan of the pages of `query`, with the dialogs it finds counted, for any of its pages (any
+    position and anchor; not another search, filter, sort or known total)."""
     search, filters = query.search, query.filters
     sql = sql_of(connection)
     if filters.review is not None:
         return _review_plan(connection, query)
     if search is None and not filters:
-        return _Plan(dialog_total(connection), "all")
+        return PagePlan(dialog_total(connection), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
@@ -235,8 +240,8 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         if matches is None:
             return _search_walk(sql, total, search, query.column, costly=True)
         if total > NAMES_RATHER_THAN_SORTED and _by_names(search, query.column, total):
-            return _Plan(total, "names", *sql.name_folds(search))
-        return _Plan(total, "sparse", *sql.sparse_filter(search, matches), matches=matches)
+            return PagePlan(total, "names", *sql.name_folds(search))
+        return PagePlan(total, "sparse", *sql.sparse_filter(search, matches), matches=matches)
 
     counts = _FilterCounts(connection, filters)
     filtered = counts.total
@@ -248,8 +253,8 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
         # the sort index, as many as it takes to meet a page of matches
         per_page = walked / max(filtered, 1) * query.page_size
         if filtered <= SPARSE_LIMIT and path_rows <= per_page:
-            return _Plan(filtered, "sparse", *_conditions(sql, filters, path))
-        return _Plan(filtered, "dense", *_conditions(sql, filters, walk))
+            return PagePlan(filtered, "sparse", *_conditions(sql, filters, path))
+        return PagePlan(filtered, "dense", *_conditions(sql, filters, walk))
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
     searched, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
@@ -268,7 +273,7 @@ def _plan(connection: Connection, query: DialogQuery) -> _Plan:
     params = {**search_params, **params}
     (total,) = run_sql(connection, f"SELECT count(*) FROM dialogs d WHERE {condition}", params).fetchone()
     if min(searched, filtered) <= SPARSE_LIMIT:
-        return _Plan(total, "sparse", condition, params, costly=True)
+        return PagePlan(total, "sparse", condition, params, costly=True)
     return _dense_plan(sql, total, search, counts, sort_column, costly=True)
 
 
@@ -277,7 +282,7 @@ _LOW_MARKED = f"d.id IN (SELECT dialog_id FROM review_marks WHERE mark <= {LOW_M
 _UNMARKED = "NOT EXISTS (SELECT 1 FROM review_marks r WHERE r.dialog_id = d.id)"
 
 
-def _review_plan(connection: Connection, query: DialogQuery) -> _Plan:
+def _review_plan(connection: Connection, query: DialogQuery) -> PagePlan:
     """A page of the dialogs marked ≤ 2, or of those without a mark, within the search and other filters.
 
     Marks are given by hand: the low ones are few, fetched through the marks' index and sorted, and counted.
@@ -301,20 +306,20 @@ def _review_plan(connection: Connection, query: DialogQuery) -> _Plan:
         if len(conditions) == 1:  # the low marks alone, each of a dialog (its foreign key): their index
             count = f"SELECT count(*) FROM review_marks WHERE mark <= {LOW_MARK}"
         (total,) = run_sql(connection, count, params).fetchone()
-        return _Plan(int(total), "sparse", condition, params)
-    base = _plan(connection, replace(query, filters=filters, known_total=None))
+        return PagePlan(int(total), "sparse", condition, params)
+    base = plan_page(connection, replace(query, filters=filters, known_total=None))
     if base.kind == "names":  # a name search sorted by client: walked testing each row instead
         assert query.search is not None
-        base = _Plan(base.total, "dense", *sql.dense_filter(query.search, query.column))
+        base = PagePlan(base.total, "dense", *sql.dense_filter(query.search, query.column))
     params = base.params or {}
     (marked,) = run_sql(connection, *_marked_among(sql, query.search, filters, base)).fetchone()
     condition = f"{base.condition} AND {_UNMARKED}" if base.condition else _UNMARKED
     kind = "dense" if base.kind == "all" else base.kind
-    return _Plan(max(0, base.total - int(marked)), kind, condition, params)
+    return PagePlan(max(0, base.total - int(marked)), kind, condition, params)
 
 
 def _marked_among(
-    sql: EngineSQL, search: Search | None, filters: Filters, base: _Plan
+    sql: EngineSQL, search: Search | None, filters: Filters, base: PagePlan
 ) -> tuple[str, dict[str, Any]]:
     """The statement counting the marked dialogs among those of `base` (the plan of the search and the
     filters without the review filter). Every mark is of a dialog (its foreign key): all of them, without
@@ -333,12 +338,12 @@ def _marked_among(
 
 def _search_walk(
     sql: EngineSQL, total: int, search: Search, sort_column: str, *, costly: bool = False
-) -> _Plan:
+) -> PagePlan:
     """Many matches of a search without filters: walk the sort index testing each row, or, sorted by
     client, the matching names in order."""
     if _by_names(search, sort_column, total):
-        return _Plan(total, "names", *sql.name_folds(search), costly)
-    return _Plan(total, "dense", *sql.dense_filter(search, sort_column), costly)
+        return PagePlan(total, "names", *sql.name_folds(search), costly)
+    return PagePlan(total, "dense", *sql.dense_filter(search, sort_column), costly)
 
 
 def _by_names(search: Search, sort_column: str, total: int) -> bool:
@@ -354,13 +359,13 @@ def _dense_plan(
     sort_column: str,
     *,
     costly: bool = False,
-) -> _Plan:
+) -> PagePlan:
     """Many matches on both sides: walk the sort index, testing each row."""
     search_condition, search_params = sql.dense_filter(search, sort_column)
     walk, _ = _walk(counts, sort_column)
     conditions, params = _conditions(sql, counts.filters, walk)
     condition = f"{search_condition} AND {conditions}"
-    return _Plan(total, "dense", condition, {**search_params, **params}, costly)
+    return PagePlan(total, "dense", condition, {**search_params, **params}, costly)
 
 
 def filtered_total(connection: Connection, filters: Filters) -> int:
@@ -450,7 +455,13 @@ def _conditions(sql: EngineSQL, filters: Filters, indexed: set[str]) -> tuple[st
 
 
 def _fetch(
-    connection: Connection, query: DialogQuery, plan: _Plan, *, forward: bool, limit: int, anchor: int | None
+    connection: Connection,
+    query: DialogQuery,
+    plan: PagePlan,
+    *,
+    forward: bool,
+    limit: int,
+    anchor: int | None,
 ) -> list[DialogRow]:
     # walking "forward" in a descending list means going down the index
     descending = query.descending == forward
@@ -515,11 +526,6 @@ def list_employees(connection: Connection, only: int | None = None) -> list[tupl
     else:
         rows = run_sql(connection, "SELECT id, name FROM employees ORDER BY name_fold, id")
     return [(id_, name) for id_, name in rows]
-
-
-def count_matching(connection: Connection, query: DialogQuery) -> int:
-    """How many dialogs the query's search and filters find, counted as its first page would count them."""
-    return _plan(connection, query).total
 
 
 def page_number(position: PagePosition, page: DialogPage, asked: int, pages: int) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
-from db.dialogs import DialogPage, DialogQuery, PagePosition, count_matching, fetch_page, page_number
+from db.dialogs import DialogPage, DialogQuery, PagePosition, fetch_page, page_number, plan_page
 from db.search import DigitsPart, Search
 
 
@@ -43,7 +43,9 @@ def fetch_parts_page(
     """The page `query` asks for (`asked_number`: its number as the button knew it) of the search told in
     `parts`."""
     ending_query, inside_query = (replace(query, search=part, known_total=None) for part in parts)
-    ending, inside = count_matching(connection, ending_query), count_matching(connection, inside_query)
+    # each part counted once: the page read is of one of them, and its plan is that count's
+    ending_plan, inside_plan = plan_page(connection, ending_query), plan_page(connection, inside_query)
+    ending, inside = ending_plan.total, inside_plan.total
     size = query.page_size
     ending_pages = -(-ending // size)
     position, anchor = query.position, query.anchor_id
@@ -61,7 +63,7 @@ def fetch_parts_page(
         if asked_number == ending_pages:  # ◀ on the second part's first page
             position, anchor = PagePosition.LAST, None
     part_query = replace(ending_query if in_first else inside_query, position=position, anchor_id=anchor)
-    page = fetch_page(connection, part_query)
+    page = fetch_page(connection, part_query, ending_plan if in_first else inside_plan)
     part_pages = max(1, -(-page.total // size))
     before_pages, before_dialogs = (0, 0) if in_first else (ending_pages, ending)
     number = page_number(position, page, asked_number - before_pages, part_pages)

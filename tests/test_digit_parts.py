@@ -6,18 +6,22 @@ numbers, entry numbers and the part named follow."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 
+import db.dialogs
+from db import dialect
 from db.dialogs import PagePosition
 from db.digit_parts import PartsShown
 from db.engine import Database
 from db.importer import store_records
 from db.listing import ListRequest, ListResult, ListSettings, ViewChange, open_list, read_list
 from db.records import DialogRecord
-from db.search import DigitsPart
+from db.search import DigitsPart, Search
 from tests.bot_harness import ZONE
 from tests.databases import migrated_database
 from tests.test_digits_first_e2e import RECORDS
@@ -96,3 +100,28 @@ def test_walking_both_ways_meets_every_dialog_once_the_ending_numbers_first(
     assert [names(result) for result in reversed(back)] == [names(result) for result in pages]
     assert [result.page_number for result in reversed(back)] == [result.page_number for result in pages]
     assert [result.first_number for result in reversed(back)] == numbers
+
+
+def test_a_page_looks_each_part_up_once(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page counts both parts and reads one of them: the part read is planned from its count, not looked
+    up again (on PostgreSQL each lookup is a round trip to the server, on every page of the search)."""
+    settings = ListSettings(ZONE, "RU", 5)
+    first = database.run(
+        open_list, ListRequest("completed_at", True), settings, ViewChange(search_text="9675"), masked=False
+    )
+    looked_up: list[Search] = []
+
+    def spied_engine(connection: Connection) -> dialect.EngineSQL:
+        engine = dialect.sql_of(connection)
+
+        def find_matches(connection: Connection, search: Search, limit: int) -> Any:
+            looked_up.append(search)
+            return engine.find_matches(connection, search, limit)
+
+        return replace(engine, find_matches=find_matches)
+
+    monkeypatch.setattr(db.dialogs, "sql_of", spied_engine)
+    after = ListRequest("completed_at", True, PagePosition.AFTER, first.page.rows[-1].id, 2, first.view_id)
+    second = read(database, after, settings)
+    assert names(second) == expected("completed_at", True)[5:7]  # the rest of the 7 ending with the digits
+    assert len(looked_up) == 2
