@@ -78,10 +78,15 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     if search.kind is SearchKind.PHONE:
         return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
     if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
+        # The gram's numbers are given as an array, each then read by its id. Joined to them, a gram as
+        # common as a mobile prefix's («9989»: 4,663 of 229,851 numbers at 1M) made PostgreSQL, which
+        # expects few numbers to end with it, scan every number for the ending instead: 27–40 ms, against
+        # 7 ms through the array.
         digits = search.terms[0]
         return (
-            f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            f" WHERE g.gram = :gram AND strpos(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
+            f"SELECT {select} FROM client_phones m"
+            " WHERE m.id = ANY(ARRAY(SELECT phone_id FROM client_phone_grams WHERE gram = :gram))"
+            f" AND strpos(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
     if search.kind is SearchKind.DIGITS:  # the numbers' digits carry the trigram index (migration 0013)
