@@ -26,7 +26,7 @@ from db.analytics import (
     TimeFigures,
     busiest_days,
 )
-from db.cards import Card, open_card
+from db.cards import Card, client_list_view, open_card
 from db.choices import FilterChoices, FilterOverview
 from db.dialogs import DialogQuery, DialogRow, Filters, iter_dialogs
 from db.digest import DIGEST_ROWS, Digest, Subscription
@@ -44,7 +44,7 @@ from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, 
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.review_queue import ReviewQueue, queue_week, week_of_code
 from db.users import Person, choose_language, find_person
-from db.views import NOBODY, ListView, StoredView, find_views, load_view, scoped, store_view, store_views
+from db.views import NOBODY, ListView, StoredView, find_views, load_view, scoped, store_views
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -252,17 +252,25 @@ class Archive:
     async def open_card(self, dialog_id: int, part: int, per_part: int, opened_by: int | None) -> Card | None:
         """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
         opening is audited in the same transaction, and the card is not shown when it cannot be
-        (`ArchiveBusy`). The list of the client's other dialogs is stored (if new) for its button to carry
-        (`Card.client_view_id`; 0 when it cannot be stored now). With a `scope`, another employee's dialog
-        is no dialog (None)."""
+        (`ArchiveBusy`). With a `scope`, another employee's dialog is no dialog (None)."""
         if opened_by is not None:
             return await self._db.write(open_card, dialog_id, part, per_part, opened_by, self.scope)
-        card = await self._db.read(open_card, dialog_id, part, per_part, None, self.scope)
-        if card is not None and card.client_view is not None and not card.client_view_id:
-            with contextlib.suppress(ArchiveBusy):  # the button waits for the next opening
-                view_id = await self._db.write(store_view, card.client_view)
-                card = replace(card, client_view_id=view_id)
-        return card
+        return await self._db.read(open_card, dialog_id, part, per_part, None, self.scope)
+
+    async def client_list(self, dialog_id: int, *, masked: bool) -> ListResult | None:
+        """The first page, newest first, of every dialog of the client of `dialog_id` (its card's button),
+        the list's view stored if it is new: one writing transaction. None when there is no such dialog
+        (with a `scope`: none of theirs) or its client has no list. `masked`: as `open_list`'s."""
+
+        def write(connection: Connection) -> ListResult | None:
+            view = client_list_view(connection, dialog_id, self.scope)
+            if view is None:
+                return None
+            change = ViewChange(search_text=view.search_text)
+            request = ListRequest("completed_at", descending=True)  # newest first
+            return open_list(connection, request, self.settings, change, masked=masked, scope=self.scope)
+
+        return await self._db.write(write)
 
     async def mark(
         self, dialog_id: int, mark: int, by: int, by_name: str | None, part: int, per_part: int

@@ -14,7 +14,7 @@ from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 from db.reviews import REVIEW_COLUMNS, Review, review_of
 from db.sqlite.pages import ROW_WIDTH, row_columns
-from db.views import ListView, client_view, find_view, store_view
+from db.views import ListView, client_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,6 @@ class Card:
     first_index: int  # the number of the part's first message, from 1
     client_dialogs: int = 0  # the client's dialogs in every channel, this one among them (0: not known)
     client_view: ListView | None = None  # the list of them, when the client has more than this one
-    client_view_id: int = 0  # that list's stored id, which its button carries (0: not stored yet)
     review: Review | None = None  # a head's mark of the dialog (`db.reviews`); None: not marked
 
 
@@ -69,6 +68,8 @@ _SCOPED_DIALOG = (
     " WHERE s.name_fold = n.name_fold AND o.employee_id = :scope) END"
     f"{_CARD_JOINS} WHERE d.id = :id AND d.employee_id = :scope"
 )
+_CLIENT = "SELECT client_phone, client_name FROM dialogs WHERE id = :id"
+_SCOPED_CLIENT = f"{_CLIENT} AND employee_id = :scope"
 _LINES = (
     "SELECT sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
     " ORDER BY position LIMIT :limit OFFSET :offset"
@@ -106,12 +107,16 @@ def open_card(
     dialog = dialog_row(row)
     client_dialogs = row[_CLIENT_DIALOGS_AT] or 0
     view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None
-    view_id = 0
-    if view is not None:  # stored by an opening (a write already), found by a page turn
-        found = find_view(connection, view)
-        view_id = found.id if found is not None else 0
-        if not view_id and opened_by is not None:
-            view_id = store_view(connection, view)
     review = review_of(row[_REVIEW_AT:_CLIENT_DIALOGS_AT])
     first = part * per_part + 1
-    return Card(dialog, lines, part, parts, total, first, client_dialogs, view, view_id, review)
+    return Card(dialog, lines, part, parts, total, first, client_dialogs, view, review)
+
+
+def client_list_view(connection: Connection, dialog_id: int, scope: int | None = None) -> ListView | None:
+    """The list of every dialog of the client of `dialog_id` (`db.views.client_view`); None when there is
+    no such dialog (for `scope`: none of that employee's), or the client has no list."""
+    if scope is None:
+        row = run_sql(connection, _CLIENT, {"id": dialog_id}).fetchone()
+    else:
+        row = run_sql(connection, _SCOPED_CLIENT, {"id": dialog_id, "scope": scope}).fetchone()
+    return client_view(row[0] or None, row[1]) if row is not None else None

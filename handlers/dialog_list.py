@@ -7,9 +7,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from db.archive import Archive
+from db.errors import ArchiveBusy, SearchRefused
 from handlers.screens import list_page, send, show
-from keyboards.callbacks import DrillListCallback, ListCallback, ResetCallback
-from views.dialog_list import reset_change
+from keyboards.callbacks import ClientListCallback, DrillListCallback, ListCallback, ResetCallback
+from keyboards.columns import Column
+from views.dialog_list import list_screen, reset_change
 from views.viewer import Viewer
 
 
@@ -20,6 +22,7 @@ def router() -> Router:
     screen.callback_query.register(list_button, ListCallback.filter())
     screen.callback_query.register(list_button, DrillListCallback.filter())  # drilled down from analytics
     screen.callback_query.register(reset_button, ResetCallback.filter())
+    screen.callback_query.register(client_button, ClientListCallback.filter())
     return screen
 
 
@@ -39,3 +42,24 @@ async def reset_button(
     """The list view without its search, or without its filters (stored, if it is new)."""
     change = reset_change(callback_data)
     await show(callback, await list_page(archive, callback_data.list_page(), viewer, change))
+
+
+async def client_button(
+    callback: CallbackQuery, callback_data: ClientListCallback, viewer: Viewer, archive: Archive
+) -> None:
+    """Every dialog of a card's client, newest first (its view stored if new: a long import holding the
+    database makes it wait). A dialog gone since, or not this person's (a forged button): the whole list,
+    saying the dialog is no longer found."""
+    try:
+        result = await archive.client_list(callback_data.dialog, masked=not viewer.full_phones)
+    except ArchiveBusy:
+        await callback.answer(viewer.texts("archive-busy"), show_alert=True)
+        return
+    except SearchRefused:  # a name holding digits, from someone who sees numbers masked (a forged button)
+        await callback.answer(viewer.texts("search-masked-digits"), show_alert=True)
+        return
+    if result is None:
+        screen = await list_page(archive, ListCallback(), viewer)
+        await show(callback, screen._replace(notice=viewer.texts("card-not-found")))
+        return
+    await show(callback, list_screen(result, Column.COMPLETED_AT, True, viewer))

@@ -136,6 +136,13 @@ class TranscriptCallback(CallbackData, prefix="t"):
     dialog: int = Field(ge=1, le=MAX_ID)
 
 
+class ClientListCallback(CallbackData, prefix="o"):
+    """Every dialog of the client of one dialog (its card's button), newest first. The data carries the
+    dialog alone, nothing of the number or the name; the list's view is found, or stored, when pressed."""
+
+    dialog: int = Field(ge=1, le=MAX_ID)
+
+
 class CardCallback(CallbackData, prefix="c"):
     """A dialog's card at one page of its transcript, and the list page to return to."""
 

@@ -13,6 +13,7 @@ from keyboards.callbacks import (
     MAX_MARK,
     REMOVE_COMMENT,
     CardCallback,
+    ClientListCallback,
     ExportCallback,
     ExportFormat,
     FilterCallback,
@@ -98,13 +99,13 @@ def card_keyboard(
     *,
     transcript_file: bool = False,
     client_dialogs: int = 0,
-    client_view_id: int = 0,
+    client_list: bool = False,
     reviewing: bool = False,
     mark: int = 0,
     commented: bool = False,
 ) -> InlineKeyboardMarkup:
-    """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file; `client_view_id`:
-    the stored list of the client's `client_dialogs` dialogs (0: none to offer), newest first;
+    """`parts`: how many pages the transcript has; `transcript_file`: offer it as a file; `client_list`:
+    offer the list of the client's `client_dialogs` dialogs, newest first;
     `reviewing`: offer the marks 1–5 (the dialog's `mark` shown chosen; 0: not marked) and, once marked,
     the comment (to add, or to change when `commented`)."""
     rows: list[list[InlineKeyboardButton]] = []
@@ -125,8 +126,8 @@ def card_keyboard(
         rows.append(turns)
     if transcript_file:
         rows.append([button(t("button-transcript-file"), TranscriptCallback(dialog=card.dialog))])
-    if client_view_id:  # the data carries the stored view alone: nothing of the number or the name
-        client = ListCallback(sort=Column.COMPLETED_AT, desc=True, view_id=client_view_id)
+    if client_list:
+        client = ClientListCallback(dialog=card.dialog)
         rows.append([button(t("button-client-dialogs", count=client_dialogs), client)])
     if reviewing:
         rows += _review_rows(card, t, mark, commented)

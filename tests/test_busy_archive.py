@@ -1,5 +1,6 @@
 """While a long import holds the database, the bot keeps reading and says plainly what must wait: a new
-search (it is stored) and opening a card (it is audited)."""
+search (it is stored), opening a card (it is audited) and a client's list asked for the first time (it is
+stored)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, url: str) -
     user = api.user(ADMIN_ID)
     await user.send_text("/dialogs")
     listing = (await user.wait_answer()).message
+    await user.send_text("семён иванов")
+    card = (await user.wait_answer()).message
+    await user.press(card, "1")
+    await user.wait_answer()
+    client_button = "👤 Все диалоги клиента (2)"  # his number's
+    assert client_button in card.button_texts()
 
     # an import's transaction holds the write lock (on PostgreSQL: the tables a search and a card write)
     importer = WritesHeld(url, "list_views, audit_log")
@@ -47,6 +54,12 @@ async def test_what_waits_for_an_import_says_so(api: BotAPIEmulator, url: str) -
         assert reaction.callback_answer is not None
         assert reaction.callback_answer.text == "Архив сейчас обновляется, откройте диалог через минуту."
         assert "Диалог" not in listing.content.split("\n")[0], "an unaudited card was shown"
+
+        await user.press(card, client_button)  # the client's list is stored when first asked for
+        reaction = await user.wait_answer()
+        assert reaction.callback_answer is not None and reaction.callback_answer.show_alert
+        assert reaction.callback_answer.text == "Архив сейчас обновляется, попробуйте через минуту."
+        assert client_button in card.button_texts()
 
         await user.press(listing, "▶")  # reading goes on as usual
         reaction = await user.wait_answer()

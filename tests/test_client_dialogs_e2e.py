@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import Database
+from db.engine import Database, run_sql
 from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
 from db.users import Role, add_user
 from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
-from keyboards.callbacks import ListCallback
+from keyboards.callbacks import ClientListCallback
 from tests.bot_harness import (
     BASE,
     BREADCRUMB,
@@ -190,14 +190,14 @@ async def test_a_client_without_a_number_is_matched_by_the_whole_name(api: BotAP
 
 
 async def test_a_manager_reads_the_number_masked_and_the_button_tells_nothing(
-    api: BotAPIEmulator,
+    api: BotAPIEmulator, database: Database
 ) -> None:
     manager = api.user(MANAGER_ID)
     card = await card_of(manager, "котова", "vera-2")
     button = card.find_button("👤 Все диалоги клиента (4)")
     assert button is not None
     data = str(button["callback_data"])
-    assert ListCallback.unpack(data).view_id > 0  # a stored view's id and the list's sort, nothing else
+    assert ClientListCallback.unpack(data).dialog > 0  # the dialog's id, nothing else
     assert not any(digits in data for digits in ("111", "0022", "9161"))
 
     listed = parse_list((await tap(manager, card, "👤 Все диалоги клиента (4)")).text)
@@ -206,9 +206,17 @@ async def test_a_manager_reads_the_number_masked_and_the_button_tells_nothing(
     await tap(manager, card, "2")
     assert "ID в CRM: vera-2" in card.content and f"Номер: {VERA_MASKED}" in card.content
 
-    # a client known only by a name that holds a number: a list the manager may not have, so no button
+    # a client known only by a name that holds a number: a list the manager may not have, so no button,
+    # and the button forged is refused
     named = await card_of(manager, "иван", "named-1")
     assert client_buttons(named) == []
+    (dialog,) = database.run(
+        lambda c: run_sql(c, "SELECT id FROM dialogs WHERE source_id = 'named-1'").fetchone()
+    )
+    await manager.press_data(named, ClientListCallback(dialog=dialog).pack())
+    refused = (await manager.wait_answer()).callback_answer
+    assert refused is not None and refused.show_alert and "по номеру целиком" in (refused.text or "")
+    assert "ID в CRM: named-1" in named.content
     assert not any("111-00" in text or "2000002" in text for text in every_text(api, manager))
 
 

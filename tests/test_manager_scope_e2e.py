@@ -28,6 +28,7 @@ from db.views import NOBODY, ListView, store_view
 from emulator import BotAPIEmulator, ChatMessage, SimulatedUser
 from keyboards.callbacks import (
     CardCallback,
+    ClientListCallback,
     DrillCardCallback,
     DrillListCallback,
     FilterCallback,
@@ -232,6 +233,11 @@ async def test_a_forged_card_of_anothers_dialog_shows_nothing_of_it(api: BotAPIE
             answer = reaction.callback_answer
             assert answer is not None and answer.text == NOT_FOUND, reaction.describe()
             assert_only_own(first.content)
+        await manager.press_data(first, ClientListCallback(dialog=dialog).pack())
+        reaction = await manager.wait_answer()
+        answer = reaction.callback_answer
+        assert answer is not None and answer.text == NOT_FOUND, reaction.describe()
+        assert_only_own(first.content)
         await manager.press_data(first, TranscriptCallback(dialog=dialog).pack())
         refused = (await manager.wait_answer()).callback_answer
         assert refused is not None and refused.show_alert and "руководител" in (refused.text or "")

@@ -44,7 +44,7 @@ def card_screen(card: Card, opened: CardCallback, viewer: Viewer) -> Screen:
         viewer.texts,
         transcript_file=transcript_file,
         client_dialogs=card.client_dialogs,
-        client_view_id=_client_view_id(card, viewer),
+        client_list=_offers_client_list(card, viewer),
         reviewing=viewer.role.may_review,
         mark=review.mark if review is not None else 0,
         commented=review is not None and bool(review.comment),
@@ -77,15 +77,13 @@ def review_line(review: Review, t: Texts, zone: tzinfo) -> str:
     return t("card-review", mark=review.mark, who=who, when=when)
 
 
-def _client_view_id(card: Card, viewer: Viewer) -> int:
-    """The stored list of the client's dialogs the card offers (0: none): not to someone who sees numbers
-    masked when it searches a name holding digits, which they may not search by (the list would refuse)."""
+def _offers_client_list(card: Card, viewer: Viewer) -> bool:
+    """Whether the card offers the list of the client's dialogs: not to someone who sees numbers masked
+    when it searches a name holding digits, which they may not search by (the list would refuse)."""
     view = card.client_view
     if view is None or card.client_dialogs < 2:
-        return 0
-    if viewer.mask_region is not None and view.reads_hidden_digits(viewer.mask_region):
-        return 0
-    return card.client_view_id
+        return False
+    return viewer.mask_region is None or not view.reads_hidden_digits(viewer.mask_region)
 
 
 def render_card(
