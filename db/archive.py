@@ -40,7 +40,7 @@ from db.keywords import (
     store_keywords,
     words_text_of,
 )
-from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, open_list, read_list
+from db.listing import Listed, ListRequest, ListResult, ListSettings, ViewChange, keep, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.review_queue import ReviewQueue, queue_week, week_of_code
 from db.users import Person, choose_language, find_person
@@ -79,18 +79,18 @@ class Archive:
         self, request: ListRequest, change: ViewChange | None = None, *, masked: bool = False
     ) -> ListResult:
         """The page a list button asks for, or with `change` the page of the view a person just made (a
-        search or dates typed, a filter reset). One reading transaction; a changed view is read and
-        stored (if new) in one writing transaction instead. A search's total counted at a cost is kept with
-        its view for the next pages; when the archive is busy (an import) it is counted again next time.
+        search or dates typed, a filter reset), read in one transaction; the view then stored if it is new
+        (a long import holding the database: `ArchiveBusy`). A search's total counted at a cost is kept
+        with its view for the next pages; when the archive is busy it is counted again next time.
         `masked`: the person sees numbers masked, and may not search by the digits the mask hides
         (`SearchRefused`)."""
         scope = self.scope
+        listed = await self._db.read(read_list, request, self.settings, change, masked=masked, scope=scope)
         if change is not None:
-            return await self._db.write(open_list, request, self.settings, change, masked=masked, scope=scope)
-        listed = await self._db.read(read_list, request, self.settings, masked=masked, scope=scope)
+            return await self._db.write_statement(keep, listed)
         if listed.total_to_keep is not None:
             with contextlib.suppress(ArchiveBusy):
-                await self._db.write(keep, listed)
+                await self._db.write_statement(keep, listed)
         return listed.result
 
     async def stored_view(self, view_id: int, *, masked: bool = False) -> StoredView | None:
@@ -251,26 +251,28 @@ class Archive:
 
     async def open_card(self, dialog_id: int, part: int, per_part: int, opened_by: int | None) -> Card | None:
         """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
-        opening is audited in the same transaction, and the card is not shown when it cannot be
-        (`ArchiveBusy`). With a `scope`, another employee's dialog is no dialog (None)."""
-        if opened_by is not None:
-            return await self._db.write(open_card, dialog_id, part, per_part, opened_by, self.scope)
-        return await self._db.read(open_card, dialog_id, part, per_part, None, self.scope)
+        opening is audited, and the card is not shown when it cannot be (`ArchiveBusy`). With a `scope`,
+        another employee's dialog is no dialog (None)."""
+        card = await self._db.read(open_card, dialog_id, part, per_part, self.scope)
+        if card is not None and opened_by is not None:
+            await self._db.write_statement(audit.record, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
+        return card
 
     async def client_list(self, dialog_id: int, *, masked: bool) -> ListResult | None:
         """The first page, newest first, of every dialog of the client of `dialog_id` (its card's button),
-        the list's view stored if it is new: one writing transaction. None when there is no such dialog
-        (with a `scope`: none of theirs) or its client has no list. `masked`: as `open_list`'s."""
+        its view then stored if it is new (as `open_list`'s). None when there is no such dialog (with a
+        `scope`: none of theirs) or its client has no list. `masked`: as `open_list`'s."""
 
-        def write(connection: Connection) -> ListResult | None:
+        def read(connection: Connection) -> Listed | None:
             view = client_list_view(connection, dialog_id, self.scope)
             if view is None:
                 return None
             change = ViewChange(search_text=view.search_text)
             request = ListRequest("completed_at", descending=True)  # newest first
-            return open_list(connection, request, self.settings, change, masked=masked, scope=self.scope)
+            return read_list(connection, request, self.settings, change, masked=masked, scope=self.scope)
 
-        return await self._db.write(write)
+        listed = await self._db.read(read)
+        return await self._db.write_statement(keep, listed) if listed is not None else None
 
     async def mark(
         self, dialog_id: int, mark: int, by: int, by_name: str | None, part: int, per_part: int
@@ -282,7 +284,7 @@ class Archive:
         def write(connection: Connection) -> Card | None:
             if not reviews.mark_dialog(connection, dialog_id, mark, by, by_name):
                 return None
-            return open_card(connection, dialog_id, part, per_part, None, self.scope)
+            return open_card(connection, dialog_id, part, per_part, self.scope)
 
         return await self._db.write(write)
 
@@ -295,7 +297,7 @@ class Archive:
 
         def write(connection: Connection) -> Card | None:
             reviews.comment_review(connection, dialog_id, comment, by)
-            return open_card(connection, dialog_id, part, per_part, None, self.scope)
+            return open_card(connection, dialog_id, part, per_part, self.scope)
 
         return await self._db.write(write)
 

@@ -1,6 +1,6 @@
 """One dialog in full: its columns and its transcript, a page at a time, and the way to every dialog of the
 same client (`db.views.client_view`: the number, else the name; its count read off the per-number and
-per-name counters in the same statement), and its review mark; opening it is audited."""
+per-name counters in the same statement), and its review mark."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from db import audit
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 from db.reviews import REVIEW_COLUMNS, Review, review_of
@@ -81,13 +80,11 @@ def open_card(
     dialog_id: int,
     part: int,
     per_part: int,
-    opened_by: int | None = None,
     scope: int | None = None,
 ) -> Card | None:
     """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
-    `opened_by`: the Telegram id the opening is audited for, in the same transaction (a card that cannot be
-    audited is not shown). `scope`: for someone who sees the dialogs of that employee alone: None for
-    another's dialog too (nothing of it read), and the client's dialogs counted among theirs."""
+    `scope`: for someone who sees the dialogs of that employee alone: None for another's dialog too
+    (nothing of it read), and the client's dialogs counted among theirs."""
     if scope is None:
         row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
     else:
@@ -102,8 +99,6 @@ def open_card(
         TranscriptLine(stored_time(at).replace(tzinfo=UTC), who, author, text)
         for at, who, author, text in rows
     ]
-    if opened_by is not None:
-        audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     dialog = dialog_row(row)
     client_dialogs = row[_CLIENT_DIALOGS_AT] or 0
     view = client_view(dialog.client_phone, dialog.client_name) if client_dialogs > 1 else None

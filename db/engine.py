@@ -292,7 +292,7 @@ class Database:
         """Runs reading work in one transaction. On SQLite it runs at once, in the calling thread (see the
         module's docstring): the coroutine never waits. On PostgreSQL each of its statements is awaited."""
         if self.postgres:
-            return await self._in_greenlet(_read_postgres, work, args, kwargs)
+            return await self._in_greenlet(_autocommit_postgres, work, args, kwargs)
         return self.run(work, *args, **kwargs)
 
     async def write(
@@ -303,14 +303,7 @@ class Database:
         waits for it in a worker thread, so that the event loop never stalls, and raises `ArchiveBusy`
         when the wait runs out. On PostgreSQL it waits (awaited) only for the rows another holds."""
         if self.postgres:
-            try:
-                return await self._in_greenlet(_write_postgres, work, args, kwargs)
-            except DBAPIError as error:
-                if postgres.is_locked(error.orig):
-                    raise ArchiveBusy from None
-                if postgres.is_unwritable(error.orig):
-                    raise ArchiveUnwritable(postgres.reason(error.orig)) from None
-                raise
+            return await self._write_postgres(_transaction_postgres, work, args, kwargs)
         try:
             return self._write(work, args, kwargs, wait=False)
         except OperationalError as error:
@@ -323,6 +316,33 @@ class Database:
             if sqlite.is_locked(error.orig):
                 raise ArchiveBusy from None
             _raise_unwritable(error)
+            raise
+
+    async def write_statement(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`write` for work that runs one statement at most, which is a transaction of its own: on
+        PostgreSQL it goes to the server alone, without BEGIN and COMMIT (two of its three round trips, a
+        tenth of a tap each: benchmarks/README.md). On SQLite it is `write`."""
+        if self.postgres:
+            return await self._write_postgres(_autocommit_postgres, work, args, kwargs)
+        return await self.write(work, *args, **kwargs)
+
+    async def _write_postgres(
+        self,
+        run: Callable[[Engine, Work[T], tuple[Any, ...], dict[str, Any]], T],
+        work: Work[T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> T:
+        """Writing work on PostgreSQL, its errors told as `write` tells them."""
+        try:
+            return await self._in_greenlet(run, work, args, kwargs)
+        except DBAPIError as error:
+            if postgres.is_locked(error.orig):
+                raise ArchiveBusy from None
+            if postgres.is_unwritable(error.orig):
+                raise ArchiveUnwritable(postgres.reason(error.orig)) from None
             raise
 
     async def _in_greenlet(
@@ -398,15 +418,15 @@ async def release_loop_connections() -> None:
         await database.release_loop()
 
 
-def _read_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-    # without BEGIN and COMMIT, two round trips a read: under READ COMMITTED each statement sees the
-    # database as it is when it starts, inside a transaction or not
+def _autocommit_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    # without BEGIN and COMMIT, two round trips: under READ COMMITTED each statement of a read sees the
+    # database as it is when it starts, inside a transaction or not; a write of one statement is one
     with engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
         return work(connection, *args, **kwargs)
 
 
-def _write_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+def _transaction_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     with engine.begin() as connection:
         return work(connection, *args, **kwargs)
 

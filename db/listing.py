@@ -1,8 +1,9 @@
 """The dialog list's use case: a list button pressed, or a search or dates typed → the page to show.
 
-Everything a page needs is worked out here in one transaction: the stored view the button carries (or
-the view a typed text makes, stored if it is new), the page, its number, and the search's total, counted
-once and then kept with the view until the archive changes (`StoredView.known_total`).
+Everything a page needs is read here in one transaction (`read_list`): the stored view the button carries
+(or the view a typed text makes), the page, its number, and the search's total, counted once and then
+kept with the view until the archive changes (`StoredView.known_total`). What that leaves to store, a new
+view or a total counted, is stored after it in one statement (`keep`).
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ def read_list(
 
 
 def keep(connection: Connection, listed: Listed) -> ListResult:
-    """Stores what a page read leaves to store: the view it made (if new), the total it counted."""
+    """Stores what a page read leaves to store, in one statement at most (`Database.write_statement`):
+    the view it made (if new), or the total it counted."""
     result = listed.result
     stored = result.view
     if stored is not None and not stored.id:
@@ -198,16 +200,3 @@ def keep(connection: Connection, listed: Listed) -> ListResult:
     if stored is not None and listed.total_to_keep is not None:
         remember_total(connection, stored.id, listed.total_to_keep, listed.key)
     return result
-
-
-def open_list(
-    connection: Connection,
-    request: ListRequest,
-    settings: ListSettings,
-    change: ViewChange,
-    *,
-    masked: bool,
-    scope: int | None = None,
-) -> ListResult:
-    """A changed view's page, the view stored if it is new: in one (writing) transaction."""
-    return keep(connection, read_list(connection, request, settings, change, masked=masked, scope=scope))

@@ -16,9 +16,10 @@ from sqlalchemy.exc import DBAPIError
 
 from db import audit
 from db.engine import Database, run_sql, stored_time
+from db.errors import ArchiveBusy
 from db.models import AuditEntry
 from db.users import Role, add_user, find_person
-from tests.databases import on_postgres, query_archive
+from tests.databases import WritesHeld, on_postgres, query_archive
 
 HELD_SECONDS = 0.5
 WRITES_PAST_AN_AUTOMATIC_CHECKPOINT = 600  # ~3 pages of log each; SQLite's default checkpoints at 1,000
@@ -43,6 +44,25 @@ async def test_times_written_through_the_driver_read_back_through_sqlalchemy(dat
         assert database.run(lambda c: c.execute(select(AuditEntry.at)).scalar_one()) == moment
         (stored,) = database.run(lambda c: run_sql(c, "SELECT at FROM audit_log").fetchone())
         assert stored_time(stored) == moment
+
+
+async def test_a_write_of_one_statement_is_committed_or_told_busy(database: Database) -> None:
+    """`write_statement` (one statement, a transaction of its own; on PostgreSQL sent without BEGIN and
+    COMMIT): what it wrote is there for everyone at once, and while another writer holds the table it
+    fails as `write` does, writing nothing."""
+    database.sync_engine.dispose()
+    url = database.url.render_as_string(hide_password=False)
+    bot = Database(url, busy_timeout_ms=200)
+    await bot.write_statement(audit.record, 7, audit.OPEN_DIALOG)
+    assert query_archive(url, "SELECT telegram_id FROM audit_log") == [(7,)]
+    importer = WritesHeld(url, "audit_log")
+    try:
+        with pytest.raises(ArchiveBusy):
+            await bot.write_statement(audit.record, 8, audit.OPEN_DIALOG)
+    finally:
+        importer.release()
+    assert query_archive(url, "SELECT telegram_id FROM audit_log") == [(7,)]
+    await bot.dispose()
 
 
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's connections, which its server may drop")

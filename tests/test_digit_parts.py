@@ -19,7 +19,7 @@ from db.dialogs import PagePosition
 from db.digit_parts import PartsShown
 from db.engine import Database
 from db.importer import store_records
-from db.listing import ListRequest, ListResult, ListSettings, ViewChange, open_list, read_list
+from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, read_list
 from db.records import DialogRecord
 from db.search import DigitsPart, Search
 from tests.bot_harness import ZONE
@@ -52,6 +52,11 @@ def expected(sort: str, descending: bool) -> list[str]:
     return order
 
 
+def searched(connection: Connection, request: ListRequest, settings: ListSettings, typed: str) -> ListResult:
+    """The first page of a search typed, its view stored, as `db.archive.Archive.open_list` makes it."""
+    return keep(connection, read_list(connection, request, settings, ViewChange(search_text=typed)))
+
+
 def read(database: Database, request: ListRequest, settings: ListSettings) -> ListResult:
     return database.run(read_list, request, settings).result
 
@@ -66,9 +71,7 @@ def test_walking_both_ways_meets_every_dialog_once_the_ending_numbers_first(
     database: Database, size: int, sort: str, descending: bool
 ) -> None:
     settings = ListSettings(ZONE, "RU", size)
-    first = database.run(
-        open_list, ListRequest(sort, descending), settings, ViewChange(search_text="9675"), masked=False
-    )
+    first = database.run(searched, ListRequest(sort, descending), settings, "9675")
     view_id = first.view_id
     want = expected(sort, descending)
     pages = [first]
@@ -106,9 +109,7 @@ def test_a_page_looks_each_part_up_once(database: Database, monkeypatch: pytest.
     """A page counts both parts and reads one of them: the part read is planned from its count, not looked
     up again (on PostgreSQL each lookup is a round trip to the server, on every page of the search)."""
     settings = ListSettings(ZONE, "RU", 5)
-    first = database.run(
-        open_list, ListRequest("completed_at", True), settings, ViewChange(search_text="9675"), masked=False
-    )
+    first = database.run(searched, ListRequest("completed_at", True), settings, "9675")
     looked_up: list[Search] = []
 
     def spied_engine(connection: Connection) -> dialect.EngineSQL:
