@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from db.counters import archive_revision
 from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page, page_number
 from db.digit_parts import PartsShown, fetch_parts_page
 from db.errors import SearchRefused
@@ -24,13 +23,13 @@ from db.search import digit_parts
 from db.views import (
     ListView,
     StoredView,
-    find_view,
     load_view,
     remember_total,
     scoped,
     search_text_of,
     store_view,
     total_key,
+    view_as_stored,
 )
 
 
@@ -136,11 +135,9 @@ def read_list(
         wanted = change.applied_to(base.view if base is not None else ListView())
         if masked and wanted.reads_hidden_digits(settings.phone_region):
             raise SearchRefused
-        stored = None if wanted.is_empty else find_view(connection, wanted)
-        if stored is None and not wanted.is_empty:
-            # the filters a change keeps are the base view's: so is the name of the employee filtered by
-            name = base.employee_name if base is not None else None
-            stored = StoredView(0, wanted, employee_name=name, revision=archive_revision(connection))
+        # the filters a change keeps are the base view's: so is the name of the employee filtered by
+        name = base.employee_name if base is not None else None
+        stored = None if wanted.is_empty else view_as_stored(connection, wanted, name)
     view = stored.view if stored is not None else None
     filters = scoped(view.filters(settings.zone, today) if view is not None else Filters(), scope)
     known, key = None, ""

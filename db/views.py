@@ -135,15 +135,16 @@ _INVISIBLE = frozenset(
 )  # controls, formatting, surrogates, private, unassigned
 
 
-_COLUMNS = (
+_SELECTED = (
     "SELECT v.id, v.search_text, v.channel, v.employee_id, v.period, e.name, v.total, v.total_key,"
-    " v.review,"
-    f" (SELECT value FROM counters WHERE name = '{REVISION}') FROM list_views v"
-    " LEFT JOIN employees e ON e.id = v.employee_id"
+    f" v.review, (SELECT value FROM counters WHERE name = '{REVISION}')"
 )
+_COLUMNS = f"{_SELECTED} FROM list_views v LEFT JOIN employees e ON e.id = v.employee_id"
+# a row whether the view is stored or not: the revision is read in the same statement either way
 _FIND = (
-    f"{_COLUMNS} WHERE v.search_text = :search_text AND v.channel = :channel"
-    " AND v.employee_id = :employee_id AND v.period = :period AND v.review = :review"
+    f"{_SELECTED} FROM (SELECT 1) one LEFT JOIN list_views v ON v.search_text = :search_text"
+    " AND v.channel = :channel AND v.employee_id = :employee_id AND v.period = :period"
+    " AND v.review = :review LEFT JOIN employees e ON e.id = v.employee_id"
 )
 _LOAD = f"{_COLUMNS} WHERE v.id = :id"
 _STORE = (
@@ -169,7 +170,18 @@ def _key(view: ListView) -> dict[str, object]:
 
 def find_view(connection: Connection, view: ListView) -> StoredView | None:
     """The stored view with this search and these filters, if any."""
-    return _stored(run_sql(connection, _FIND, _key(view)).fetchone())
+    row = run_sql(connection, _FIND, _key(view)).fetchone()
+    return _stored(row) if row[0] is not None else None
+
+
+def view_as_stored(connection: Connection, view: ListView, employee_name: str | None) -> StoredView:
+    """The stored view with this search and these filters, or the view as it would be stored (id 0, the
+    archive's revision now; `employee_name`: of the employee it is filtered to): one statement."""
+    row = run_sql(connection, _FIND, _key(view)).fetchone()
+    found = _stored(row) if row[0] is not None else None
+    return (
+        found if found is not None else StoredView(0, view, employee_name=employee_name, revision=row[9] or 0)
+    )
 
 
 def load_view(connection: Connection, view_id: int) -> StoredView | None:
