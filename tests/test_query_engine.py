@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection
 
 import db.dialogs
+from db.cards import open_card
 from db.dialogs import (
     DialogPage,
     DialogQuery,
@@ -592,3 +593,32 @@ async def test_postgresql_plans_a_page_without_filters_once(database: Database) 
     assert unfiltered_generic == 3 and unfiltered_custom == 5, unfiltered
     filtered, _, _ = pages[True]
     assert re.search(r"LIMIT \$\d", filtered), filtered
+
+
+@pytest.mark.parametrize("scope", [None, "own"])
+def test_a_card_reads_the_part_asked_for_and_the_last_for_one_past_the_end(
+    archive: Database, scope: str | None
+) -> None:
+    """Every part of every transcript in order, lines and count, however it is cut; a part asked past the
+    end (a button older than a transcript stored again) is the last one; a dialog without one has one
+    empty part; another employee's dialog has no card for someone who sees only theirs."""
+    ids = dict(archive.run(lambda c: list(run_sql(c, "SELECT source_id, id FROM dialogs"))))
+    employees = dict(archive.run(lambda c: list(run_sql(c, "SELECT name, id FROM employees"))))
+    for record in RECORDS[:60]:
+        dialog = ids[record.source_id]
+        if scope and record.completed_by is None:
+            continue  # nobody's dialog: no one's to see alone
+        own = employees[record.completed_by] if scope and record.completed_by else None
+        sent = [(line.at, line.sender) for line in record.messages or ()]
+        for per_part in (1, 2, 3, 50):
+            parts = max(1, -(-len(sent) // per_part))
+            for part in (*range(parts), parts, parts + 7):
+                card = archive.run(open_card, dialog, part, per_part, own)
+                assert card is not None and card.dialog.source_id == record.source_id
+                shown = min(part, parts - 1)
+                assert (card.part, card.parts, card.total) == (shown, parts, len(sent))
+                expected = sent[shown * per_part : (shown + 1) * per_part]
+                assert [(line.sent_at, line.sender) for line in card.lines] == expected
+        if scope:
+            others = [e for name, e in employees.items() if name != record.completed_by]
+            assert archive.run(open_card, dialog, 0, 3, others[0]) is None
