@@ -303,7 +303,8 @@ class Database:
         waits for it in a worker thread, so that the event loop never stalls, and raises `ArchiveBusy`
         when the wait runs out. On PostgreSQL it waits (awaited) only for the rows another holds."""
         if self.postgres:
-            return await self._write_postgres(_transaction_postgres, work, args, kwargs)
+            with _told_as_writes():
+                return await self._in_greenlet(_transaction_postgres, work, args, kwargs)
         try:
             return self._write(work, args, kwargs, wait=False)
         except OperationalError as error:
@@ -325,25 +326,9 @@ class Database:
         PostgreSQL it goes to the server alone, without BEGIN and COMMIT (two of its three round trips, a
         tenth of a tap each: benchmarks/README.md). On SQLite it is `write`."""
         if self.postgres:
-            return await self._write_postgres(_autocommit_postgres, work, args, kwargs)
+            with _told_as_writes():
+                return await self._in_greenlet(_autocommit_postgres, work, args, kwargs)
         return await self.write(work, *args, **kwargs)
-
-    async def _write_postgres(
-        self,
-        run: Callable[[Engine, Work[T], tuple[Any, ...], dict[str, Any]], T],
-        work: Work[T],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> T:
-        """Writing work on PostgreSQL, its errors told as `write` tells them."""
-        try:
-            return await self._in_greenlet(run, work, args, kwargs)
-        except DBAPIError as error:
-            if postgres.is_locked(error.orig):
-                raise ArchiveBusy from None
-            if postgres.is_unwritable(error.orig):
-                raise ArchiveUnwritable(postgres.reason(error.orig)) from None
-            raise
 
     async def _in_greenlet(
         self,
@@ -429,6 +414,20 @@ def _autocommit_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], k
 def _transaction_postgres(engine: Engine, work: Work[T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     with engine.begin() as connection:
         return work(connection, *args, **kwargs)
+
+
+@contextmanager
+def _told_as_writes() -> Iterator[None]:
+    """PostgreSQL's errors of writing work as `Database.write` tells them: rows another transaction held
+    too long (`ArchiveBusy`), a server that cannot write (`ArchiveUnwritable`)."""
+    try:
+        yield
+    except DBAPIError as error:
+        if postgres.is_locked(error.orig):
+            raise ArchiveBusy from None
+        if postgres.is_unwritable(error.orig):
+            raise ArchiveUnwritable(postgres.reason(error.orig)) from None
+        raise
 
 
 def _raise_unwritable(error: OperationalError) -> None:
