@@ -37,9 +37,8 @@ class Card:
     review: Review | None = None  # a head's mark of the dialog (`db.reviews`); None: not marked
 
 
-# The dialog, how many lines its transcript has, its review mark (`db.reviews`, None when not marked), its
-# client's dialogs (see below) and the part of its transcript asked for, a row a line: one statement, not
-# five (each a round trip on PostgreSQL).
+# The dialog, how many lines its transcript has, its review mark (`db.reviews`, None when not marked) and
+# its client's dialogs (see below): one statement, not three (each a round trip on PostgreSQL).
 _CARD_COLUMNS = (
     f"SELECT {row_columns('d')}, (SELECT COUNT(*) FROM messages WHERE dialog_id = d.id), {REVIEW_COLUMNS},"
 )
@@ -47,23 +46,17 @@ _CARD_COLUMNS = (
 _LINES_AT = ROW_WIDTH
 _REVIEW_AT = _LINES_AT + 1
 _CLIENT_DIALOGS_AT = _REVIEW_AT + REVIEW_COLUMNS.count(",") + 1
-_LINE_AT = _CLIENT_DIALOGS_AT + 1  # the line's position, then `_LINES`' columns; NULL: no line
-_LINE = ", m.position, m.sent_at, m.sender, m.author, m.text"
 _CARD_JOINS = (
     " FROM dialogs d LEFT JOIN employees e ON e.id = d.employee_id"
     " LEFT JOIN review_marks r ON r.dialog_id = d.id LEFT JOIN client_names n ON n.id = d.name_id"
-)
-_PART = (
-    " LEFT JOIN (SELECT position, sent_at, sender, author, text FROM messages WHERE dialog_id = :id"
-    " ORDER BY position LIMIT :limit OFFSET :offset) m ON 1 = 1"
 )
 _DIALOG = (
     # the client's dialogs: the number's counter, else the name's (for a dialog without a number) summed
     # over every spelling of the name, as its list finds them (any case, ё = е: `client_sort` is the fold)
     f"{_CARD_COLUMNS} CASE WHEN d.phone_id IS NOT NULL THEN p.dialog_count ELSE"
-    f" (SELECT sum(s.dialog_count) FROM client_names s WHERE s.name_fold = n.name_fold) END{_LINE}"
-    f"{_CARD_JOINS} LEFT JOIN client_phones p ON p.id = d.phone_id{_PART}"
-    " WHERE d.id = :id ORDER BY m.position"
+    " (SELECT sum(s.dialog_count) FROM client_names s WHERE s.name_fold = n.name_fold) END"
+    f"{_CARD_JOINS} LEFT JOIN client_phones p ON p.id = d.phone_id"
+    " WHERE d.id = :id"
 )
 # The card as someone sees it who sees the dialogs of one employee alone (`db.views.scoped`): no card of
 # another's dialog, and of the client's dialogs only theirs counted (a client's few, through their index).
@@ -71,8 +64,8 @@ _SCOPED_DIALOG = (
     f"{_CARD_COLUMNS} CASE WHEN d.phone_id IS NOT NULL THEN"
     " (SELECT count(*) FROM dialogs o WHERE o.phone_id = d.phone_id AND o.employee_id = :scope) ELSE"
     " (SELECT count(*) FROM client_names s JOIN dialogs o ON o.name_id = s.id"
-    f" WHERE s.name_fold = n.name_fold AND o.employee_id = :scope) END{_LINE}"
-    f"{_CARD_JOINS}{_PART} WHERE d.id = :id AND d.employee_id = :scope ORDER BY m.position"
+    " WHERE s.name_fold = n.name_fold AND o.employee_id = :scope) END"
+    f"{_CARD_JOINS} WHERE d.id = :id AND d.employee_id = :scope"
 )
 _CLIENT = "SELECT client_phone, client_name FROM dialogs WHERE id = :id"
 _SCOPED_CLIENT = f"{_CLIENT} AND employee_id = :scope"
@@ -92,23 +85,19 @@ def open_card(
     """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
     `scope`: for someone who sees the dialogs of that employee alone: None for another's dialog too
     (nothing of it read), and the client's dialogs counted among theirs."""
-    asked = {"id": dialog_id, "limit": per_part, "offset": part * per_part}
     if scope is None:
-        rows = list(run_sql(connection, _DIALOG, asked))
+        row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
     else:
-        rows = list(run_sql(connection, _SCOPED_DIALOG, {**asked, "scope": scope}))
-    if not rows:
+        row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
+    if row is None:
         return None
-    row = rows[0]
     total = row[_LINES_AT]
     parts = max(1, -(-total // per_part))
-    read = [line[_LINE_AT + 1 :] for line in rows if line[_LINE_AT] is not None]
-    if part > parts - 1:  # a part past the end (a button older than a transcript stored again): the last
-        part = parts - 1
-        read = list(run_sql(connection, _LINES, {**asked, "offset": part * per_part}))
+    part = min(part, parts - 1)
+    rows = run_sql(connection, _LINES, {"id": dialog_id, "limit": per_part, "offset": part * per_part})
     lines = [
         TranscriptLine(stored_time(at).replace(tzinfo=UTC), who, author, text)
-        for at, who, author, text in read
+        for at, who, author, text in rows
     ]
     dialog = dialog_row(row)
     client_dialogs = row[_CLIENT_DIALOGS_AT] or 0
