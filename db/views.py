@@ -171,22 +171,22 @@ def _key(view: ListView) -> dict[str, object]:
 def find_view(connection: Connection, view: ListView) -> StoredView | None:
     """The stored view with this search and these filters, if any."""
     row = run_sql(connection, _FIND, _key(view)).fetchone()
-    return _stored(row) if row[0] is not None else None
+    return _stored(row) if row[0] is not None else None  # `_FIND` gives a row either way
 
 
 def view_as_stored(connection: Connection, view: ListView, employee_name: str | None) -> StoredView:
     """The stored view with this search and these filters, or the view as it would be stored (id 0, the
     archive's revision now; `employee_name`: of the employee it is filtered to): one statement."""
     row = run_sql(connection, _FIND, _key(view)).fetchone()
-    found = _stored(row) if row[0] is not None else None
-    return (
-        found if found is not None else StoredView(0, view, employee_name=employee_name, revision=row[9] or 0)
-    )
+    if row[0] is None:
+        return StoredView(0, view, employee_name=employee_name, revision=row[9] or 0)
+    return _stored(row)
 
 
 def load_view(connection: Connection, view_id: int) -> StoredView | None:
     """A stored view by its id; None when there is none (a forged button)."""
-    return _stored(run_sql(connection, _LOAD, {"id": view_id}).fetchone())
+    row = run_sql(connection, _LOAD, {"id": view_id}).fetchone()
+    return _stored(row) if row is not None else None
 
 
 def store_view(connection: Connection, view: ListView, total: int | None = None, key: str = "") -> int:
@@ -219,9 +219,7 @@ def remember_total(connection: Connection, view_id: int, total: int, key: str) -
     run_sql(connection, _REMEMBER, {"id": view_id, "total": total, "key": key})
 
 
-def _stored(row: Any) -> StoredView | None:
-    if row is None:
-        return None
+def _stored(row: Any) -> StoredView:
     return StoredView(
         id=row[0],
         view=ListView(
