@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -43,11 +44,13 @@ from db.keywords import (
 from db.listing import Listed, ListRequest, ListResult, ListSettings, ViewChange, keep, read_list
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.review_queue import ReviewQueue, queue_week, week_of_code
-from db.users import Person, choose_language, find_person
+from db.users import PEOPLE_CHANGES, Person, choose_language, find_person
 from db.views import NOBODY, ListView, StoredView, find_views, load_view, scoped, store_views
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+PEOPLE_KEPT = 10_000  # Telegram users kept at most (strangers included); all forgotten when it is reached
 
 
 class Archive:
@@ -60,18 +63,39 @@ class Archive:
         self._db = database
         self.settings = settings
         self.scope = scope
+        # who each Telegram user is, by the number of the changes told when it was read (`person`)
+        self._people: dict[int, tuple[int, Person]] = {}
 
     def seen_by(self, scope: int | None) -> Archive:
         """The archive as someone sees it who sees the dialogs of the employee `scope` alone (None: all):
         what the access check hands each update's handler. Nothing is read to make it."""
-        return self if scope == self.scope else Archive(self._db, self.settings, scope)
+        if scope == self.scope:
+            return self
+        scoped = copy.copy(self)  # the people kept are the same
+        scoped.scope = scope
+        return scoped
 
     async def person(self, telegram_id: int) -> Person:
-        """Who a Telegram user is to the bot — their role and the language they chose — in one read."""
-        return await self._db.read(find_person, telegram_id)
+        """Who a Telegram user is to the bot — their role and the language they chose — in one read, the
+        first statement of every update. On PostgreSQL it is kept between updates for as long as the
+        database tells this process of every change to who may use the bot (`Database.changes_told`): a
+        role taken away is refused from the next update on, on every replica; a round trip less a tap
+        (benchmarks/README.md). On SQLite, reading it costs less than keeping it would."""
+        told = self._db.changes_told(PEOPLE_CHANGES)
+        kept = self._people.get(telegram_id)
+        if told is not None and kept is not None and kept[0] == told:
+            return kept[1]
+        person = await self._db.read(find_person, telegram_id)
+        # kept only when no change was told while it was read: it might be what the change replaced
+        if told is not None and self._db.changes_told(PEOPLE_CHANGES) == told:
+            if len(self._people) >= PEOPLE_KEPT:
+                self._people.clear()
+            self._people[telegram_id] = (told, person)
+        return person
 
     async def choose_language(self, telegram_id: int, language: str) -> None:
         await self._db.write(choose_language, telegram_id, language)
+        self._people.pop(telegram_id, None)  # for their next update, which may come before the word of it
 
     # --- the dialog list ---------------------------------------------------------------------------
 

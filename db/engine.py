@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from functools import cache, partial
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -33,6 +33,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from db.errors import ArchiveBusy, ArchiveReplaced, ArchiveUnwritable
 from db.postgres import connection as postgres
+from db.postgres.changes import ChangeWatch
 from db.sqlite import connection as sqlite
 from db.sqlite.connection import stored_time
 
@@ -213,6 +214,9 @@ class Database:
         self._loop_engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
             weakref.WeakKeyDictionary()
         )
+        self._loop_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, ChangeWatch]] = (
+            weakref.WeakKeyDictionary()
+        )
         _postgres_databases.add(self)
         self.sync_engine = create_engine(
             self.url.set(drivername="postgresql+psycopg"),
@@ -240,10 +244,41 @@ class Database:
             self._loop_engines[loop] = engine
         return engine
 
+    def changes_told(self, channel: str) -> int | None:
+        """On PostgreSQL, a number that changes whenever a trigger tells `channel` of a change, while this
+        event loop hears them (`db.postgres.changes`): what a process kept in memory under one number is
+        current while it stays the same. None on SQLite, and whenever hearing is not sure."""
+        if not self.postgres:
+            return None
+        watches = self._loop_watches.setdefault(asyncio.get_running_loop(), {})
+        watch = watches.get(channel)
+        if watch is None:
+            watch = watches[channel] = ChangeWatch(channel, self._listening_connection)
+        return watch.generation()
+
+    @asynccontextmanager
+    async def _listening_connection(self) -> AsyncIterator[Any]:
+        """An asyncpg connection of its own for a `ChangeWatch`, outside the pool (it is held for good),
+        named as such in `pg_stat_activity`."""
+        settings = {**self._server_settings, "application_name": "dialogs-bot: told of changes"}
+        engine = create_async_engine(
+            self.url, poolclass=NullPool, hide_parameters=True, connect_args={"server_settings": settings}
+        )
+        try:
+            async with engine.connect() as connection:
+                yield (await connection.get_raw_connection()).driver_connection
+        finally:
+            await engine.dispose()
+
     async def release_loop(self) -> None:
         """Closes the running event loop's connections (PostgreSQL), for a loop about to end; the next
         statement on it opens them again."""
-        engine = self._loop_engines.pop(asyncio.get_running_loop(), None) if self.postgres else None
+        if not self.postgres:
+            return
+        running = asyncio.get_running_loop()
+        for watch in self._loop_watches.pop(running, {}).values():
+            await watch.stop()
+        engine = self._loop_engines.pop(running, None)
         if engine is not None:
             await engine.dispose()
 
@@ -386,11 +421,13 @@ class Database:
         if not self.postgres:
             await self.async_engine.dispose()
             return
+        await self.release_loop()  # the watches of other loops end with their loops
         running = asyncio.get_running_loop()
         for loop, engine in list(self._loop_engines.items()):
             # another loop's connections cannot be closed from this one: they are let go
             await engine.dispose(close=loop is running)
         self._loop_engines.clear()
+        self._loop_watches.clear()
 
 
 _postgres_databases: weakref.WeakSet[Database] = weakref.WeakSet()

@@ -61,6 +61,10 @@ class Person:
     employee_id: int | None = None  # the employee a manager is linked to; None: not linked
 
 
+# the channel on which PostgreSQL tells of every change to `bot_users` and `user_languages` (migration 0021)
+PEOPLE_CHANGES = "dialogs_people"
+
+
 def find_person(connection: Connection, telegram_id: int) -> Person:
     """The role, the chosen language and the linked employee of a Telegram user, in one statement (it runs
     on every update)."""

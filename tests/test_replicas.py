@@ -1,7 +1,8 @@
 """Two bot processes behind one webhook, on one PostgreSQL and one Redis, answer a person as one would: the
 updates go to one and the other in turn (a load balancer in front of them, here a small one in the test),
 and what one process asked the person is understood by the other. An import run by a third process shows
-at once on both. Runs where `tests/with-servers` started both servers (TEST_POSTGRES_URL, TEST_REDIS_URL).
+at once on both, and so does a person's access taken away. Runs where `tests/with-servers` started both
+servers (TEST_POSTGRES_URL, TEST_REDIS_URL).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 from aiohttp import web
 
 from emulator import BotAPIEmulator
-from tests.bot_harness import ADMIN_ID, DATASET, database_url, parse_list, say, seeded_archive, tap
+from tests.bot_harness import ADMIN_ID, DATASET, HEAD_ID, database_url, parse_list, say, seeded_archive, tap
 from tests.databases import on_postgres
 from tests.test_run_command import STARTUP_SECONDS, STOP_SECONDS, BotProcess, free_port, start_bot
 
@@ -169,4 +170,26 @@ async def test_a_person_served_by_two_processes_in_turn_is_answered_as_by_one(tm
         for _ in range(2):  # one list from each process
             again = (await say(user, "/dialogs")).message
             assert parse_list(again.content).found == len(DATASET) + 3
+
+        # a head whom both processes know, removed by a third: refused at once by both
+        head = api.user(HEAD_ID)
+        for _ in range(2):
+            assert parse_list((await say(head, "/dialogs")).message.content).found == len(DATASET) + 3
+        remover = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "users",
+            "remove",
+            str(HEAD_ID),
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await remover.communicate()
+        assert remover.returncode == 0, err.decode()
+        served = len(balancer.served)
+        for _ in range(2):
+            assert "Доступ к боту закрыт." in (await say(head, "/dialogs")).message.content
+        assert set(balancer.served[served:]) == {0, 1}
     assert set(balancer.served) == {0, 1}
