@@ -59,17 +59,24 @@ class ChangeWatch:
 
     async def _listen(self) -> None:
         """Listens, and heartbeats, for as long as it runs; a connection lost or refused is tried again
-        after a heartbeat's time."""
+        after a heartbeat's time. The log says it once when the word of changes stops, once when it is
+        back."""
+        failing = False
         while True:
             try:
                 async with self._listening_connection() as connection:
+                    if failing:
+                        log.info("told of changes again")
+                        failing = False
                     while True:
                         await connection.execute(
                             "SELECT pg_notify($1, $2)", self._channel, _HEARTBEAT, timeout=_TRUSTED_SECONDS
                         )
                         await asyncio.sleep(HEARTBEAT_SECONDS)
             except Exception as error:  # the server gone or refusing, a heartbeat late: asyncpg's, OSError
-                log.warning("not told of changes (%s): reading them at each update", type(error).__name__)
+                if not failing:
+                    log.warning("not told of changes (%s): reading them at each update", type(error).__name__)
+                    failing = True
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     @contextlib.asynccontextmanager
