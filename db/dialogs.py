@@ -468,11 +468,11 @@ def _fetch(
     hints = sql_of(connection).hints
     # PostgreSQL plans a prepared statement for its parameters' values each time it runs (~0.4 ms for a
     # page at 1M: benchmarks/README.md) unless a plan made for any values is costed no higher, which with
-    # the LIMIT a parameter (costed as a tenth of the rows) a large archive's never is. A page with no
-    # filter and no search has no parameter but its anchor, looked up inside the statement, so every plan
-    # of it is the same: its LIMIT is written in, and PostgreSQL plans it once. A filtered page keeps the
-    # parameter and a plan for its values: a period of a day and one of a year are best walked apart.
-    written = limit if not hints and not plan.params else None
+    # the LIMIT a parameter (costed as a tenth of the rows) a large archive's never is. Where every plan of
+    # a page is the same (`_planned_once`) its LIMIT is written in, and PostgreSQL plans it once. A
+    # filtered page keeps the parameter and a plan for its values: a period of a day and one of a year are
+    # best walked apart.
+    written = limit if not hints and _planned_once(plan) else None
     statement = page_statement(
         query.column, descending, plan.kind, plan.condition, anchor is not None, hints=hints, limit=written
     )
@@ -482,6 +482,13 @@ def _fetch(
     if anchor is not None:
         params["anchor"] = anchor
     return [dialog_row(row) for row in run_sql(connection, statement, params)]
+
+
+def _planned_once(plan: PagePlan) -> bool:
+    """Every plan of the page is the same whatever its values: with no filter and no search (its only
+    parameter, the anchor, is looked up inside the statement), or with a search that found one name or
+    number (that one's dialogs, read by its index, then sorted)."""
+    return not plan.params or (plan.matches is not None and len(plan.matches.ids) == 1)
 
 
 def dialog_row(row: Any) -> DialogRow:
