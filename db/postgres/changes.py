@@ -1,12 +1,13 @@
 """Word of what changed in the database, for what a process keeps in memory between updates (PostgreSQL).
 
-Triggers send a notification on a channel as a change commits (migration 0021: on
-`db.users.PEOPLE_CHANGES` whenever who may use the bot changes). A `ChangeWatch` listens on a connection
-of its own and counts the changes it hears; what was kept under one count is current while the count
-stays the same. The watch can only vouch for what it would have heard: until it listens, after its
-connection is lost, and whenever its heartbeat (a notification of its own, sent every
-`HEARTBEAT_SECONDS`) has not come back in time, it vouches for nothing, and what was kept is read again
-from the database.
+Triggers count each change in the `counters` row named after a channel, and send a notification on that
+channel as the change commits (migration 0021: `db.users.PEOPLE_CHANGES`, whenever who may use the bot
+changes). A `ChangeWatch` listens on a connection of its own: a notification tells it at once; its
+heartbeat, the count read every `HEARTBEAT_SECONDS`, tells it of a change whose notification it missed
+(a pooler in transaction mode passes none on) and that its connection still answers. What was kept under
+one number of changes heard is current while the number stays the same. The watch vouches for nothing
+until its first heartbeat, after its connection is lost and whenever a heartbeat is late: what was kept
+is then read again from the database.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 1.0
-# a heartbeat not back this long after the one before it: the watch may have stopped hearing
+# no heartbeat answered this long after the one before it: the watch may have stopped hearing
 _TRUSTED_SECONDS = 2.5 * HEARTBEAT_SECONDS
-_HEARTBEAT = "heartbeat"  # the payload of the watch's own notification; a trigger's is another
+_COUNT = "SELECT coalesce((SELECT value FROM counters WHERE name = $1), 0)"
 
 Listening = Callable[[], AbstractAsyncContextManager[Any]]  # an asyncpg connection of the watch's own
 
@@ -36,17 +37,18 @@ class ChangeWatch:
     def __init__(self, channel: str, connect: Listening) -> None:
         self._channel = channel
         self._connect = connect
-        self._changes = 0
+        self._changes = 0  # heard, or found by a heartbeat
+        self._count: int | None = None  # the channel's count at the last heartbeat
+        self._answered_at = -_TRUSTED_SECONDS  # time.monotonic() of the last heartbeat answered
         self._listening = False
-        self._heard_at = -_TRUSTED_SECONDS  # time.monotonic() of the last heartbeat come back
         self._task: asyncio.Task[None] | None = None
 
     def generation(self) -> int | None:
-        """A number that changes whenever the channel tells of a change; None while the watch cannot vouch
-        that it would hear one (nothing kept may then be trusted, nor kept)."""
+        """A number that changes whenever the channel's changes do; None while the watch cannot vouch
+        that it would know of one (nothing kept may then be trusted, nor kept)."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._listen())
-        if not self._listening or time.monotonic() - self._heard_at > _TRUSTED_SECONDS:
+        if not self._listening or time.monotonic() - self._answered_at > _TRUSTED_SECONDS:
             return None
         return self._changes
 
@@ -65,13 +67,15 @@ class ChangeWatch:
         while True:
             try:
                 async with self._listening_connection() as connection:
-                    if failing:
-                        log.info("told of changes again")
-                        failing = False
                     while True:
-                        await connection.execute(
-                            "SELECT pg_notify($1, $2)", self._channel, _HEARTBEAT, timeout=_TRUSTED_SECONDS
-                        )
+                        count = await connection.fetchval(_COUNT, self._channel, timeout=_TRUSTED_SECONDS)
+                        if count != self._count:
+                            self._count = count
+                            self._changes += 1
+                        self._answered_at = time.monotonic()
+                        if failing:
+                            log.info("told of changes again")
+                            failing = False
                         await asyncio.sleep(HEARTBEAT_SECONDS)
             except Exception as error:  # the server gone or refusing, a heartbeat late: asyncpg's, OSError
                 if not failing:
@@ -90,13 +94,11 @@ class ChangeWatch:
             finally:
                 self._lost()
 
-    def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        if payload == _HEARTBEAT:
-            self._heard_at = time.monotonic()
-        else:
-            self._changes += 1
+    def _heard(self, *_: Any) -> None:
+        self._changes += 1
 
     def _lost(self, *_: Any) -> None:
-        """Changes made while not listening are not heard: what was kept before is not trusted after."""
+        """Changes made while not listening may be missed: what was kept before is not trusted after."""
         self._listening = False
+        self._count = None
         self._changes += 1

@@ -1,8 +1,10 @@
 """PostgreSQL tells the bot's processes when who may use the bot changes: a statement that changes
-`bot_users` or `user_languages` (a role given or taken away, a manager linked, a language chosen) sends a
-notification on the channel `dialogs_people` as it commits, which each process listens to and forgets the
-people it kept in memory (`db.postgres.changes`, `db.archive.Archive.person`). SQLite's bot reads a
-person from its file at every update and needs nothing.
+`bot_users` or `user_languages` (a role given or taken away, a manager linked, a language chosen) counts
+the change in `counters` (the row `dialogs_people`) and sends a notification on the channel
+`dialogs_people` as it commits. Each process listens to it, and reads the count every second in case a
+notification was missed; it then forgets the people it kept in memory (`db.postgres.changes`,
+`db.archive.Archive.person`). SQLite's bot reads a person from its file at every update and needs
+nothing.
 
 Revision ID: 0021
 Revises: 0020
@@ -27,8 +29,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(
-        "CREATE FUNCTION people_changed() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN PERFORM pg_notify('dialogs_people', 'changed'); RETURN NULL; END $$"
+        "CREATE FUNCTION people_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " INSERT INTO counters (name, value) VALUES ('dialogs_people', 1)"
+        " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1;"
+        " PERFORM pg_notify('dialogs_people', ''); RETURN NULL; END $$"
     )
     for table in _TABLES:
         # once a statement, whatever it changed: a process forgets every person it kept
@@ -44,3 +48,4 @@ def downgrade() -> None:
     for table in _TABLES:
         op.execute(f"DROP TRIGGER {table}_changed ON {table}")
     op.execute("DROP FUNCTION people_changed()")
+    op.execute("DELETE FROM counters WHERE name = 'dialogs_people'")
