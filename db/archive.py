@@ -277,10 +277,11 @@ class Archive:
         """A dialog's card at one part of its transcript (None: no such dialog). With `opened_by`, the
         opening is audited, and the card is not shown when it cannot be (`ArchiveBusy`). With a `scope`,
         another employee's dialog is no dialog (None)."""
-        card = await self._db.read(open_card, dialog_id, part, per_part, self.scope)
-        if card is not None and opened_by is not None:
-            await self._db.write_statement(audit.record, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
-        return card
+        if opened_by is None:
+            return await self._db.read(open_card, dialog_id, part, per_part, self.scope)
+        return await self._db.write_statement(
+            open_card, dialog_id, part, per_part, self.scope, opened_by=opened_by
+        )
 
     async def client_list(self, dialog_id: int, *, masked: bool) -> ListResult | None:
         """The first page, newest first, of every dialog of the client of `dialog_id` (its card's button),

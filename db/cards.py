@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from db import audit
+from db.dialect import is_postgres
 from db.dialogs import DialogRow, dialog_row
 from db.engine import run_sql, stored_time
 from db.reviews import REVIEW_COLUMNS, Review, review_of
@@ -81,16 +83,26 @@ def open_card(
     part: int,
     per_part: int,
     scope: int | None = None,
+    *,
+    opened_by: int | None = None,
 ) -> Card | None:
     """A dialog and one part of its conversation (`per_part` messages); None when there is no such dialog.
     `scope`: for someone who sees the dialogs of that employee alone: None for another's dialog too
-    (nothing of it read), and the client's dialogs counted among theirs."""
-    if scope is None:
-        row = run_sql(connection, _DIALOG, {"id": dialog_id}).fetchone()
-    else:
-        row = run_sql(connection, _SCOPED_DIALOG, {"id": dialog_id, "scope": scope}).fetchone()
+    (nothing of it read), and the client's dialogs counted among theirs. `opened_by`: the opening of a
+    card shown is recorded in the audit log as that person's (nothing when there is none to show); on
+    PostgreSQL by the card's own statement (`audit.opening_recorded`)."""
+    statement = _DIALOG if scope is None else _SCOPED_DIALOG
+    params: dict[str, object] = {"id": dialog_id} if scope is None else {"id": dialog_id, "scope": scope}
+    recorded_after = opened_by
+    if opened_by is not None and is_postgres(connection):  # by the card's statement itself
+        statement = audit.opening_recorded(statement)
+        params.update(audit.recorded_by(opened_by))
+        recorded_after = None
+    row = run_sql(connection, statement, params).fetchone()
     if row is None:
         return None
+    if recorded_after is not None:
+        audit.record(connection, recorded_after, audit.OPEN_DIALOG, dialog_id=dialog_id)
     total = row[_LINES_AT]
     parts = max(1, -(-total // per_part))
     part = min(part, parts - 1)

@@ -218,7 +218,16 @@ async def test_part_of_a_number_is_still_refused_and_a_search_within_the_list_is
     assert_nothing_hidden(api, manager)
 
 
-async def test_a_forged_card_of_anothers_dialog_shows_nothing_of_it(api: BotAPIEmulator) -> None:
+async def test_a_forged_card_of_anothers_dialog_shows_nothing_of_it(
+    api: BotAPIEmulator, database: Database
+) -> None:
+    def openings() -> list[tuple[int]]:
+        """The dialogs the manager's openings of cards are recorded for, in order."""
+        sql = "SELECT dialog_id FROM audit_log WHERE telegram_id = :id AND action = 'open_dialog' ORDER BY id"
+        with database.sync_engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), {"id": OWN_MANAGER_ID})]
+
+    before = openings()
     manager = api.user(OWN_MANAGER_ID)
     first = (await say(manager, "/dialogs")).message
     for record in OTHERS:
@@ -247,6 +256,7 @@ async def test_a_forged_card_of_anothers_dialog_shows_nothing_of_it(api: BotAPIE
     assert "Oliver Brown" in (await manager.wait_answer()).text
     assert_nothing_hidden(api, manager)
     absorb_unmodified(api)
+    assert openings() == [*before, (oliver,)], "no opening recorded of a card not shown"
 
 
 async def test_the_clients_other_dialogs_are_the_managers_own(api: BotAPIEmulator) -> None:
