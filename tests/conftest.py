@@ -109,6 +109,15 @@ def schema_differences(connection: Connection) -> list[object]:
     return list(compare_metadata(context, Base.metadata))
 
 
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Database]:
+    """The archive of the bot tests (`seeded_archive`), of its own for each test: for tests that change
+    it (who may use the bot, their choices)."""
+    database = seeded_archive(tmp_path)
+    yield database
+    database.sync_engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """One archive per module of bot tests: they read it (openings and exports add audit rows, searches

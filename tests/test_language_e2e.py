@@ -5,10 +5,7 @@ what the person sees: /language and 🌐 Язык / Language in the main menu, t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from db.engine import Database
 from emulator import ChatMessage, SimulatedUser
@@ -37,14 +34,6 @@ SCREEN_EN = (
 )
 RUSSIAN_CHOSEN = [["✓ Русский"], ["English"], ["⬅ Назад"]]
 ENGLISH_CHOSEN = [["Русский"], ["✓ English"], ["⬅ Back"]]
-
-
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Database]:
-    """An archive of its own for each test: the tests store choices."""
-    database = seeded_archive(tmp_path)
-    yield database
-    database.sync_engine.dispose()
 
 
 async def start(user: SimulatedUser) -> ChatMessage:

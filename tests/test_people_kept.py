@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +28,6 @@ from tests.bot_harness import (
     parse_list,
     running_bot,
     say,
-    seeded_archive,
     tap,
 )
 from tests.databases import on_postgres, query_archive
@@ -38,14 +35,6 @@ from tests.databases import on_postgres, query_archive
 on_postgres_only = pytest.mark.skipif(not on_postgres(), reason="SQLite reads a person at every update")
 
 WAIT_SECONDS = 5.0
-
-
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Database]:
-    """An archive of its own for each test: the tests change who may use it."""
-    database = seeded_archive(tmp_path)
-    yield database
-    database.sync_engine.dispose()
 
 
 def archive_of(database: Database) -> Archive:
