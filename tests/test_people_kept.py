@@ -8,6 +8,7 @@ on both engines.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,10 @@ async def test_a_change_whose_notification_was_lost_is_found_within_a_heartbeat(
 
 
 @on_postgres_only
-async def test_without_word_of_changes_a_person_is_read_at_every_update(seeded: Database) -> None:
+async def test_without_word_of_changes_a_person_is_read_at_every_update(
+    seeded: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="db.postgres.changes")
     archive = archive_of(seeded)
     database = archive._db
     await told(database)
@@ -127,6 +131,10 @@ async def test_without_word_of_changes_a_person_is_read_at_every_update(seeded: 
     await told(database)  # heard again after a heartbeat's time, without an update to ask
     changed_untold(seeded, f"UPDATE bot_users SET role = 'manager' WHERE telegram_id = {MANAGER_ID}")
     assert (await archive.person(MANAGER_ID)).role is Role.MANAGER, "nothing kept from before the cut"
+    # said once when it stopped, once when it was back
+    said = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said
+    assert said[0][1].startswith("not told of changes (") and said[1][1] == "told of changes again"
 
 
 @on_postgres_only
