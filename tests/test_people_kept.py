@@ -38,8 +38,10 @@ on_postgres_only = pytest.mark.skipif(not on_postgres(), reason="SQLite reads a 
 WAIT_SECONDS = 5.0
 
 
-def archive_of(database: Database) -> Archive:
-    return Archive(Database(database_url(database)), ListSettings(ZoneInfo("Europe/Moscow"), "RU", 10))
+def archive_of(seeded: Database) -> tuple[Archive, Database]:
+    """The archive as the bot reads it, on a database of its own (the bot's connections), with that."""
+    database = Database(database_url(seeded))
+    return Archive(database, ListSettings(ZoneInfo("Europe/Moscow"), "RU", 10)), database
 
 
 async def told(database: Database, other_than: int | None = None) -> int:
@@ -67,8 +69,7 @@ def changed_untold(database: Database, *statements: str) -> None:
 
 @on_postgres_only
 async def test_a_person_is_kept_while_told_and_read_again_once_changed(seeded: Database) -> None:
-    archive = archive_of(seeded)
-    database = archive._db
+    archive, database = archive_of(seeded)
     before = await told(database)
     assert (await archive.person(HEAD_ID)).role is Role.HEAD
 
@@ -86,8 +87,7 @@ async def test_a_person_is_kept_while_told_and_read_again_once_changed(seeded: D
 
 @on_postgres_only
 async def test_a_change_whose_notification_was_lost_is_found_within_a_heartbeat(seeded: Database) -> None:
-    archive = archive_of(seeded)
-    database = archive._db
+    archive, database = archive_of(seeded)
     before = await told(database)
     assert (await archive.person(HEAD_ID)).role is Role.HEAD
 
@@ -108,8 +108,7 @@ async def test_without_word_of_changes_a_person_is_read_at_every_update(
     seeded: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="db.postgres.changes")
-    archive = archive_of(seeded)
-    database = archive._db
+    archive, database = archive_of(seeded)
     await told(database)
     assert (await archive.person(MANAGER_ID)).role is Role.MANAGER
 
@@ -139,8 +138,8 @@ async def test_without_word_of_changes_a_person_is_read_at_every_update(
 
 @on_postgres_only
 async def test_a_language_chosen_shows_at_the_very_next_update(seeded: Database) -> None:
-    archive = archive_of(seeded)
-    await told(archive._db)
+    archive, database = archive_of(seeded)
+    await told(database)
     assert (await archive.person(HEAD_ID)).language is None
     await archive.seen_by(7).choose_language(HEAD_ID, "en")
     assert (await archive.person(HEAD_ID)).language == "en"

@@ -110,6 +110,22 @@ async def replicas(tmp_path: Path, api: BotAPIEmulator, url: str) -> AsyncIterat
                 await bot.kill()
 
 
+async def third_process(url: str, *argv: str, **settings: str) -> None:
+    """A `dialogs-bot` command run to its end by a process besides the two bots, on the archive at `url`;
+    it must succeed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *argv,
+        env={**os.environ, "DATABASE_URL": url, **settings},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+
+
 async def test_a_person_served_by_two_processes_in_turn_is_answered_as_by_one(tmp_path: Path) -> None:
     archive = await asyncio.to_thread(seeded_archive, tmp_path)
     url = database_url(archive)
@@ -155,18 +171,7 @@ async def test_a_person_served_by_two_processes_in_turn_is_answered_as_by_one(tm
             ),
             encoding="utf-8",
         )
-        importer = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "import",
-            str(lines),
-            env={**os.environ, "DATABASE_URL": url, "TIMEZONE": "Europe/Moscow"},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await importer.communicate()
-        assert importer.returncode == 0, err.decode()
+        await third_process(url, "import", str(lines), TIMEZONE="Europe/Moscow")
         for _ in range(2):  # one list from each process
             again = (await say(user, "/dialogs")).message
             assert parse_list(again.content).found == len(DATASET) + 3
@@ -175,19 +180,7 @@ async def test_a_person_served_by_two_processes_in_turn_is_answered_as_by_one(tm
         head = api.user(HEAD_ID)
         for _ in range(2):
             assert parse_list((await say(head, "/dialogs")).message.content).found == len(DATASET) + 3
-        remover = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "users",
-            "remove",
-            str(HEAD_ID),
-            env={**os.environ, "DATABASE_URL": url},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await remover.communicate()
-        assert remover.returncode == 0, err.decode()
+        await third_process(url, "users", "remove", str(HEAD_ID))
         served = len(balancer.served)
         for _ in range(2):
             assert "Доступ к боту закрыт." in (await say(head, "/dialogs")).message.content
