@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from db.postgres import keywords as postgres_keywords
 from db.postgres import search as postgres_search
 from db.postgres import stats as postgres_stats
-from db.search import Matches, Search
+from db.search import Found, Matches, Search
 from db.sqlite import keywords as sqlite_keywords
 from db.sqlite import search as sqlite_search
 from db.sqlite import stats as sqlite_stats
@@ -23,7 +23,8 @@ POSTGRESQL = "postgresql"
 @dataclass(frozen=True, slots=True)
 class EngineSQL:
     hints: bool  # SQLite's index hints in the page statements (`db.sqlite.pages`)
-    find_matches: Callable[[Connection, Search, int], tuple[int, Matches | None]]
+    find_matches: Callable[[Connection, Search, int], Found]
+    find_part_matches: Callable[[Connection, tuple[Search, Search], int], tuple[Found, Found]]
     sparse_filter: Callable[[Search, Matches], tuple[str, dict[str, Any]]]
     matching_filter: Callable[[Search], tuple[str, dict[str, Any]]]
     name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
@@ -34,6 +35,7 @@ class EngineSQL:
 SQLITE = EngineSQL(
     True,
     sqlite_search.find_matches,
+    sqlite_search.find_part_matches,
     sqlite_search.sparse_filter,
     sqlite_search.matching_filter,
     sqlite_search.name_folds,
@@ -43,6 +45,7 @@ SQLITE = EngineSQL(
 POSTGRES = EngineSQL(
     False,
     postgres_search.find_matches,
+    postgres_search.find_part_matches,
     postgres_search.sparse_filter,
     postgres_search.matching_filter,
     postgres_search.name_folds,

@@ -31,7 +31,7 @@ from db.engine import run_sql, stored_time
 from db.models import Base, Dialog
 from db.responses import NO_TRANSCRIPT
 from db.reviews import LOW, LOW_MARK, marks_of
-from db.search import Matches, Search, SearchKind, digit_parts
+from db.search import Found, Matches, Search, SearchKind, digit_parts
 from db.search_sql import CLIENT_COLUMNS
 from db.sqlite.pages import filter_conditions, page_statement
 from db.stats import count_dialogs
@@ -223,20 +223,21 @@ class PagePlan:
     matches: Matches | None = None  # a search's few names or numbers (a search without filters)
 
 
-def plan_page(connection: Connection, query: DialogQuery) -> PagePlan:
+def plan_page(connection: Connection, query: DialogQuery, found: Found | None = None) -> PagePlan:
     """The plan of the pages of `query`, with the dialogs it finds counted, for any of its pages (any
-    position and anchor; not another search, filter, sort or known total)."""
+    position and anchor; not another search, filter, sort or known total). `found`: what its search finds
+    (`EngineSQL.find_matches`), when already found."""
     search, filters = query.search, query.filters
     sql = sql_of(connection)
     if filters.review is not None:
-        return _review_plan(connection, query)
+        return _review_plan(connection, query, found)
     if search is None and not filters:
         return PagePlan(dialog_total(connection), "all")
     if not filters:
         assert search is not None
         if query.known_total is not None and query.known_total > SPARSE_LIMIT:
             return _search_walk(sql, query.known_total, search, query.column)
-        total, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
+        total, matches = found or sql.find_matches(connection, search, SPARSE_LIMIT)
         if matches is None:
             return _search_walk(sql, total, search, query.column, costly=True)
         if total > NAMES_RATHER_THAN_SORTED and _by_names(search, query.column, total):
@@ -257,7 +258,7 @@ def plan_page(connection: Connection, query: DialogQuery) -> PagePlan:
         return PagePlan(filtered, "dense", *_conditions(sql, filters, walk))
 
     # a search with filters: the smaller side leads, and the total is counted over its matches
-    searched, matches = sql.find_matches(connection, search, SPARSE_LIMIT)
+    searched, matches = found or sql.find_matches(connection, search, SPARSE_LIMIT)
     if query.known_total is not None and matches is None and filtered > SPARSE_LIMIT:
         return _dense_plan(sql, query.known_total, search, counts, sort_column)
     if searched <= filtered:
@@ -282,7 +283,7 @@ _LOW_MARKED = f"d.id IN (SELECT dialog_id FROM review_marks WHERE mark <= {LOW_M
 _UNMARKED = "NOT EXISTS (SELECT 1 FROM review_marks r WHERE r.dialog_id = d.id)"
 
 
-def _review_plan(connection: Connection, query: DialogQuery) -> PagePlan:
+def _review_plan(connection: Connection, query: DialogQuery, found: Found | None) -> PagePlan:
     """A page of the dialogs marked ≤ 2, or of those without a mark, within the search and other filters.
 
     Marks are given by hand: the low ones are few, fetched through the marks' index and sorted, and counted.
@@ -307,7 +308,7 @@ def _review_plan(connection: Connection, query: DialogQuery) -> PagePlan:
             count = f"SELECT count(*) FROM review_marks WHERE mark <= {LOW_MARK}"
         (total,) = run_sql(connection, count, params).fetchone()
         return PagePlan(int(total), "sparse", condition, params)
-    base = plan_page(connection, replace(query, filters=filters, known_total=None))
+    base = plan_page(connection, replace(query, filters=filters, known_total=None), found)
     if base.kind == "names":  # a name search sorted by client: walked testing each row instead
         assert query.search is not None
         base = PagePlan(base.total, "dense", *sql.dense_filter(query.search, query.column))
@@ -374,7 +375,7 @@ def filtered_total(connection: Connection, filters: Filters) -> int:
     if not filters:
         return dialog_total(connection)
     if filters.review is not None:
-        return _review_plan(connection, DialogQuery(filters=filters)).total
+        return _review_plan(connection, DialogQuery(filters=filters), None).total
     return _FilterCounts(connection, filters).total
 
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
-from db.dialogs import DialogPage, DialogQuery, PagePosition, fetch_page, page_number, plan_page
+from db.dialect import sql_of
+from db.dialogs import (
+    SPARSE_LIMIT,
+    DialogPage,
+    DialogQuery,
+    PagePosition,
+    fetch_page,
+    page_number,
+    plan_page,
+)
 from db.search import DigitsPart, Search
 
 
@@ -44,7 +53,9 @@ def fetch_parts_page(
     `parts`."""
     ending_query, inside_query = (replace(query, search=part, known_total=None) for part in parts)
     # each part counted once: the page read is of one of them, and its plan is that count's
-    ending_plan, inside_plan = plan_page(connection, ending_query), plan_page(connection, inside_query)
+    ending_found, inside_found = sql_of(connection).find_part_matches(connection, parts, SPARSE_LIMIT)
+    ending_plan = plan_page(connection, ending_query, ending_found)
+    inside_plan = plan_page(connection, inside_query, inside_found)
     ending, inside = ending_plan.total, inside_plan.total
     size = query.page_size
     ending_pages = -(-ending // size)

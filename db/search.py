@@ -125,6 +125,11 @@ class Matches:
         return Matches([self.ids[i] for i in kept], self.total, [known[i] for i in kept])
 
 
+# how many dialogs a search finds, and its matching names or numbers when those dialogs are few
+# (`db.sqlite.search.find_matches`)
+Found = tuple[int, Matches | None]
+
+
 def phone_grams(e164: str) -> set[int]:
     """The number's four-digit grams (`+79161234567`: 7916, 9161, …, 4567) as integers, the form the
     search looks them up in (the four digits "0123" are 123: every gram has four digits, so none collide)."""

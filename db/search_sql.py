@@ -53,9 +53,15 @@ def _first_name_bound(walked: str, words: dict[str, str], position: str) -> str:
 
 def part_condition(search: Search, number: str) -> str:
     """More of a condition on the E.164 `number` that keeps the search's part (`DigitsPart`) of the numbers
-    holding `:digits` (digits only: nothing in them is a LIKE wildcard)."""
+    holding `:digits`."""
     if search.part is DigitsPart.ENDING:
-        return f" AND {number} LIKE '%' || :digits"
+        return f" AND {ends_with_digits(number)}"
     if search.part is DigitsPart.INSIDE:
-        return f" AND {number} NOT LIKE '%' || :digits"
+        return f" AND NOT {ends_with_digits(number)}"
     return ""
+
+
+def ends_with_digits(number: str) -> str:
+    """A condition: the E.164 `number` ends with `:digits` (digits only: nothing in them is a LIKE
+    wildcard)."""
+    return f"{number} LIKE '%' || :digits"

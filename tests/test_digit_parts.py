@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 import db.dialogs
+import db.digit_parts
 from db import dialect
 from db.dialogs import PagePosition
 from db.digit_parts import PartsShown
@@ -105,24 +106,45 @@ def test_walking_both_ways_meets_every_dialog_once_the_ending_numbers_first(
     assert [result.first_number for result in reversed(back)] == numbers
 
 
-def test_a_page_looks_each_part_up_once(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_looks_both_parts_up_once(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page counts both parts and reads one of them: the part read is planned from its count, not looked
-    up again (on PostgreSQL each lookup is a round trip to the server, on every page of the search)."""
+    up again, and the two are looked up together, which on PostgreSQL reads the numbers holding the digits
+    in one statement (each lookup is a round trip to the server, on every page of the search)."""
     settings = ListSettings(ZONE, "RU", 5)
     first = database.run(searched, ListRequest("completed_at", True), settings, "9675")
-    looked_up: list[Search] = []
+    looked_up: list[tuple[Search, ...]] = []
 
     def spied_engine(connection: Connection) -> dialect.EngineSQL:
         engine = dialect.sql_of(connection)
 
         def find_matches(connection: Connection, search: Search, limit: int) -> Any:
-            looked_up.append(search)
+            looked_up.append((search,))
             return engine.find_matches(connection, search, limit)
 
-        return replace(engine, find_matches=find_matches)
+        def find_part_matches(connection: Connection, parts: tuple[Search, Search], limit: int) -> Any:
+            looked_up.append(parts)
+            return engine.find_part_matches(connection, parts, limit)
+
+        return replace(engine, find_matches=find_matches, find_part_matches=find_part_matches)
 
     monkeypatch.setattr(db.dialogs, "sql_of", spied_engine)
+    monkeypatch.setattr(db.digit_parts, "sql_of", spied_engine)
+    grams_read: list[str] = []
+
+    def sent(*args: Any) -> None:
+        if "client_phone_grams" in args[2]:
+            grams_read.append(args[2])
+
+    # PostgreSQL's statements from a thread go through SQLAlchemy's events (SQLite's go to the driver)
+    event.listen(database.sync_engine, "before_cursor_execute", sent)
     after = ListRequest("completed_at", True, PagePosition.AFTER, first.page.rows[-1].id, 2, first.view_id)
-    second = read(database, after, settings)
+    try:
+        second = read(database, after, settings)
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", sent)
     assert names(second) == expected("completed_at", True)[5:7]  # the rest of the 7 ending with the digits
-    assert len(looked_up) == 2
+    assert [[search.part for search in searches] for searches in looked_up] == [
+        [DigitsPart.ENDING, DigitsPart.INSIDE]
+    ]
+    if database.postgres:
+        assert len(grams_read) == 1
