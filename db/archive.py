@@ -41,7 +41,15 @@ from db.keywords import (
     store_keywords,
     words_text_of,
 )
-from db.listing import Listed, ListRequest, ListResult, ListSettings, ViewChange, keep, read_list
+from db.listing import (
+    ListRequest,
+    ListResult,
+    ListSettings,
+    ViewChange,
+    keep,
+    read_and_keep,
+    read_list,
+)
 from db.periods import Period, PeriodKind, local_now, local_today, previous_span
 from db.review_queue import ReviewQueue, queue_week, week_of_code
 from db.users import PEOPLE_CHANGES, Person, choose_language, find_person
@@ -102,16 +110,18 @@ class Archive:
     async def open_list(
         self, request: ListRequest, change: ViewChange | None = None, *, masked: bool = False
     ) -> ListResult:
-        """The page a list button asks for, or with `change` the page of the view a person just made (a
-        search or dates typed, a filter reset), read in one transaction; the view then stored if it is new
+        """The page a list button asks for, read in one transaction, or with `change` the page of the view
+        a person just made (a search or dates typed, a filter reset), the view stored as it is looked up
         (a long import holding the database: `ArchiveBusy`). A search's total counted at a cost is kept
         with its view for the next pages; when the archive is busy it is counted again next time.
         `masked`: the person sees numbers masked, and may not search by the digits the mask hides
         (`SearchRefused`)."""
         scope = self.scope
-        listed = await self._db.read(read_list, request, self.settings, change, masked=masked, scope=scope)
         if change is not None:
-            return await self._db.write_statement(keep, listed)
+            return await self._db.write_statement(
+                read_and_keep, request, self.settings, change, masked=masked, scope=scope
+            )
+        listed = await self._db.read(read_list, request, self.settings, masked=masked, scope=scope)
         if listed.total_to_keep is not None:
             with contextlib.suppress(ArchiveBusy):
                 await self._db.write_statement(keep, listed)
@@ -285,19 +295,18 @@ class Archive:
 
     async def client_list(self, dialog_id: int, *, masked: bool) -> ListResult | None:
         """The first page, newest first, of every dialog of the client of `dialog_id` (its card's button),
-        its view then stored if it is new (as `open_list`'s). None when there is no such dialog (with a
+        its view stored as it is looked up (as `open_list`'s). None when there is no such dialog (with a
         `scope`: none of theirs) or its client has no list. `masked`: as `open_list`'s."""
 
-        def read(connection: Connection) -> Listed | None:
+        def opened(connection: Connection) -> ListResult | None:
             view = client_list_view(connection, dialog_id, self.scope)
             if view is None:
                 return None
             change = ViewChange(search_text=view.search_text)
             request = ListRequest("completed_at", descending=True)  # newest first
-            return read_list(connection, request, self.settings, change, masked=masked, scope=self.scope)
+            return read_and_keep(connection, request, self.settings, change, masked=masked, scope=self.scope)
 
-        listed = await self._db.read(read)
-        return await self._db.write_statement(keep, listed) if listed is not None else None
+        return await self._db.write_statement(opened)
 
     async def mark(
         self, dialog_id: int, mark: int, by: int, by_name: str | None, part: int, per_part: int

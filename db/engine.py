@@ -357,10 +357,10 @@ class Database:
     async def write_statement(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """`write` for work that writes in one statement at most, which is a transaction of its own (the
-        work's reads are each one too, as `read`'s): on PostgreSQL each goes to the server alone, without
-        BEGIN and COMMIT (two round trips, a tenth of a tap each: benchmarks/README.md). On SQLite it is
-        `write`."""
+        """`write` for work each of whose writes stands alone as one statement, a transaction of its own
+        (the work's reads are each one too, as `read`'s): on PostgreSQL each goes to the server alone,
+        without BEGIN and COMMIT (two round trips, a tenth of a tap each: benchmarks/README.md). On SQLite
+        it is `write`."""
         if self.postgres:
             with _told_as_writes():
                 return await self._in_greenlet(_autocommit_postgres, work, args, kwargs)

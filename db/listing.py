@@ -29,7 +29,6 @@ from db.views import (
     search_text_of,
     store_view,
     total_key,
-    view_as_stored,
 )
 
 
@@ -115,12 +114,13 @@ def read_list(
     masked: bool = False,
     scope: int | None = None,
 ) -> Listed:
-    """The page a request asks for; with a change, the page of the view it makes (id 0 when that view is
-    not stored yet: `keep` stores it). `masked`: for someone who sees numbers masked, who may not search by
-    the digits the mask hides (`db.search.reads_hidden_digits`): such a search typed raises `SearchRefused`,
-    and a stored view with one (someone else's, behind a forged button) is as good as gone. `scope`: for
-    someone who sees the dialogs of that employee alone (`db.views.scoped`): every page, search and total
-    is of theirs, and a stored view filtered to another employee is as good as gone."""
+    """The page a request asks for; with a change, the page of the view it makes, which it stores as it
+    looks it up (writing work: `read_and_keep`). `masked`: for someone who sees numbers masked, who may
+    not search by the digits the mask hides (`db.search.reads_hidden_digits`): such a search typed raises
+    `SearchRefused`, and a stored view with one (someone else's, behind a forged button) is as good as
+    gone. `scope`: for someone who sees the dialogs of that employee alone (`db.views.scoped`): every
+    page, search and total is of theirs, and a stored view filtered to another employee is as good as
+    gone."""
     today = local_today(settings.zone)
     base = load_view(connection, request.view_id) if request.view_id else None
     if masked and base is not None and base.view.reads_hidden_digits(settings.phone_region):
@@ -135,9 +135,7 @@ def read_list(
         wanted = change.applied_to(base.view if base is not None else ListView())
         if masked and wanted.reads_hidden_digits(settings.phone_region):
             raise SearchRefused
-        # the filters a change keeps are the base view's: so is the name of the employee filtered by
-        name = base.employee_name if base is not None else None
-        stored = None if wanted.is_empty else view_as_stored(connection, wanted, name)
+        stored = None if wanted.is_empty else store_view(connection, wanted)
     view = stored.view if stored is not None else None
     filters = scoped(view.filters(settings.zone, today) if view is not None else Filters(), scope)
     known, key = None, ""
@@ -186,14 +184,24 @@ def read_list(
     return Listed(result, costly, key)
 
 
-def keep(connection: Connection, listed: Listed) -> ListResult:
-    """Stores what a page read leaves to store, in one statement at most (`Database.write_statement`):
-    the view it made (if new), or the total it counted."""
-    result = listed.result
-    stored = result.view
-    if stored is not None and not stored.id:
-        view_id = store_view(connection, stored.view, listed.total_to_keep, listed.key)
-        return replace(result, view=replace(stored, id=view_id))
+def keep(connection: Connection, listed: Listed) -> None:
+    """Stores the total a page read counted at a cost (a statement, which writes), if it did."""
+    stored = listed.result.view
     if stored is not None and listed.total_to_keep is not None:
         remember_total(connection, stored.id, listed.total_to_keep, listed.key)
-    return result
+
+
+def read_and_keep(
+    connection: Connection,
+    request: ListRequest,
+    settings: ListSettings,
+    change: ViewChange,
+    *,
+    masked: bool = False,
+    scope: int | None = None,
+) -> ListResult:
+    """`read_list` with a change, which stores the view it makes as it looks it up, then `keep`: writing
+    work, whose writes each stand alone (a view stored without its total is counted again next time)."""
+    listed = read_list(connection, request, settings, change, masked=masked, scope=scope)
+    keep(connection, listed)
+    return listed.result

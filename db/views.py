@@ -140,20 +140,20 @@ _SELECTED = (
     f" v.review, (SELECT value FROM counters WHERE name = '{REVISION}')"
 )
 _COLUMNS = f"{_SELECTED} FROM list_views v LEFT JOIN employees e ON e.id = v.employee_id"
-# a row whether the view is stored or not: the revision is read in the same statement either way
 _FIND = (
-    f"{_SELECTED} FROM (SELECT 1) one LEFT JOIN list_views v ON v.search_text = :search_text"
-    " AND v.channel = :channel AND v.employee_id = :employee_id AND v.period = :period"
-    " AND v.review = :review LEFT JOIN employees e ON e.id = v.employee_id"
+    f"{_COLUMNS} WHERE v.search_text = :search_text AND v.channel = :channel"
+    " AND v.employee_id = :employee_id AND v.period = :period AND v.review = :review"
 )
 _LOAD = f"{_COLUMNS} WHERE v.id = :id"
+# A no-op update when the view is stored already, so that RETURNING gives its row either way: a view made
+# is looked up and stored in one statement, as it is read (`db.listing.read_and_keep`)
 _STORE = (
-    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at, total, total_key)"
-    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now, :total, :key)"
-    " ON CONFLICT (search_text, channel, employee_id, period, review) DO UPDATE"
-    " SET total = coalesce(excluded.total, list_views.total),"
-    " total_key = CASE WHEN excluded.total IS NULL THEN list_views.total_key ELSE excluded.total_key END"
-    " RETURNING id"
+    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now)"
+    " ON CONFLICT (search_text, channel, employee_id, period, review) DO UPDATE SET total = list_views.total"
+    " RETURNING id, search_text, channel, employee_id, period,"
+    " (SELECT e.name FROM employees e WHERE e.id = list_views.employee_id), total, total_key, review,"
+    f" (SELECT value FROM counters WHERE name = '{REVISION}')"
 )
 _REMEMBER = "UPDATE list_views SET total = :total, total_key = :key WHERE id = :id"
 
@@ -171,16 +171,7 @@ def _key(view: ListView) -> dict[str, object]:
 def find_view(connection: Connection, view: ListView) -> StoredView | None:
     """The stored view with this search and these filters, if any."""
     row = run_sql(connection, _FIND, _key(view)).fetchone()
-    return _stored(row) if row[0] is not None else None  # `_FIND` gives a row either way
-
-
-def view_as_stored(connection: Connection, view: ListView, employee_name: str | None) -> StoredView:
-    """The stored view with this search and these filters, or the view as it would be stored (id 0, the
-    archive's revision now; `employee_name`: of the employee it is filtered to): one statement."""
-    row = run_sql(connection, _FIND, _key(view)).fetchone()
-    if row[0] is None:
-        return StoredView(0, view, employee_name=employee_name, revision=row[9] or 0)
-    return _stored(row)
+    return _stored(row) if row is not None else None
 
 
 def load_view(connection: Connection, view_id: int) -> StoredView | None:
@@ -189,19 +180,19 @@ def load_view(connection: Connection, view_id: int) -> StoredView | None:
     return _stored(row) if row is not None else None
 
 
-def store_view(connection: Connection, view: ListView, total: int | None = None, key: str = "") -> int:
-    """Stores a view (once however often it is asked for) and returns its id, with the total its first page
-    counted when counting it was costly, valid for `key` (`total_key`): one statement. A view stored
-    already keeps the total counted last."""
-    counted_for = key if total is not None else ""
-    values = {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
-    (view_id,) = run_sql(connection, _STORE, {**values, "total": total, "key": counted_for}).fetchone()
-    return int(view_id)
+def store_view(connection: Connection, view: ListView) -> StoredView:
+    """The view stored (once however often it is asked for), as stored: its id, the total counted last
+    and the archive's revision now. One statement, which writes: two people who make the same view at
+    once get the same id."""
+    row = run_sql(
+        connection, _STORE, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
+    ).fetchone()
+    return _stored(row)
 
 
 def store_views(connection: Connection, views: list[ListView]) -> list[int]:
     """The ids of several views, storing those that are new (0 for the whole archive)."""
-    return [0 if view.is_empty else store_view(connection, view) for view in views]
+    return [0 if view.is_empty else store_view(connection, view).id for view in views]
 
 
 def find_views(connection: Connection, views: list[ListView]) -> list[int] | None:

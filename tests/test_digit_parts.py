@@ -20,7 +20,7 @@ from db.dialogs import PagePosition
 from db.digit_parts import PartsShown
 from db.engine import Database
 from db.importer import store_records
-from db.listing import ListRequest, ListResult, ListSettings, ViewChange, keep, read_list
+from db.listing import ListRequest, ListResult, ListSettings, ViewChange, read_and_keep, read_list
 from db.records import DialogRecord
 from db.search import DigitsPart, Search
 from tests.bot_harness import ZONE
@@ -55,7 +55,7 @@ def expected(sort: str, descending: bool) -> list[str]:
 
 def searched(connection: Connection, request: ListRequest, settings: ListSettings, typed: str) -> ListResult:
     """The first page of a search typed, its view stored, as `db.archive.Archive.open_list` makes it."""
-    return keep(connection, read_list(connection, request, settings, ViewChange(search_text=typed)))
+    return read_and_keep(connection, request, settings, ViewChange(search_text=typed))
 
 
 def read(database: Database, request: ListRequest, settings: ListSettings) -> ListResult:

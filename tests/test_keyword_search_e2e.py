@@ -189,7 +189,7 @@ async def test_search_button_then_words_within_a_channel_filter(
     api: BotAPIEmulator, database: Database
 ) -> None:
     head = api.user(HEAD_ID)
-    view_id = database.run(store_view, ListView(channel="whatsapp"))
+    view_id = database.run(store_view, ListView(channel="whatsapp")).id
     shown = (await say(head, "/dialogs")).message
     await head.press_data(shown, ListCallback(view_id=view_id).pack())
     listed = (await head.wait_answer()).message
@@ -268,7 +268,7 @@ async def test_cancel_leaves_the_question_for_the_list_it_was_asked_from(
     api: BotAPIEmulator, database: Database
 ) -> None:
     head = api.user(HEAD_ID)
-    view_id = database.run(store_view, ListView(channel="whatsapp"))
+    view_id = database.run(store_view, ListView(channel="whatsapp")).id
     shown = (await say(head, "/dialogs")).message
     await head.press_data(shown, ListCallback(view_id=view_id).pack())
     listed = (await head.wait_answer()).message

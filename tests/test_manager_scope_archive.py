@@ -42,7 +42,7 @@ async def test_a_total_kept_for_a_view_is_kept_for_whom_it_was_counted(
     database: Database, archive: Archive
 ) -> None:
     anna_id, _ = database.run(find_employee, ANNA)
-    view_id = database.run(store_view, ListView(search_text="семен"))
+    view_id = database.run(store_view, ListView(search_text="семен")).id
     revision = database.run(archive_revision)
     # a head's page kept a total for the view, large enough for the engine to take it as counted
     head_key = total_key(revision, Filters())

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, select
 
 import db.dialogs
+import db.views
 from db.dialogs import Filters
-from db.engine import Database
+from db.engine import Database, run_sql
 from db.importer import store_records
+from db.listing import ListRequest, ListSettings, ViewChange, read_and_keep
 from db.models import ListView as ListViewRow
 from db.records import DialogRecord
-from db.views import ListView, find_view, store_view
+from db.views import ListView, find_view, remember_total, store_view
 from tests.bot_harness import (
     ADMIN_ID,
     BASE,
@@ -99,17 +102,38 @@ def test_a_filters_count_kept_in_memory_follows_an_import(archive: Database) -> 
 
 
 def test_a_view_is_stored_once_and_keeps_the_total_counted_last(archive: Database) -> None:
-    """A search typed twice at once (both looked up before either was stored) is one stored view, and a
-    store without a costly total leaves the kept one alone."""
+    """A search typed twice is one stored view, and storing it again (the same search typed) leaves the
+    total kept with it alone, and gives it back."""
     typed = ListView(search_text="иван")
     assert archive.run(find_view, typed) is None
-    assert archive.run(find_view, typed) is None
 
-    stored = archive.run(store_view, typed, 5000, "1:")
-    assert stored
-    again = archive.run(store_view, typed, None, "1:")
-    assert again == stored
+    stored = archive.run(store_view, typed)
+    assert stored.id and stored.total is None
+    archive.run(remember_total, stored.id, 5000, "1:")
+    again = archive.run(store_view, typed)
+    assert (again.id, again.total, again.counted_for) == (stored.id, 5000, "1:")
     found = archive.run(find_view, typed)
-    assert found is not None and (found.id, found.total, found.counted_for) == (stored, 5000, "1:")
-    archive.run(store_view, typed, 7000, "2:")
+    assert found is not None and (found.id, found.total, found.counted_for) == (stored.id, 5000, "1:")
+    archive.run(remember_total, stored.id, 7000, "2:")
     assert archive.run(lambda c: kept_total(c, "иван")) == 7000
+
+
+def test_a_view_made_is_looked_up_and_stored_by_one_statement(
+    archive: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search typed is looked up among the stored views and stored if it is new by one statement (on
+    PostgreSQL each is a round trip to the server), and typed again it is the same view."""
+    sent: list[str] = []
+    def spied(connection: Connection, sql: str, params: Any = None) -> Any:
+        sent.append(sql)
+        return run_sql(connection, sql, params)
+
+    monkeypatch.setattr(db.views, "run_sql", spied)
+    settings = ListSettings(ZONE, "RU", 10)
+    typed = ViewChange(search_text="иван")
+    first = archive.run(read_and_keep, ListRequest("completed_at", True), settings, typed)
+    assert first.view is not None and first.view.id and first.page.total
+    assert len(sent) == 1
+    again = archive.run(read_and_keep, ListRequest("completed_at", True), settings, typed)
+    assert again.view is not None and again.view.id == first.view.id
+    assert len(sent) == 2
