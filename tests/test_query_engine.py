@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection
 
 import db.dialogs
+import db.postgres.connection
 from db.cards import open_card
 from db.dialogs import (
     DialogPage,
@@ -35,6 +37,7 @@ from db.search import Matches, SearchKind, parse_search
 from db.sqlite.search import dense_filter
 from db.text import fold
 from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
+from tests.bot_harness import ADMIN_ID
 from tests.databases import migrated_database, on_postgres, total_of
 
 NAMES = [
@@ -656,3 +659,35 @@ def test_a_card_reads_the_part_asked_for_and_the_last_for_one_past_the_end(
         if scope:
             others = [e for name, e in employees.items() if name != record.completed_by]
             assert archive.run(open_card, dialog, 0, 3, others[0]) is None
+
+
+@pytest.mark.skipif(not on_postgres(), reason="a round trip to the server for each statement")
+async def test_postgresql_reads_a_card_with_its_part_and_its_opening_in_one_statement(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card on the event loop's connection: the dialog, the part of its transcript asked for and the
+    audit row of its opening in one statement; a part past the end (an old button) is read again, as the
+    last part."""
+    record = next(r for r in RECORDS if r.messages and len(r.messages) >= 5)
+    store_records(database.sync_engine, [record], zone=ZONE)
+    (dialog,) = database.run(lambda c: [id_ for (id_,) in run_sql(c, "SELECT id FROM dialogs")])
+    sent = [(line.at, line.sender) for line in record.messages or ()]
+    statements: list[str] = []
+    execute = db.postgres.connection.execute
+
+    def counted(connection: Connection, sql: str, params: Any) -> Any:
+        statements.append(sql)
+        return execute(connection, sql, params)
+
+    monkeypatch.setattr(db.postgres.connection, "execute", counted)
+    card = await database.write_statement(open_card, dialog, 1, 2, opened_by=ADMIN_ID)
+    assert card is not None and len(statements) == 1
+    assert [(line.sent_at, line.sender) for line in card.lines] == sent[2:4]
+    statements.clear()
+    parts = -(-len(sent) // 2)
+    card = await database.read(open_card, dialog, parts + 2, 2)
+    assert card is not None and card.part == parts - 1 and len(statements) == 2
+    assert [(line.sent_at, line.sender) for line in card.lines] == sent[(parts - 1) * 2 :]
+    monkeypatch.undo()
+    opened = database.run(lambda c: list(run_sql(c, "SELECT telegram_id, dialog_id FROM audit_log")))
+    assert [tuple(row) for row in opened] == [(ADMIN_ID, dialog)]
