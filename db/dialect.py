@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,11 @@ class EngineSQL:
     name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
     dense_filter: Callable[[Search, str], tuple[str, dict[str, str]]]
     duration_seconds: Callable[[str, str], str]
+    # a statement with what searches find counted along with it, and what its row says they found
+    # (`db.postgres.search.counted_along`); None where a statement more costs no round trip (SQLite's are
+    # run in the bot's own process)
+    counted_along: Callable[[str, tuple[Search, ...]], tuple[str, dict[str, Any]]] | None
+    found_in: Callable[[Sequence[Any], int], tuple[Found, ...]] | None
 
 
 SQLITE = EngineSQL(
@@ -41,6 +46,8 @@ SQLITE = EngineSQL(
     sqlite_search.name_folds,
     sqlite_search.dense_filter,
     sqlite_stats.duration_seconds,
+    None,
+    None,
 )
 POSTGRES = EngineSQL(
     False,
@@ -51,6 +58,8 @@ POSTGRES = EngineSQL(
     postgres_search.name_folds,
     postgres_search.dense_filter,
     postgres_stats.duration_seconds,
+    postgres_search.counted_along,
+    postgres_search.found_in,
 )
 
 

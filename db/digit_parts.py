@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
+from db import dialogs
 from db.dialect import sql_of
 from db.dialogs import (
-    SPARSE_LIMIT,
     DialogPage,
     DialogQuery,
     PagePosition,
@@ -24,7 +24,7 @@ from db.dialogs import (
     page_number,
     plan_page,
 )
-from db.search import DigitsPart, Search
+from db.search import DigitsPart, Found, Search
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,19 @@ class PartsPage:
 
 
 def fetch_parts_page(
-    connection: Connection, query: DialogQuery, parts: tuple[Search, Search], asked_number: int
+    connection: Connection,
+    query: DialogQuery,
+    parts: tuple[Search, Search],
+    asked_number: int,
+    found: tuple[Found, ...] | None = None,
 ) -> PartsPage:
     """The page `query` asks for (`asked_number`: its number as the button knew it) of the search told in
-    `parts`."""
+    `parts`; `found`: what each part finds, when already found (`EngineSQL.find_part_matches`)."""
     ending_query, inside_query = (replace(query, search=part, known_total=None) for part in parts)
     # each part counted once: the page read is of one of them, and its plan is that count's
-    ending_found, inside_found = sql_of(connection).find_part_matches(connection, parts, SPARSE_LIMIT)
+    ending_found, inside_found = found or sql_of(connection).find_part_matches(
+        connection, parts, dialogs.SPARSE_LIMIT
+    )
     ending_plan = plan_page(connection, ending_query, ending_found)
     inside_plan = plan_page(connection, inside_query, inside_found)
     ending, inside = ending_plan.total, inside_plan.total

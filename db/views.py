@@ -171,23 +171,25 @@ def _key(view: ListView) -> dict[str, object]:
 def find_view(connection: Connection, view: ListView) -> StoredView | None:
     """The stored view with this search and these filters, if any."""
     row = run_sql(connection, _FIND, _key(view)).fetchone()
-    return _stored(row) if row is not None else None
+    return stored_of(row) if row is not None else None
 
 
 def load_view(connection: Connection, view_id: int) -> StoredView | None:
     """A stored view by its id; None when there is none (a forged button)."""
     row = run_sql(connection, _LOAD, {"id": view_id}).fetchone()
-    return _stored(row) if row is not None else None
+    return stored_of(row) if row is not None else None
 
 
 def store_view(connection: Connection, view: ListView) -> StoredView:
     """The view stored (once however often it is asked for), as stored: its id, the total counted last
     and the archive's revision now. One statement, which writes: two people who make the same view at
     once get the same id."""
-    row = run_sql(
-        connection, _STORE, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
-    ).fetchone()
-    return _stored(row)
+    return stored_of(run_sql(connection, *storing(view)).fetchone())
+
+
+def storing(view: ListView) -> tuple[str, dict[str, Any]]:
+    """`store_view`'s statement and its parameters; `stored_of` reads the first columns of its row."""
+    return _STORE, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
 
 
 def store_views(connection: Connection, views: list[ListView]) -> list[int]:
@@ -210,7 +212,8 @@ def remember_total(connection: Connection, view_id: int, total: int, key: str) -
     run_sql(connection, _REMEMBER, {"id": view_id, "total": total, "key": key})
 
 
-def _stored(row: Any) -> StoredView:
+def stored_of(row: Any) -> StoredView:
+    """A view as a statement of this module reads it, from its row's first columns."""
     return StoredView(
         id=row[0],
         view=ListView(

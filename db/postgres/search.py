@@ -29,9 +29,9 @@ def find_matches(connection: Connection, search: Search, limit: int) -> Found:
     index reads them all at once (a bitmap), where SQLite's first pass stops after `limit` + 1 and a
     second counts the rest. «ова» (9,163 names): 8 ms instead of 9 + 8 in two statements. The lists
     travel only when they are kept: decoding 9,163 ids and times took the bot longer than the count."""
-    sql, params = _matching(search, "m.id, m.dialog_count, m.last_completed_at")
-    counted = f"SELECT {_summed()} FROM ({sql} AND m.dialog_count > 0) found"
-    return _found(run_sql(connection, counted, {**params, "limit": limit}).fetchone())
+    counting, params = _counting((search,))
+    (found,) = found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 1)
+    return found
 
 
 def find_part_matches(
@@ -41,13 +41,38 @@ def find_part_matches(
     statement: the numbers holding the digits are read once, each summed in the part it is of. Two
     statements read them twice, and their second round trip cost more than the reading
     (benchmarks/README.md)."""
-    sql, params = _matching(replace(parts[0], part=None), "m.id, m.dialog_count, m.last_completed_at, m.e164")
+    counting, params = _counting(parts)
+    ending, inside = found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 2)
+    return ending, inside
+
+
+def counted_along(statement: str, searches: tuple[Search, ...]) -> tuple[str, dict[str, Any]]:
+    """`statement` (one row: a read, or a write that returns one), with what `searches` find after its
+    own columns, as `find_matches` or `find_part_matches` count it (`found_in` reads them), and the
+    parameters of the count (`:limit` besides): one round trip where the two took two. A view made is
+    stored so along with its search's count (`db.listing.read_list`)."""
+    counting, params = _counting(searches)
+    return f"WITH s AS ({statement}) SELECT s.*, c.* FROM s CROSS JOIN ({counting}) c", params
+
+
+def found_in(row: Sequence[Any], searches: int) -> tuple[Found, ...]:
+    """What a statement of `_counting` `searches` searches (one, or a search's two parts) found: the
+    row's last columns."""
+    counted = row[len(row) - 3 * searches :]
+    return tuple(_found(counted[i : i + 3]) for i in range(0, 3 * searches, 3))
+
+
+def _counting(searches: tuple[Search, ...]) -> tuple[str, dict[str, Any]]:
+    """A statement counting the dialogs of one search's matches, or of the two parts of a search by four
+    digits or more (`db.search.digit_parts`), the numbers that hold the digits read once for both."""
+    if len(searches) == 1:
+        sql, params = _matching(searches[0], "m.id, m.dialog_count, m.last_completed_at")
+        return f"SELECT {_summed()} FROM ({sql} AND m.dialog_count > 0) found", params
+    whole = replace(searches[0], part=None)
+    sql, params = _matching(whole, "m.id, m.dialog_count, m.last_completed_at, m.e164")
     ending = ends_with_digits("e164")
-    counted = (
-        f"SELECT {_summed(ending)}, {_summed(f'NOT {ending}')} FROM ({sql} AND m.dialog_count > 0) found"
-    )
-    row = run_sql(connection, counted, {**params, "limit": limit}).fetchone()
-    return _found(row[:3]), _found(row[3:])
+    summed = f"{_summed(ending)}, {_summed(f'NOT {ending}')}"
+    return f"SELECT {summed} FROM ({sql} AND m.dialog_count > 0) found", params
 
 
 def _summed(among: str | None = None) -> str:
