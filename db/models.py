@@ -118,9 +118,10 @@ class Dialog(Base):
         Index("ix_dialogs_first_response_up", "first_response_up", "id"),
         Index("ix_dialogs_longest_wait", "longest_wait", "id"),
         Index("ix_dialogs_longest_wait_up", "longest_wait_up", "id"),
-        # a search's few dialogs, found by name or phone, sorted by time without reading their rows
-        Index("ix_dialogs_name_id", "name_id", "completed_at"),
-        Index("ix_dialogs_phone_id", "phone_id", "completed_at"),
+        # a search's few dialogs, found by name or phone, sorted by time without reading their rows: with
+        # their ids, which SQLite's indexes hold anyway (the rowid) and PostgreSQL's only when included
+        Index("ix_dialogs_name_id", "name_id", "completed_at", postgresql_include=["id"]),
+        Index("ix_dialogs_phone_id", "phone_id", "completed_at", postgresql_include=["id"]),
         # a channel's or an employee's dialogs in time order: the list's filters, alone or with a period
         Index("ix_dialogs_channel_time", "channel", "completed_at"),
         Index("ix_dialogs_employee_time", "employee_id", "completed_at"),

@@ -56,6 +56,22 @@ def test_search_indexes_exist(database: Database) -> None:
     assert {"client_names_fts", "client_phones_fts"} <= tables
 
 
+@pytest.mark.skipif(not on_postgres(), reason="SQLite's indexes hold the rowid")
+def test_the_indexes_of_a_searchs_dialogs_hold_their_ids(database: Database) -> None:
+    """The name and phone indexes serve a search's page, its dialogs sorted by time, from the index alone:
+    on PostgreSQL they include the dialog's id (the schema comparison does not look at INCLUDE)."""
+
+    def included(connection: Connection) -> dict[str, list[str]]:
+        indexes = inspect(connection).get_indexes("dialogs")
+        return {
+            str(index["name"]): list(index.get("dialect_options", {}).get("postgresql_include") or [])
+            for index in indexes
+            if index["name"] in ("ix_dialogs_name_id", "ix_dialogs_phone_id")
+        }
+
+    assert database.run(included) == {"ix_dialogs_name_id": ["id"], "ix_dialogs_phone_id": ["id"]}
+
+
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's locale")
 def test_a_database_that_cannot_fold_cyrillic_is_refused_with_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
