@@ -487,9 +487,10 @@ def _fetch(
 
 def _planned_once(plan: PagePlan) -> bool:
     """Every plan of the page is the same whatever its values: with no filter and no search (its only
-    parameter, the anchor, is looked up inside the statement), or with a search that found one name or
-    number (that one's dialogs, read by its index, then sorted)."""
-    return not plan.params or (plan.matches is not None and len(plan.matches.ids) == 1)
+    parameter, the anchor, is looked up inside the statement), or with a search without filters that
+    found few names or numbers (their dialogs, read by the index of names or numbers, then sorted;
+    planned at every search when the LIMIT was a parameter: 0.28 ms of the page's 0.52 at 1M)."""
+    return not plan.params or plan.matches is not None
 
 
 def dialog_row(row: Any) -> DialogRow:

@@ -103,8 +103,8 @@ def _found(row: Sequence[Any]) -> Found:
 def sparse_filter(search: Search, matches: Matches) -> tuple[str, dict[str, Any]]:
     """A condition on a `dialogs d` row that reaches the few matching dialogs through the name or phone
     index; the ids travel as one array (one statement whatever their number). One id (a whole number, a
-    full name) is compared alone, for a plan of the page PostgreSQL keeps (`db.dialogs._planned_once`):
-    it planned the page at every search for an array, which it expects to hold ten (0.3–0.5 ms at 1M)."""
+    full name) is compared alone: the plan of the page PostgreSQL keeps for any values
+    (`db.dialogs._planned_once`) is then made for one id, not for the ten it expects an array to hold."""
     column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
     if len(matches.ids) == 1:
         return f"d.{column} = :id", {"id": matches.ids[0]}
