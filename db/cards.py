@@ -109,16 +109,14 @@ def open_card(
     if postgres:  # the part asked for read by the card's statement itself
         statement = _with_lines(statement)
         params.update({"limit": per_part, "offset": part * per_part})
-    recorded_after = opened_by
     if opened_by is not None and postgres:  # and its opening recorded
         statement = audit.opening_recorded(statement)
         params.update(audit.recorded_by(opened_by))
-        recorded_after = None
     row = run_sql(connection, statement, params).fetchone()
     if row is None:
         return None
-    if recorded_after is not None:
-        audit.record(connection, recorded_after, audit.OPEN_DIALOG, dialog_id=dialog_id)
+    if opened_by is not None and not postgres:  # in the card's transaction
+        audit.record(connection, opened_by, audit.OPEN_DIALOG, dialog_id=dialog_id)
     total = row[_LINES_AT]
     parts = max(1, -(-total // per_part))
     asked, part = part, min(part, parts - 1)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +30,13 @@ class EngineSQL:
     name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
     dense_filter: Callable[[Search, str], tuple[str, dict[str, str]]]
     duration_seconds: Callable[[str, str], str]
-    # a statement with what searches find counted along with it, and what its row says they found
+    # a statement run with what searches find counted along it: its row, and what they found
     # (`db.postgres.search.counted_along`); None where a statement more costs no round trip (SQLite's are
     # run in the bot's own process)
-    counted_along: Callable[[str, tuple[Search, ...]], tuple[str, dict[str, Any]]] | None
-    found_in: Callable[[Sequence[Any], int], tuple[Found, ...]] | None
+    counted_along: (
+        Callable[[Connection, str, dict[str, Any], tuple[Search, ...], int], tuple[Any, tuple[Found, ...]]]
+        | None
+    )
 
 
 SQLITE = EngineSQL(
@@ -47,7 +49,6 @@ SQLITE = EngineSQL(
     sqlite_search.dense_filter,
     sqlite_stats.duration_seconds,
     None,
-    None,
 )
 POSTGRES = EngineSQL(
     False,
@@ -59,7 +60,6 @@ POSTGRES = EngineSQL(
     postgres_search.dense_filter,
     postgres_stats.duration_seconds,
     postgres_search.counted_along,
-    postgres_search.found_in,
 )
 
 

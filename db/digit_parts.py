@@ -16,14 +16,7 @@ from sqlalchemy import Connection
 
 from db import dialogs
 from db.dialect import sql_of
-from db.dialogs import (
-    DialogPage,
-    DialogQuery,
-    PagePosition,
-    fetch_page,
-    page_number,
-    plan_page,
-)
+from db.dialogs import DialogPage, DialogQuery, PagePosition, fetch_page, page_number, plan_page
 from db.search import DigitsPart, Found, Search
 
 

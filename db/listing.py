@@ -16,17 +16,8 @@ from sqlalchemy import Connection
 
 from db import dialogs
 from db.dialect import sql_of
-from db.dialogs import (
-    DialogPage,
-    DialogQuery,
-    Filters,
-    PagePosition,
-    fetch_page,
-    page_number,
-    plan_page,
-)
+from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page, page_number, plan_page
 from db.digit_parts import PartsShown, fetch_parts_page
-from db.engine import run_sql
 from db.errors import SearchRefused
 from db.periods import local_today
 from db.review_queue import DEFAULT_SAMPLE
@@ -206,15 +197,11 @@ def _stored_and_found(
     (`EngineSQL.counted_along`: one round trip less for every search typed), for its page's plan."""
     sql = sql_of(connection)
     search = view.search(region)
-    if search is None or sql.counted_along is None or sql.found_in is None:
+    if search is None or sql.counted_along is None:
         return store_view(connection, view), None
     searches = digit_parts(search) or (search,)
-    store, stored_params = storing(view)
-    statement, params = sql.counted_along(store, searches)
-    row = run_sql(
-        connection, statement, {**stored_params, **params, "limit": dialogs.SPARSE_LIMIT}
-    ).fetchone()
-    return stored_of(row), sql.found_in(row, len(searches))
+    row, found = sql.counted_along(connection, *storing(view), searches, dialogs.SPARSE_LIMIT)
+    return stored_of(row), found
 
 
 def keep(connection: Connection, listed: Listed) -> None:

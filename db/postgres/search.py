@@ -30,7 +30,7 @@ def find_matches(connection: Connection, search: Search, limit: int) -> Found:
     second counts the rest. «ова» (9,163 names): 8 ms instead of 9 + 8 in two statements. The lists
     travel only when they are kept: decoding 9,163 ids and times took the bot longer than the count."""
     counting, params = _counting((search,))
-    (found,) = found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 1)
+    (found,) = _found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 1)
     return found
 
 
@@ -42,20 +42,28 @@ def find_part_matches(
     statements read them twice, and their second round trip cost more than the reading
     (benchmarks/README.md)."""
     counting, params = _counting(parts)
-    ending, inside = found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 2)
+    ending, inside = _found_in(run_sql(connection, counting, {**params, "limit": limit}).fetchone(), 2)
     return ending, inside
 
 
-def counted_along(statement: str, searches: tuple[Search, ...]) -> tuple[str, dict[str, Any]]:
-    """`statement` (one row: a read, or a write that returns one), with what `searches` find after its
-    own columns, as `find_matches` or `find_part_matches` count it (`found_in` reads them), and the
-    parameters of the count (`:limit` besides): one round trip where the two took two. A view made is
-    stored so along with its search's count (`db.listing.read_list`)."""
-    counting, params = _counting(searches)
-    return f"WITH s AS ({statement}) SELECT s.*, c.* FROM s CROSS JOIN ({counting}) c", params
+def counted_along(
+    connection: Connection,
+    statement: str,
+    params: dict[str, Any],
+    searches: tuple[Search, ...],
+    limit: int,
+) -> tuple[Any, tuple[Found, ...]]:
+    """Runs `statement` (one row: a read, or a write that returns one) with what `searches` find counted
+    along it, as `find_matches` or `find_part_matches` count them: its row (its own columns first), and
+    what they found. One round trip where the two took two: a view made is stored so along with its
+    search's count (`db.listing.read_list`)."""
+    counting, counted = _counting(searches)
+    along = f"WITH s AS ({statement}) SELECT s.*, c.* FROM s CROSS JOIN ({counting}) c"
+    row = run_sql(connection, along, {**params, **counted, "limit": limit}).fetchone()
+    return row, _found_in(row, len(searches))
 
 
-def found_in(row: Sequence[Any], searches: int) -> tuple[Found, ...]:
+def _found_in(row: Sequence[Any], searches: int) -> tuple[Found, ...]:
     """What a statement of `_counting` `searches` searches (one, or a search's two parts) found: the
     row's last columns."""
     counted = row[len(row) - 3 * searches :]
