@@ -1,19 +1,21 @@
 """Counters the import keeps (`counters` table), so that nothing on a tap's path counts a million rows:
 the total of all dialogs, and the archive's revision, which every transaction that changes dialogs moves on
 (kept totals and cached counts are valid for one revision); and the names' and phones' own counts of
-their dialogs (`dialog_count`, `last_completed_at`). They change in the transaction that changes the
-dialogs, so that they agree with them whenever an import stops; `db.integrity` checks and repairs them."""
+their dialogs (`dialog_count`, `last_completed_at`), which the numbers' digit grams carry too
+(`ClientPhoneGram`). They change in the transaction that changes the dialogs, so that they agree with them
+whenever an import stops; `db.integrity` checks and repairs them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, or_, select, text, update
 
 from db.engine import run_sql
 from db.lookups import chunks
-from db.models import ClientName, ClientPhone
+from db.models import ClientName, ClientPhone, ClientPhoneGram
+from db.search import phone_grams
 
 DIALOG_TOTAL = "dialogs"
 REVISION = "revision"
@@ -64,17 +66,52 @@ def advance_revision(connection: Connection) -> None:
 
 
 def refresh_client_counts(connection: Connection, model: Any, column: str, ids: Iterable[int]) -> None:
-    """Counts the dialogs of these names (`model` ClientName, `column` "name_id") or phones again."""
+    """Counts the dialogs of these names (`model` ClientName, `column` "name_id") or phones again (and
+    gives the phones' grams their counts)."""
     statement = text(f"{_recount(model, column)} WHERE id IN :ids").bindparams(
         bindparam("ids", expanding=True)
     )
     for chunk in chunks(sorted(ids)):
         connection.execute(statement, {"ids": chunk})
+        if model is ClientPhone:
+            copy_counts_to_grams(connection, chunk)
 
 
 def refresh_all_client_counts(connection: Connection) -> None:
     for model, column in CLIENT_TABLES:
         connection.execute(text(_recount(model, column)))
+    connection.execute(_COPY_ALL)
+
+
+# A gram (joined to its number) whose counts are not its number's
+GRAM_DIFFERS = or_(
+    ClientPhoneGram.dialog_count != ClientPhone.dialog_count,
+    ClientPhoneGram.last_completed_at.is_distinct_from(ClientPhone.last_completed_at),
+)
+# The grams that differ, given their number's counts (UPDATE … FROM)
+_COPY_ALL = (
+    update(ClientPhoneGram)
+    .values(dialog_count=ClientPhone.dialog_count, last_completed_at=ClientPhone.last_completed_at)
+    .where(ClientPhone.id == ClientPhoneGram.phone_id, GRAM_DIFFERS)
+)
+# One gram (found by its key), given its number's counts: copied by the database, as it stores them
+_COPY_ONE = _COPY_ALL.where(
+    ClientPhoneGram.gram == bindparam("g"), ClientPhoneGram.phone_id == bindparam("p")
+)
+_NUMBERS = select(ClientPhone.id, ClientPhone.e164).where(
+    ClientPhone.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def copy_counts_to_grams(connection: Connection, phone_ids: list[int | None]) -> None:
+    """The counts of these numbers (at most `db.lookups.CHUNK`; None: none) as their grams carry them."""
+    grams = [
+        {"g": gram, "p": phone_id}
+        for phone_id, e164 in connection.execute(_NUMBERS, {"ids": phone_ids})
+        for gram in phone_grams(e164)
+    ]
+    if grams:
+        connection.execute(_COPY_ONE, grams)
 
 
 def _recount(model: Any, column: str) -> str:

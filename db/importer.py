@@ -430,8 +430,13 @@ def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) 
         insert_rows(connection, model, rows)
         added = _ids_of(connection, model, key, missing)
         if model is ClientPhone:
-            grams = {(gram, phone_id) for e164, phone_id in added.items() for gram in phone_grams(e164)}
-            insert_rows(connection, ClientPhoneGram, [{"gram": g, "phone_id": p} for g, p in grams])
+            # counted with the number's own counts (`db.counters`)
+            grams = [
+                {"gram": gram, "phone_id": id_, "e164": e164, "dialog_count": 0, "last_completed_at": None}
+                for e164, id_ in added.items()
+                for gram in phone_grams(e164)
+            ]
+            insert_rows(connection, ClientPhoneGram, grams)
         ids.update(added)
     return ids
 

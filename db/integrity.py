@@ -1,6 +1,6 @@
-"""What is kept beside the dialogs — their total, the names' and phones' counts of their dialogs, the
-statistics — checked against the dialogs themselves, and repaired where it disagrees (`dialogs-bot check`
-reports, `dialogs-bot migrate` repairs).
+"""What is kept beside the dialogs — their total, the names' and phones' counts of their dialogs (and the
+phones' digit grams' copies of them), the statistics — checked against the dialogs themselves, and
+repaired where it disagrees (`dialogs-bot check` reports, `dialogs-bot migrate` repairs).
 
 An import keeps all of it in the transaction that changes the dialogs, so it agrees with them however
 the import ends. An archive written before that was so (its total was counted only at an import's end:
@@ -18,24 +18,28 @@ from sqlalchemy import Connection, func, or_, select
 
 from db.counters import (
     CLIENT_TABLES,
+    GRAM_DIFFERS,
     advance_revision,
+    copy_counts_to_grams,
     count_dialog_total,
     dialog_total,
     refresh_client_counts,
 )
-from db.models import ClientName, Dialog
+from db.lookups import chunks
+from db.models import ClientName, ClientPhone, ClientPhoneGram, Dialog
 from db.stats import differing_days, is_counted_in, rebuild_stats, refresh_days
 
 TOTAL = "the dialog total"
 NAMES = "the client names' dialog counts"
 PHONES = "the phone numbers' dialog counts"
+GRAMS = "the phone numbers' digit grams"
 STATISTICS = "the statistics"
 ZONE = "the statistics' time zone"  # not counted in TIMEZONE, or left stale by an import that stopped
 
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    what: str  # one of TOTAL, NAMES, PHONES, STATISTICS, ZONE
+    what: str  # one of TOTAL, NAMES, PHONES, GRAMS, STATISTICS, ZONE
     detail: str
 
 
@@ -63,6 +67,12 @@ def _survey(connection: Connection, zone: ZoneInfo, *, repair: bool) -> list[Dis
             found.append(Disagreement(what, f"{len(wrong):,} counted wrong"))
             if repair:
                 refresh_client_counts(connection, model, column, wrong)
+    stale = _stale_grams(connection)  # after the numbers' repair, which gives their grams their counts
+    if stale:
+        found.append(Disagreement(GRAMS, f"numbers whose grams carry other counts: {len(stale):,}"))
+        if repair:
+            for chunk in chunks(stale):
+                copy_counts_to_grams(connection, chunk)
     if not is_counted_in(connection, zone):
         detail = f"not counted in {zone.key} (TIMEZONE changed, or an import stopped early)"
         found.append(Disagreement(ZONE, detail))
@@ -105,5 +115,16 @@ def _wrong_clients(connection: Connection, model: Any, column: str) -> list[int]
                 model.last_completed_at.is_distinct_from(counted.c.last),
             )
         )
+    )
+    return list(connection.scalars(statement))
+
+
+def _stale_grams(connection: Connection) -> list[int]:
+    """The numbers whose grams carry other counts than theirs (`db.models.ClientPhoneGram`)."""
+    statement = (
+        select(ClientPhoneGram.phone_id)
+        .join(ClientPhone, ClientPhone.id == ClientPhoneGram.phone_id)
+        .where(GRAM_DIFFERS)
+        .distinct()
     )
     return list(connection.scalars(statement))

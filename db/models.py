@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -66,14 +67,27 @@ class ClientPhone(Base):
 
 class ClientPhoneGram(Base):
     """Every four consecutive digits of each distinct number, as an integer: a search for four or more
-    digits ("4567") reads the numbers that hold its last four, ~200 index entries (db/sqlite/search.py)."""
+    digits ("4567") reads the numbers that hold its last four, ~200 index entries (db/sqlite/search.py).
+
+    Each entry carries its number and the number's `dialog_count` and `last_completed_at` (kept with the
+    number's, `db.counters`), so that the search reads the grams alone, in key order (SQLite's table is
+    its key; PostgreSQL's key INCLUDEs them), not ~200 numbers scattered over `client_phones`: on
+    PostgreSQL those reads were most of the search's time (benchmarks/README.md)."""
 
     __tablename__ = "client_phone_grams"
 
-    gram: Mapped[int] = mapped_column(Integer, primary_key=True)
-    phone_id: Mapped[int] = mapped_column(ForeignKey("client_phones.id"), primary_key=True)
+    gram: Mapped[int] = mapped_column(Integer)
+    phone_id: Mapped[int] = mapped_column(ForeignKey("client_phones.id"))
+    e164: Mapped[str] = mapped_column(String(20))
+    dialog_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_completed_at: Mapped[datetime | None] = mapped_column(DateTime())
 
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "gram", "phone_id", postgresql_include=["e164", "dialog_count", "last_completed_at"]
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Dialog(Base):

@@ -33,6 +33,11 @@ def dense_filter(search: Search, walked: str, position: str) -> tuple[str, dict[
     return "d.client_phone = :e164", {"e164": search.terms[0]}
 
 
+# The numbers holding the four digits `:gram` (the last four typed), with what a search needs of each, read
+# from their grams alone (`db.models.ClientPhoneGram`), as the numbers (`m`) are read by other searches
+GRAM_NUMBERS = (
+    "SELECT phone_id AS id, e164, dialog_count, last_completed_at FROM client_phone_grams WHERE gram = :gram"
+)
 CLIENT_COLUMNS = ("client_sort", "client_sort_up")  # the Клиент sort's two (`db.dialogs.DialogQuery.column`)
 
 

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
 
+import db.postgres.connection
+import db.sqlite.connection
 from db.dialogs import DialogQuery, Filters, fetch_page
 from db.engine import Database
 from db.migrate import upgrade
@@ -135,3 +138,18 @@ def total_of(database: Database, search: Search | None = None, filters: Filters 
     """How many dialogs the list finds for a search and filters: the total its first page shows."""
     query = DialogQuery(search=search, filters=filters or Filters())
     return database.run(fetch_page, query).total
+
+
+def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements the bot's taps send from now on (`Database.read` and `write`, on either engine), as
+    the drivers are handed them: the list fills as they are sent."""
+    sent: list[str] = []
+    for driver in (db.postgres.connection, db.sqlite.connection):
+        execute = driver.execute
+
+        def spied(connection: Connection, sql: str, params: Any, execute: Any = execute) -> Any:
+            sent.append(sql)
+            return execute(connection, sql, params)
+
+        monkeypatch.setattr(driver, "execute", spied)
+    return sent

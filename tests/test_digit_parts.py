@@ -24,7 +24,7 @@ from db.listing import ListRequest, ListResult, ListSettings, ViewChange, read_a
 from db.records import DialogRecord
 from db.search import DigitsPart, Search
 from tests.bot_harness import ZONE
-from tests.databases import migrated_database
+from tests.databases import migrated_database, statements_sent
 from tests.test_digits_first_e2e import RECORDS
 
 SORTS = [("completed_at", True), ("completed_at", False), ("client_sort", False), ("message_count", True)]
@@ -148,3 +148,22 @@ def test_a_page_looks_both_parts_up_once(database: Database, monkeypatch: pytest
     ]
     if database.postgres:
         assert len(grams_read) == 1
+
+
+async def test_a_search_by_digits_reads_its_numbers_from_their_grams_alone(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search by four digits or more finds its numbers, with their dialog counts and newest dialogs, in
+    the numbers' grams alone (`db.models.ClientPhoneGram`), not in `client_phones` as well, where the
+    ~200 numbers holding four digits lie scattered: on PostgreSQL reading them was most of the search."""
+    sent = statements_sent(monkeypatch)
+    settings = ListSettings(ZONE, "RU", 5)
+    for typed, parts in (("9675", (7, 6)), ("119675", (4, 0))):  # +7903111 9675, +7926111 9675
+        result = await database.write_statement(
+            read_and_keep, ListRequest("completed_at", True), settings, ViewChange(search_text=typed)
+        )
+        shown = result.parts
+        assert isinstance(shown, PartsShown) and (shown.ending, shown.inside) == parts
+    assert names(result) == [name for name in expected("completed_at", True) if name in names(result)]
+    assert any("client_phone_grams" in sql for sql in sent)
+    assert not [sql for sql in sent if "client_phones" in sql]

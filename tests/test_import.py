@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from db import importer
 from db.dialogs import DialogQuery, fetch_page
 from db.engine import Database
 from db.importer import import_file, store_records
-from db.models import ClientName, Dialog, Message
+from db.models import ClientName, ClientPhone, ClientPhoneGram, Dialog, Message
 from db.records import DialogRecord, parse_record
 from db.search import parse_search
 from tests.conftest import schema_differences
@@ -103,6 +104,45 @@ def test_reimport_updates_and_never_duplicates(database: Database, tmp_path: Pat
     assert counts == {"Иван Петров": 2, "Пётр Иванов": 1}
     assert total_of(database) == 3
     assert total_of(database, parse_search("пётр иванов", "RU")) == 1
+
+
+def test_a_numbers_grams_carry_its_count_and_newest_time_as_dialogs_come_and_move(
+    database: Database, tmp_path: Path
+) -> None:
+    """A search by four digits or more reads the numbers from their grams alone (`ClientPhoneGram`): each
+    gram carries its number, and its number's dialog count and newest dialog, kept as dialogs come and
+    move to another number, as the number's own are."""
+    later = {**GOOD, "id": "crm-2", "completed_at": "2026-11-21T09:00:00+03:00"}
+    run_import(database, write_jsonl(tmp_path / "a.jsonl", [GOOD, later]))
+    assert total_of(database, parse_search("4567", "RU")) == 2
+    moved = {**later, "client_phone": "+7 903 765-45-67"}  # another number ending with the same digits
+    run_import(database, write_jsonl(tmp_path / "b.jsonl", [moved]))
+
+    def grams(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
+        gram, number = ClientPhoneGram, ClientPhone
+        rows = connection.execute(
+            select(
+                number.e164,
+                gram.e164,
+                gram.dialog_count,
+                gram.last_completed_at,
+                number.dialog_count,
+                number.last_completed_at,
+            ).join(number, number.id == gram.phone_id)
+        )
+        carried: dict[str, set[tuple[Any, ...]]] = {}
+        for number, *values in rows:
+            carried.setdefault(number, set()).add(tuple(values))
+        return carried
+
+    carried = database.run(grams)
+    first, second = datetime(2026, 11, 20, 7, 42), datetime(2026, 11, 21, 6, 0)  # UTC
+    assert carried == {
+        "+79161234567": {("+79161234567", 1, first, 1, first)},
+        "+79037654567": {("+79037654567", 1, second, 1, second)},
+    }
+    assert total_of(database, parse_search("4567", "RU")) == 2
+    assert total_of(database, parse_search("1234567", "RU")) == 1
 
 
 def test_message_count_is_derived_from_the_transcript(database: Database, tmp_path: Path) -> None:

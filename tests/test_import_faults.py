@@ -407,6 +407,7 @@ def test_migrate_repairs_an_archive_that_an_older_version_left_disagreeing(
         "UPDATE counters SET value = 200 WHERE name = 'dialogs'",
         "UPDATE client_names SET dialog_count = 0 WHERE id % 2 = 0",
         "UPDATE client_phones SET last_completed_at = NULL WHERE id < 4",
+        "UPDATE client_phone_grams SET dialog_count = dialog_count + 1 WHERE phone_id = 5",
         "DELETE FROM hourly_stats WHERE (day, hour) IN (SELECT day, hour FROM hourly_stats LIMIT 1)",
         "UPDATE daily_stats SET messages = messages + 1 WHERE day = '2026-09-03'",
     ):
@@ -417,9 +418,13 @@ def test_migrate_repairs_an_archive_that_an_older_version_left_disagreeing(
     assert code == 1
     assert "the dialog total (200 kept, 300 dialogs stored)" in out
     assert "the client names' dialog counts (" in out and "the phone numbers' dialog counts (3 counted" in out
+    # a search by digits reads the grams' copies of their numbers' counts: those of the three numbers
+    # counted wrong differ from them too, and one number's grams were changed on their own
+    assert "the phone numbers' digit grams (numbers whose grams carry other counts: 4)" in out
     assert "the statistics (2 days counted wrong" in out
     code, out, _ = run(capsys, "migrate")
-    assert code == 0 and out.count("Repaired") == 4
+    assert code == 0 and out.count("Repaired") == 5
+    assert "Repaired the phone numbers' digit grams (numbers whose grams carry other counts: 1)" in out
     assert run(capsys, "check")[0] == 0
     database = opened(workdir)
     assert total_of(database) == 300

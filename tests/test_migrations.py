@@ -72,6 +72,18 @@ def test_the_indexes_of_a_searchs_dialogs_hold_their_ids(database: Database) -> 
     assert database.run(included) == {"ix_dialogs_name_id": ["id"], "ix_dialogs_phone_id": ["id"]}
 
 
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's INCLUDE (SQLite's table is its key)")
+def test_the_digit_grams_key_holds_what_a_search_reads_of_each_number(database: Database) -> None:
+    """A search by digits reads the numbers from their grams' key alone (migration 0023)."""
+    key = database.run(lambda c: inspect(c).get_pk_constraint("client_phone_grams"))
+    assert key["constrained_columns"] == ["gram", "phone_id"]
+    assert key.get("dialect_options", {}).get("postgresql_include") == [
+        "e164",
+        "dialog_count",
+        "last_completed_at",
+    ]
+
+
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's locale")
 def test_a_database_that_cannot_fold_cyrillic_is_refused_with_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -97,8 +109,9 @@ def test_downgrade_and_upgrade_again(database: Database) -> None:
 
 
 def test_an_archive_from_before_the_digit_grams_gets_what_an_import_makes(tmp_path: Path) -> None:
-    """Migrations 0006 and 0007 fill in, for the dialogs already stored, the numbers' digit grams and the
-    names' and numbers' newest dialog times just as an import on the new schema keeps them."""
+    """Migrations 0006, 0007 and 0023 fill in, for the dialogs already stored, the numbers' digit grams
+    (with their numbers' counts) and the names' and numbers' newest dialog times just as an import on the
+    new schema keeps them."""
     database = migrated_database(tmp_path)
     store_records(database.sync_engine, make_records(120), zone=ZoneInfo("Europe/Moscow"))
     imported = database.run(_search_helpers)
@@ -111,7 +124,8 @@ def test_an_archive_from_before_the_digit_grams_gets_what_an_import_makes(tmp_pa
 
 def _search_helpers(connection: Connection) -> tuple[list[Any], ...]:
     queries = (
-        "SELECT gram, phone_id FROM client_phone_grams ORDER BY gram, phone_id",
+        "SELECT gram, phone_id, e164, dialog_count, last_completed_at FROM client_phone_grams"
+        " ORDER BY gram, phone_id",
         "SELECT id, last_completed_at FROM client_phones ORDER BY id",
         "SELECT id, last_completed_at FROM client_names ORDER BY id",
     )

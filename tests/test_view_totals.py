@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Connection, select
 
 import db.dialogs
-import db.postgres.connection
-import db.sqlite.connection
 from db.dialogs import Filters
 from db.engine import Database
 from db.importer import store_records
@@ -31,7 +28,7 @@ from tests.bot_harness import (
     running_bot,
     seeded_archive,
 )
-from tests.databases import total_of
+from tests.databases import statements_sent, total_of
 
 
 def kept_total(connection: Connection, typed: str) -> int | None:
@@ -125,15 +122,7 @@ async def test_a_search_typed_is_stored_and_counted_by_one_statement(
     """A search typed is looked up among the stored views, and stored if it is new, by one statement,
     which on PostgreSQL also counts what the search finds (there each statement is a round trip to the
     server): the search is that statement and its page. Typed again, it is the same view."""
-    sent: list[str] = []
-    for driver in (db.postgres.connection, db.sqlite.connection):
-        execute = driver.execute
-
-        def spied(connection: Connection, sql: str, params: Any, execute: Any = execute) -> Any:
-            sent.append(sql)
-            return execute(connection, sql, params)
-
-        monkeypatch.setattr(driver, "execute", spied)
+    sent = statements_sent(monkeypatch)
     settings = ListSettings(ZONE, "RU", 10)
     typed = ViewChange(search_text="иван")
     first = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)

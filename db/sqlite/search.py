@@ -94,8 +94,8 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
         digits = search.terms[0]
         return (
-            f"SELECT {select} FROM client_phone_grams g JOIN client_phones m ON m.id = g.phone_id"
-            f" WHERE g.gram = :gram AND instr(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
+            f"SELECT {select} FROM ({search_sql.GRAM_NUMBERS}) m"
+            f" WHERE instr(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
             {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
         )
     if search.kind is SearchKind.DIGITS:
