@@ -141,7 +141,7 @@ def read_list(
             raise SearchRefused
         stored = None
         if not wanted.is_empty:
-            stored, found = _stored_and_found(connection, wanted, settings.phone_region)
+            stored, found = _stored_and_found(connection, wanted, settings.phone_region, scope)
     view = stored.view if stored is not None else None
     filters = scoped(view.filters(settings.zone, today) if view is not None else Filters(), scope)
     known, key = None, ""
@@ -191,16 +191,20 @@ def read_list(
 
 
 def _stored_and_found(
-    connection: Connection, view: ListView, region: str
+    connection: Connection, view: ListView, region: str, scope: int | None
 ) -> tuple[StoredView, tuple[Found, ...] | None]:
     """A view made, stored; on PostgreSQL with what its search finds counted by the same statement
-    (`EngineSQL.counted_along`: one round trip less for every search typed), for its page's plan."""
+    (`EngineSQL.counted_along`: one round trip less for every search typed), for its page's plan. There a
+    view without filters, seen by everyone, keeps that count as its total if it was costly, by the same
+    statement too (the total `keep` would store after the page: one round trip less again)."""
     sql = sql_of(connection)
     search = view.search(region)
     if search is None or sql.counted_along is None:
         return store_view(connection, view), None
-    searches = digit_parts(search) or (search,)
-    row, found = sql.counted_along(connection, *storing(view), searches, dialogs.SPARSE_LIMIT)
+    parts = digit_parts(search)
+    keeping = parts is None and not view.has_filters and scope is None
+    statement = storing(view, keeping_count=keeping)
+    row, found = sql.counted_along(connection, *statement, parts or (search,), dialogs.SPARSE_LIMIT)
     return stored_of(row), found
 
 

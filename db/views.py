@@ -147,13 +147,29 @@ _FIND = (
 _LOAD = f"{_COLUMNS} WHERE v.id = :id"
 # A no-op update when the view is stored already, so that RETURNING gives its row either way: a view made
 # is looked up and stored in one statement, as it is read (`db.listing.read_and_keep`)
-_STORE = (
-    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at)"
-    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now)"
-    " ON CONFLICT (search_text, channel, employee_id, period, review) DO UPDATE SET total = list_views.total"
+_CONFLICT = " ON CONFLICT (search_text, channel, employee_id, period, review)"
+_RETURNING = (
     " RETURNING id, search_text, channel, employee_id, period,"
     " (SELECT e.name FROM employees e WHERE e.id = list_views.employee_id), total, total_key, review,"
     f" (SELECT value FROM counters WHERE name = '{REVISION}')"
+)
+_STORE = (
+    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now)"
+    f"{_CONFLICT} DO UPDATE SET total = list_views.total{_RETURNING}"
+)
+# A view without filters stored by the statement that counts its search (`counted`, whose `total` is what
+# the search finds: `db.postgres.search.counted_along`) keeps that total when counting it was costly (more
+# than :limit, `db.dialogs.SPARSE_LIMIT`), valid for the revision it was counted in: what `keep` stores
+# after such a page, and the key `total_key` gives a view without filters seen by everyone
+_COSTLY = "FROM counted WHERE counted.total > :limit"
+_REVISION_KEY = f"CAST((SELECT value FROM counters WHERE name = '{REVISION}') AS TEXT) || ':'"
+_STORE_COUNTED = (
+    "INSERT INTO list_views (search_text, channel, employee_id, period, review, created_at, total, total_key)"
+    " VALUES (:search_text, :channel, :employee_id, :period, :review, :now,"
+    f" (SELECT total {_COSTLY}), COALESCE((SELECT {_REVISION_KEY} {_COSTLY}), ''))"
+    f"{_CONFLICT} DO UPDATE SET total = COALESCE(excluded.total, list_views.total), total_key = CASE"
+    f" WHEN excluded.total IS NULL THEN list_views.total_key ELSE excluded.total_key END{_RETURNING}"
 )
 _REMEMBER = "UPDATE list_views SET total = :total, total_key = :key WHERE id = :id"
 
@@ -187,9 +203,12 @@ def store_view(connection: Connection, view: ListView) -> StoredView:
     return stored_of(run_sql(connection, *storing(view)).fetchone())
 
 
-def storing(view: ListView) -> tuple[str, dict[str, Any]]:
-    """`store_view`'s statement and its parameters; `stored_of` reads the first columns of its row."""
-    return _STORE, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
+def storing(view: ListView, *, keeping_count: bool = False) -> tuple[str, dict[str, Any]]:
+    """`store_view`'s statement and its parameters; `stored_of` reads the first columns of its row.
+    `keeping_count`: the statement keeps the count it is run along, if costly, as the view's total (see
+    `_STORE_COUNTED`: a view without filters, seen by everyone)."""
+    statement = _STORE_COUNTED if keeping_count else _STORE
+    return statement, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
 
 
 def store_views(connection: Connection, views: list[ListView]) -> list[int]:

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import Connection, select
 
 import db.dialogs
+from db.counters import archive_revision
 from db.dialogs import Filters
 from db.engine import Database
 from db.importer import store_records
 from db.listing import ListRequest, ListSettings, ViewChange, read_and_keep
 from db.models import ListView as ListViewRow
 from db.records import DialogRecord
-from db.views import ListView, find_view, remember_total, store_view
+from db.views import ListView, find_view, remember_total, store_view, total_key
 from tests.bot_harness import (
     ADMIN_ID,
     BASE,
@@ -133,3 +134,29 @@ async def test_a_search_typed_is_stored_and_counted_by_one_statement(
     again = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)
     assert again.view is not None and again.view.id == first.view.id
     assert again.page == first.page
+
+
+async def test_a_search_that_finds_many_is_stored_with_its_total_by_one_statement(
+    archive: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that finds many dialogs keeps its total with its view, valid for the archive's revision
+    (`total_key`), so that its next pages do not count it again. On PostgreSQL the statement that stores
+    the view and counts the search keeps it too, as `keep` would after the page: such a search typed is
+    two statements there, not three."""
+    monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 5)  # more than five matches: many
+    with_916 = sum(1 for r in DATASET if r.client_phone and "916" in r.client_phone)
+    sent = statements_sent(monkeypatch)
+    settings = ListSettings(ZONE, "RU", 10)
+    typed = ViewChange(search_text="916")
+    first = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)
+    assert first.page.total == with_916 > 5
+    if archive.postgres:
+        assert len(sent) == 2
+    stored = archive.run(find_view, ListView(search_text="916"))
+    key = total_key(archive.run(archive_revision), Filters())
+    assert stored is not None and (stored.total, stored.counted_for) == (with_916, key)
+    sent.clear()
+    again = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)
+    assert (again.page.rows, again.page.total) == (first.page.rows, first.page.total)
+    if archive.postgres:
+        assert len(sent) == 2

@@ -57,9 +57,14 @@ def counted_along(
     """Runs `statement` (one row: a read, or a write that returns one) with what `searches` find counted
     along it, as `find_matches` or `find_part_matches` count them: its row (its own columns first), and
     what they found. One round trip where the two took two: a view made is stored so along with its
-    search's count (`db.listing.read_list`)."""
+    search's count (`db.listing.read_list`). `statement` may read the count of one search as `counted`'s
+    `total` (`db.views.storing`: a costly one is kept with the view)."""
     counting, counted = _counting(searches)
-    along = f"WITH s AS ({statement}) SELECT s.*, c.* FROM s CROSS JOIN ({counting}) c"
+    named = " (total, ids, lasts)" if len(searches) == 1 else ""
+    along = (
+        f"WITH counted{named} AS ({counting}), s AS ({statement})"
+        " SELECT s.*, counted.* FROM s CROSS JOIN counted"
+    )
     row = run_sql(connection, along, {**params, **counted, "limit": limit}).fetchone()
     return row, _found_in(row, len(searches))
 
