@@ -30,11 +30,14 @@ class EngineSQL:
     name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
     dense_filter: Callable[[Search, str], tuple[str, dict[str, str]]]
     duration_seconds: Callable[[str, str], str]
-    # a statement run with what searches find counted along it: its row, and what they found
-    # (`db.postgres.search.counted_along`); None where a statement more costs no round trip (SQLite's are
-    # run in the bot's own process)
+    # a statement run with what searches find counted along it, and their first page newest first: its
+    # row, what they found, the page's rows (`db.postgres.search.counted_along`); None where a statement
+    # more costs no round trip (SQLite's are run in the bot's own process)
     counted_along: (
-        Callable[[Connection, str, dict[str, Any], tuple[Search, ...], int], tuple[Any, tuple[Found, ...]]]
+        Callable[
+            [Connection, str, dict[str, Any], tuple[Search, ...], int, int],
+            tuple[Any, tuple[Found, ...], list[Any] | None],
+        ]
         | None
     )
 

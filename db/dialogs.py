@@ -140,8 +140,15 @@ class DialogPage:
     total_costly: bool = False  # the total took counting many matches: worth keeping for the next pages
 
 
-def fetch_page(connection: Connection, query: DialogQuery, plan: PagePlan | None = None) -> DialogPage:
-    """The page `query` asks for; `plan`: `plan_page(connection, query)` when already made."""
+def fetch_page(
+    connection: Connection,
+    query: DialogQuery,
+    plan: PagePlan | None = None,
+    newest_rows: list[DialogRow] | None = None,
+) -> DialogPage:
+    """The page `query` asks for; `plan`: `plan_page(connection, query)` when already made. `newest_rows`:
+    the first `first_page_reads(query.page_size)` dialogs of its search newest first, when already read
+    (with the search's count: `db.postgres.search.counted_along`), for a first page read so."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     plan = plan if plan is not None else plan_page(connection, query)
     if plan.total == 0:
@@ -166,18 +173,40 @@ def fetch_page(connection: Connection, query: DialogQuery, plan: PagePlan | None
         rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
         return page(rows[::-1], has_previous=plan.total > last_size, has_next=False)
 
-    first = _newest_first(sql_of(connection), plan, query, size + 1)
-    rows = _fetch(connection, query, first, forward=True, limit=size + 1, anchor=None)
+    if newest_rows is not None and _read_newest_first(plan, query):
+        rows = newest_rows
+    else:
+        first = _newest_first(sql_of(connection), plan, query, size + 1)
+        rows = _fetch(connection, query, first, forward=True, limit=size + 1, anchor=None)
     return page(rows[:size], has_previous=False, has_next=len(rows) > size)
+
+
+def first_page_reads(page_size: int) -> int:
+    """How many dialogs a first page reads: a page, and one more that tells whether another follows."""
+    return max(1, min(page_size, MAX_PAGE_SIZE)) + 1
+
+
+def reads_newest_first(sort: str, descending: bool) -> bool:
+    """The list's default order: the newest dialogs first."""
+    return sort == "completed_at" and descending
+
+
+def _read_newest_first(plan: PagePlan, query: DialogQuery) -> bool:
+    """A search's first page in the default order is read among the few names or numbers it found."""
+    return (
+        plan.matches is not None
+        and query.search is not None
+        and reads_newest_first(query.sort, query.descending)
+    )
 
 
 def _newest_first(sql: EngineSQL, plan: PagePlan, query: DialogQuery, count: int) -> PagePlan:
     """The first `count` dialogs of a search in the default order, newest first, are among those of the
     few names or numbers whose own newest dialogs are newest (`Matches.newest`): only theirs are read (a
     number's last four digits match ~150 numbers; the page needs at most eleven of them)."""
-    newest_first = query.sort == "completed_at" and query.descending
-    if plan.matches is None or query.search is None or not newest_first:
+    if not _read_newest_first(plan, query):
         return plan
+    assert plan.matches is not None and query.search is not None
     condition, params = sql.sparse_filter(query.search, plan.matches.newest(count))
     return replace(plan, condition=condition, params=params)
 

@@ -16,7 +16,15 @@ from sqlalchemy import Connection
 
 from db import dialogs
 from db.dialect import sql_of
-from db.dialogs import DialogPage, DialogQuery, PagePosition, fetch_page, page_number, plan_page
+from db.dialogs import (
+    DialogPage,
+    DialogQuery,
+    DialogRow,
+    PagePosition,
+    fetch_page,
+    page_number,
+    plan_page,
+)
 from db.search import DigitsPart, Found, Search
 
 
@@ -45,9 +53,12 @@ def fetch_parts_page(
     parts: tuple[Search, Search],
     asked_number: int,
     found: tuple[Found, ...] | None = None,
+    newest_rows: list[DialogRow] | None = None,
 ) -> PartsPage:
     """The page `query` asks for (`asked_number`: its number as the button knew it) of the search told in
-    `parts`; `found`: what each part finds, when already found (`EngineSQL.find_part_matches`)."""
+    `parts`; `found`: what each part finds, when already found (`EngineSQL.find_part_matches`);
+    `newest_rows`: the first dialogs, newest first, of the part a first page is of, when already read
+    (`db.dialogs.fetch_page`)."""
     ending_query, inside_query = (replace(query, search=part, known_total=None) for part in parts)
     # each part counted once: the page read is of one of them, and its plan is that count's
     ending_found, inside_found = found or sql_of(connection).find_part_matches(
@@ -73,7 +84,8 @@ def fetch_parts_page(
         if asked_number == ending_pages:  # ◀ on the second part's first page
             position, anchor = PagePosition.LAST, None
     part_query = replace(ending_query if in_first else inside_query, position=position, anchor_id=anchor)
-    page = fetch_page(connection, part_query, ending_plan if in_first else inside_plan)
+    first_rows = newest_rows if query.position is PagePosition.FIRST else None
+    page = fetch_page(connection, part_query, ending_plan if in_first else inside_plan, first_rows)
     part_pages = max(1, -(-page.total // size))
     before_pages, before_dialogs = (0, 0) if in_first else (ending_pages, ending)
     number = page_number(position, page, asked_number - before_pages, part_pages)

@@ -16,7 +16,19 @@ from sqlalchemy import Connection
 
 from db import dialogs
 from db.dialect import sql_of
-from db.dialogs import DialogPage, DialogQuery, Filters, PagePosition, fetch_page, page_number, plan_page
+from db.dialogs import (
+    DialogPage,
+    DialogQuery,
+    DialogRow,
+    Filters,
+    PagePosition,
+    dialog_row,
+    fetch_page,
+    first_page_reads,
+    page_number,
+    plan_page,
+    reads_newest_first,
+)
 from db.digit_parts import PartsShown, fetch_parts_page
 from db.errors import SearchRefused
 from db.periods import local_today
@@ -134,14 +146,14 @@ def read_list(
     gone = request.view_id != 0 and base is None and change is None
     if gone:  # a forged button, or a view of a database since replaced: the whole archive, from the start
         request = ListRequest(request.sort, request.descending)
-    stored, found = base, None
+    stored, found, newest = base, None, None
     if change is not None:
         wanted = change.applied_to(base.view if base is not None else ListView())
         if masked and wanted.reads_hidden_digits(settings.phone_region):
             raise SearchRefused
         stored = None
         if not wanted.is_empty:
-            stored, found = _stored_and_found(connection, wanted, settings.phone_region, scope)
+            stored, found, newest = _stored_and_found(connection, wanted, request, settings, scope)
     view = stored.view if stored is not None else None
     filters = scoped(view.filters(settings.zone, today) if view is not None else Filters(), scope)
     known, key = None, ""
@@ -161,7 +173,7 @@ def read_list(
     parts = digit_parts(query.search)
     shown: PartsShown | None = None
     if parts is not None:  # four digits or more: the numbers that end with them first
-        told = fetch_parts_page(connection, query, parts, request.page, found)
+        told = fetch_parts_page(connection, query, parts, request.page, found, newest)
         page, number, pages, first_number, shown = (
             told.page,
             told.number,
@@ -170,7 +182,8 @@ def read_list(
             told.shown,
         )
     else:
-        page = fetch_page(connection, query, plan_page(connection, query, found[0] if found else None))
+        plan = plan_page(connection, query, found[0] if found else None)
+        page = fetch_page(connection, query, plan, newest)
         pages = max(1, -(-page.total // settings.page_size))
         number = page_number(request.position, page, request.page, pages)
         first_number = (number - 1) * settings.page_size + 1
@@ -191,21 +204,25 @@ def read_list(
 
 
 def _stored_and_found(
-    connection: Connection, view: ListView, region: str, scope: int | None
-) -> tuple[StoredView, tuple[Found, ...] | None]:
+    connection: Connection, view: ListView, request: ListRequest, settings: ListSettings, scope: int | None
+) -> tuple[StoredView, tuple[Found, ...] | None, list[DialogRow] | None]:
     """A view made, stored; on PostgreSQL with what its search finds counted by the same statement
-    (`EngineSQL.counted_along`: one round trip less for every search typed), for its page's plan. There a
-    view without filters, seen by everyone, keeps that count as its total if it was costly, by the same
-    statement too (the total `keep` would store after the page: one round trip less again)."""
+    (`EngineSQL.counted_along`: a round trip less for every search typed), for its page's plan. There a
+    view without filters, seen by everyone, also keeps that count as its total if it was costly (what
+    `keep` would store after the page) and has the first page of its search read, newest first as the list
+    opens, by that statement (what `fetch_page` would read after it): two round trips less again."""
     sql = sql_of(connection)
-    search = view.search(region)
+    search = view.search(settings.phone_region)
     if search is None or sql.counted_along is None:
-        return store_view(connection, view), None
+        return store_view(connection, view), None, None
     parts = digit_parts(search)
-    keeping = parts is None and not view.has_filters and scope is None
-    statement = storing(view, keeping_count=keeping)
-    row, found = sql.counted_along(connection, *statement, parts or (search,), dialogs.SPARSE_LIMIT)
-    return stored_of(row), found
+    alone = not view.has_filters and scope is None  # the search's own count and pages are the view's
+    statement = storing(view, keeping_count=alone and parts is None)
+    first = request.position is PagePosition.FIRST and reads_newest_first(request.sort, request.descending)
+    newest = first_page_reads(settings.page_size) if alone and first else 0
+    searches = parts or (search,)
+    row, found, rows = sql.counted_along(connection, *statement, searches, dialogs.SPARSE_LIMIT, newest)
+    return stored_of(row), found, None if rows is None else [dialog_row(row) for row in rows]
 
 
 def keep(connection: Connection, listed: Listed) -> None:

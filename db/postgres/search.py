@@ -18,8 +18,10 @@ from sqlalchemy import Connection
 
 from db import search_sql
 from db.engine import run_sql
+from db.postgres.connection import is_asyncpg
 from db.search import DIGIT_GRAM, Found, Matches, Search, SearchKind
 from db.search_sql import ends_with_digits, part_condition
+from db.sqlite.pages import page_statement
 
 SEARCH_INDEX_PREFIX = "ix_trgm_"  # the trigram indexes of migration 0013
 
@@ -53,20 +55,61 @@ def counted_along(
     params: dict[str, Any],
     searches: tuple[Search, ...],
     limit: int,
-) -> tuple[Any, tuple[Found, ...]]:
+    newest: int = 0,
+) -> tuple[Any, tuple[Found, ...], list[Any] | None]:
     """Runs `statement` (one row: a read, or a write that returns one) with what `searches` find counted
-    along it, as `find_matches` or `find_part_matches` count them: its row (its own columns first), and
-    what they found. One round trip where the two took two: a view made is stored so along with its
-    search's count (`db.listing.read_list`). `statement` may read the count of one search as `counted`'s
-    `total` (`db.views.storing`: a costly one is kept with the view)."""
+    along it, as `find_matches` or `find_part_matches` count them: its row (its own columns first), what
+    they found, and with `newest` the first `newest` of their dialogs, newest first (`_first_page`); None
+    without. One round trip where these took three: a search typed is stored so, its count and its first
+    page read with it (`db.listing.read_list`). `statement` may read the count of one search as
+    `counted`'s `total` (`db.views.storing`: a costly one is kept with the view)."""
     counting, counted = _counting(searches)
-    named = " (total, ids, lasts)" if len(searches) == 1 else ""
+    named = _COUNTED_ONE if len(searches) == 1 else _COUNTED_PARTS
+    # the page travels as an array of records, which asyncpg reads with their types and psycopg (the
+    # command line's and the worker threads' driver, where a round trip is no tap's) as text
+    newest = newest if is_asyncpg(connection) else 0
+    first = f", ({_first_page(searches[0], newest)})" if newest else ""
     along = (
-        f"WITH counted{named} AS ({counting}), s AS ({statement})"
-        " SELECT s.*, counted.* FROM s CROSS JOIN counted"
+        f"WITH counted ({named}) AS ({counting}), s AS ({statement})"
+        f" SELECT s.*, counted.*{first} FROM s CROSS JOIN counted"
     )
     row = run_sql(connection, along, {**params, **counted, "limit": limit}).fetchone()
-    return row, _found_in(row, len(searches))
+    found_row = row[:-1] if newest else row
+    return row, _found_in(found_row, len(searches)), (row[-1] or []) if newest else None
+
+
+# The columns of `_counting`'s row: of one search, and of the two parts of a search by digits
+_COUNTED_ONE = "total, ids, lasts"
+_COUNTED_PARTS = "ending, ending_ids, ending_lasts, inside, inside_ids, inside_lasts"
+
+
+def _first_page(search: Search, count: int) -> str:
+    """The first `count` dialogs, newest first, of what `counted` found (of a search by digits, of the part
+    the list shows first: the numbers ending with them, if any), when few: an array of rows of
+    `db.sqlite.pages.ROW_COLUMNS`, NULL when none were read. As `db.dialogs.fetch_page` reads such a page
+    (`Matches.newest`), only the dialogs of the names or numbers whose own newest dialog is no older than
+    the `count`-th newest of those are read (and of any without a time, which `Matches.newest` answers by
+    reading all: none of them holds a dialog)."""
+    if search.part is None:
+        ids, lasts = "(SELECT ids FROM counted)", "(SELECT lasts FROM counted)"
+    else:
+        ids, lasts = (
+            f"(SELECT CASE WHEN ending > 0 THEN ending_{column} ELSE inside_{column} END FROM counted)"
+            for column in ("ids", "lasts")
+        )
+    threshold = (
+        f"(SELECT n.last FROM unnest({lasts}) AS n(last) WHERE n.last IS NOT NULL"
+        f" ORDER BY n.last DESC OFFSET {count - 1} LIMIT 1)"
+    )
+    newest = (
+        f"ARRAY(SELECT m.id FROM unnest({ids}, {lasts}) AS m(id, last)"
+        f" WHERE m.last IS NULL OR m.last >= COALESCE({threshold}, '-infinity'))"
+    )
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+    page = page_statement(
+        "completed_at", True, "sparse", f"d.{column} = ANY({newest})", False, hints=False, limit=count
+    )
+    return f"SELECT array_agg(page ORDER BY page.completed_at DESC, page.id DESC) FROM ({page}) page"
 
 
 def _found_in(row: Sequence[Any], searches: int) -> tuple[Found, ...]:
