@@ -131,8 +131,8 @@ def test_a_numbers_grams_carry_its_count_and_newest_time_as_dialogs_come_and_mov
             ).join(number, number.id == gram.phone_id)
         )
         carried: dict[str, set[tuple[Any, ...]]] = {}
-        for number, *values in rows:
-            carried.setdefault(number, set()).add(tuple(values))
+        for e164, *values in rows:
+            carried.setdefault(e164, set()).add(tuple(values))
         return carried
 
     carried = database.run(grams)
