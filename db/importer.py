@@ -198,6 +198,7 @@ class _Loader:
         self._transaction: Any = None
         self._bulk_counts = (0, 0)  # added, updated: reported when the bulk load commits
         self._foreign_keys: list[str] = []  # dropped by a bulk load on PostgreSQL, added back at its end
+        self._new_numbers: list[int] = []  # a bulk load's: their grams are made at its end, once counted
         self.line = 0  # the line read last: a batch stored now holds every valid line up to it
 
     def __enter__(self) -> _Loader:
@@ -249,9 +250,10 @@ class _Loader:
                 self._flush()
                 for index in _DIALOG_INDEXES:
                     index.create(self._bulk)
+                refresh_all_client_counts(self._bulk)
+                _add_grams(self._bulk, self._new_numbers)
                 for statement in self._foreign_keys:
                     self._bulk.exec_driver_sql(statement)
-                refresh_all_client_counts(self._bulk)
                 rebuild_stats(self._bulk, self._zone)
                 count_dialog_total(self._bulk)
                 advance_revision(self._bulk)
@@ -265,7 +267,9 @@ class _Loader:
         if not self._batch:
             return
         if self._bulk is not None:
-            added, updated = _store_batch(self._bulk, self._batch, count=False, zone=self._zone)
+            added, updated = _store_batch(
+                self._bulk, self._batch, count=False, zone=self._zone, new_numbers=self._new_numbers
+            )
             self._bulk_counts = (self._bulk_counts[0] + added, self._bulk_counts[1] + updated)
         else:
             with begin_writing(self._engine) as connection:
@@ -277,11 +281,17 @@ class _Loader:
 
 
 def _store_batch(
-    connection: Connection, records: list[DialogRecord], *, count: bool, zone: ZoneInfo
+    connection: Connection,
+    records: list[DialogRecord],
+    *,
+    count: bool,
+    zone: ZoneInfo,
+    new_numbers: list[int] | None = None,
 ) -> tuple[int, int]:
     """Upserts one batch; returns (added, updated). `count`: bring the names' and phones' counters and
     the statistics (of local days in `zone`) up to date now (otherwise the caller counts them all at the
-    end)."""
+    end). `new_numbers`: the numbers this batch adds are listed there, for the caller to make their digit
+    grams at the end (otherwise they are made now)."""
     latest = {record.source_id: record for record in records}  # a repeated id: the later line wins
     employee_ids = _ensure_ids(
         connection, Employee, Employee.name, {r.completed_by for r in records if r.completed_by}
@@ -289,9 +299,8 @@ def _store_batch(
     name_ids = _ensure_ids(
         connection, ClientName, ClientName.name, {r.client_name for r in records if r.client_name}
     )
-    phone_ids = _ensure_ids(
-        connection, ClientPhone, ClientPhone.e164, {r.client_phone for r in records if r.client_phone}
-    )
+    phones = {r.client_phone for r in records if r.client_phone}
+    phone_ids = _ensure_ids(connection, ClientPhone, ClientPhone.e164, phones, new_numbers)
     existing = {
         row.source_id: row
         for chunk in chunks(latest)
@@ -419,8 +428,11 @@ def _ids_of(connection: Connection, model: Any, key: Any, values: Iterable[str])
     }
 
 
-def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) -> dict[str, int]:
-    """Ids of the rows whose `key` is in `values`, inserting the missing ones."""
+def _ensure_ids(
+    connection: Connection, model: Any, key: Any, values: set[str], new_numbers: list[int] | None = None
+) -> dict[str, int]:
+    """Ids of the rows whose `key` is in `values`, inserting the missing ones (and the digit grams of new
+    numbers, or with `new_numbers` listing them there)."""
     if not values:
         return {}
     ids = _ids_of(connection, model, key, values)
@@ -429,16 +441,31 @@ def _ensure_ids(connection: Connection, model: Any, key: Any, values: set[str]) 
         rows = [_new_row(model, value) for value in missing]
         insert_rows(connection, model, rows)
         added = _ids_of(connection, model, key, missing)
-        if model is ClientPhone:
-            # counted with the number's own counts (`db.counters`)
-            grams = [
-                {"gram": gram, "phone_id": id_, "e164": e164, "dialog_count": 0, "last_completed_at": None}
-                for e164, id_ in added.items()
-                for gram in phone_grams(e164)
-            ]
-            insert_rows(connection, ClientPhoneGram, grams)
+        if model is ClientPhone and new_numbers is not None:
+            new_numbers.extend(added.values())
+        elif model is ClientPhone:
+            _add_grams(connection, added.values())
         ids.update(added)
     return ids
+
+
+_COUNTED_NUMBERS = select(
+    ClientPhone.id, ClientPhone.e164, ClientPhone.dialog_count, ClientPhone.last_completed_at
+).where(ClientPhone.id.in_(bindparam("ids", expanding=True)))
+
+
+def _add_grams(connection: Connection, phone_ids: Iterable[int]) -> None:
+    """The digit grams of these new numbers, carrying their counts as they are now (then kept with them:
+    `db.counters`). A bulk load makes them all at its end, once counted: made with its numbers and then
+    given their counts, a million lines' 1.9 million grams took a third of a minute more on PostgreSQL."""
+    for chunk in chunks(sorted(phone_ids)):
+        grams = [
+            {"gram": gram, "phone_id": id_, "e164": e164, "dialog_count": count, "last_completed_at": last}
+            for id_, e164, count, last in connection.execute(_COUNTED_NUMBERS, {"ids": chunk})
+            for gram in phone_grams(e164)
+        ]
+        if grams:
+            insert_rows(connection, ClientPhoneGram, grams)
 
 
 def _new_row(model: Any, value: str) -> dict[str, Any]:

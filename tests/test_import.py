@@ -18,6 +18,7 @@ from db import importer
 from db.dialogs import DialogQuery, fetch_page
 from db.engine import Database
 from db.importer import import_file, store_records
+from db.integrity import find_disagreements
 from db.models import ClientName, ClientPhone, ClientPhoneGram, Dialog, Message
 from db.records import DialogRecord, parse_record
 from db.search import parse_search
@@ -252,7 +253,8 @@ def test_a_large_load_into_an_empty_archive_takes_the_bulk_path(
     assert database.run(schema_differences) == []  # the indexes are back, and the foreign keys
     assert total_of(database) == 6
     assert total_of(database, parse_search("семен", "RU")) == 1
-    assert total_of(database, parse_search("4567", "RU")) == 5
+    assert total_of(database, parse_search("4567", "RU")) == 5  # the grams made at the end, counted
+    assert database.run(find_disagreements, MOSCOW) == []
     # a second load of the same size into what is now a full archive goes batch by batch
     assert run_import(database, write_jsonl(tmp_path / "d.jsonl", lines)) == (0, 6, [])
     assert total_of(database, parse_search("иван петров", "RU")) == 5
