@@ -209,8 +209,8 @@ def _stored_and_found(
     """A view made, stored; on PostgreSQL with what its search finds counted by the same statement
     (`EngineSQL.counted_along`: a round trip less for every search typed), for its page's plan. There a
     view without filters, seen by everyone, also keeps that count as its total if it was costly (what
-    `keep` would store after the page) and has the first page of its search read, newest first as the list
-    opens, by that statement (what `fetch_page` would read after it): two round trips less again."""
+    `keep` would store after the page), or else has the first page of its search read, newest first as the
+    list opens, by that statement (what `fetch_page` would read after it): a round trip less again."""
     sql = sql_of(connection)
     search = view.search(settings.phone_region)
     if search is None or sql.counted_along is None:
@@ -222,7 +222,7 @@ def _stored_and_found(
     newest = first_page_reads(settings.page_size) if alone and first else 0
     searches = parts or (search,)
     row, found, rows = sql.counted_along(connection, *statement, searches, dialogs.SPARSE_LIMIT, newest)
-    return stored_of(row), found, None if rows is None else [dialog_row(row) for row in rows]
+    return stored_of(row), found, None if rows is None else [dialog_row(read) for read in rows]
 
 
 def keep(connection: Connection, listed: Listed) -> None:
