@@ -3,7 +3,9 @@ another (SQLite's `instr`, PostgreSQL's `strpos`: both `(haystack, needle)`, 0 w
 
 from __future__ import annotations
 
-from db.search import DigitsPart, Search, SearchKind
+from typing import Any
+
+from db.search import DIGIT_GRAM, DigitsPart, Search, SearchKind
 
 
 def dense_filter(search: Search, walked: str, position: str) -> tuple[str, dict[str, str]]:
@@ -33,11 +35,22 @@ def dense_filter(search: Search, walked: str, position: str) -> tuple[str, dict[
     return "d.client_phone = :e164", {"e164": search.terms[0]}
 
 
-# The numbers holding the four digits `:gram` (the last four typed), with what a search needs of each, read
-# from their grams alone (`db.models.ClientPhoneGram`), as the numbers (`m`) are read by other searches
-GRAM_NUMBERS = (
-    "SELECT phone_id AS id, e164, dialog_count, last_completed_at FROM client_phone_grams WHERE gram = :gram"
-)
+def gram_matching(search: Search, select: str, position: str) -> tuple[str, dict[str, Any]]:
+    """SQL selecting `select` over the numbers (`m`) holding a search's four digits or more: those holding
+    its last four, read from their grams alone (`db.models.ClientPhoneGram`, which carry what a search
+    needs of each number), then checked for all of them."""
+    digits = search.terms[0]
+    numbers = (
+        "SELECT phone_id AS id, e164, dialog_count, last_completed_at FROM client_phone_grams"
+        " WHERE gram = :gram"
+    )
+    return (
+        f"SELECT {select} FROM ({numbers}) m"
+        f" WHERE {position}(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
+        {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
+    )
+
+
 CLIENT_COLUMNS = ("client_sort", "client_sort_up")  # the Клиент sort's two (`db.dialogs.DialogQuery.column`)
 
 

@@ -4,8 +4,8 @@ As on SQLite (`db.sqlite.search`), names and phones are searched in the small ta
 numbers, each match carrying its dialog count. The substring indexes are `pg_trgm` GIN indexes on the
 folded names and on the numbers' digits (created by the migrations), which serve `LIKE '%…%'`; four or more
 digits go through the numbers' four-digit grams (`client_phone_grams`), as on SQLite, read from their key
-alone (it INCLUDEs what the search needs of each number). Typed text is bound
-as a parameter, its `LIKE` wildcards escaped, never spliced into SQL.
+alone (it INCLUDEs what the search needs of each number). Typed text is bound as a parameter, its `LIKE`
+wildcards escaped, never spliced into SQL.
 """
 
 from __future__ import annotations
@@ -191,12 +191,7 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     if search.kind is SearchKind.PHONE:
         return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
     if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
-        digits = search.terms[0]
-        return (
-            f"SELECT {select} FROM ({search_sql.GRAM_NUMBERS}) m"
-            f" WHERE strpos(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
-            {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
-        )
+        return search_sql.gram_matching(search, select, "strpos")
     if search.kind is SearchKind.DIGITS:  # the numbers' digits carry the trigram index (migration 0013)
         return (
             f"SELECT {select} FROM client_phones m"

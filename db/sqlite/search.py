@@ -92,12 +92,7 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
     if search.kind is SearchKind.PHONE:
         return f"SELECT {select} FROM client_phones m WHERE m.e164 = :e164", {"e164": search.terms[0]}
     if search.kind is SearchKind.DIGITS and len(search.terms[0]) >= DIGIT_GRAM:
-        digits = search.terms[0]
-        return (
-            f"SELECT {select} FROM ({search_sql.GRAM_NUMBERS}) m"
-            f" WHERE instr(m.e164, :digits) > 0{part_condition(search, 'm.e164')}",
-            {"gram": int(digits[-DIGIT_GRAM:]), "digits": digits},
-        )
+        return search_sql.gram_matching(search, select, "instr")
     if search.kind is SearchKind.DIGITS:
         return (
             f"SELECT {select} FROM client_phones_fts f JOIN client_phones m ON m.id = f.rowid"
