@@ -148,7 +148,7 @@ def fetch_page(
 ) -> DialogPage:
     """The page `query` asks for; `plan`: `plan_page(connection, query)` when already made. `newest_rows`:
     the first `first_page_reads(query.page_size)` dialogs of its search newest first, when already read
-    (with the search's count: `db.postgres.search.counted_along`), for a first page read so."""
+    (with the search's count: `db.postgres.search.counted_along`), for its first page in that order."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     plan = plan if plan is not None else plan_page(connection, query)
     if plan.total == 0:
@@ -173,7 +173,7 @@ def fetch_page(
         rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
         return page(rows[::-1], has_previous=plan.total > last_size, has_next=False)
 
-    if newest_rows is not None and _read_newest_first(plan, query):
+    if newest_rows is not None and _first_read_along(plan, query):
         rows = newest_rows
     else:
         first = _newest_first(sql_of(connection), plan, query, size + 1)
@@ -189,6 +189,17 @@ def first_page_reads(page_size: int) -> int:
 def reads_newest_first(sort: str, descending: bool) -> bool:
     """The list's default order: the newest dialogs first."""
     return sort == "completed_at" and descending
+
+
+def _first_read_along(plan: PagePlan, query: DialogQuery) -> bool:
+    """A search's first page in the default order is read as its count reads its first dialogs: among
+    the few names or numbers it found (`_newest_first`), or walking the newest testing each."""
+    return _read_newest_first(plan, query) or (
+        plan.kind == "dense"
+        and query.search is not None
+        and not query.filters
+        and reads_newest_first(query.sort, query.descending)
+    )
 
 
 def _read_newest_first(plan: PagePlan, query: DialogQuery) -> bool:

@@ -20,7 +20,8 @@ def dense_filter(search: Search, walked: str, position: str) -> tuple[str, dict[
     if search.kind is SearchKind.NAME and search.exact:
         return f"d.name_id IS NOT NULL AND d.{key} = :fold", {"fold": search.terms[0]}
     if search.kind is SearchKind.NAME:
-        params = {f"w{i}": word for i, word in enumerate(search.terms)}
+        # named apart from the LIKE patterns of the words (`w0`…), which a statement may hold as well
+        params = {f"word{i}": word for i, word in enumerate(search.terms)}
         conditions = [f"{position}(d.{key}, :{name}) > 0" for name in params]
         # for a dialog without a name the key is its number behind a mark: a word with a letter is never in
         # it, and then the condition reads only the key; "79" or "+" could be in a number

@@ -17,6 +17,7 @@ from db.importer import store_records
 from db.listing import ListRequest, ListSettings, ViewChange, read_and_keep
 from db.models import ListView as ListViewRow
 from db.records import DialogRecord
+from db.text import fold
 from db.views import ListView, find_view, remember_total, store_view, total_key
 from tests.bot_harness import (
     ADMIN_ID,
@@ -136,27 +137,35 @@ async def test_a_search_typed_is_stored_and_counted_by_one_statement(
     assert again.page == first.page
 
 
-async def test_a_search_that_finds_many_is_stored_with_its_total_by_one_statement(
-    archive: Database, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("typed", ["916", "ов"])
+async def test_a_search_that_finds_many_is_stored_with_its_total_and_first_page_by_one_statement(
+    archive: Database, monkeypatch: pytest.MonkeyPatch, typed: str
 ) -> None:
     """A search that finds many dialogs keeps its total with its view, valid for the archive's revision
     (`total_key`), so that its next pages do not count it again. On PostgreSQL the statement that stores
-    the view and counts the search keeps it too, as `keep` would after the page: such a search typed is
-    two statements there, not three."""
+    the view and counts the search keeps it too, as `keep` would after the page, and reads the newest
+    dialogs it finds: such a search typed is one statement there, not three; its page is the newest."""
     monkeypatch.setattr(db.dialogs, "SPARSE_LIMIT", 5)  # more than five matches: many
-    with_916 = sum(1 for r in DATASET if r.client_phone and "916" in r.client_phone)
+    found = [
+        (record.completed_at, position, record.source_id)
+        for position, record in enumerate(DATASET)
+        if typed in (record.client_phone or "") or typed in fold(record.client_name or "")
+    ]
+    newest = [source_id for _, _, source_id in sorted(found, reverse=True)[:10]]
     sent = statements_sent(monkeypatch)
     settings = ListSettings(ZONE, "RU", 10)
-    typed = ViewChange(search_text="916")
-    first = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)
-    assert first.page.total == with_916 > 5
+    change = ViewChange(search_text=typed)
+    first = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, change)
+    assert first.page.total == len(found) > 5
+    assert [row.source_id for row in first.page.rows] == newest
+    assert first.page.has_next == (len(found) > 10)
     if archive.postgres:
-        assert len(sent) == 2
-    stored = archive.run(find_view, ListView(search_text="916"))
+        assert len(sent) == 1
+    stored = archive.run(find_view, ListView(search_text=typed))
     key = total_key(archive.run(archive_revision), Filters())
-    assert stored is not None and (stored.total, stored.counted_for) == (with_916, key)
+    assert stored is not None and (stored.total, stored.counted_for) == (len(found), key)
     sent.clear()
-    again = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, typed)
+    again = await archive.write_statement(read_and_keep, ListRequest("completed_at", True), settings, change)
     assert (again.page.rows, again.page.total) == (first.page.rows, first.page.total)
     if archive.postgres:
-        assert len(sent) == 2
+        assert len(sent) == 1
