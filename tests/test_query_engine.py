@@ -599,6 +599,12 @@ async def test_postgresql_plans_a_page_without_filters_once(database: Database) 
     assert re.search(r"LIMIT \$\d", filtered), filtered
 
 
+def prepared_plans(connection: Connection, like: str) -> list[tuple[str, int]]:
+    """The connection's prepared statements whose SQL is `like` this, with their plans made for any values."""
+    sql = "SELECT statement, generic_plans FROM pg_prepared_statements WHERE statement LIKE :like"
+    return [(statement, generic) for statement, generic in run_sql(connection, sql, {"like": like})]
+
+
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's plans of prepared statements")
 async def test_postgresql_plans_the_page_of_one_number_or_name_once(database: Database) -> None:
     """A search that finds one number (a whole number typed) or one name reads its page with that id
@@ -616,21 +622,15 @@ async def test_postgresql_plans_the_page_of_one_number_or_name_once(database: Da
         page = await database.read(fetch_page, DialogQuery(parse_search(phone, "RU"), page_size=3))
         assert page.rows and all(row.client_phone == phone for row in page.rows)
 
-    def plans(connection: Connection) -> list[tuple[str, int]]:
-        return list(
-            run_sql(
-                connection,
-                "SELECT statement, generic_plans FROM pg_prepared_statements"
-                " WHERE statement LIKE 'WITH f AS MATERIALIZED%'",
-            )
-        )
-
-    (statement, generic), *others = await database.read(plans)
+    pages = "WITH f AS MATERIALIZED%"
+    (statement, generic), *others = await database.read(prepared_plans, like=pages)
     assert not others and "d.phone_id = $1" in statement and generic == 3, statement
     assert not re.search(r"LIMIT \$\d", statement), statement
     several = await database.read(fetch_page, DialogQuery(parse_search("ова", "RU"), page_size=3))
     assert several.total > 1
-    (array,) = [sql for sql, _ in await database.read(plans) if "d.name_id = ANY($1)" in sql]
+    (array,) = [
+        sql for sql, _ in await database.read(prepared_plans, like=pages) if "d.name_id = ANY($1)" in sql
+    ]
     assert not re.search(r"LIMIT \$\d", array), array  # planned once too, for any names
 
 
@@ -646,16 +646,8 @@ async def test_postgresql_plans_the_walk_of_a_common_word_once(database: Databas
         page = await database.read(fetch_page, DialogQuery(parse_search(word, "RU"), known_total=known))
         assert page.rows and all(word in fold(row.client_name or "") for row in page.rows), word
 
-    def plans(connection: Connection) -> list[tuple[str, int]]:
-        return list(
-            run_sql(
-                connection,
-                "SELECT statement, generic_plans FROM pg_prepared_statements"
-                " WHERE statement LIKE 'SELECT p.id%strpos(d.client_sort, $1) > 0%'",
-            )
-        )
-
-    (statement, generic), *others = await database.read(plans)
+    walk = "SELECT p.id%strpos(d.client_sort, $1) > 0%"
+    (statement, generic), *others = await database.read(prepared_plans, like=walk)
     assert not others and generic == 3, statement
     assert not re.search(r"LIMIT \$\d", statement), statement
 
