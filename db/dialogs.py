@@ -173,7 +173,7 @@ def fetch_page(
         rows = _fetch(connection, query, plan, forward=False, limit=last_size, anchor=None)
         return page(rows[::-1], has_previous=plan.total > last_size, has_next=False)
 
-    if newest_rows is not None and _first_read_along(plan, query):
+    if newest_rows is not None and _first_read_along(query):
         rows = newest_rows
     else:
         first = _newest_first(sql_of(connection), plan, query, size + 1)
@@ -191,15 +191,10 @@ def reads_newest_first(sort: str, descending: bool) -> bool:
     return sort == "completed_at" and descending
 
 
-def _first_read_along(plan: PagePlan, query: DialogQuery) -> bool:
-    """A search's first page in the default order is read as its count reads its first dialogs: among
-    the few names or numbers it found (`_newest_first`), or walking the newest testing each."""
-    return _read_newest_first(plan, query) or (
-        plan.kind == "dense"
-        and query.search is not None
-        and not query.filters
-        and reads_newest_first(query.sort, query.descending)
-    )
+def _first_read_along(query: DialogQuery) -> bool:
+    """The first page a search's count reads along (`db.postgres.search.counted_along`): of a search
+    without filters, in the default order."""
+    return query.search is not None and not query.filters and reads_newest_first(query.sort, query.descending)
 
 
 def _read_newest_first(plan: PagePlan, query: DialogQuery) -> bool:
@@ -261,8 +256,6 @@ class PagePlan:
     params: dict[str, Any] | None = None
     costly: bool = False  # see `DialogPage.total_costly`
     matches: Matches | None = None  # a search's few names or numbers (a search without filters)
-    # a walk whose every plan is the same whatever the words or digits (`_search_walk`)
-    same_for_any_values: bool = False
 
 
 def plan_page(connection: Connection, query: DialogQuery, found: Found | None = None) -> PagePlan:
@@ -386,12 +379,7 @@ def _search_walk(
     client, the matching names in order."""
     if _by_names(search, sort_column, total):
         return PagePlan(total, "names", *sql.name_folds(search), costly)
-    # the words or digits are looked for inside each row walked (`strpos`), of which PostgreSQL keeps no
-    # statistics: it plans the same walk for any, and a plan made once serves them all. A whole name or
-    # number is compared (`=`), and its statistics may choose its index instead.
-    substring = search.kind is SearchKind.DIGITS or (search.kind is SearchKind.NAME and not search.exact)
-    condition, params = sql.dense_filter(search, sort_column)
-    return PagePlan(total, "dense", condition, params, costly, same_for_any_values=substring)
+    return PagePlan(total, "dense", *sql.dense_filter(search, sort_column), costly)
 
 
 def _by_names(search: Search, sort_column: str, total: int) -> bool:
@@ -520,7 +508,7 @@ def _fetch(
     # a page is the same (`_planned_once`) its LIMIT is written in, and PostgreSQL plans it once. A
     # filtered page keeps the parameter and a plan for its values: a period of a day and one of a year are
     # best walked apart.
-    written = limit if not hints and _planned_once(plan) else None
+    written = limit if not hints and _planned_once(plan, query) else None
     statement = page_statement(
         query.column, descending, plan.kind, plan.condition, anchor is not None, hints=hints, limit=written
     )
@@ -532,14 +520,23 @@ def _fetch(
     return [dialog_row(row) for row in run_sql(connection, statement, params)]
 
 
-def _planned_once(plan: PagePlan) -> bool:
+def _planned_once(plan: PagePlan, query: DialogQuery) -> bool:
     """Every plan of the page is the same whatever its values: with no filter and no search (its only
     parameter, the anchor, is looked up inside the statement), or with a search without filters that
     found few names or numbers (their dialogs, read by the index of names or numbers, then sorted;
     planned at every search when the LIMIT was a parameter: 0.28 ms of the page's 0.52 at 1M); or with
-    a search without filters that found many, walked testing each row for its words or digits (planned
-    at every page when the LIMIT was a parameter: 0.47 ms of a common word's page of 0.94 at 1M)."""
-    return not plan.params or plan.matches is not None or plan.same_for_any_values
+    a search without filters that found many, walked testing each row for its words or digits
+    (`_search_walk`: `strpos`, of which PostgreSQL keeps no statistics, so it plans the same walk for any;
+    planned at every page when the LIMIT was a parameter: 0.47 ms of a common word's page of 0.94 at 1M).
+    A whole name or number is compared (`=`), and its statistics may choose its index instead."""
+    search = query.search
+    walked_for_any = (
+        plan.kind == "dense"
+        and not query.filters
+        and search is not None
+        and (search.kind is SearchKind.DIGITS or (search.kind is SearchKind.NAME and not search.exact))
+    )
+    return not plan.params or plan.matches is not None or walked_for_any
 
 
 def dialog_row(row: Any) -> DialogRow:

@@ -60,9 +60,9 @@ def counted_along(
     """Runs `statement` (one row: a read, or a write that returns one) with what `searches` find counted
     along it, as `find_matches` or `find_part_matches` count them: its row (its own columns first), what
     they found, and with `newest` the first `newest` of their dialogs, newest first (`_first_page`); None
-    without, or where the statement did not read them (of a search by digits, a part of many). One round
-    trip where these took three: a search typed is stored so, its count and its first page read with it
-    (`db.listing.read_list`). `statement` may read the count of one search as `counted`'s `total`
+    without, or where the statement read none (of a search by digits, a part of many; none found). One
+    round trip where these took three: a search typed is stored so, its count and its first page read
+    with it (`db.listing.read_list`). `statement` may read the count of one search as `counted`'s `total`
     (`db.views.storing`: a costly one is kept with the view)."""
     counting, counted = _counting(searches)
     named = _COUNTED_ONE if len(searches) == 1 else _COUNTED_PARTS
@@ -76,12 +76,10 @@ def counted_along(
         f" SELECT s.*, counted.*{read} FROM s CROSS JOIN counted"
     )
     row = run_sql(connection, along, {**params, **counted, **first_params, "limit": limit}).fetchone()
-    found = _found_in(row[:-1] if newest else row, len(searches))
     if not newest:
-        return row, found, None
-    if len(found) == 2 and (found[0] if found[0][0] else found[1])[1] is None:  # the part shown: many
-        return row, found, None
-    return row, found, row[-1] or []
+        return row, _found_in(row, len(searches)), None
+    # NULL: none read (a search by digits whose part shown finds many), or none found (no page to read)
+    return row, _found_in(row[:-1], len(searches)), row[-1]
 
 
 # The columns of `_counting`'s row: of one search, and of the two parts of a search by digits
