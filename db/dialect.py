@@ -19,6 +19,17 @@ from db.sqlite import stats as sqlite_stats
 
 POSTGRESQL = "postgresql"
 
+# PostgreSQL's commit waits until the write-ahead log holding it is on the disk (synchronous_commit), ~0.1-0.3
+# ms here: a third of the server's part of a search typed, whose view is stored as it is read
+# (benchmarks/README.md). A stored view is navigation, what the buttons of a list sent a moment ago mean,
+# and its statement may let its own transaction commit without that wait (a setting local to the
+# transaction, which ends with it): a crash of the server (not a stop) may then forget the views made in
+# its last ~0.6 s (3 × wal_writer_delay), whose buttons open the whole list again with a notice, as a
+# forged one does. Nothing durable is lost or points at a forgotten view: a commit that waits writes out
+# every commit before it. SQLite's commits never wait (synchronous=NORMAL), and may forget the last ones
+# after a power loss.
+UNSYNCED = "set_config('synchronous_commit', 'off', true)"
+
 
 @dataclass(frozen=True, slots=True)
 class EngineSQL:
@@ -30,6 +41,9 @@ class EngineSQL:
     name_folds: Callable[[Search], tuple[str, dict[str, Any]]]
     dense_filter: Callable[[Search, str], tuple[str, dict[str, str]]]
     duration_seconds: Callable[[str, str], str]
+    # a column a writing statement returns so that its transaction's commit does not wait for the disk:
+    # for the writes of navigation alone (`db.views`), see `UNSYNCED`; "" where commits never wait
+    unsynced: str
     # a statement run with what searches find counted along it, and their first page newest first: its
     # row, what they found, the page's rows (`db.postgres.search.counted_along`); None where a statement
     # more costs no round trip (SQLite's are run in the bot's own process)
@@ -51,6 +65,7 @@ SQLITE = EngineSQL(
     sqlite_search.name_folds,
     sqlite_search.dense_filter,
     sqlite_stats.duration_seconds,
+    "",  # synchronous=NORMAL under WAL (`db.sqlite.connection.PRAGMAS`): no commit waits for the disk
     None,
 )
 POSTGRES = EngineSQL(
@@ -62,6 +77,7 @@ POSTGRES = EngineSQL(
     postgres_search.name_folds,
     postgres_search.dense_filter,
     postgres_stats.duration_seconds,
+    UNSYNCED,
     postgres_search.counted_along,
 )
 

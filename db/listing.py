@@ -217,7 +217,7 @@ def _stored_and_found(
         return store_view(connection, view), None, None
     parts = digit_parts(search)
     alone = not view.has_filters and scope is None  # the search's own count and pages are the view's
-    statement = storing(view, keeping_count=alone and parts is None)
+    statement = storing(connection, view, keeping_count=alone and parts is None)
     first = request.position is PagePosition.FIRST and reads_newest_first(request.sort, request.descending)
     newest = first_page_reads(settings.page_size) if alone and first else 0
     searches = parts or (search,)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.counters import REVISION
+from db.dialect import sql_of
 from db.dialogs import Filters
 from db.engine import run_sql
 from db.periods import Period, period_from_code, utc_bounds
@@ -200,14 +201,20 @@ def store_view(connection: Connection, view: ListView) -> StoredView:
     """The view stored (once however often it is asked for), as stored: its id, the total counted last
     and the archive's revision now. One statement, which writes: two people who make the same view at
     once get the same id."""
-    return stored_of(run_sql(connection, *storing(view)).fetchone())
+    return stored_of(run_sql(connection, *storing(connection, view)).fetchone())
 
 
-def storing(view: ListView, *, keeping_count: bool = False) -> tuple[str, dict[str, Any]]:
-    """`store_view`'s statement and its parameters; `stored_of` reads the first columns of its row.
-    `keeping_count`: the statement keeps the count it is run along, if costly, as the view's total (see
-    `_STORE_COUNTED`: a view without filters, seen by everyone)."""
+def storing(
+    connection: Connection, view: ListView, *, keeping_count: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """`store_view`'s statement and its parameters; `stored_of` reads the first columns of its row, whose
+    last makes its commit not wait for the disk where commits wait (`db.dialect.UNSYNCED`: a view is
+    navigation). `keeping_count`: the statement keeps the count it is run along, if costly, as the view's
+    total (see `_STORE_COUNTED`: a view without filters, seen by everyone)."""
     statement = _STORE_COUNTED if keeping_count else _STORE
+    unsynced = sql_of(connection).unsynced
+    if unsynced:
+        statement = f"{statement}, {unsynced}"
     return statement, {**_key(view), "now": datetime.now(UTC).replace(tzinfo=None)}
 
 
@@ -228,7 +235,10 @@ def find_views(connection: Connection, views: list[ListView]) -> list[int] | Non
 
 
 def remember_total(connection: Connection, view_id: int, total: int, key: str) -> None:
-    run_sql(connection, _REMEMBER, {"id": view_id, "total": total, "key": key})
+    """Keeps a view's total; its commit, as a view's storing, does not wait for the disk (`storing`)."""
+    unsynced = sql_of(connection).unsynced
+    statement = f"{_REMEMBER} RETURNING {unsynced}" if unsynced else _REMEMBER
+    run_sql(connection, statement, {"id": view_id, "total": total, "key": key})
 
 
 def stored_of(row: Any) -> StoredView:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 import db.dialogs
 from db.counters import archive_revision
@@ -116,6 +116,56 @@ def test_a_view_is_stored_once_and_keeps_the_total_counted_last(archive: Databas
     assert found is not None and (found.id, found.total, found.counted_for) == (stored.id, 5000, "1:")
     archive.run(remember_total, stored.id, 7000, "2:")
     assert archive.run(lambda c: kept_total(c, "иван")) == 7000
+
+
+def commit_waits(connection: Connection) -> str:
+    """Whether the transaction's commit will wait for the write-ahead log to reach the disk."""
+    return str(connection.execute(text("SHOW synchronous_commit")).scalar_one())
+
+
+async def test_a_view_is_stored_without_waiting_for_the_disk_and_nothing_else_is(archive: Database) -> None:
+    """On PostgreSQL the statements that store a view or keep its total let their own transaction commit
+    without waiting for the disk (a view is navigation: `db.dialect.UNSYNCED`), a search typed included;
+    the transactions after them wait as every other write does."""
+    if not archive.postgres:
+        pytest.skip("SQLite's commits never wait for the disk (synchronous=NORMAL)")
+    # the tests' server never waits (tests/with-servers); this database's sessions do, as a server's
+    archive.run(
+        lambda c: c.execute(
+            text(
+                "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on',"
+                " current_database()); END $$"
+            )
+        )
+    )
+    archive.sync_engine.dispose()
+    await archive.release_loop()
+    typed = ListView(search_text="иван")
+
+    def stored_and_waits(connection: Connection) -> tuple[int, str]:
+        return store_view(connection, typed).id, commit_waits(connection)
+
+    def kept_and_waits(connection: Connection, view_id: int) -> str:
+        remember_total(connection, view_id, 5000, "1:")
+        return commit_waits(connection)
+
+    view_id, waits = archive.run(stored_and_waits)
+    assert waits == "off"
+    assert archive.run(commit_waits) == "on"  # the same connection, the next transaction
+    assert archive.run(kept_and_waits, view_id) == "off"
+    assert archive.run(commit_waits) == "on"
+
+    def searched_and_waits(connection: Connection) -> tuple[int, str]:
+        settings = ListSettings(ZONE, "RU", 10)
+        change = ViewChange(search_text="916")
+        listed = read_and_keep(connection, ListRequest("completed_at", True), settings, change)
+        assert listed.view is not None and listed.page.total
+        return listed.view.id, commit_waits(connection)
+
+    # the event loop's connection (asyncpg), where a search typed is one statement
+    searched, waits = await archive.write(searched_and_waits)
+    assert searched and waits == "off"
+    assert await archive.write(commit_waits) == "on"
 
 
 async def test_a_search_typed_is_stored_and_counted_by_one_statement(
