@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 import db.dialogs
 import db.postgres.connection
 from db.cards import open_card
+from db.dialect import sql_of
 from db.dialogs import (
     SPARSE_LIMIT,
     DialogPage,
@@ -31,10 +32,12 @@ from db.dialogs import (
 )
 from db.engine import Database, run_sql
 from db.importer import store_records
+from db.models import Dialog
 from db.periods import utc_bounds
 from db.records import DialogRecord, MessageRecord, Sender
 from db.responses import NO_CLIENT, NO_TRANSCRIPT, response_times
 from db.search import Matches, SearchKind, parse_search
+from db.sqlite.connection import STORED_TIME
 from db.sqlite.search import dense_filter
 from db.text import fold
 from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
@@ -312,6 +315,28 @@ def test_the_newest_matches_keep_ties_and_the_total() -> None:
     assert matches.newest(3).ids == [1, 3, 4]
     assert matches.newest(5) == matches and matches.newest(3).total == 40
     assert Matches([1, 2], 3, [lasts[0], None]).newest(1).ids == [1, 2]  # unknown: nothing is left out
+
+
+@pytest.mark.parametrize("typed", ["4567", "555", "анна"])
+def test_the_matches_carry_their_newest_times_as_stored(archive: Database, typed: str) -> None:
+    """What a search finds carries each name's or number's newest dialog's time in the text SQLite stores
+    times in, on both engines: `Matches.newest` compares them as text."""
+    search = parse_search(typed, "RU")
+    assert search is not None
+    column = "name_id" if search.kind is SearchKind.NAME else "phone_id"
+
+    def found_and_newest(connection: Connection) -> tuple[Any, dict[int, datetime]]:
+        found = sql_of(connection).find_matches(connection, search, 3000)
+        rows = connection.execute(
+            select(Dialog.__table__.c[column], func.max(Dialog.completed_at)).group_by(
+                Dialog.__table__.c[column]
+            )
+        )
+        return found, dict(rows.all())
+
+    (total, matches), newest = archive.run(found_and_newest)
+    assert matches is not None and total and matches.ids
+    assert matches.lasts == [newest[id_].strftime(STORED_TIME) for id_ in matches.ids]
 
 
 # the data spans 1–3 November in Moscow
