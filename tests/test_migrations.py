@@ -84,6 +84,19 @@ def test_the_digit_grams_key_holds_what_a_search_reads_of_each_number(database: 
     ]
 
 
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's GIN index (SQLite's is an FTS5 table)")
+def test_the_names_index_takes_new_names_into_its_tree_at_once(database: Database) -> None:
+    """Every name search reads the names' trigram index; without a pending list (migration 0024) it never
+    reads a list of the names added since the last vacuum first."""
+
+    def options(connection: Connection, index: str) -> list[str]:
+        sql = "SELECT reloptions FROM pg_class WHERE relname = :index"
+        return list(connection.execute(text(sql), {"index": index}).scalar_one() or [])
+
+    assert database.run(options, "ix_trgm_client_names_name_fold") == ["fastupdate=off"]
+    assert database.run(options, "ix_trgm_client_phones_digits") == []
+
+
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's locale")
 def test_a_database_that_cannot_fold_cyrillic_is_refused_with_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
