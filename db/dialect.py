@@ -19,15 +19,15 @@ from db.sqlite import stats as sqlite_stats
 
 POSTGRESQL = "postgresql"
 
-# PostgreSQL's commit waits until the write-ahead log holding it is on the disk (synchronous_commit), ~0.1-0.3
-# ms here: a third of the server's part of a search typed, whose view is stored as it is read
-# (benchmarks/README.md). A stored view is navigation, what the buttons of a list sent a moment ago mean,
-# and its statement may let its own transaction commit without that wait (a setting local to the
-# transaction, which ends with it): a crash of the server (not a stop) may then forget the views made in
-# its last ~0.6 s (3 × wal_writer_delay), whose buttons open the whole list again with a notice, as a
-# forged one does. Nothing durable is lost or points at a forgotten view: a commit that waits writes out
-# every commit before it. SQLite's commits never wait (synchronous=NORMAL), and may forget the last ones
-# after a power loss.
+# PostgreSQL's commit waits until the write-ahead log holding it is on the disk (synchronous_commit): for a
+# search typed, whose view is stored as it is read, 0.25-0.65 ms of the tap here (benchmarks/README.md, the
+# disk's fdatasync alone 0.11 ms). A stored view is navigation, what the buttons of a list sent a moment ago
+# mean, and its statement may let its own transaction commit without that wait (a setting local to the
+# transaction, which ends with it): a crash of the server (not a stop) may then forget the views made in its
+# last ~0.6 s (3 × wal_writer_delay), whose buttons open the whole list again with a notice, as a forged one
+# does. Nothing durable is lost or points at a forgotten view: a commit that waits writes out every commit
+# before it. SQLite's commits never wait (synchronous=NORMAL), and may forget the last ones after a power
+# loss.
 UNSYNCED = "set_config('synchronous_commit', 'off', true)"
 
 
