@@ -25,15 +25,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from db.counters import archive_revision, dialog_total
+from db.counters import DIALOG_TOTAL, archive_revision, dialog_total
 from db.dialect import EngineSQL, sql_of
-from db.engine import run_sql, stored_time
+from db.engine import Rows, run_sql, stored_time
 from db.models import Base, Dialog
 from db.responses import NO_TRANSCRIPT
 from db.reviews import LOW, LOW_MARK, marks_of
 from db.search import Found, Matches, Search, SearchKind, digit_parts
 from db.search_sql import CLIENT_COLUMNS
-from db.sqlite.pages import filter_conditions, page_statement
+from db.sqlite.pages import ROW_WIDTH, filter_conditions, page_statement
 from db.stats import count_dialogs
 
 SPARSE_LIMIT = 3000  # up to this many matches, fetching and sorting them beats walking an index
@@ -150,6 +150,10 @@ def fetch_page(
     the first `first_page_reads(query.page_size)` dialogs of its search newest first, when already read
     (with the search's count: `db.postgres.search.counted_along`), for its first page in that order."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
+    if plan is None and _total_read_along(connection, query):
+        counted = _page_counted_along(connection, query, size)
+        if counted is not None:
+            return counted
     plan = plan if plan is not None else plan_page(connection, query)
     if plan.total == 0:
         return DialogPage([], 0, False, False)
@@ -157,15 +161,12 @@ def fetch_page(
     def page(rows: list[DialogRow], has_previous: bool, has_next: bool) -> DialogPage:
         return DialogPage(rows, plan.total, has_previous, has_next, plan.costly)
 
-    if query.position in (PagePosition.AFTER, PagePosition.BEFORE) and query.anchor_id is not None:
+    if _anchored(query):
+        assert query.anchor_id is not None
         forward = query.position is PagePosition.AFTER
         rows = _fetch(connection, query, plan, forward=forward, limit=size + 1, anchor=query.anchor_id)
         if rows or _exists(connection, query.anchor_id):
-            more = len(rows) > size
-            rows = rows[:size]
-            if forward:
-                return page(rows, has_previous=True, has_next=more)
-            return page(rows[::-1], has_previous=more, has_next=True)
+            return _beside_anchor(rows, size, forward, plan.total, plan.costly)
         # an anchor that no longer exists (or never did): start over from the first page
 
     if query.position is PagePosition.LAST:
@@ -179,6 +180,42 @@ def fetch_page(
         first = _newest_first(sql_of(connection), plan, query, size + 1)
         rows = _fetch(connection, query, first, forward=True, limit=size + 1, anchor=None)
     return page(rows[:size], has_previous=False, has_next=len(rows) > size)
+
+
+def _anchored(query: DialogQuery) -> bool:
+    return query.position in (PagePosition.AFTER, PagePosition.BEFORE) and query.anchor_id is not None
+
+
+def _beside_anchor(rows: list[DialogRow], size: int, forward: bool, total: int, costly: bool) -> DialogPage:
+    """The page of the `size` + 1 dialogs read after (`forward`) or before an anchor, as it is shown."""
+    more = len(rows) > size
+    rows = rows[:size]
+    if forward:
+        return DialogPage(rows, total, True, more, costly)
+    return DialogPage(rows[::-1], total, more, True, costly)
+
+
+def _total_read_along(connection: Connection, query: DialogQuery) -> bool:
+    """The page is of the whole archive, not its last (whose size the total gives), on an engine where a
+    statement more is a round trip more (`EngineSQL.counted_along`): its statement reads the total too."""
+    whole = query.search is None and not query.filters and query.position is not PagePosition.LAST
+    return whole and sql_of(connection).counted_along is not None
+
+
+def _page_counted_along(connection: Connection, query: DialogQuery, size: int) -> DialogPage | None:
+    """A page of the whole archive and the archive's total (`dialog_total`) read by one statement: the
+    list's pages on PostgreSQL, where reading the total first took a round trip more (~0.25 ms a button
+    pressed: benchmarks/README.md). None when the statement read no dialog (an empty archive, an anchor
+    at the end or gone): such a page is read as any other, its total first."""
+    anchored = _anchored(query)
+    forward = not anchored or query.position is PagePosition.AFTER
+    anchor = query.anchor_id if anchored else None
+    rows, total = _fetch_counted(connection, query, forward=forward, limit=size + 1, anchor=anchor)
+    if not rows or not total:
+        return None
+    if anchored:
+        return _beside_anchor(rows, size, forward, total, costly=False)
+    return DialogPage(rows[:size], total, False, len(rows) > size)
 
 
 def first_page_reads(page_size: int) -> int:
@@ -256,6 +293,11 @@ class PagePlan:
     params: dict[str, Any] | None = None
     costly: bool = False  # see `DialogPage.total_costly`
     matches: Matches | None = None  # a search's few names or numbers (a search without filters)
+
+
+# The whole archive's plan where its total is read by the page's statement (`_page_counted_along`)
+_WHOLE_ARCHIVE = PagePlan(0, "all")
+_TOTAL_ALONG = f"(SELECT value FROM counters WHERE name = '{DIALOG_TOTAL}')"
 
 
 def plan_page(connection: Connection, query: DialogQuery, found: Found | None = None) -> PagePlan:
@@ -499,6 +541,32 @@ def _fetch(
     limit: int,
     anchor: int | None,
 ) -> list[DialogRow]:
+    rows = _page_rows(connection, query, plan, forward=forward, limit=limit, anchor=anchor)
+    return [dialog_row(row) for row in rows]
+
+
+def _fetch_counted(
+    connection: Connection, query: DialogQuery, *, forward: bool, limit: int, anchor: int | None
+) -> tuple[list[DialogRow], int]:
+    """`_fetch` of the whole archive (PostgreSQL), with its total read along (0 when no row came)."""
+    read = _page_rows(
+        connection, query, _WHOLE_ARCHIVE, forward=forward, limit=limit, anchor=anchor, along=_TOTAL_ALONG
+    )
+    rows = list(read)
+    return [dialog_row(row) for row in rows], int(rows[0][ROW_WIDTH] or 0) if rows else 0
+
+
+def _page_rows(
+    connection: Connection,
+    query: DialogQuery,
+    plan: PagePlan,
+    *,
+    forward: bool,
+    limit: int,
+    anchor: int | None,
+    along: str = "",
+) -> Rows:
+    """The rows of a page's statement: a dialog's (`dialog_row`), then `along`'s column, if any."""
     # walking "forward" in a descending list means going down the index
     descending = query.descending == forward
     hints = sql_of(connection).hints
@@ -510,14 +578,21 @@ def _fetch(
     # best walked apart.
     written = limit if not hints and _planned_once(plan, query) else None
     statement = page_statement(
-        query.column, descending, plan.kind, plan.condition, anchor is not None, hints=hints, limit=written
+        query.column,
+        descending,
+        plan.kind,
+        plan.condition,
+        anchor is not None,
+        hints=hints,
+        limit=written,
+        along=along,
     )
     params: dict[str, Any] = {**(plan.params or {})}
     if written is None:
         params["limit"] = limit
     if anchor is not None:
         params["anchor"] = anchor
-    return [dialog_row(row) for row in run_sql(connection, statement, params)]
+    return run_sql(connection, statement, params)
 
 
 def _planned_once(plan: PagePlan, query: DialogQuery) -> bool:

@@ -182,7 +182,8 @@ def read_list(
             told.shown,
         )
     else:
-        plan = plan_page(connection, query, found[0] if found else None)
+        # without what a search found, `fetch_page` plans the page itself, and may read the total along
+        plan = plan_page(connection, query, found[0]) if found else None
         page = fetch_page(connection, query, plan, newest)
         pages = max(1, -(-page.total // settings.page_size))
         number = page_number(request.position, page, request.page, pages)

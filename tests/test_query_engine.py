@@ -42,7 +42,7 @@ from db.sqlite.search import dense_filter
 from db.text import fold
 from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
 from tests.bot_harness import ADMIN_ID
-from tests.databases import migrated_database, on_postgres, total_of
+from tests.databases import migrated_database, on_postgres, statements_sent, total_of
 
 NAMES = [
     "Семён Иванов",
@@ -413,6 +413,39 @@ def test_a_missing_anchor_starts_from_the_first_page(archive: Database) -> None:
     first = archive.run(fetch_page, DialogQuery())
     forged = archive.run(fetch_page, DialogQuery(position=PagePosition.AFTER, anchor_id=10**9))
     assert [row.id for row in forged.rows] == [row.id for row in first.rows]
+
+
+@pytest.mark.parametrize("sort", [Column.COMPLETED_AT, Column.CLIENT, Column.MESSAGES])
+async def test_a_page_of_the_whole_archive_reads_its_total_along_on_postgresql(
+    archive: Database, sort: Column, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list button of the whole archive is one statement on PostgreSQL, where each is a round trip: its
+    page and the archive's total, read together, as two read them (the last page, whose size the total
+    gives, and a page past the end, which reads none, are read so). SQLite reads the total first."""
+    sent = statements_sent(monkeypatch)
+    key = COLUMNS[sort].sort_key
+    expected = expected_ids(sort, True, lambda record: True)
+    first = await archive.read(fetch_page, DialogQuery(None, key, True, page_size=7))
+    after = DialogQuery(None, key, True, PagePosition.AFTER, first.rows[-1].id, 7)
+    second = await archive.read(fetch_page, after)
+    before = replace(after, position=PagePosition.BEFORE, anchor_id=second.rows[0].id)
+    back = await archive.read(fetch_page, before)
+    assert len(sent) == (3 if archive.postgres else 6)
+    assert [row.source_id for row in first.rows + second.rows] == expected[:14]
+    assert (first.has_previous, first.has_next, second.has_previous, second.has_next) == (
+        False,
+        True,
+        True,
+        True,
+    )
+    assert back == first and first.total == second.total == len(RECORDS)
+
+    sent.clear()
+    last = await archive.read(fetch_page, DialogQuery(None, key, True, PagePosition.LAST, page_size=7))
+    past = await archive.read(fetch_page, replace(after, anchor_id=last.rows[-1].id))
+    assert [row.source_id for row in last.rows] == expected[-len(last.rows) :]
+    assert (past.rows, past.total, past.has_previous, past.has_next) == ([], len(RECORDS), True, False)
+    assert len(sent) == (6 if archive.postgres else 5)  # past the end on PostgreSQL: the one that read none
 
 
 def test_rows_carry_what_the_list_shows(archive: Database) -> None:

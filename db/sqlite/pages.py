@@ -85,19 +85,24 @@ def page_statement(
     *,
     hints: bool = True,
     limit: int | None = None,
+    along: str = "",
 ) -> str:
     """The SQL of one page, built once per shape and then reused (SQLite keeps it prepared). `kind`:
     "sparse" fetches the few matches of `condition` by their own index and sorts them; "all" and "dense"
     walk the sort index, testing each row; "names" (sorted by client) takes the matching names of
     `condition` (`db.sqlite.search.name_folds`) in order, as many as a page needs. `sort_key` is one of
     `db.dialogs.SORT_KEYS`. `hints`: SQLite's index hints (PostgreSQL has none: there a `+` would be an
-    error). `limit`: written into the statement; None: the parameter `:limit`."""
-    key = (sort_key, descending, kind, condition, anchored, hints, limit)
+    error). `limit`: written into the statement; None: the parameter `:limit`. `along`: a column each row
+    carries after the dialog's (at `ROW_WIDTH`), of a statement that reads something else along the page
+    (`db.dialogs._page_counted_along`)."""
+    key = (sort_key, descending, kind, condition, anchored, hints, limit, along)
     statement = _statements.get(key)
     if statement is None:
         statement = _build(sort_key, descending, kind, condition, anchored, hints)
         if limit is not None:
             statement = statement.replace(":limit", str(int(limit)))
+        if along:  # every shape selects the page's rows first
+            statement = statement.replace(f"SELECT {ROW_COLUMNS} ", f"SELECT {ROW_COLUMNS}, {along} ", 1)
         _statements[key] = statement
     return statement
 
