@@ -210,9 +210,21 @@ def _page_counted_along(connection: Connection, query: DialogQuery, size: int) -
     anchored = _anchored(query)
     forward = not anchored or query.position is PagePosition.AFTER
     anchor = query.anchor_id if anchored else None
-    rows, total = _fetch_counted(connection, query, forward=forward, limit=size + 1, anchor=anchor)
-    if not rows or not total:
+    read = list(
+        _page_rows(
+            connection,
+            query,
+            _WHOLE_ARCHIVE,
+            forward=forward,
+            limit=size + 1,
+            anchor=anchor,
+            along=_TOTAL_ALONG,
+        )
+    )
+    total = int(read[0][ROW_WIDTH] or 0) if read else 0
+    if not total:
         return None
+    rows = [dialog_row(row) for row in read]
     if anchored:
         return _beside_anchor(rows, size, forward, total, costly=False)
     return DialogPage(rows[:size], total, False, len(rows) > size)
@@ -543,17 +555,6 @@ def _fetch(
 ) -> list[DialogRow]:
     rows = _page_rows(connection, query, plan, forward=forward, limit=limit, anchor=anchor)
     return [dialog_row(row) for row in rows]
-
-
-def _fetch_counted(
-    connection: Connection, query: DialogQuery, *, forward: bool, limit: int, anchor: int | None
-) -> tuple[list[DialogRow], int]:
-    """`_fetch` of the whole archive (PostgreSQL), with its total read along (0 when no row came)."""
-    read = _page_rows(
-        connection, query, _WHOLE_ARCHIVE, forward=forward, limit=limit, anchor=anchor, along=_TOTAL_ALONG
-    )
-    rows = list(read)
-    return [dialog_row(row) for row in rows], int(rows[0][ROW_WIDTH] or 0) if rows else 0
 
 
 def _page_rows(
