@@ -148,7 +148,8 @@ def fetch_page(
 ) -> DialogPage:
     """The page `query` asks for; `plan`: `plan_page(connection, query)` when already made. `newest_rows`:
     the first `first_page_reads(query.page_size)` dialogs of its search newest first, when already read
-    (with the search's count: `db.postgres.search.counted_along`), for its first page in that order."""
+    (with the search's count: `db.postgres.search.counted_along`), for its first page in that order.
+    Without a plan, a page of the whole archive may read its total along (`_page_counted_along`)."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     if plan is None and _total_read_along(connection, query):
         counted = _page_counted_along(connection, query, size)
