@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -708,6 +709,57 @@ async def test_postgresql_plans_the_walk_of_a_common_word_once(database: Databas
     (statement, generic), *others = await database.read(prepared_plans, like=walk)
     assert not others and generic == 3, statement
     assert not re.search(r"LIMIT \$\d", statement), statement
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's plans of prepared statements")
+async def test_postgresql_never_reads_the_whole_names_index_for_a_word_of_one_or_two_letters(
+    database: Database,
+) -> None:
+    """A word of fewer than three letters gives the names' trigram index nothing to look up: a plan that
+    read the index for it would read it whole and recheck every name (14 ms at 1M, where reading the names
+    takes 6). PostgreSQL keeps a plan for any values after five searches of a statement, and the plan of
+    a search by such a word does not read that index."""
+    store_records(database.sync_engine, make_records(PLANNED_DIALOGS), zone=ZONE)
+    # names of clients whose dialogs are gone: as many as an archive of a million dialogs holds, for the
+    # plans of one
+    database.run(
+        run_sql,
+        "INSERT INTO client_names (name, name_fold, dialog_count)"
+        " SELECT 'Клиент ' || n, 'клиент ' || n, 0 FROM generate_series(1, 30000) AS n",
+    )
+    database.run(run_sql, "ANALYZE")
+    for typed in ("ан", "ов", "ив", "ан", "ов", "ив", "ан", "ов"):
+        page = await database.read(fetch_page, DialogQuery(parse_search(typed, "RU"), page_size=3))
+        assert page.total and all(typed in fold(row.client_name or "") for row in page.rows), typed
+    found = await database.read(fetch_page, DialogQuery(parse_search("ан петров", "RU"), page_size=3))
+    assert found.rows and all("петров" in fold(row.client_name or "") for row in found.rows)
+
+    def statements_reading_names(connection: Connection) -> list[tuple[str, int]]:
+        """The event loop connection's prepared statements that read the names, with their parameters."""
+        sql = (
+            "SELECT statement, cardinality(parameter_types) FROM pg_prepared_statements"
+            " WHERE statement LIKE '%FROM client_names m WHERE%' AND statement NOT LIKE '%pg_prepared%'"
+        )
+        return [(statement, parameters) for statement, parameters in run_sql(connection, sql)]
+
+    def plan_for_any_values(connection: Connection, statement: str, parameters: int) -> str:
+        """The plan PostgreSQL keeps for `statement` for any values (made on psycopg's connection, by SQL's
+        own PREPARE, which takes the statement's `$1` as they are)."""
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        driver.execute(b"SET plan_cache_mode = force_generic_plan")
+        driver.execute(f"PREPARE probe AS {statement}".encode())
+        values = f"({', '.join(['NULL'] * parameters)})" if parameters else ""
+        plan = "\n".join(line for (line,) in driver.execute(f"EXPLAIN EXECUTE probe{values}".encode()))
+        driver.execute(b"DEALLOCATE probe")
+        driver.execute(b"RESET plan_cache_mode")
+        return plan
+
+    statements = await database.read(statements_reading_names)
+    # a word's search, and the two words' (a parameter more)
+    (one_word, one), _ = sorted(statements, key=lambda statement: statement[1])
+    plan = database.run(plan_for_any_values, one_word, one)
+    assert "client_names" in plan and "ix_trgm_client_names_name_fold" not in plan, plan
 
 
 @pytest.mark.parametrize("scope", [None, "own"])

@@ -10,6 +10,7 @@ wildcards escaped, never spliced into SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -220,9 +221,25 @@ def _matching(search: Search, select: str) -> tuple[str, dict[str, Any]]:
         )
     if search.exact:
         return f"SELECT {select} FROM client_names m WHERE m.name_fold = :fold", {"fold": search.terms[0]}
-    params: dict[str, Any] = {f"w{i}": _containing(word) for i, word in enumerate(search.terms)}
-    conditions = " AND ".join(f"m.name_fold LIKE :{key}" for key in params)
-    return f"SELECT {select} FROM client_names m WHERE {conditions}", params
+    params: dict[str, Any] = {}
+    conditions: list[str] = []
+    for i, word in enumerate(search.terms):
+        if _has_trigram(word):
+            params[f"w{i}"] = _containing(word)
+            conditions.append(f"m.name_fold LIKE :w{i}")
+        else:
+            params[f"w{i}"] = word
+            conditions.append(f"strpos(m.name_fold, :w{i}) > 0")
+    return f"SELECT {select} FROM client_names m WHERE {' AND '.join(conditions)}", params
+
+
+def _has_trigram(word: str) -> bool:
+    """Whether the trigram index can find the names holding `word`: it holds three letters or digits in a
+    row. A shorter word («ан») gives `LIKE` no trigram, and the index would be read whole, every name
+    rechecked: PostgreSQL's plan for any pattern, which it keeps for a statement after five searches,
+    took 14 ms for it where reading the names took 6 (35,706 names). Such a word is tested on each name
+    (`strpos`), which no plan reads the index for; a longer word of the same search still does."""
+    return re.search(r"[^\W_]{3}", word) is not None
 
 
 def _containing(term: str) -> str:
