@@ -250,6 +250,9 @@ def operations(raw: Picker, count: int) -> list[tuple[str, QueryMaker]]:
         ("phone search, full number typed 8 (9xx) …", searching(lambda run: typed(phones[run % len(phones)])))
     )
     result.append(("phone search, last 4 digits", searching(lambda run: phones[run % len(phones)][-4:])))
+    result.append(("phone search, 3 digits", searching(lambda run: phones[run % len(phones)][-3:])))
+    # a word the trigram indexes cannot look up: every name is read
+    result.append(("name search, two letters", searching(lambda run: ("ан", "ов", "ер")[run % 3])))
     result.append(("total of all dialogs", fixed(DialogQuery())))
     result += filter_operations(raw, phones)
     return result
