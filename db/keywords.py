@@ -5,12 +5,15 @@ letters whole), in any case, ё = е, within the filters of a list view.
 The words are indexed per message (SQLite: `db.sqlite.keywords`, PostgreSQL: `db.postgres.keywords`) and
 kept in step where transcripts are stored (`db.importer`, through `unindex_transcripts` and
 `index_transcripts`). A page is newest first (completion time, then id), found in one of two ways chosen by
-how many messages hold the words (counted up to `FEW_MESSAGES`, cheaply, in the index):
+how many messages hold the words (counted up to `FEW_MESSAGES`, cheaply, in the index; on PostgreSQL, whose
+index answers a count only after listing every message holding the words, a single word that the index's
+statistics put in more is many uncounted):
 - few: their dialogs fetched, filtered and sorted, and counted exactly;
 - many: the dialogs walked newest first through the time index (with the filters), each asked of the index
   for a message of its own holding the words, until a page is full; the total is «more than
   `COUNT_LIMIT`» (counting every dialog of a common word would read most of the archive), told from the
-  dialogs of the first `SAMPLED` matching messages, or counted up to there walking the dialogs.
+  dialogs of the first `SAMPLED` matching messages, or counted up to there walking the dialogs (at once
+  for a word in a message for every `DENSE` dialogs, on PostgreSQL).
 A page after the first starts after (or ends before) the dialog its button carries, as the list's keyset.
 """
 
@@ -25,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from db.counters import dialog_total
 from db.dialect import is_postgres
 from db.dialogs import DialogRow, Filters, dialog_row
 from db.engine import run_sql
@@ -41,6 +45,7 @@ from db.views import StoredView
 FEW_MESSAGES = 10_000
 COUNT_LIMIT = 100  # a common word's dialogs are counted up to this many: «more than 100»
 SAMPLED = 2_000  # the messages holding a common word whose dialogs are counted first
+DENSE = 5  # a word in a message for every this many dialogs has its dialogs counted walking them
 MAX_TERMS = 8  # words of one search; more are left out
 MAX_WORDS_LENGTH = 100  # characters of the words stored and shown
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what the indexes take for a word
@@ -112,19 +117,31 @@ def _filter_condition(filters: Filters) -> tuple[str, dict[str, Any]]:
     return " AND ".join(conditions) or "1 = 1", params
 
 
-def _are_few(connection: Connection, sql: ModuleType, query: str) -> bool:
-    """Whether at most `FEW_MESSAGES` messages hold the words: the index read that far, no further."""
+def _estimated(connection: Connection, sql: ModuleType, query: str, terms: list[str]) -> int | None:
+    """How many messages hold the word by the index's statistics, where they tell (PostgreSQL, one word:
+    two words are estimated as if they were met together by chance, which words said together are not);
+    None where they do not."""
+    return sql.estimated_messages(connection, query) if len(terms) == 1 else None
+
+
+def _are_few(connection: Connection, sql: ModuleType, query: str, estimate: int | None) -> bool:
+    """Whether at most `FEW_MESSAGES` messages hold the words: the index read that far, no further; a word
+    estimated to be in more is many without reading (`db.postgres.keywords.estimated_messages`). Near the
+    line the estimate may err either way (by a quarter at 1M): a page is then walked that could have been
+    fetched, as fast, and the total is «more than 100» where it could have been told exactly."""
+    if estimate is not None and estimate > FEW_MESSAGES:
+        return False
     counted = f"SELECT count(*) FROM ({sql.MATCHING_MESSAGES} LIMIT {FEW_MESSAGES + 1}) found"
     (count,) = run_sql(connection, counted, {"q": query}).fetchone()
     return int(count) <= FEW_MESSAGES
 
 
 def _source(sql: ModuleType, few: bool, condition: str) -> tuple[str, str]:
-    """The FROM clause and the condition of the found dialogs: few, the dialogs of the matching messages
-    (read first: SQLite's CROSS JOIN keeps that order); many, every dialog, each asked of the index."""
+    """The FROM clause and the condition of the found dialogs: few, the dialogs of the matching messages,
+    those read first (`FOUND_DIALOGS`); many, every dialog, each asked of the index."""
     if few:
-        matching = f"SELECT DISTINCT dialog_id FROM messages WHERE id IN ({sql.MATCHING_MESSAGES})"
-        return f"({matching}) x CROSS JOIN dialogs d", f"d.id = x.dialog_id AND {condition}"
+        source, found = sql.FOUND_DIALOGS
+        return source, f"{found} AND {condition}"
     return "dialogs d", f"{condition} AND {sql.DIALOG_MATCHES}"
 
 
@@ -152,7 +169,7 @@ def find_page(
             condition += " AND d.completed_at <= :at AND NOT (d.completed_at = :at AND d.id >= :anchor)"
         else:
             condition += " AND d.completed_at >= :at AND NOT (d.completed_at = :at AND d.id <= :anchor)"
-    few = _are_few(connection, sql, query)
+    few = _are_few(connection, sql, query, _estimated(connection, sql, query, terms))
     source, where = _source(sql, few, condition)
     order = "DESC" if forward else "ASC"
     # few matches are all sorted for the page anyway: counted in the same pass (a window over them all)
@@ -185,8 +202,12 @@ def count_dialogs(connection: Connection, terms: list[str], filters: Filters) ->
     query = sql.match_query(connection, terms)
     condition, params = _filter_condition(filters)
     params = {**params, "q": query}
-    few = _are_few(connection, sql, query)
-    if not few:
+    estimate = _estimated(connection, sql, query, terms)
+    few = _are_few(connection, sql, query, estimate)
+    # a word in a message for every `DENSE` dialogs or more is in a hundred of the first few hundred
+    # dialogs walked: sampling its messages would read them all first (above)
+    dense = estimate is not None and estimate * DENSE >= dialog_total(connection)
+    if not few and not dense:
         sampled = (
             "SELECT count(*) FROM (SELECT DISTINCT m.dialog_id"
             f" FROM ({sql.MATCHING_MESSAGES} LIMIT {SAMPLED}) x CROSS JOIN messages m CROSS JOIN dialogs d"

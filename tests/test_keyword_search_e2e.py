@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Connection
 
 from bot.settings import Settings
+from db import keywords
 from db.engine import Database, run_sql
 from db.importer import store_records
 from db.records import DialogRecord, MessageRecord
@@ -33,7 +34,7 @@ from tests.bot_harness import (
     say,
     tap,
 )
-from tests.databases import migrated_database
+from tests.databases import migrated_database, on_postgres, statements_sent
 
 ANNA, FEDOR = "Анна Смирнова", "Фёдор Орлов"
 OWN_MANAGER_ID = 3002  # a manager linked to ANNA (with MANAGER_SCOPE=own: her dialogs alone)
@@ -228,6 +229,29 @@ async def test_a_linked_manager_finds_in_their_own_dialogs_alone(database: Datab
         ) == "Этот диалог больше не найден."
         # the results it was pressed on, shown again: "message is not modified", absorbed
         assert all("message is not modified" in v.description for v in api.take_violations())
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's statistics of the words' index")
+async def test_postgresql_takes_a_word_its_statistics_put_in_many_messages_for_many_without_counting(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads the whole list of the messages holding a word before it can count even a few of
+    them (a common word in 1.5M messages: 34 ms). A word its statistics put in more than `FEW_MESSAGES`
+    messages is therefore paged walking the dialogs, its messages not counted, and one in a message for
+    every `DENSE` dialogs or more has its dialogs counted walking them, its messages not sampled; the
+    person sees what counting would have shown."""
+    # «да», a word of two letters, is matched whole (a prefix is estimated from more words than these)
+    guests = [dialog(f"kw-guest-{n}", f"Гость {n}", "vk", FEDOR, 20 + n, "Да, беру") for n in range(60)]
+    store_records(database.sync_engine, guests, zone=ZONE)
+    database.run(run_sql, "ANALYZE messages")  # «да»: in 60 of 83 messages, of 60 of 70 dialogs
+    monkeypatch.setattr(keywords, "FEW_MESSAGES", 5)
+    async with running_bot(database, make_settings(database_url(database))) as api:
+        sent = statements_sent(monkeypatch)
+        found = (await say(api.user(HEAD_ID), "/find да")).message
+    assert clients(found)[:2] == ["Гость 59", "Гость 58"]
+    assert "Найдено: 60 диалогов · стр. 1 из" in found.content
+    counted = [sql for sql in sent if "LIMIT 6" in sql or f"LIMIT {keywords.SAMPLED}" in sql]
+    assert sent and counted == [], counted
 
 
 async def test_a_forged_results_button_is_refused_politely(api: BotAPIEmulator) -> None:

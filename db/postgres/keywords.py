@@ -8,7 +8,11 @@ of characters that are neither letters nor digits a space (as FTS5's unicode61 s
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Connection
+
+from db.engine import run_sql
 
 KEYWORD_INDEX = "ix_fts_messages_words"
 MIN_PREFIX = 3  # as on SQLite: shorter words are matched whole
@@ -26,6 +30,14 @@ def words_of(column: str) -> str:
 QUERY = "to_tsquery('simple'::regconfig, :q)"
 MESSAGE_ID = "id"  # the id column of `MATCHING_MESSAGES`
 MATCHING_MESSAGES = f"SELECT id FROM messages WHERE {words_of('text')} @@ {QUERY}"
+# the dialogs of the messages that hold every word, as a FROM clause and its condition on `d`: their ids
+# made first, each dialog then read by its key (as a join, PostgreSQL read every dialog to hash them: 35 of
+# 66 ms for 1,709 dialogs in 100,000), and the dialog's id read from the message the index found (not
+# looked up again by the message's id)
+FOUND_DIALOGS = (
+    "dialogs d",
+    f"d.id = ANY(ARRAY(SELECT DISTINCT dialog_id FROM messages WHERE {words_of('text')} @@ {QUERY}))",
+)
 DIALOG_MATCHES = (
     f"EXISTS (SELECT 1 FROM messages k WHERE k.dialog_id = d.id AND {words_of('k.text')} @@ {QUERY})"
 )
@@ -33,6 +45,16 @@ FIRST_MATCH = (
     "SELECT m.position, m.sender, m.author, m.text FROM messages m"
     f" WHERE m.dialog_id = :dialog AND {words_of('m.text')} @@ {QUERY} ORDER BY m.position LIMIT 1"
 )
+
+
+def estimated_messages(connection: Connection, query: str) -> int | None:
+    """How many messages hold the words of `query` by the statistics of the index (the planner's own
+    estimate: ~0.25 ms, nothing read). Counting them, even up to a limit, first reads the index's whole list
+    of the messages holding the words (its scans build a bitmap; none stops early): «есть», in 280,064 of 1.5
+    million messages, took 34 ms, ~0.12 µs a message."""
+    (plan,) = run_sql(connection, f"EXPLAIN (FORMAT JSON) {MATCHING_MESSAGES}", {"q": query}).fetchone()
+    explained = json.loads(plan) if isinstance(plan, str) else plan  # asyncpg hands JSON over as text
+    return int(explained[0]["Plan"]["Plan Rows"])
 
 
 def match_query(connection: Connection, terms: list[str]) -> str:

@@ -35,6 +35,12 @@ MIN_PREFIX = 3  # shorter words are matched whole: a one-letter prefix would mer
 # the messages that hold every word (`:q`, `match_query`), by id
 MESSAGE_ID = "rowid"  # the id column of `MATCHING_MESSAGES`
 MATCHING_MESSAGES = f"SELECT rowid FROM {KEYWORD_INDEX} WHERE {KEYWORD_INDEX} MATCH :q"
+# the dialogs of the messages that hold every word, as a FROM clause and its condition on `d`: read before
+# the dialogs (a CROSS JOIN keeps that order)
+FOUND_DIALOGS = (
+    f"(SELECT DISTINCT dialog_id FROM messages WHERE id IN ({MATCHING_MESSAGES})) x CROSS JOIN dialogs d",
+    "d.id = x.dialog_id",
+)
 # a dialog `d` one of whose messages holds every word: the index read within the dialog's message ids alone
 # (a transcript is stored in one go, its ids together), each match checked to be the dialog's
 DIALOG_MATCHES = (
@@ -50,6 +56,11 @@ FIRST_MATCH = (
     " AND rowid >= (SELECT min(id) FROM messages WHERE dialog_id = :dialog)"
     " AND rowid <= (SELECT max(id) FROM messages WHERE dialog_id = :dialog) ORDER BY rowid LIMIT 1)"
 )
+
+
+def estimated_messages(connection: Connection, query: str) -> int | None:
+    """None: FTS5 counts the matches up to a limit without reading further (`db.keywords._are_few`)."""
+    return None
 
 
 def match_query(connection: Connection, terms: list[str]) -> str:
