@@ -1,6 +1,7 @@
-"""Benchmark of the keyword search inside conversations (issue 16, point 4) on SQLite.
+"""Benchmark of the keyword search inside conversations (issue 16, point 4), on SQLite or PostgreSQL.
 
     python -m benchmarks.keywords --dialogs N [--folder .bench] [--runs 200]
+                                  [--server postgresql+asyncpg://USER@/postgres?host=/SOCKET/FOLDER]
 
 Builds once, and keeps in the folder, an archive of N demo dialogs WITH their transcripts
 (`db.demo.generate_dialogs(..., transcripts=True)`, ~15.8 messages a dialog; `keywords-N.db`), migrated so
@@ -12,12 +13,15 @@ page of results, newest first (`db.keywords.find_page`, ten dialogs, the matchin
 and its total (`db.keywords.count_dialogs`, exact or «more than 200»), each in a transaction of its own as
 the bot runs them; then the same within a channel filter. Prints median and p99 of each, and the index's
 size (MiB, and per million messages). Target at 1M dialogs (15M messages): p99 ≤ 50 ms for the first page
-of a word in 1 % of the messages.
+of a word in 1 % of the messages. `--server` builds the same archive in the database `keywords_bench_N` on
+that server (its GIN index of the words, `ix_fts_messages_words`, migration 0017) and times each read as
+the bot makes it there, awaited on the event loop's asyncpg connection.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import re
 import time
@@ -27,15 +31,21 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
 
 from benchmarks.engine import ANCHOR, ZONE, ms, percentiles
+from benchmarks.postgres import libpq
 from db.demo import generate_dialogs
+from db.dialect import is_postgres
 from db.dialogs import Filters
-from db.engine import Database, run_sql
+from db.engine import Database, release_loop_connections, run_sql
 from db.importer import store_records
 from db.keywords import count_dialogs, find_page, fold_words, keyword_terms
 from db.migrate import upgrade
+from db.postgres import keywords as postgres_keywords
+from db.sqlite import keywords as sqlite_keywords
 
 PAGE_SIZE = 10
 SAMPLE = 200_000  # messages whose words are counted to pick the words
@@ -49,18 +59,26 @@ def main() -> None:
     parser.add_argument("--dialogs", type=int, required=True)
     parser.add_argument("--folder", type=Path, default=Path(".bench"))
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--server", help="a database URL on a PostgreSQL server (postgresql+asyncpg)")
     args = parser.parse_args()
-    database = Database(f"sqlite+aiosqlite:///{archive(args.folder, args.dialogs)}")
+    if args.server:
+        database = Database(postgres_archive(args.server, args.dialogs))
+    else:
+        database = Database(f"sqlite+aiosqlite:///{archive(args.folder, args.dialogs)}")
     messages, index_bytes = database.run(sizes)
     print(f"{args.dialogs:,} dialogs, {messages:,} messages ({messages / max(args.dialogs, 1):.1f} a dialog)")
     mib = index_bytes / 2**20
-    print(f"index messages_fts: {mib:.1f} MiB, {mib / max(messages, 1) * 1e6:.1f} MiB per million messages")
+    index = database.run(lambda connection: _words_sql(connection).KEYWORD_INDEX)
+    print(f"index {index}: {mib:.1f} MiB, {mib / max(messages, 1) * 1e6:.1f} MiB per million messages")
     queries = database.run(pick_words, messages)
     channel = database.run(busiest_channel)
+    loop = asyncio.new_event_loop()  # PostgreSQL's reads are awaited on it, as the bot's are
     for filters, label in ((Filters(), "whole archive"), (Filters(channel=channel), f"channel {channel}")):
         print(f"\n{label}:")
         for name, (words, share) in queries.items():
-            measure(database, name, words, share, filters, args.runs)
+            measure(database, loop, name, words, share, filters, args.runs)
+    loop.run_until_complete(release_loop_connections())
+    loop.close()
 
 
 def archive(folder: Path, count: int) -> Path:
@@ -71,7 +89,31 @@ def archive(folder: Path, count: int) -> Path:
         return path
     building = path.with_suffix(".building")
     building.unlink(missing_ok=True)
-    database = Database(f"sqlite+aiosqlite:///{building}")
+    fill(f"sqlite+aiosqlite:///{building}", count)
+    building.rename(path)
+    return path
+
+
+def postgres_archive(server: str, count: int) -> str:
+    """The URL of the archive of `count` demo dialogs with transcripts on the server (the database
+    `keywords_bench_N`): built the first time, under another name until it is whole."""
+    url = make_url(server)
+    name = f"keywords_bench_{count}"
+    with psycopg.connect(libpq(url), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}_building"'.encode())
+            connection.execute(
+                f"CREATE DATABASE \"{name}_building\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8'"
+                " LC_CTYPE 'C.UTF-8' TEMPLATE template0".encode()
+            )
+            fill(url.set(database=f"{name}_building").render_as_string(hide_password=False), count)
+            connection.execute(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"'.encode())
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def fill(database_url: str, count: int) -> None:
+    """Migrates the database and stores `count` demo dialogs with their transcripts in it."""
+    database = Database(database_url)
     upgrade(database)
     started = time.monotonic()
     records = generate_dialogs(count, seed=1, anchor=ANCHOR, transcripts=True)
@@ -79,9 +121,7 @@ def archive(folder: Path, count: int) -> Path:
         store_records(database.sync_engine, batch, zone=ZONE)
     database.run(lambda connection: run_sql(connection, "ANALYZE"))
     database.sync_engine.dispose()
-    building.rename(path)
-    print(f"built {path.name} in {time.monotonic() - started:.0f} s")
-    return path
+    print(f"built the archive of {count:,} dialogs in {time.monotonic() - started:.0f} s")
 
 
 def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -89,11 +129,17 @@ def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+def _words_sql(connection: Connection) -> Any:
+    return postgres_keywords if is_postgres(connection) else sqlite_keywords
+
+
 def sizes(connection: Connection) -> tuple[int, int]:
     (messages,) = run_sql(connection, "SELECT max(id) FROM messages").fetchone()
-    (index_bytes,) = run_sql(
-        connection, "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'messages_fts%'"
-    ).fetchone()
+    if is_postgres(connection):
+        size = f"SELECT pg_relation_size('{postgres_keywords.KEYWORD_INDEX}')"
+    else:
+        size = "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'messages_fts%'"
+    (index_bytes,) = run_sql(connection, size).fetchone()
     return int(messages or 0), int(index_bytes or 0)
 
 
@@ -128,9 +174,10 @@ def pick_words(connection: Connection, messages: int) -> dict[str, tuple[str, fl
 
 
 def held_by(connection: Connection, words: str, messages: int) -> float:
-    query = " AND ".join(f'"{term}"*' for term in keyword_terms(words))
-    sql = "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH :q"
-    (count,) = run_sql(connection, sql, {"q": query}).fetchone()
+    sql = _words_sql(connection)
+    query = sql.match_query(connection, keyword_terms(words))
+    counted = f"SELECT count(*) FROM ({sql.MATCHING_MESSAGES}) m"
+    (count,) = run_sql(connection, counted, {"q": query}).fetchone()
     return int(count) / max(messages, 1)
 
 
@@ -139,10 +186,18 @@ def busiest_channel(connection: Connection) -> str:
     return str(run_sql(connection, sql).fetchone()[0])
 
 
-def measure(database: Database, name: str, words: str, share: float, filters: Filters, runs: int) -> None:
+def measure(
+    database: Database,
+    loop: asyncio.AbstractEventLoop,
+    name: str,
+    words: str,
+    share: float,
+    filters: Filters,
+    runs: int,
+) -> None:
     terms = keyword_terms(words)
-    page = _timed(database, runs, lambda connection: find_page(connection, terms, filters, PAGE_SIZE))
-    total = _timed(database, runs, lambda connection: count_dialogs(connection, terms, filters))
+    page = _timed(database, loop, runs, lambda connection: find_page(connection, terms, filters, PAGE_SIZE))
+    total = _timed(database, loop, runs, lambda connection: count_dialogs(connection, terms, filters))
     found = database.run(count_dialogs, terms, filters)
     counted = f"more than {found.count}" if found.capped else str(found.count)
     # the first page of few matches counts them as it sorts them: its screen needs no count of its own
@@ -154,15 +209,22 @@ def measure(database: Database, name: str, words: str, share: float, filters: Fi
     )
 
 
-def _timed(database: Database, runs: int, work: Callable[[Connection], object]) -> tuple[float, float]:
+def _timed(
+    database: Database, loop: asyncio.AbstractEventLoop, runs: int, work: Callable[[Connection], object]
+) -> tuple[float, float]:
+    """`work` as the bot reads it: at once on SQLite, awaited on the loop's connection on PostgreSQL."""
+
+    def read() -> object:
+        return loop.run_until_complete(database.read(work)) if database.postgres else database.run(work)
+
     for _ in range(3):
-        database.run(work)
+        read()
     times = []
     order = list(range(runs))
     random.Random(1).shuffle(order)
     for _ in order:
         started = time.perf_counter()
-        database.run(work)
+        read()
         times.append(time.perf_counter() - started)
     return percentiles(times)
 
