@@ -153,3 +153,18 @@ def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(driver, "execute", spied)
     return sent
+
+
+def plan_for_any_values(connection: Connection, statement: str, parameters: int) -> str:
+    """The plan PostgreSQL keeps for a prepared `statement` (as `pg_prepared_statements` shows it, with
+    `parameters` parameters) for any values, once it plans it no more for each: made on psycopg's
+    connection, by SQL's own PREPARE, which takes the statement's `$1` as they are."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    driver.execute(b"SET plan_cache_mode = force_generic_plan")
+    driver.execute(f"PREPARE probe AS {statement}".encode())
+    values = f"({', '.join(['NULL'] * parameters)})" if parameters else ""
+    plan = "\n".join(line for (line,) in driver.execute(f"EXPLAIN EXECUTE probe{values}".encode()))
+    driver.execute(b"DEALLOCATE probe")
+    driver.execute(b"RESET plan_cache_mode")
+    return plan

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +42,13 @@ from db.sqlite.search import dense_filter
 from db.text import fold
 from keyboards.columns import COLUMNS, RESPONSE_COLUMNS, Column
 from tests.bot_harness import ADMIN_ID
-from tests.databases import migrated_database, on_postgres, statements_sent, total_of
+from tests.databases import (
+    migrated_database,
+    on_postgres,
+    plan_for_any_values,
+    statements_sent,
+    total_of,
+)
 
 NAMES = [
     "Семён Иванов",
@@ -741,19 +746,6 @@ async def test_postgresql_never_reads_the_whole_names_index_for_a_word_of_one_or
             " WHERE statement LIKE '%FROM client_names m WHERE%' AND statement NOT LIKE '%pg_prepared%'"
         )
         return [(statement, parameters) for statement, parameters in run_sql(connection, sql)]
-
-    def plan_for_any_values(connection: Connection, statement: str, parameters: int) -> str:
-        """The plan PostgreSQL keeps for `statement` for any values (made on psycopg's connection, by SQL's
-        own PREPARE, which takes the statement's `$1` as they are)."""
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
-        driver.execute(b"SET plan_cache_mode = force_generic_plan")
-        driver.execute(f"PREPARE probe AS {statement}".encode())
-        values = f"({', '.join(['NULL'] * parameters)})" if parameters else ""
-        plan = "\n".join(line for (line,) in driver.execute(f"EXPLAIN EXECUTE probe{values}".encode()))
-        driver.execute(b"DEALLOCATE probe")
-        driver.execute(b"RESET plan_cache_mode")
-        return plan
 
     statements = await database.read(statements_reading_names)
     # a word's search, and the two words' (a parameter more)

@@ -38,8 +38,12 @@ FOUND_DIALOGS = (
     "dialogs d",
     f"d.id = ANY(ARRAY(SELECT DISTINCT dialog_id FROM messages WHERE {words_of('text')} @@ {QUERY}))",
 )
+# a dialog `d` one of whose messages holds every word, its messages tested one by one: for the dialogs walked
+# newest first. OFFSET 0 keeps it a test of each dialog walked: without it, the plan PostgreSQL keeps for
+# any words (after five searches) joins every message holding them, listed by the index, to every dialog
+# (a word in 1 % of 15M messages: 144 ms a page, 15 s with JIT, where the walk takes 16 ms)
 DIALOG_MATCHES = (
-    f"EXISTS (SELECT 1 FROM messages k WHERE k.dialog_id = d.id AND {words_of('k.text')} @@ {QUERY})"
+    f"EXISTS (SELECT 1 FROM messages k WHERE k.dialog_id = d.id AND {words_of('k.text')} @@ {QUERY} OFFSET 0)"
 )
 FIRST_MATCH = (
     "SELECT m.position, m.sender, m.author, m.text FROM messages m"
