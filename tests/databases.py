@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, make_url
 import db.postgres.connection
 import db.sqlite.connection
 from db.dialogs import DialogQuery, Filters, fetch_page
-from db.engine import Database
+from db.engine import Database, run_sql
 from db.migrate import upgrade
 from db.search import Search
 
@@ -153,6 +153,19 @@ def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(driver, "execute", spied)
     return sent
+
+
+def prepared_plans(connection: Connection, like: str) -> list[tuple[str, int, int]]:
+    """The connection's prepared statements whose SQL is `like` this, with how many plans for any values
+    PostgreSQL made of each, and how many parameters each takes."""
+    sql = (
+        "SELECT statement, generic_plans, cardinality(parameter_types) FROM pg_prepared_statements"
+        " WHERE statement LIKE :like"
+    )
+    return [
+        (statement, generic, parameters)
+        for statement, generic, parameters in run_sql(connection, sql, {"like": like})
+    ]
 
 
 def plan_for_any_values(connection: Connection, statement: str, parameters: int) -> str:

@@ -35,7 +35,13 @@ from tests.bot_harness import (
     say,
     tap,
 )
-from tests.databases import migrated_database, on_postgres, plan_for_any_values, statements_sent
+from tests.databases import (
+    migrated_database,
+    on_postgres,
+    plan_for_any_values,
+    prepared_plans,
+    statements_sent,
+)
 
 ANNA, FEDOR = "Анна Смирнова", "Фёдор Орлов"
 OWN_MANAGER_ID = 3002  # a manager linked to ANNA (with MANAGER_SCOPE=own: her dialogs alone)
@@ -80,6 +86,8 @@ SHOES = [
     for n in range(1, 7)
 ]
 RECORDS = [IVAN, OLGA, PETR, VERA, *SHOES]
+# sixty clients more who said «да», for the tests of a word in many messages
+GUESTS = [dialog(f"kw-guest-{n}", f"Гость {n}", "vk", FEDOR, 20 + n, "Да, беру") for n in range(60)]
 
 
 @pytest.fixture
@@ -242,8 +250,7 @@ async def test_postgresql_takes_a_word_its_statistics_put_in_many_messages_for_m
     every `DENSE` dialogs or more has its dialogs counted walking them, its messages not sampled; the
     person sees what counting would have shown."""
     # «да», a word of two letters, is matched whole (a prefix is estimated from more words than these)
-    guests = [dialog(f"kw-guest-{n}", f"Гость {n}", "vk", FEDOR, 20 + n, "Да, беру") for n in range(60)]
-    store_records(database.sync_engine, guests, zone=ZONE)
+    store_records(database.sync_engine, GUESTS, zone=ZONE)
     database.run(run_sql, "ANALYZE messages")  # «да»: in 60 of 83 messages, of 60 of 70 dialogs
     monkeypatch.setattr(keywords, "FEW_MESSAGES", 5)
     async with running_bot(database, make_settings(database_url(database))) as api:
@@ -263,23 +270,15 @@ async def test_postgresql_keeps_walking_the_dialogs_for_any_words_it_plans_once(
     searches PostgreSQL keeps one plan for any words, made without knowing how many messages hold them; that
     plan must still test each dialog walked, not join every message holding the words to every dialog
     (a word in 1 % of 15M messages: 144 ms a page instead of 16)."""
-    guests = [dialog(f"kw-guest-{n}", f"Гость {n}", "vk", FEDOR, 20 + n, "Да, беру") for n in range(60)]
-    store_records(database.sync_engine, guests, zone=ZONE)
+    store_records(database.sync_engine, GUESTS, zone=ZONE)
     database.run(run_sql, "ANALYZE")
     monkeypatch.setattr(keywords, "FEW_MESSAGES", 0)  # every word is many: its page is walked
     for word in ("да", "беру", "добрый", "день", "да", "беру", "вопрос"):
         page = await database.read(keywords.find_page, [word], Filters(), 3)
         assert page.hits, word
 
-    def walks(connection: Connection) -> list[tuple[str, int]]:
-        sql = (
-            "SELECT statement, cardinality(parameter_types) FROM pg_prepared_statements"
-            " WHERE statement LIKE '%EXISTS (SELECT 1 FROM messages k%'"
-            " AND statement NOT LIKE '%pg_prepared%'"
-        )
-        return [(statement, parameters) for statement, parameters in run_sql(connection, sql)]
-
-    ((statement, parameters),) = await database.read(walks)
+    walks = await database.read(prepared_plans, like="%EXISTS (SELECT 1 FROM messages k%")
+    ((statement, _, parameters),) = walks
     plan = database.run(plan_for_any_values, statement, parameters)
     assert "Index Scan Backward using ix_dialogs_completed_at on dialogs d" in plan, plan
     assert "SubPlan" in plan and "Semi Join" not in plan and "Hash" not in plan, plan

@@ -46,6 +46,7 @@ from tests.databases import (
     migrated_database,
     on_postgres,
     plan_for_any_values,
+    prepared_plans,
     statements_sent,
     total_of,
 )
@@ -663,12 +664,6 @@ async def test_postgresql_plans_a_page_without_filters_once(database: Database) 
     assert re.search(r"LIMIT \$\d", filtered), filtered
 
 
-def prepared_plans(connection: Connection, like: str) -> list[tuple[str, int]]:
-    """The connection's prepared statements whose SQL is `like` this, with their plans made for any values."""
-    sql = "SELECT statement, generic_plans FROM pg_prepared_statements WHERE statement LIKE :like"
-    return [(statement, generic) for statement, generic in run_sql(connection, sql, {"like": like})]
-
-
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's plans of prepared statements")
 async def test_postgresql_plans_the_page_of_one_number_or_name_once(database: Database) -> None:
     """A search that finds one number (a whole number typed) or one name reads its page with that id
@@ -687,13 +682,13 @@ async def test_postgresql_plans_the_page_of_one_number_or_name_once(database: Da
         assert page.rows and all(row.client_phone == phone for row in page.rows)
 
     pages = "WITH f AS MATERIALIZED%"
-    (statement, generic), *others = await database.read(prepared_plans, like=pages)
+    (statement, generic, _), *others = await database.read(prepared_plans, like=pages)
     assert not others and "d.phone_id = $1" in statement and generic == 3, statement
     assert not re.search(r"LIMIT \$\d", statement), statement
     several = await database.read(fetch_page, DialogQuery(parse_search("ова", "RU"), page_size=3))
     assert several.total > 1
     (array,) = [
-        sql for sql, _ in await database.read(prepared_plans, like=pages) if "d.name_id = ANY($1)" in sql
+        sql for sql, _, _ in await database.read(prepared_plans, like=pages) if "d.name_id = ANY($1)" in sql
     ]
     assert not re.search(r"LIMIT \$\d", array), array  # planned once too, for any names
 
@@ -711,7 +706,7 @@ async def test_postgresql_plans_the_walk_of_a_common_word_once(database: Databas
         assert page.rows and all(word in fold(row.client_name or "") for row in page.rows), word
 
     walk = "SELECT p.id%strpos(d.client_sort, $1) > 0%"
-    (statement, generic), *others = await database.read(prepared_plans, like=walk)
+    (statement, generic, _), *others = await database.read(prepared_plans, like=walk)
     assert not others and generic == 3, statement
     assert not re.search(r"LIMIT \$\d", statement), statement
 
@@ -739,17 +734,9 @@ async def test_postgresql_never_reads_the_whole_names_index_for_a_word_of_one_or
     found = await database.read(fetch_page, DialogQuery(parse_search("ан петров", "RU"), page_size=3))
     assert found.rows and all("петров" in fold(row.client_name or "") for row in found.rows)
 
-    def statements_reading_names(connection: Connection) -> list[tuple[str, int]]:
-        """The event loop connection's prepared statements that read the names, with their parameters."""
-        sql = (
-            "SELECT statement, cardinality(parameter_types) FROM pg_prepared_statements"
-            " WHERE statement LIKE '%FROM client_names m WHERE%' AND statement NOT LIKE '%pg_prepared%'"
-        )
-        return [(statement, parameters) for statement, parameters in run_sql(connection, sql)]
-
-    statements = await database.read(statements_reading_names)
+    statements = await database.read(prepared_plans, like="%FROM client_names m WHERE%")
     # a word's search, and the two words' (a parameter more)
-    (one_word, one), _ = sorted(statements, key=lambda statement: statement[1])
+    (one_word, _, one), _ = sorted(statements, key=lambda statement: statement[2])
     plan = database.run(plan_for_any_values, one_word, one)
     assert "client_names" in plan and "ix_trgm_client_names_name_fold" not in plan, plan
 
