@@ -36,16 +36,15 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from benchmarks.engine import ANCHOR, ZONE, ms, percentiles
-from benchmarks.postgres import libpq
+from benchmarks.postgres import create_database, libpq
 from db.demo import generate_dialogs
 from db.dialect import is_postgres
 from db.dialogs import Filters
 from db.engine import Database, release_loop_connections, run_sql
 from db.importer import store_records
-from db.keywords import count_dialogs, find_page, fold_words, keyword_terms
+from db.keywords import count_dialogs, find_page, fold_words, keyword_sql, keyword_terms
 from db.migrate import upgrade
 from db.postgres import keywords as postgres_keywords
-from db.sqlite import keywords as sqlite_keywords
 
 PAGE_SIZE = 10
 SAMPLE = 200_000  # messages whose words are counted to pick the words
@@ -68,7 +67,7 @@ def main() -> None:
     messages, index_bytes = database.run(sizes)
     print(f"{args.dialogs:,} dialogs, {messages:,} messages ({messages / max(args.dialogs, 1):.1f} a dialog)")
     mib = index_bytes / 2**20
-    index = database.run(lambda connection: _words_sql(connection).KEYWORD_INDEX)
+    index = database.run(lambda connection: keyword_sql(connection).KEYWORD_INDEX)
     print(f"index {index}: {mib:.1f} MiB, {mib / max(messages, 1) * 1e6:.1f} MiB per million messages")
     queries = database.run(pick_words, messages)
     channel = database.run(busiest_channel)
@@ -102,10 +101,7 @@ def postgres_archive(server: str, count: int) -> str:
     with psycopg.connect(libpq(url), autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             connection.execute(f'DROP DATABASE IF EXISTS "{name}_building"'.encode())
-            connection.execute(
-                f"CREATE DATABASE \"{name}_building\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8'"
-                " LC_CTYPE 'C.UTF-8' TEMPLATE template0".encode()
-            )
+            create_database(connection, f"{name}_building")
             fill(url.set(database=f"{name}_building").render_as_string(hide_password=False), count)
             connection.execute(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"'.encode())
     return url.set(database=name).render_as_string(hide_password=False)
@@ -127,10 +123,6 @@ def fill(database_url: str, count: int) -> None:
 def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while batch := list(islice(records, size)):
         yield batch
-
-
-def _words_sql(connection: Connection) -> Any:
-    return postgres_keywords if is_postgres(connection) else sqlite_keywords
 
 
 def sizes(connection: Connection) -> tuple[int, int]:
@@ -174,7 +166,7 @@ def pick_words(connection: Connection, messages: int) -> dict[str, tuple[str, fl
 
 
 def held_by(connection: Connection, words: str, messages: int) -> float:
-    sql = _words_sql(connection)
+    sql = keyword_sql(connection)
     query = sql.match_query(connection, keyword_terms(words))
     counted = f"SELECT count(*) FROM ({sql.MATCHING_MESSAGES}) m"
     (count,) = run_sql(connection, counted, {"q": query}).fetchone()

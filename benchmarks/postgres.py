@@ -111,13 +111,18 @@ def archive_url(server: URL, folder: Path, count: int) -> URL:
         name = str(url.database)
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return url
-        connection.execute(
-            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-            " TEMPLATE template0".encode()
-        )
+        create_database(connection, name)
     folder.mkdir(exist_ok=True)
     build(folder, url.render_as_string(hide_password=False), count)
     return url
+
+
+def create_database(connection: psycopg.Connection[Any], name: str) -> None:
+    """A new database for a benchmark's archive: UTF-8, with a locale that knows Cyrillic letters."""
+    connection.execute(
+        f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        " TEMPLATE template0".encode()
+    )
 
 
 sent: list[tuple[str, Any]] = []

@@ -99,7 +99,9 @@ class KeywordTotal:
     capped: bool  # there are more than `count` (a common word, counted up to `COUNT_LIMIT`)
 
 
-def _sql(connection: Connection) -> ModuleType:
+def keyword_sql(connection: Connection) -> ModuleType:
+    """The statements of the engine's index of the messages' words (`db.sqlite.keywords`,
+    `db.postgres.keywords`)."""
     return postgres_keywords if is_postgres(connection) else sqlite_keywords
 
 
@@ -158,7 +160,7 @@ def find_page(
 ) -> KeywordRows:
     """A page of the dialogs holding the words, newest first: the first (`after` and `before` 0), the one
     after the dialog `after`, or the one before the dialog `before` (an anchor no longer there: the first)."""
-    sql = _sql(connection)
+    sql = keyword_sql(connection)
     query = sql.match_query(connection, terms)
     condition, params = _filter_condition(filters)
     params = {**params, "q": query, "limit": size + 1}
@@ -200,7 +202,7 @@ def count_dialogs(connection: Connection, terms: list[str], filters: Filters) ->
     """How many dialogs hold the words: exactly when few messages do; else more than `COUNT_LIMIT` when
     the dialogs of the first `SAMPLED` messages that hold them are more already (the usual case: read in
     one go), else counted up to `COUNT_LIMIT` walking the dialogs (a narrow filter)."""
-    sql = _sql(connection)
+    sql = keyword_sql(connection)
     query = sql.match_query(connection, terms)
     condition, params = _filter_condition(filters)
     params = {**params, "q": query}
@@ -246,13 +248,13 @@ def _hit(connection: Connection, sql: ModuleType, query: str, dialog: DialogRow)
 def unindex_transcripts(connection: Connection, dialog_ids: list[int]) -> None:
     """Before the messages of these dialogs are deleted: their words out of the index (SQLite's is kept
     by hand; PostgreSQL's by itself)."""
-    _sql(connection).unindex(connection, *_dialogs_in(connection, dialog_ids))
+    keyword_sql(connection).unindex(connection, *_dialogs_in(connection, dialog_ids))
 
 
 def index_transcripts(connection: Connection, dialog_ids: list[int], texts: list[str]) -> None:
     """After the messages of these dialogs (whose `texts` they are) are stored: their words into the
     index."""
-    _sql(connection).index(connection, *_dialogs_in(connection, dialog_ids), texts)
+    keyword_sql(connection).index(connection, *_dialogs_in(connection, dialog_ids), texts)
 
 
 def _dialogs_in(connection: Connection, dialog_ids: list[int]) -> tuple[str, dict[str, object]]:
